@@ -1,0 +1,243 @@
+"""The vocabulary of a journey workspace as validated models.
+
+A journey is the unit a workshop edits and the store versions: ordered stages
+and lanes (a service blueprint's grid), steps placed on that grid, and
+transitions between steps. Validation collects *every* problem with a message a
+workshop facilitator understands ("step 'Chat bot' is in stage 'Helpp', which
+the journey does not have") rather than stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from journeys.errors import InvalidJourney, Problem
+
+DEFAULT_STAGES = ["Discover", "Sign up", "Onboard", "Use", "Get help", "Renew"]
+DEFAULT_LANES = ["customer", "frontstage", "backstage", "system"]
+CHANNELS = ["web", "app", "email", "chat", "bot", "phone", "store", "community", "social", "sms"]
+EMOTION_MIN, EMOTION_MAX = -2, 2
+
+
+class JourneyState(StrEnum):
+    """Whether a journey maps how things are today or how they should become."""
+
+    current = "current"
+    future = "future"
+
+
+class StepKind(StrEnum):
+    """What a step is on the map: something that happens, a branch, or an end."""
+
+    touchpoint = "touchpoint"
+    decision = "decision"
+    outcome = "outcome"
+
+
+class HandledBy(StrEnum):
+    """Who carries out a step; drives the bot-loop and route-to-human checks."""
+
+    customer = "customer"
+    bot = "bot"
+    human = "human"
+    system = "system"
+
+
+class TransitionKind(StrEnum):
+    """Why customers move along a transition; styled apart on the map."""
+
+    normal = "normal"
+    escalation = "escalation"
+    fallback = "fallback"
+    retry = "retry"
+
+
+class NoteKind(StrEnum):
+    """Workshop annotation types; a pain note can become a pain point later."""
+
+    pain = "pain"
+    idea = "idea"
+    question = "question"
+    quote = "quote"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, use_enum_values=False)
+
+
+class Step(_Model):
+    """A touchpoint, decision or outcome, placed at a stage and lane."""
+
+    id: str = Field(min_length=1, max_length=80)
+    label: str = Field(min_length=1, max_length=200)
+    stage: str
+    lane: str = "customer"
+    channel: str = ""
+    emotion: int | None = Field(default=None, ge=EMOTION_MIN, le=EMOTION_MAX)
+    owner: str = ""
+    description: str = ""
+    kind: StepKind = StepKind.touchpoint
+    handled_by: HandledBy = HandledBy.customer
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+            raise ValueError("use letters, digits, '-', '_' or '.' only (no spaces), e.g. 'chat-bot'")
+        return value
+
+    @property
+    def automated(self) -> bool:
+        """True for steps no person carries out on our side."""
+        return self.handled_by == HandledBy.bot
+
+
+class Transition(_Model):
+    """Customers moving from one step to another, with the share expected to."""
+
+    source: str
+    target: str
+    share: float | None = Field(default=None, ge=0.0, le=1.0)
+    kind: TransitionKind = TransitionKind.normal
+    label: str = ""
+
+
+class Note(_Model):
+    """A workshop annotation on a step: pain, idea, question or customer quote."""
+
+    step: str
+    kind: NoteKind = NoteKind.pain
+    text: str = Field(min_length=1, max_length=2000)
+    author: str = ""
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class Journey(_Model):
+    """A directed graph of steps on a stage × lane grid; the unit of versioning."""
+
+    name: str = Field(min_length=1, max_length=120)
+    state: JourneyState = JourneyState.current
+    derived_from: str | None = None
+    description: str = ""
+    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    lanes: list[str] = Field(default_factory=lambda: list(DEFAULT_LANES))
+    personas: list[str] = Field(default_factory=list)
+    entry: str | None = None
+    steps: list[Step] = Field(default_factory=list)
+    transitions: list[Transition] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id; KeyError names it when missing."""
+        for s in self.steps:
+            if s.id == step_id:
+                return s
+        raise KeyError(f"no step '{step_id}' in journey '{self.name}'")
+
+    def step_ids(self) -> list[str]:
+        return [s.id for s in self.steps]
+
+    def entry_step(self) -> str | None:
+        """The declared entry, else the first step nobody transitions into."""
+        if self.entry:
+            return self.entry
+        targets = {t.target for t in self.transitions}
+        for s in self.steps:
+            if s.id not in targets:
+                return s.id
+        return self.steps[0].id if self.steps else None
+
+    def notes_for(self, step_id: str) -> list[Note]:
+        return [n for n in self.notes if n.step == step_id]
+
+
+def integrity_problems(journey: Journey) -> list[Problem]:
+    """Cross-field rules pydantic's per-field checks cannot see.
+
+    Returns every problem found, each naming the step or transition involved.
+    """
+    problems: list[Problem] = []
+    if len(set(journey.stages)) != len(journey.stages):
+        problems.append(Problem("stages", "a stage is listed twice"))
+    if len(set(journey.lanes)) != len(journey.lanes):
+        problems.append(Problem("lanes", "a lane is listed twice"))
+    if not journey.stages:
+        problems.append(Problem("stages", "a journey needs at least one stage"))
+    if not journey.lanes:
+        problems.append(Problem("lanes", "a journey needs at least one lane"))
+    seen: set[str] = set()
+    for i, s in enumerate(journey.steps):
+        where = f"steps[{i}] '{s.label}'"
+        if s.id in seen:
+            problems.append(Problem(where, f"step id '{s.id}' is used by another step"))
+        seen.add(s.id)
+        if s.stage not in journey.stages:
+            problems.append(Problem(where, f"stage '{s.stage}' is not one of the journey's stages {journey.stages}"))
+        if s.lane not in journey.lanes:
+            problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes {journey.lanes}"))
+    pairs: set[tuple[str, str]] = set()
+    for i, t in enumerate(journey.transitions):
+        where = f"transitions[{i}] {t.source} → {t.target}"
+        for end in (t.source, t.target):
+            if end not in seen:
+                problems.append(Problem(where, f"step '{end}' does not exist"))
+        if (t.source, t.target) in pairs:
+            problems.append(Problem(where, "this transition is listed twice"))
+        pairs.add((t.source, t.target))
+    if journey.entry is not None and journey.entry not in seen:
+        problems.append(Problem("entry", f"entry step '{journey.entry}' does not exist"))
+    for i, n in enumerate(journey.notes):
+        if n.step not in seen:
+            problems.append(Problem(f"notes[{i}]", f"note is on step '{n.step}', which does not exist"))
+    return problems
+
+
+def _pydantic_problems(error: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors into located, plain-language problems."""
+    problems = []
+    for e in error.errors():
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
+        message = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            message = "is not a field of this model (misspelt?)"
+        elif e["type"] == "missing":
+            message = "is required"
+        elif "input" in e and e["type"] not in ("missing",):
+            message = f"{message} (got {e['input']!r})"
+        problems.append(Problem(loc, message))
+    return problems
+
+
+def parse_journey(data: dict[str, Any]) -> Journey:
+    """Build a journey from plain data, raising InvalidJourney listing all problems."""
+    if not isinstance(data, dict):
+        raise InvalidJourney("A journey must be an object with named fields")
+    try:
+        journey = Journey.model_validate(data)
+    except ValidationError as error:
+        raise InvalidJourney("The journey is not valid", _pydantic_problems(error)) from None
+    problems = integrity_problems(journey)
+    if problems:
+        raise InvalidJourney("The journey is not valid", problems)
+    return journey
+
+
+def validated(journey: Journey) -> Journey:
+    """Re-check a journey assembled in code (editing), raising InvalidJourney."""
+    return parse_journey(journey.model_dump(mode="python"))
+
+
+def slugify(text: str, taken: set[str] | None = None) -> str:
+    """A readable step id from a label, unique among ``taken``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "step"
+    candidate, n = base, 2
+    while taken is not None and candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
