@@ -1,0 +1,254 @@
+"""Journey ↔ NetworkX, and the structural checks and path analytics on it.
+
+The graph is the source of truth for structure: every check and path question
+is answered by a NetworkX algorithm on the DiGraph, never by our own traversal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import networkx as nx
+import numpy as np
+
+from journeys.model import HandledBy, Journey, Step, StepKind, Transition, TransitionKind
+
+SHARE_TOLERANCE = 0.01
+_JOURNEY_FIELDS = ("name", "state", "derived_from", "description", "stages", "lanes", "personas", "entry", "notes")
+
+
+def to_digraph(journey: Journey) -> nx.DiGraph:
+    """The journey as a DiGraph: steps are nodes, transitions edges, the rest graph attributes.
+
+    Lossless: ``from_digraph(to_digraph(j)) == j``.
+    """
+    g = nx.DiGraph()
+    meta = journey.model_dump(mode="python", include=set(_JOURNEY_FIELDS))
+    g.graph.update(meta)
+    g.graph["step_order"] = journey.step_ids()
+    for s in journey.steps:
+        g.add_node(s.id, **s.model_dump(mode="python", exclude={"id"}))
+    for t in journey.transitions:
+        g.add_edge(t.source, t.target, **t.model_dump(mode="python", exclude={"source", "target"}))
+    return g
+
+
+def from_digraph(g: nx.DiGraph) -> Journey:
+    """Rebuild the journey from a DiGraph made by :func:`to_digraph` (or edited in NetworkX)."""
+    order = [n for n in g.graph.get("step_order", []) if n in g] + [
+        n for n in g.nodes if n not in set(g.graph.get("step_order", []))
+    ]
+    steps = [Step(id=n, **g.nodes[n]) for n in order]
+    transitions = [Transition(source=u, target=v, **data) for u, v, data in g.edges(data=True)]
+    meta = {k: g.graph[k] for k in _JOURNEY_FIELDS if k in g.graph}
+    return Journey(**meta, steps=steps, transitions=transitions)
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One structural problem: a stable code, how bad, which steps, and why in plain words."""
+
+    code: str
+    severity: Severity
+    steps: tuple[str, ...]
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": str(self.severity), "steps": list(self.steps), "message": self.message}
+
+
+def _labels(g: nx.DiGraph, nodes) -> str:
+    return ", ".join(f"'{g.nodes[n]['label']}'" for n in nodes)
+
+
+def _is_outcome(g: nx.DiGraph, n: str) -> bool:
+    return g.nodes[n]["kind"] == StepKind.outcome
+
+
+def _handled(g: nx.DiGraph, n: str) -> HandledBy:
+    return g.nodes[n]["handled_by"]
+
+
+def find_dead_ends(g: nx.DiGraph) -> list[Finding]:
+    """Steps customers reach but cannot leave, other than outcomes."""
+    return [
+        Finding("dead_end", Severity.error, (n,),
+                f"Step '{g.nodes[n]['label']}' has no way forward and is not an outcome: "
+                "customers who reach it are stuck.")
+        for n in g.nodes if g.out_degree(n) == 0 and not _is_outcome(g, n)
+    ]
+
+
+def find_unreachable(g: nx.DiGraph, entry: str | None) -> list[Finding]:
+    """Steps no path from the entry leads to."""
+    if entry is None or entry not in g:
+        return []
+    reached = nx.descendants(g, entry) | {entry}
+    lost = [n for n in g.nodes if n not in reached]
+    if not lost:
+        return []
+    return [Finding("unreachable", Severity.warning, tuple(lost),
+                    f"No path from the entry '{g.nodes[entry]['label']}' reaches {_labels(g, lost)}.")]
+
+
+def find_bot_loops(g: nx.DiGraph) -> list[Finding]:
+    """Cycles of automated steps from which neither a human nor an outcome can be reached."""
+    bots = g.subgraph(n for n in g.nodes if _handled(g, n) == HandledBy.bot)
+    findings = []
+    for component in nx.strongly_connected_components(bots):
+        node = next(iter(component))
+        if len(component) == 1 and not bots.has_edge(node, node):
+            continue
+        reachable = set().union(*(nx.descendants(g, n) for n in component)) - component
+        if any(_handled(g, n) == HandledBy.human or _is_outcome(g, n) for n in reachable):
+            continue
+        steps = tuple(sorted(component))
+        findings.append(Finding("bot_loop", Severity.error, steps,
+                                f"Automated steps {_labels(g, steps)} loop with no exit to a person or an outcome."))
+    return findings
+
+
+def find_no_route_to_human(g: nx.DiGraph) -> list[Finding]:
+    """Automated steps from which no path leads to a human: customers cannot get a person."""
+    findings = []
+    for n in g.nodes:
+        if _handled(g, n) != HandledBy.bot:
+            continue
+        if not any(_handled(g, d) == HandledBy.human for d in nx.descendants(g, n)):
+            findings.append(Finding("no_route_to_human", Severity.error, (n,),
+                                    f"Automated step '{g.nodes[n]['label']}' offers no route to a human."))
+    return findings
+
+
+def find_share_problems(g: nx.DiGraph) -> list[Finding]:
+    """Steps whose outgoing expected shares are given but do not add up to 100 %."""
+    findings = []
+    for n in g.nodes:
+        shares = [d["share"] for _, _, d in g.out_edges(n, data=True)]
+        given = [s for s in shares if s is not None]
+        if not given:
+            continue
+        total = sum(given)
+        if len(given) == len(shares) and abs(total - 1.0) > SHARE_TOLERANCE:
+            findings.append(Finding("shares_not_100", Severity.warning, (n,),
+                                    f"Expected shares leaving '{g.nodes[n]['label']}' add up to "
+                                    f"{total:.0%}, not 100%."))
+        elif len(given) < len(shares) and total > 1.0 + SHARE_TOLERANCE:
+            findings.append(Finding("shares_not_100", Severity.warning, (n,),
+                                    f"Expected shares leaving '{g.nodes[n]['label']}' already add up to "
+                                    f"{total:.0%} before the transitions without a share."))
+    return findings
+
+
+def check(journey: Journey) -> list[Finding]:
+    """Every structural check, errors first; the list the map's check panel shows."""
+    g = to_digraph(journey)
+    findings = (find_dead_ends(g) + find_unreachable(g, journey.entry_step()) + find_bot_loops(g)
+                + find_no_route_to_human(g) + find_share_problems(g))
+    return sorted(findings, key=lambda f: (f.severity != Severity.error, f.code, f.steps))
+
+
+def transition_probabilities(g: nx.DiGraph) -> dict[tuple[str, str], float]:
+    """Each transition's share, with missing shares splitting the remainder evenly."""
+    probs: dict[tuple[str, str], float] = {}
+    for n in g.nodes:
+        out = list(g.out_edges(n, data=True))
+        if not out:
+            continue
+        given = sum(d["share"] for _, _, d in out if d["share"] is not None)
+        missing = [(u, v) for u, v, d in out if d["share"] is None]
+        rest = max(0.0, 1.0 - given) / len(missing) if missing else 0.0
+        for u, v, d in out:
+            probs[(u, v)] = d["share"] if d["share"] is not None else rest
+    return probs
+
+
+def expected_reach(journey: Journey) -> dict[str, float]:
+    """Expected visits per customer entering the journey, from the transition shares.
+
+    Solves r = e + Pᵀr (an absorbing Markov chain), so retry loops count repeat
+    visits. When a loop never lets customers out (the system is singular) the
+    retry edges are dropped and the rest solved, so the figure stays finite.
+    """
+    g = to_digraph(journey)
+    entry = journey.entry_step()
+    if entry is None:
+        return {}
+    nodes = list(g.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    probs = transition_probabilities(g)
+    e = np.zeros(len(nodes))
+    e[index[entry]] = 1.0
+    for drop_retries in (False, True):
+        p = np.zeros((len(nodes), len(nodes)))
+        for (u, v), share in probs.items():
+            if drop_retries and g.edges[u, v]["kind"] == TransitionKind.retry:
+                continue
+            p[index[u], index[v]] = share
+        try:
+            reach = np.linalg.solve(np.eye(len(nodes)) - p.T, e)
+        except np.linalg.LinAlgError:
+            continue
+        if np.all(np.isfinite(reach)) and reach.min() > -1e-9:
+            return {n: float(max(0.0, reach[index[n]])) for n in nodes}
+    return {n: math.nan for n in nodes}
+
+
+def most_likely_path(journey: Journey) -> list[str]:
+    """The entry-to-end path with the highest product of shares (Dijkstra on −log share)."""
+    g = to_digraph(journey)
+    entry = journey.entry_step()
+    if entry is None:
+        return []
+    probs = transition_probabilities(g)
+    weighted = nx.DiGraph()
+    weighted.add_nodes_from(g.nodes)
+    for (u, v), share in probs.items():
+        if share > 0 and g.edges[u, v]["kind"] != TransitionKind.retry:
+            weighted.add_edge(u, v, cost=-math.log(share))
+    cost, paths = nx.single_source_dijkstra(weighted, entry, weight="cost")
+    ends = [n for n in paths if weighted.out_degree(n) == 0] or list(paths)
+    best = min(ends, key=lambda n: (cost[n] - len(paths[n]) * 1e-9, n))
+    return paths[best]
+
+
+@dataclass
+class Layout:
+    """Swimlane positions: x in stage units, y in lane units, plus grid sizes."""
+
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    stages: list[str] = field(default_factory=list)
+    lanes: list[str] = field(default_factory=list)
+
+
+def swimlane_layout(journey: Journey) -> Layout:
+    """Place steps on the stage × lane grid, spreading steps that share a cell.
+
+    Steps in one cell are ordered by their distance from the entry (NetworkX
+    shortest path lengths), so the map reads left to right in flow order.
+    """
+    g = to_digraph(journey)
+    entry = journey.entry_step()
+    depth = nx.single_source_shortest_path_length(g, entry) if entry in g else {}
+    cells: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for s in journey.steps:
+        cells[(s.stage, s.lane)].append(s.id)
+    stage_index = {s: i for i, s in enumerate(journey.stages)}
+    lane_index = {lane: i for i, lane in enumerate(journey.lanes)}
+    positions: dict[str, tuple[float, float]] = {}
+    order = {n: i for i, n in enumerate(journey.step_ids())}
+    for (stage, lane), members in cells.items():
+        members.sort(key=lambda n: (depth.get(n, len(order)), order[n]))
+        width = len(members)
+        for k, n in enumerate(members):
+            offset = (k + 0.5) / width - 0.5 if width > 1 else 0.0
+            positions[n] = (stage_index.get(stage, 0) + offset * 0.8, float(lane_index.get(lane, 0)))
+    return Layout(positions=positions, stages=list(journey.stages), lanes=list(journey.lanes))
