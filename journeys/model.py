@@ -172,8 +172,8 @@ def integrity_problems(journey: Journey) -> list[Problem]:
     if not journey.lanes:
         problems.append(Problem("lanes", "a journey needs at least one lane"))
     seen: set[str] = set()
-    for i, s in enumerate(journey.steps):
-        where = f"steps[{i}] '{s.label}'"
+    for s in journey.steps:
+        where = f"step '{s.label}'"
         if s.id in seen:
             problems.append(Problem(where, f"step id '{s.id}' is used by another step"))
         seen.add(s.id)
@@ -182,8 +182,8 @@ def integrity_problems(journey: Journey) -> list[Problem]:
         if s.lane not in journey.lanes:
             problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes {journey.lanes}"))
     pairs: set[tuple[str, str]] = set()
-    for i, t in enumerate(journey.transitions):
-        where = f"transitions[{i}] {t.source} → {t.target}"
+    for t in journey.transitions:
+        where = f"transition {t.source} → {t.target}"
         for end in (t.source, t.target):
             if end not in seen:
                 problems.append(Problem(where, f"step '{end}' does not exist"))
@@ -198,19 +198,36 @@ def integrity_problems(journey: Journey) -> list[Problem]:
     return problems
 
 
-def _pydantic_problems(error: ValidationError) -> list[Problem]:
+def _describe(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """A location a facilitator recognises: "step 'Chat bot' · emotion", not "steps[7].emotion"."""
+    rest = loc
+    prefix = ""
+    if len(loc) >= 2 and loc[0] in ("steps", "transitions") and isinstance(loc[1], int):
+        items = data.get(loc[0]) if isinstance(data.get(loc[0]), list) else []
+        item = items[loc[1]] if loc[1] < len(items) and isinstance(items[loc[1]], dict) else {}
+        if loc[0] == "steps" and item.get("label"):
+            prefix = f"step '{item['label']}'"
+        elif loc[0] == "transitions" and item.get("source") and item.get("target"):
+            prefix = f"transition {item['source']} → {item['target']}"
+        else:
+            prefix = f"{loc[0]}[{loc[1]}]"
+        rest = loc[2:]
+    tail = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    return f"{prefix} · {tail}" if prefix and tail else prefix or tail
+
+
+def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     """Turn pydantic's errors into located, plain-language problems."""
     problems = []
     for e in error.errors():
-        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"]).lstrip(".")
         message = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             message = "is not a field of this model (misspelt?)"
         elif e["type"] == "missing":
             message = "is required"
-        elif "input" in e and e["type"] not in ("missing",):
+        elif "input" in e:
             message = f"{message} (got {e['input']!r})"
-        problems.append(Problem(loc, message))
+        problems.append(Problem(_describe(data, tuple(e["loc"])), message))
     return problems
 
 
@@ -221,7 +238,7 @@ def parse_journey(data: dict[str, Any]) -> Journey:
     try:
         journey = Journey.model_validate(data)
     except ValidationError as error:
-        raise InvalidJourney("The journey is not valid", _pydantic_problems(error)) from None
+        raise InvalidJourney("The journey is not valid", _pydantic_problems(error, data)) from None
     problems = integrity_problems(journey)
     if problems:
         raise InvalidJourney("The journey is not valid", problems)

@@ -1,0 +1,274 @@
+"""The ``journeys`` command line: the same operations as the app, scriptable.
+
+Every command exits non-zero with a short reason on bad input (exit 2), never
+a traceback; ``journey check`` exits 1 when it finds errors. Commands that
+print data take ``--format json|csv|table``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from journeys import interop
+from journeys.errors import JourneysError
+from journeys.graph import Severity, check
+from journeys.settings import Settings, load_settings
+
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNEXPECTED = 3
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                             show_default=True, help="How to print the data.")
+
+
+class BadInput(click.ClickException):
+    """A user-facing failure: the reason on one line, then any listed problems."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"journeys: {self.message}", err=True)
+
+
+def _fail(error: JourneysError) -> BadInput:
+    lines = [error.message] + [f"  - {p}" for p in error.problems]
+    return BadInput("\n".join(lines))
+
+
+class _Group(click.Group):
+    """Turns our domain errors into one clear message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except JourneysError as error:
+            raise _fail(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as error:  # the last line of defence against tracebacks
+            if os.environ.get("JOURNEYS_DEBUG"):
+                raise
+            message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise BadInput(f"unexpected error ({type(error).__name__}): {message}") from None
+
+
+def _emit(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
+    """Print rows as a table, JSON or CSV."""
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value).replace("\n", " ")
+
+
+def _open(ctx: click.Context):
+    """The store for the configured workspace database (migrated on open)."""
+    from journeys.store import Store
+
+    settings: Settings = ctx.obj
+    if settings.uses_embedded_database:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    return Store(settings.database_url)
+
+
+def _with_store(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Open the store for a command and close it afterwards."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        store = _open(ctx)
+        try:
+            return ctx.invoke(fn, store, ctx.obj, *args, **kwargs)
+        finally:
+            store.close()
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False), default=None,
+              help="Workspace folder (env JOURNEYS_HOME, default ./workspace).")
+@click.option("--database-url", default=None, help="Workspace database URL (env JOURNEYS_DATABASE_URL).")
+@click.option("--workspace", "-w", default=None, help="Workspace name (env JOURNEYS_WORKSPACE, default demo).")
+@click.version_option(package_name="journeys")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, database_url: str | None, workspace: str | None) -> None:
+    """journeys: map customer journeys, find friction in ticket data, close the loop."""
+    ctx.obj = load_settings(home=home, database_url=database_url, workspace=workspace)
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Load the demo workspace (journeys with planted problems).")
+@_with_store
+def init(store, settings: Settings, demo: bool) -> None:
+    """Create the workspace (and its database); --demo loads the demo journeys."""
+    from journeys.workspace import load_demo
+
+    store.ensure_workspace(settings.workspace)
+    created = load_demo(store, settings.workspace) if demo else []
+    where = settings.home if settings.uses_embedded_database else "the configured database"
+    click.echo(f"Workspace '{settings.workspace}' ready in {where}.")
+    for name in created:
+        click.echo(f"  loaded demo journey '{name}'")
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True, type=int)
+@click.option("--address", default="127.0.0.1", show_default=True)
+@click.pass_obj
+def serve(settings: Settings, port: int, address: str) -> None:
+    """Start the web app on this workspace."""
+    app = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+    if not app.exists():
+        raise BadInput(f"cannot find the app entry point {app}; run from a checkout of journeys")
+    env = dict(os.environ, JOURNEYS_HOME=str(settings.home), JOURNEYS_DATABASE_URL=settings.database_url,
+               JOURNEYS_WORKSPACE=settings.workspace)
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+               "--server.address", address, "--browser.gatherUsageStats", "false"]
+    raise SystemExit(subprocess.call(command, env=env, cwd=app.parent))
+
+
+@cli.group(cls=_Group)
+def journey() -> None:
+    """List, show, check, export, import and version journeys."""
+
+
+@journey.command("list")
+@FORMAT_OPTION
+@_with_store
+def list_journeys(store, settings: Settings, fmt: str) -> None:
+    """The workspace's journeys with their version and last edit."""
+    rows = [
+        {"name": s.name, "state": s.state, "derived_from": s.derived_from, "steps": s.step_count,
+         "version": s.version, "updated_by": s.updated_by, "updated_at": s.updated_at.isoformat(timespec="seconds")}
+        for s in store.list_journeys(settings.workspace)
+    ]
+    _emit(rows, fmt, ["name", "state", "derived_from", "steps", "version", "updated_by", "updated_at"])
+
+
+@journey.command()
+@click.argument("name")
+@FORMAT_OPTION
+@_with_store
+def show(store, settings: Settings, name: str, fmt: str) -> None:
+    """The journey's steps (JSON: the whole journey document)."""
+    loaded = store.load(settings.workspace, name)
+    if fmt == "json":
+        click.echo(interop.export_journey(loaded.journey, "json"))
+        return
+    rows = [s.model_dump(mode="json", include={"id", "label", "stage", "lane", "channel", "emotion", "kind",
+                                                  "handled_by"}) for s in loaded.journey.steps]
+    if fmt == "table":
+        j = loaded.journey
+        click.echo(f"{j.name} ({j.state}, version {loaded.version}, saved by {loaded.saved_by}): "
+                   f"{len(j.steps)} steps, {len(j.transitions)} transitions")
+    _emit(rows, fmt, ["id", "label", "stage", "lane", "channel", "emotion", "kind", "handled_by"])
+
+
+@journey.command("check")
+@click.argument("name")
+@FORMAT_OPTION
+@_with_store
+def check_journey(store, settings: Settings, name: str, fmt: str) -> None:
+    """Structural checks (dead ends, bot loops, no route to a human …); exit 1 on errors."""
+    findings = check(store.load(settings.workspace, name).journey)
+    _emit([f.as_dict() for f in findings], fmt, ["severity", "code", "steps", "message"])
+    if fmt == "table":
+        errors = sum(f.severity == Severity.error for f in findings)
+        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+    if any(f.severity == Severity.error for f in findings):
+        raise SystemExit(EXIT_FINDINGS)
+
+
+@journey.command()
+@click.argument("name")
+@click.option("--to", "fmt", type=click.Choice(interop.FORMATS), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+@_with_store
+def export(store, settings: Settings, name: str, fmt: str, output: str | None) -> None:
+    """Write a journey as JSON, GraphML or Mermaid."""
+    text = interop.export_journey(store.load(settings.workspace, name).journey, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@journey.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--from", "fmt", type=click.Choice(interop.FORMATS), default=None,
+              help="File format (default: from the extension or content).")
+@click.option("--name", default=None, help="Save under this name instead of the file's.")
+@click.option("--message", "-m", default="Imported", show_default=True)
+@_with_store
+def import_(store, settings: Settings, file: str, fmt: str | None, name: str | None, message: str) -> None:
+    """Import a journey file; every problem is listed and nothing is saved when it is bad."""
+    path = Path(file)
+    journey = interop.import_journey(path.read_bytes(), fmt=fmt, filename=path.name)
+    if name:
+        journey = journey.model_copy(update={"name": name})
+    version = store.create(settings.workspace, journey, settings.author, message)
+    click.echo(f"Imported '{journey.name}' ({len(journey.steps)} steps), version {version}.")
+
+
+@journey.command()
+@click.argument("name")
+@FORMAT_OPTION
+@_with_store
+def history(store, settings: Settings, name: str, fmt: str) -> None:
+    """Every saved revision, newest first."""
+    rows = [{"version": r.version, "author": r.author, "saved_at": r.created_at.isoformat(timespec="seconds"),
+             "message": r.message} for r in store.history(settings.workspace, name)]
+    _emit(rows, fmt, ["version", "author", "saved_at", "message"])
+
+
+@journey.command()
+@click.argument("name")
+@click.argument("version", type=int)
+@_with_store
+def restore(store, settings: Settings, name: str, version: int) -> None:
+    """Bring back an earlier revision as a new revision on top (nothing is overwritten)."""
+    new_version = store.restore(settings.workspace, name, version, settings.author)
+    click.echo(f"Restored '{name}' to the content of version {version}, saved as version {new_version}.")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="journeys")

@@ -1,0 +1,32 @@
+"""The app frame, run headless through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+@pytest.fixture
+def app_home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
+    monkeypatch.delenv("JOURNEYS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("JOURNEYS_WORKSPACE", raising=False)
+    return tmp_path
+
+
+def test_first_start_loads_demo_and_lists_its_journeys(app_home):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["Journey"]) == {DEMO_JOURNEY, DEMO_FUTURE}
+    planted = table.set_index("Journey").loc[DEMO_JOURNEY, "Errors"]
+    assert planted == 2
+    assert (app_home / "journeys.db").exists()
+    assert at.sidebar.selectbox[0].value == "demo"

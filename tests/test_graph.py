@@ -1,0 +1,130 @@
+"""Structural checks and path analytics, on small hand-made journeys and the demo."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+
+from journeys.demo import current_state_journey, future_state_journey
+from journeys.graph import (
+    check,
+    expected_reach,
+    most_likely_path,
+    swimlane_layout,
+    to_digraph,
+)
+from journeys.model import Journey, Step, Transition
+from tests.strategies import journeys
+
+
+def _journey(steps, transitions, entry=None) -> Journey:
+    return Journey(
+        name="T", stages=["S1", "S2"], lanes=["customer", "frontstage"], entry=entry,
+        steps=[Step(id=i, label=i.upper(), stage="S1", **attrs) for i, attrs in steps],
+        transitions=[Transition(source=s, target=t, **attrs) for s, t, attrs in transitions],
+    )
+
+
+def _codes(journey: Journey) -> list[tuple[str, tuple[str, ...]]]:
+    return [(f.code, f.steps) for f in check(journey)]
+
+
+def test_demo_has_exactly_the_two_planted_problems():
+    assert _codes(current_state_journey()) == [
+        ("dead_end", ("community-post",)),
+        ("no_route_to_human", ("bot-invoice-status",)),
+    ]
+
+
+def test_future_state_fixes_them():
+    assert check(future_state_journey(current_state_journey())) == []
+
+
+def test_dead_end_ignores_outcomes():
+    j = _journey([("a", {}), ("b", {}), ("c", {"kind": "outcome"})],
+                 [("a", "b", {}), ("a", "c", {})])
+    assert _codes(j) == [("dead_end", ("b",))]
+
+
+def test_unreachable_steps_are_warned():
+    j = _journey([("a", {"kind": "outcome"}), ("b", {}), ("c", {"kind": "outcome"})], [("b", "c", {})], entry="a")
+    findings = check(j)
+    assert [(f.code, f.severity, f.steps) for f in findings] == [("unreachable", "warning", ("b", "c"))]
+
+
+def test_bot_loop_without_exit_is_an_error_but_loop_with_handoff_is_not():
+    bots = [("a", {}), ("b1", {"handled_by": "bot"}), ("b2", {"handled_by": "bot"})]
+    loop = [("a", "b1", {}), ("b1", "b2", {}), ("b2", "b1", {"kind": "retry"})]
+    codes = _codes(_journey(bots, loop))
+    assert ("bot_loop", ("b1", "b2")) in codes
+    with_exit = _journey([*bots, ("h", {"handled_by": "human", "kind": "outcome"})],
+                         [*loop, ("b2", "h", {"kind": "escalation"})])
+    assert _codes(with_exit) == []
+
+
+def test_bot_with_no_route_to_human():
+    j = _journey([("a", {}), ("b", {"handled_by": "bot"}), ("end", {"kind": "outcome"})],
+                 [("a", "b", {}), ("b", "end", {})])
+    assert _codes(j) == [("no_route_to_human", ("b",))]
+
+
+@pytest.mark.parametrize(("shares", "flagged"), [((0.5, 0.5), False), ((0.5, 0.3), True), ((1.2, None), True),
+                                                  ((0.4, None), False)])
+def test_outgoing_shares_must_sum_to_100(shares, flagged):
+    j = _journey([("a", {}), ("b", {"kind": "outcome"}), ("c", {"kind": "outcome"})],
+                 [("a", "b", {"share": shares[0]}), ("a", "c", {"share": shares[1]})])
+    assert (("shares_not_100", ("a",)) in _codes(j)) is flagged
+
+
+def test_expected_reach_counts_retry_visits():
+    j = _journey([("a", {}), ("b", {}), ("end", {"kind": "outcome"})],
+                 [("a", "b", {"share": 1.0}), ("b", "a", {"share": 0.5, "kind": "retry"}),
+                  ("b", "end", {"share": 0.5})], entry="a")
+    reach = expected_reach(j)
+    assert math.isclose(reach["a"], 2.0)  # geometric series 1 + 0.5 + 0.25 + …
+    assert math.isclose(reach["end"], 1.0)
+
+
+def test_expected_reach_splits_missing_shares_evenly():
+    j = _journey([("a", {}), ("b", {"kind": "outcome"}), ("c", {"kind": "outcome"}), ("d", {"kind": "outcome"})],
+                 [("a", "b", {"share": 0.5}), ("a", "c", {}), ("a", "d", {})])
+    reach = expected_reach(j)
+    assert math.isclose(reach["c"], 0.25) and math.isclose(reach["d"], 0.25)
+
+
+def test_closed_loop_stays_finite():
+    j = _journey([("a", {}), ("b", {})], [("a", "b", {"share": 1.0}), ("b", "a", {"share": 1.0, "kind": "retry"})],
+                 entry="a")
+    reach = expected_reach(j)
+    assert reach == {"a": 1.0, "b": 1.0}
+
+
+def test_most_likely_path_follows_largest_shares():
+    path = most_likely_path(current_state_journey())
+    assert path[0] == "in-app-alert" and path[-1] == "renews"
+    assert "reset-password" not in path
+
+
+def test_swimlane_layout_puts_steps_in_their_stage_and_lane():
+    journey = current_state_journey()
+    layout = swimlane_layout(journey)
+    for step in journey.steps:
+        x, y = layout.positions[step.id]
+        assert round(x) == journey.stages.index(step.stage)
+        assert y == journey.lanes.index(step.lane)
+    assert len(set(layout.positions.values())) == len(journey.steps)
+
+
+@settings(max_examples=60, deadline=None)
+@given(journeys())
+def test_checks_and_analytics_never_crash_and_name_real_steps(journey):
+    ids = set(journey.step_ids())
+    for finding in check(journey):
+        assert set(finding.steps) <= ids and finding.message
+    reach = expected_reach(journey)
+    assert set(reach) == ids
+    assert all(math.isnan(v) or v >= 0 for v in reach.values())
+    path = most_likely_path(journey)
+    g = to_digraph(journey)
+    assert all(g.has_edge(u, v) for u, v in zip(path, path[1:], strict=False))
+    assert set(swimlane_layout(journey).positions) == ids
