@@ -10,6 +10,7 @@ chat). The future-state journey, derived from it, fixes both.
 from __future__ import annotations
 
 from journeys.model import Journey, JourneyState, Note, Step, Transition
+from journeys.templates import build_journey
 
 DEMO_JOURNEY = "Billing support"
 DEMO_FUTURE = "Billing support (future)"
@@ -88,12 +89,6 @@ _OWNERS = {"frontstage": "Support team", "backstage": "Billing operations", "sys
 
 def current_state_journey() -> Journey:
     """The as-is billing-support journey with its two planted structural problems."""
-    steps = [
-        Step(id=i, label=label, stage=stage, lane=lane, channel=channel, emotion=emotion, kind=kind,
-             handled_by=handled, owner=_OWNERS.get(lane, ""))
-        for i, label, stage, lane, channel, emotion, kind, handled in _STEPS
-    ]
-    transitions = [Transition(source=s, target=t, share=share, kind=kind) for s, t, share, kind in _TRANSITIONS]
     notes = [
         Note(step="reset-password", kind="pain", text="Customers get locked out right when they need the invoice.",
              author="Workshop"),
@@ -102,10 +97,9 @@ def current_state_journey() -> Journey:
         Note(step="community-post", kind="question", text="Who owns replies in the community forum?",
              author="Workshop"),
     ]
-    return Journey(
-        name=DEMO_JOURNEY, state=JourneyState.current, stages=STAGES, lanes=LANES,
-        personas=["Account owner", "Finance admin"], entry="in-app-alert", steps=steps,
-        transitions=transitions, notes=notes,
+    return build_journey(
+        DEMO_JOURNEY, STAGES, LANES, _STEPS, _TRANSITIONS, owners=_OWNERS, state=JourneyState.current,
+        personas=["Account owner", "Finance admin"], entry="in-app-alert", notes=notes,
         description="How a SaaS customer gets a wrong invoice fixed today, across self-service, bot and agents.",
     )
 

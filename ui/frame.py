@@ -1,9 +1,4 @@
-"""The frame of the journeys app: navigation, workspace picker, home overview.
-
-Streamlit runs this file as ``__main__`` on every rerun; the frame itself lives
-in functions here that pages import (``import streamlit_app``), so the main
-script and the pages share one module object and one copy of its state.
-"""
+"""The frame of the journeys app: navigation, workspace picker, home overview."""
 
 from __future__ import annotations
 
@@ -102,9 +97,3 @@ def run_frame() -> None:
 def frame_is_running() -> bool:
     """True while the frame is running a page (pages check it to survive deep links)."""
     return getattr(_frame_state, "active", False)
-
-
-if __name__ == "__main__":
-    import streamlit_app as frame  # the importable module, so pages share its state
-
-    frame.run_frame()
