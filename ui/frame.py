@@ -1,9 +1,20 @@
-"""The frame of the journeys app: navigation, workspace picker, home overview."""
+"""The frame of the journeys app: navigation, workspace picker, who is working, overview.
+
+Deep links on a fresh server: when a ``pages/`` folder sits next to the entry
+point, Streamlit 1.67 runs a deep-linked page file *on its own* until the entry
+point has called ``st.navigation`` once (shared/reference/known-traps.md). Every
+page therefore starts with :func:`ensure_frame`: when the frame is not already
+running it, the page runs the frame itself, whose ``st.navigation`` resolves the
+same URL to the same page and runs it inside the frame — so titles, workspace
+picker and store set-up are right on the very first request.
+"""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +24,8 @@ from journeys.store import Store
 from journeys.workspace import load_demo, overview
 
 APP_TITLE = "journeys"
+AUTHOR_COOKIE = "journeys_author"
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 _frame_state = threading.local()
 
 
@@ -31,10 +44,10 @@ def store() -> Store:
     s = settings()
     if s.uses_embedded_database:
         s.home.mkdir(parents=True, exist_ok=True)
-    st_store = _store(s.database_url)
-    if not st_store.list_workspaces():
-        load_demo(st_store, s.workspace)
-    return st_store
+    shared = _store(s.database_url)
+    if not shared.list_workspaces():
+        load_demo(shared, s.workspace)
+    return shared
 
 
 def workspace() -> str:
@@ -42,8 +55,45 @@ def workspace() -> str:
     return st.session_state.get("workspace") or settings().workspace
 
 
-def _workspace_picker(st_store: Store) -> None:
-    names = st_store.list_workspaces() or [settings().workspace]
+def author() -> str:
+    """Who is working: the OIDC user when a login is configured, else the name given once."""
+    if getattr(st.user, "is_logged_in", False):
+        return str(st.user.get("name") or st.user.get("email") or "signed-in user")
+    if not st.session_state.get("author"):
+        remembered = st.context.cookies.get(AUTHOR_COOKIE)
+        if remembered:
+            st.session_state["author"] = unquote(remembered)
+    return st.session_state.get("author", "")
+
+
+def _remember_author() -> None:
+    name = st.session_state.get("author_input", "").strip()
+    if name:
+        st.session_state["author"] = name
+        st.session_state["author_cookie_pending"] = name
+
+
+def _author_box() -> None:
+    """Ask for a name once; it is recorded on every save and remembered in this browser."""
+    name = author()
+    box = st.sidebar.container(border=True)
+    if name:
+        box.caption(f"Working as **{name}**")
+        if box.button("Change name", key="change_author", type="tertiary"):
+            st.session_state["author"] = ""
+            st.rerun()
+    else:
+        box.text_input("Your name", key="author_input", placeholder="e.g. Sam from Support",
+                       help="Recorded as the author of every change you save; remembered in this browser.",
+                       on_change=_remember_author)
+    pending = st.session_state.pop("author_cookie_pending", None)
+    if pending:
+        st.html(f"<script>document.cookie = '{AUTHOR_COOKIE}={quote(pending)}; path=/; max-age=31536000; "
+                "SameSite=Lax';</script>", unsafe_allow_javascript=True)
+
+
+def _workspace_picker(shared: Store) -> None:
+    names = shared.list_workspaces() or [settings().workspace]
     current = workspace() if workspace() in names else names[0]
     st.sidebar.selectbox("Workspace", names, index=names.index(current), key="workspace",
                          help="A workspace holds one team's journeys, data, pain points and experiments.")
@@ -60,14 +110,14 @@ def _ago(when: datetime) -> str:
 
 def home() -> None:
     """What exists in the workspace, at a glance."""
-    st_store = store()
+    shared = store()
     st.title("Workspace overview")
     st.caption(f"Workspace **{workspace()}** · map the journey → find friction → prioritise → change → "
                "measure → tell people → close the loop.")
-    rows = overview(st_store, workspace())
+    rows = overview(shared, workspace())
     if not rows:
-        st.info("This workspace has no journeys yet. Create one with `journeys journey import FILE` "
-                "or load the demo with `journeys init --demo`.")
+        st.info("This workspace has no journeys yet. Start one on the **Journey map** page from a template, "
+                "blank, or an imported file.")
         return
     cols = st.columns(3)
     cols[0].metric("Journeys", len(rows))
@@ -76,17 +126,32 @@ def home() -> None:
     table = pd.DataFrame([{
         "Journey": r.name, "State": r.state, "Derived from": r.derived_from or "", "Steps": r.steps,
         "Errors": r.errors, "Warnings": r.warnings, "Version": r.version, "Last edit by": r.updated_by,
-        "Last edit": _ago(r.updated_at),
+        "Last edit": _ago(r.updated_at), "Open": f"map?journey={quote(r.name)}",
     } for r in rows])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Open": st.column_config.LinkColumn("Open", display_text="Open map"),
+    })
+
+
+def _pages() -> dict[str, list[st.Page]]:
+    """Navigation sections; later issues add Measure and Improve pages here."""
+    return {
+        "Map": [
+            st.Page(home, title="Overview", icon=":material/home:", default=True),
+            st.Page(PAGES_DIR / "map.py", title="Journey map", icon=":material/map:"),
+            st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
+            st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
+        ],
+    }
 
 
 def run_frame() -> None:
     """Draw the frame and run the selected page inside it."""
-    st.set_page_config(page_title=APP_TITLE, page_icon="🧭", layout="wide")
-    st_store = store()
-    _workspace_picker(st_store)
-    page = st.navigation({"": [st.Page(home, title="Overview", icon="🏠", default=True)]})
+    st.set_page_config(page_title=APP_TITLE, page_icon=":material/route:", layout="wide")
+    shared = store()
+    page = st.navigation(_pages())
+    _workspace_picker(shared)
+    _author_box()
     _frame_state.active = True
     try:
         page.run()
@@ -95,5 +160,12 @@ def run_frame() -> None:
 
 
 def frame_is_running() -> bool:
-    """True while the frame is running a page (pages check it to survive deep links)."""
+    """True while the frame is running a page."""
     return getattr(_frame_state, "active", False)
+
+
+def ensure_frame() -> None:
+    """First line of every page: run the frame around this page if Streamlit ran the page alone."""
+    if not frame_is_running():
+        run_frame()
+        st.stop()

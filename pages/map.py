@@ -1,0 +1,97 @@
+"""Journey map: the swimlane map, its checks, the emotion curve and the step inspector."""
+
+from ui.frame import ensure_frame
+
+ensure_frame()
+
+import streamlit as st  # noqa: E402
+
+from journeys.charts import emotion_curve, journey_map  # noqa: E402
+from journeys.graph import Severity, check  # noqa: E402
+from ui import inspector, journey_admin, session, table_editor  # noqa: E402
+from ui.frame import author  # noqa: E402
+
+st.title("Journey map")
+session.show_save_status()
+
+pick, new, derive, export = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+with pick:
+    name = session.pick_journey()
+with new:
+    journey_admin.new_journey_menu()
+if not name:
+    st.info("No journeys yet: start one with **New journey** (from a template, blank, or a file).")
+    st.stop()
+
+loaded = session.load(name)
+journey = loaded.journey
+findings = check(journey)
+errors = [f for f in findings if f.severity == Severity.error]
+st.caption(f"{'Future' if journey.state == 'future' else 'Current'}-state journey · version {loaded.version} "
+           f"saved by {loaded.saved_by} on {loaded.saved_at:%d %b %Y %H:%M} UTC · {len(journey.steps)} steps · "
+           f"{len(journey.transitions)} transitions"
+           + (f" · derived from **{journey.derived_from}**" if journey.derived_from else ""))
+
+view = st.segmented_control("View", ["Map", "Table editor"], default="Map", key="map_view",
+                            label_visibility="collapsed")
+color_by = st.session_state.get("map_color") or "channel"
+with derive:
+    journey_admin.derive_menu(journey)
+with export:
+    journey_admin.export_menu(journey, color_by)
+if view == "Table editor":
+    table_editor.render(name, journey)
+    st.stop()
+
+# The selected step: a click on the map, a finding, or a ?step= deep link.
+wanted = st.query_params.get("step")
+if wanted in journey.step_ids() and st.session_state.get("step_link") != wanted:
+    st.session_state["selected_step"] = wanted
+    st.session_state["step_link"] = wanted
+event = st.session_state.get("map_chart")
+clicked = (event or {}).get("selection", {}).get("step") or []
+clicked_id = clicked[0].get("id") if clicked else None
+if clicked_id and clicked_id != st.session_state.get("last_click"):
+    st.session_state["selected_step"] = clicked_id
+st.session_state["last_click"] = clicked_id
+selected = st.session_state.get("selected_step")
+if selected not in journey.step_ids():
+    selected = None
+if selected and st.query_params.get("step") != selected:
+    st.query_params["step"] = selected
+    st.session_state["step_link"] = selected
+
+focus = st.session_state.get("focus_finding")
+highlight = {s for f in findings if focus in (None, f.code + ":" + ",".join(f.steps)) for s in f.steps}
+
+map_col, side = st.columns([3, 1.15], gap="medium")
+with map_col:
+    st.segmented_control("Colour by", ["channel", "emotion"], default="channel", key="map_color")
+    chart = journey_map(journey, color_by=color_by, highlight=highlight, selected=selected,
+                        note_counts={s: len(journey.notes_for(s)) for s in journey.step_ids()})
+    st.altair_chart(chart, on_select="rerun", selection_mode=["step"], key="map_chart", width="stretch")
+    st.markdown("**Emotion along the most likely path**")
+    st.altair_chart(emotion_curve(journey), width="stretch")
+
+with side:
+    title = f"Checks · {len(errors)} error(s), {len(findings) - len(errors)} warning(s)"
+    with st.expander(title, expanded=bool(findings), icon=":material/health_and_safety:"):
+        if not findings:
+            st.success("No dead ends, bot loops or missing routes to a human.")
+        for f in findings:
+            key = f.code + ":" + ",".join(f.steps)
+            icon = ":red[:material/error:]" if f.severity == Severity.error else ":orange[:material/warning:]"
+            if st.button(f"{icon} {f.message}", key=f"finding_{key}", type="tertiary",
+                         help="Highlight only these steps and open the first in the inspector"):
+                st.session_state["focus_finding"] = None if focus == key else key
+                st.session_state["selected_step"] = f.steps[0]
+                st.rerun()
+        if focus:
+            st.button("Show all findings", key="finding_all", on_click=st.session_state.update,
+                      kwargs={"focus_finding": None})
+    if selected:
+        inspector.render(name, journey, selected, author())
+    else:
+        st.info("Click a step on the map to inspect and edit it.", icon=":material/touch_app:")
+    with st.expander("Add a step", icon=":material/add:"):
+        table_editor.add_step_form(name, journey)

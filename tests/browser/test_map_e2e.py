@@ -1,0 +1,153 @@
+"""The main journey-map flows in a real browser against a real server."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from journeys.demo import DEMO_JOURNEY
+from journeys.settings import load_settings
+from journeys.store import Store
+from tests.browser.conftest import shot, wait_idle
+
+pytestmark = pytest.mark.browser
+MAP = f"/map?journey={quote(DEMO_JOURNEY)}"
+
+
+def _store(server) -> Store:
+    server.home.mkdir(parents=True, exist_ok=True)
+    return Store(load_settings(home=server.home).database_url)
+
+
+def _open(page, server, path: str) -> None:
+    page.goto(server.url + path)
+    wait_idle(page)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+
+
+def _sign_in(page, name: str) -> None:
+    box = page.get_by_placeholder("e.g. Sam from Support")
+    box.fill(name)
+    box.press("Enter")
+    expect(page.get_by_text(f"Working as {name}")).to_be_visible()
+    wait_idle(page)
+
+
+def _node(page, label: str):
+    return page.get_by_test_id("stVegaLiteChart").first.locator(f'path[aria-roledescription="point"]'
+                                                                 f'[aria-label="{label}"]')
+
+
+def _set_emotion(page, steps_right: int) -> None:
+    slider = page.get_by_test_id("stSlider").get_by_role("slider")
+    slider.focus()
+    key = "ArrowRight" if steps_right > 0 else "ArrowLeft"
+    for _ in range(abs(steps_right)):
+        slider.press(key)
+
+
+def test_fresh_server_deep_link_runs_the_frame(fresh_server, page_factory):
+    page = page_factory()
+    _open(page, fresh_server, MAP + "&step=login")
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in ("Overview", "Journey map", "Compare", "History"):
+        expect(nav.get_by_text(title, exact=True)).to_be_visible()
+    expect(nav.get_by_text("streamlit app")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Journey map")).to_be_visible()
+    expect(page.get_by_role("heading", name="Logs in to the account")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Workspace")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "deep-link-fresh-server")
+
+
+def test_click_node_edit_emotion_save_reload(server, page_factory):
+    page = page_factory()
+    _open(page, server, MAP)
+    _sign_in(page, "Ada")
+    _node(page, "Searches the help centre").click()
+    expect(page.get_by_role("heading", name="Searches the help centre")).to_be_visible()
+    wait_idle(page)
+    before = _store(server).load("demo", DEMO_JOURNEY)
+    assert before.journey.step("search-help").emotion == -1
+    _set_emotion(page, 3)  # −1 → +2
+    page.get_by_role("button", name="Save step").click()
+    expect(page.get_by_text(re.compile(r"Saved version \d+: Edited step 'Searches the help centre'"))).to_be_visible()
+    wait_idle(page)
+    after = _store(server).load("demo", DEMO_JOURNEY)
+    assert after.version == before.version + 1
+    assert after.journey.step("search-help").emotion == 2
+    assert after.saved_by == "Ada"
+    shot(page, "journey-map")
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Searches the help centre")).to_be_visible()
+    expect(page.get_by_test_id("stSlider").get_by_role("slider")).to_have_attribute("aria-valuetext",
+                                                                                      re.compile(r"\+2"))
+
+
+def test_second_save_from_stale_copy_is_refused_and_nothing_lost(server, page_factory):
+    path = MAP + "&step=agent-reply"
+    first, second = page_factory(), page_factory()
+    _open(first, server, path)
+    _sign_in(first, "Bea")
+    _open(second, server, path)
+    _sign_in(second, "Cy")
+    start = _store(server).load("demo", DEMO_JOURNEY).version
+
+    _set_emotion(first, -1)
+    first.get_by_role("button", name="Save step").click()
+    expect(first.get_by_text(re.compile(r"Saved version"))).to_be_visible()
+
+    second.get_by_label("Owner").fill("Tier 2 team")
+    second.get_by_role("button", name="Save step").click()
+    expect(second.get_by_text(re.compile(r"Not saved: Bea saved version"))).to_be_visible()
+    shot(second, "stale-save-refused")
+    stored = _store(server).load("demo", DEMO_JOURNEY)
+    assert stored.version == start + 1 and stored.journey.step("agent-reply").owner != "Tier 2 team"
+
+    second.get_by_role("button", name="Apply my change on top of the newer version").click()
+    expect(second.get_by_text(re.compile(r"Saved version"))).to_be_visible()
+    wait_idle(second)
+    final = _store(server).load("demo", DEMO_JOURNEY)
+    assert final.version == start + 2
+    assert final.journey.step("agent-reply").owner == "Tier 2 team"  # Cy's edit
+    assert final.journey.step("agent-reply").emotion == 0  # Bea's edit, kept
+
+
+def test_export_png_downloads_a_real_png(server, page_factory, tmp_path):
+    page = page_factory()
+    _open(page, server, MAP)
+    page.get_by_role("button", name="Export").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Map as PNG").click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    assert target.suffix == ".png"
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.stat().st_size > 20_000
+
+
+def test_broken_mermaid_import_lists_problems_and_saves_nothing(server, page_factory, tmp_path):
+    broken = tmp_path / "broken.mmd"
+    broken.write_text("journey\n  title Broken map\n  Orphan task: 3: customer\n  section Start\n"
+                      "  Task: nine: customer\n  what is this line\n")
+    page = page_factory()
+    _open(page, server, MAP)
+    before = [s.name for s in _store(server).list_journeys("demo")]
+    _sign_in(page, "Dee")
+    page.get_by_role("button", name="New journey").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("tab", name="From a file").click()
+    dialog.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(broken))
+    expect(dialog.get_by_text("broken.mmd")).to_be_visible()
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    alert = dialog.get_by_test_id("stAlertContentError")
+    expect(alert).to_contain_text("was not imported, nothing was saved")
+    expect(alert).to_contain_text("line 3")
+    expect(alert).to_contain_text("line 5")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    shot(page, "broken-import")
+    assert [s.name for s in _store(server).list_journeys("demo")] == before

@@ -1,0 +1,115 @@
+"""Whole-journey actions: new from a template or a file, derive a future state, export, delete."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from journeys import interop
+from journeys.charts import MAP_FORMATS, export_chart, journey_map
+from journeys.editing import derive_future_state
+from journeys.errors import JourneysError
+from journeys.model import Journey
+from journeys.templates import TEMPLATES, from_template
+from ui.frame import author, store, workspace
+from ui.session import PROBLEMS
+
+MAX_IMPORT_MB = 5
+MIME = {"json": "application/json", "graphml": "application/xml", "mermaid": "text/plain",
+        "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+EXTENSION = {"json": "json", "graphml": "graphml", "mermaid": "mmd", "png": "png", "svg": "svg", "pdf": "pdf"}
+
+
+def _create(journey: Journey, message: str) -> str | None:
+    """Save a new journey and open it; returns a problem to show instead when it cannot."""
+    who = author()
+    if not who:
+        return "Tell us your name in the sidebar first: it is recorded on every save."
+    try:
+        store().create(workspace(), journey, who, message)
+    except JourneysError as error:
+        return "\n".join([error.message, *(f"- {p}" for p in error.problems)])
+    st.query_params["journey"] = journey.name
+    st.session_state.pop("journey_pick", None)
+    st.session_state["last_saved"] = f"Created '{journey.name}'"
+    return None
+
+
+def _import(upload, new_name: str) -> str | None:
+    try:
+        journey = interop.import_journey(upload.getvalue(), filename=upload.name)
+    except JourneysError as error:
+        return "\n".join([f"'{upload.name}' was not imported, nothing was saved. {error.message}:",
+                          *(f"- {p}" for p in error.problems)])
+    if new_name.strip():
+        journey = journey.model_copy(update={"name": new_name.strip()})
+    return _create(journey, f"Imported from {upload.name}")
+
+
+@st.dialog("New journey", width="large")
+def _new_journey_dialog() -> None:
+    template_tab, file_tab = st.tabs(["From a template", "From a file"])
+    problem = None
+    with template_tab:
+        template = st.selectbox("Template", list(TEMPLATES), key="new_template")
+        name = st.text_input("Name", key="new_name", placeholder="e.g. Refund request")
+        if st.button("Create", key="new_create", type="primary"):
+            problem = (_create(from_template(template, name.strip()), f"Created from template '{template}'")
+                       if name.strip() else "Give the new journey a name.")
+    with file_tab:
+        upload = st.file_uploader("Mermaid journey, JSON or GraphML file",
+                                  type=["mmd", "mermaid", "md", "json", "graphml", "xml", "txt"],
+                                  key="import_file", max_upload_size=MAX_IMPORT_MB)
+        new_name = st.text_input("Save as (optional)", key="import_name", placeholder="name from the file")
+        if st.button("Import", key="import_go", type="primary"):
+            problem = _import(upload, new_name) if upload else "Choose a file to import first."
+    if problem:
+        st.error(problem, icon=":material/error:")
+    elif st.session_state.get("last_saved", "").startswith("Created"):
+        st.rerun()
+
+
+def new_journey_menu() -> None:
+    """Start a journey from a template, blank, or a file (in a dialog, so uploads keep it open)."""
+    if st.button("New journey", icon=":material/add:", width="stretch"):
+        _new_journey_dialog()
+
+
+def _derive(source: Journey) -> None:
+    try:
+        problem = _create(derive_future_state(source, st.session_state["future_name"]),
+                          f"Derived from '{source.name}'")
+    except JourneysError as error:
+        problem = error.message
+    if problem:
+        st.session_state[PROBLEMS] = (problem, [])
+
+
+def derive_menu(journey: Journey) -> None:
+    with st.popover("Derive future state", icon=":material/auto_awesome:", width="stretch"):
+        st.write("Copy this journey as a **future-state** journey to sketch the change; compare them on the "
+                 "Compare page.")
+        st.text_input("Name", value=f"{journey.name} (future)", key="future_name")
+        st.button("Derive", key="derive_go", type="primary", on_click=_derive, args=(journey,))
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "journey"
+
+
+def export_menu(journey: Journey, color_by: str = "channel") -> None:
+    """Downloads, built only when clicked."""
+    with st.popover("Export", icon=":material/download:", width="stretch"):
+        st.markdown("**Journey file**")
+        for fmt in interop.FORMATS:
+            st.download_button(f"{fmt.upper() if fmt != 'mermaid' else 'Mermaid'}", key=f"dl_{fmt}",
+                               data=lambda fmt=fmt: interop.export_journey(journey, fmt),
+                               file_name=f"{_slug(journey.name)}.{EXTENSION[fmt]}", mime=MIME[fmt],
+                               width="stretch")
+        st.markdown("**Map picture**")
+        for fmt in MAP_FORMATS:
+            st.download_button(f"Map as {fmt.upper()}", key=f"dl_map_{fmt}",
+                               data=lambda fmt=fmt: export_chart(journey_map(journey, color_by=color_by), fmt),
+                               file_name=f"{_slug(journey.name)}-map.{EXTENSION[fmt]}", mime=MIME[fmt],
+                               width="stretch")

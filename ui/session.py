@@ -1,0 +1,140 @@
+"""Which journey a browser session is looking at, and saving edits to it safely.
+
+A page shows the latest version of a journey and remembers the version it
+showed. An edit is saved *against that version*: if a colleague saved in the
+meantime the store refuses it, the edit is kept here, and the page offers to
+reload or to apply the same edit on top of the newer version. Nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from journeys.editing import Edit
+from journeys.errors import InvalidJourney, JourneysError, NotFound, StaleWrite
+from journeys.model import Journey
+from journeys.store import LoadedJourney
+from ui.frame import author, store, workspace
+
+SEEN = "seen_versions"
+PENDING = "pending_edit"
+PROBLEMS = "edit_problems"
+
+
+@dataclass
+class PendingEdit:
+    """An edit the store refused as stale, waiting for the user's decision."""
+
+    journey: str
+    edit: Edit
+    refusal: StaleWrite
+
+
+def journey_names() -> list[str]:
+    return [s.name for s in store().list_journeys(workspace())]
+
+
+def pick_journey(label: str = "Journey", key: str = "journey_pick", default: str | None = None) -> str | None:
+    """A journey selector synced with the ``?journey=`` deep link."""
+    names = journey_names()
+    if not names:
+        return None
+    wanted = st.query_params.get("journey") or default
+    if key not in st.session_state or (wanted in names and st.session_state.get(f"{key}_link") != wanted):
+        st.session_state[key] = wanted if wanted in names else names[0]
+        st.session_state[f"{key}_link"] = wanted
+    if st.session_state[key] not in names:
+        st.session_state[key] = names[0]
+    name = st.selectbox(label, names, key=key)
+    if st.query_params.get("journey") != name:
+        st.query_params["journey"] = name
+        st.session_state[f"{key}_link"] = name
+    return name
+
+
+def load(name: str) -> LoadedJourney:
+    """The latest version, remembered as the version this session has seen."""
+    loaded = store().load(workspace(), name)
+    st.session_state.setdefault(SEEN, {})
+    if PENDING not in st.session_state:
+        st.session_state[SEEN][name] = (loaded.version, loaded.journey)
+    return loaded
+
+
+def seen(name: str) -> tuple[int, Journey]:
+    """The version (and content) this session last showed of a journey."""
+    if name not in st.session_state.get(SEEN, {}):
+        loaded = store().load(workspace(), name)
+        st.session_state.setdefault(SEEN, {})[name] = (loaded.version, loaded.journey)
+    return st.session_state[SEEN][name]
+
+
+def commit(name: str, edit: Edit) -> bool:
+    """Apply an edit to the version this session saw and save it; stale saves are kept for a decision."""
+    who = author()
+    if not who:
+        st.session_state[PROBLEMS] = ("Tell us your name in the sidebar first: it is recorded on every save.", [])
+        return False
+    version, journey = seen(name)
+    try:
+        new_version = store().save(workspace(), edit(journey), version, who, edit.message,
+                                   name=name)
+    except StaleWrite as refusal:
+        st.session_state[PENDING] = PendingEdit(name, edit, refusal)
+        return False
+    except JourneysError as error:
+        st.session_state[PROBLEMS] = (error.message, [str(p) for p in error.problems])
+        return False
+    st.session_state[SEEN].pop(name, None)
+    st.session_state["last_saved"] = f"Saved version {new_version}: {edit.message}"
+    return True
+
+
+def _apply_on_top() -> None:
+    pending: PendingEdit = st.session_state.pop(PENDING)
+    st.session_state.get(SEEN, {}).pop(pending.journey, None)
+    commit(pending.journey, pending.edit)
+
+
+def _discard() -> None:
+    pending: PendingEdit = st.session_state.pop(PENDING)
+    st.session_state.get(SEEN, {}).pop(pending.journey, None)
+
+
+def show_save_status() -> None:
+    """Messages from the last save: success, a stale refusal with choices, or problems."""
+    message = st.session_state.pop("last_saved", None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")
+    problems = st.session_state.pop(PROBLEMS, None)
+    if problems:
+        text, items = problems
+        st.error(text + ("\n\n" + "\n".join(f"- {p}" for p in items) if items else ""), icon=":material/error:")
+    pending: PendingEdit | None = st.session_state.get(PENDING)
+    if pending:
+        r = pending.refusal
+        with st.container(border=True):
+            st.warning(f"**Not saved: {r.saved_by} saved version {r.current} of '{pending.journey}' at "
+                       f"{r.saved_at}** while you were looking at version {r.expected}. "
+                       f"Your change — *{pending.edit.message}* — is kept until you choose.",
+                       icon=":material/front_hand:")
+            left, right = st.columns(2)
+            left.button("Apply my change on top of the newer version", key="pending_apply", type="primary",
+                        on_click=_apply_on_top, width="stretch")
+            right.button("Discard my change and reload", key="pending_discard", on_click=_discard,
+                         width="stretch")
+
+
+def rescue(action: str):
+    """Run a store action and turn domain errors into a message instead of a traceback."""
+
+    def run(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (InvalidJourney, NotFound, JourneysError) as error:
+            st.session_state[PROBLEMS] = (f"{action}: {error.message}", [str(p) for p in error.problems])
+            return None
+
+    return run
