@@ -139,3 +139,31 @@ def demo_journeys(seed: int = 7) -> list[Journey]:
     del seed  # the journeys are fixed; tickets and events generated from the seed join later
     current = current_state_journey()
     return [current, future_state_journey(current)]
+
+
+def large_journey(steps: int = 200, seed: int = 7, name: str = "Large journey") -> Journey:
+    """A synthetic journey of ``steps`` steps over 6 stages × 4 lanes, for benchmarks and scale tests.
+
+    Seeded: the same arguments always give the same journey. Steps flow stage
+    by stage; each has one or two onward transitions with shares adding to 1.
+    """
+    import random
+
+    rng = random.Random(seed)
+    channels = ["web", "app", "email", "chat", "bot", "phone"]
+    handled = {"customer": "customer", "frontstage": "human", "backstage": "human", "system": "system"}
+    rows = []
+    for i in range(steps):
+        stage = STAGES[min(len(STAGES) - 1, i * len(STAGES) // steps)]
+        lane = LANES[rng.randrange(len(LANES))]
+        kind = "outcome" if i >= steps - 3 else "touchpoint"
+        rows.append((f"s{i:03d}", f"Step {i} {rng.choice(['check', 'ask', 'wait', 'pay', 'read', 'call'])}",
+                     stage, lane, rng.choice(channels), rng.randint(-2, 2), kind, handled[lane]))
+    transitions = []
+    for i in range(steps - 3):
+        targets = sorted({min(steps - 1, i + 1), min(steps - 1, i + rng.randint(2, 6))})
+        share = round(1 / len(targets), 4)
+        for k, t in enumerate(targets):
+            transitions.append((f"s{i:03d}", f"s{t:03d}", share if k < len(targets) - 1 else
+                                round(1 - share * (len(targets) - 1), 4), "normal"))
+    return build_journey(name, STAGES, LANES, rows, transitions, entry="s000")

@@ -47,5 +47,5 @@ def _restore(version: int) -> None:
 
 
 if newer != versions[0]:
-    st.button(f"Restore version {newer}", type="primary", on_click=_restore, args=(newer,),
+    st.button(f"Restore version {newer}", key="restore_go", type="primary", on_click=_restore, args=(newer,),
               help="Saves the content of that version as a new revision on top; nothing is overwritten.")

@@ -61,9 +61,10 @@ def author() -> str:
         return str(st.user.get("name") or st.user.get("email") or "signed-in user")
     if not st.session_state.get("author"):
         remembered = st.context.cookies.get(AUTHOR_COOKIE)
-        if remembered:
-            st.session_state["author"] = unquote(remembered)
-    return st.session_state.get("author", "")
+        if isinstance(remembered, str) and remembered.strip():
+            st.session_state["author"] = unquote(remembered).strip()
+    name = st.session_state.get("author", "")
+    return name if isinstance(name, str) else ""
 
 
 def _remember_author() -> None:
