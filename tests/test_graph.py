@@ -68,7 +68,7 @@ def test_bot_with_no_route_to_human():
     assert _codes(j) == [("no_route_to_human", ("b",))]
 
 
-@pytest.mark.parametrize(("shares", "flagged"), [((0.5, 0.5), False), ((0.5, 0.3), True), ((1.2, None), True),
+@pytest.mark.parametrize(("shares", "flagged"), [((0.5, 0.5), False), ((0.5, 0.3), True), ((0.9, 0.3), True),
                                                   ((0.4, None), False)])
 def test_outgoing_shares_must_sum_to_100(shares, flagged):
     j = _journey([("a", {}), ("b", {"kind": "outcome"}), ("c", {"kind": "outcome"})],

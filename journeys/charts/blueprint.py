@@ -1,0 +1,538 @@
+"""The journey map: a service blueprint drawn as one layered Altair chart.
+
+Stages run left to right (column headers on top), lanes top to bottom (customer,
+frontstage, backstage, system), steps sit where :func:`journeys.graph.swimlane_layout`
+puts them. Everything that depends on pixels (arrowhead angles, label
+visibility) is computed by Vega at render time from the live scales, so the map
+stays correct at any container width and while zoomed; Python only computes
+what depends on the journey (positions, edge bends, label rows).
+
+The layers are written as plain Vega-Lite dictionaries rather than through
+Altair's ``encode()``: Altair validates every channel against the JSON schema as
+it is built, which cost more than the rest of a 200-step map together. The
+spec is validated in the tests instead (``to_dict(validate=True)`` over random
+journeys), and :class:`JourneyMapChart` skips re-validating it on every
+Streamlit rerun.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from altair.utils.schemapi import debug_mode
+
+from journeys.charts import style
+from journeys.graph import Layout, swimlane_layout
+from journeys.model import Journey, Step
+
+COLOR_BY = ("channel", "emotion", "lane")
+STATUSES = ("added", "changed", "removed", "same")
+
+LANE_PX = 150  # default height per lane
+DENSE_LANE_PX = 180  # a lane whose labels need three rows gets a little more room
+MIN_HEIGHT = 420
+AXIS_PX = 120  # room the lane labels take on the left of the plot
+STAGE_PX = 200  # nominal width per stage when the container width is unknown (export, label rows)
+MIN_WIDTH = 1200
+
+LABEL_FONT = 11
+LINE_PX = 13
+ROW_PX = 2 * LINE_PX + 2  # one label row holds up to two lines
+LABEL_TOP = 15  # pixels from a node's centre to the top of its label
+LABEL_GAP = 10  # minimum horizontal pixels between two labels on one row
+MAX_ROWS = 3
+
+ARROW_SIZE = 95
+LOOP_SIZE = 420
+# A loop above the node, open at the bottom, with an arrowhead on its right foot.
+LOOP_PATH = "M -0.45 0.85 A 0.7 0.7 0 1 1 0.45 0.85 M 0.45 0.85 L 0.75 0.35 M 0.45 0.85 L -0.05 0.6"
+
+
+class JourneyMapChart(alt.LayerChart):
+    """The map's LayerChart: ``to_dict()`` does not re-validate by default.
+
+    Streamlit calls ``to_dict()`` on every rerun, and validating this many-layer
+    spec against Vega-Lite's JSON schema costs ≈40 ms each time, a quarter of a
+    map interaction's budget. The builder's output is validated by the tests;
+    pass ``validate=True`` to check a chart anyway.
+    """
+
+    def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        return super().to_dict(validate=validate, **kwargs)
+
+
+def _legend(title: str, **extra: Any) -> dict[str, Any]:
+    """Legends sit in one row under the map so the plot keeps the container's full width."""
+    return {"title": title, "orient": "bottom", "direction": "horizontal", "titleFontSize": 11, "labelFontSize": 11,
+            "titleColor": style.INK, "labelColor": style.INK, "symbolSize": 140, "columnPadding": 12,
+            "labelLimit": 160, "titleAnchor": "start", "symbolOpacity": 1, "symbolFillColor": style.MUTED, **extra}
+
+
+def _tip(field: str, title: str | None = None, kind: str = "nominal") -> dict[str, Any]:
+    return {"field": field, "type": kind, "title": title or field}
+
+
+def _lane_title(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def _nominal_width(journey: Journey) -> int:
+    """The width the map is laid out for when no container tells us (export, label rows)."""
+    return max(MIN_WIDTH, AXIS_PX + STAGE_PX * max(1, len(journey.stages)))
+
+
+def _px_per_stage(journey: Journey) -> float:
+    return (_nominal_width(journey) - AXIS_PX) / max(1, len(journey.stages))
+
+
+def _emotion_text(emotion: int | None) -> str:
+    return "not set" if emotion is None else style.EMOTION_NAMES.get(emotion, str(emotion))
+
+
+def _channel(step: Step) -> str:
+    return style.clean(step.channel) or style.NO_CHANNEL
+
+
+def _channel_domain(steps: list[Step]) -> tuple[list[str], list[str]]:
+    """Channels in the journey (model order first, then others by name) and their fixed colours."""
+    present = {_channel(s) for s in steps}
+    known = [c for c in style.CHANNEL_COLOURS if c in present]
+    others = sorted(present - set(known) - {style.NO_CHANNEL})
+    domain = known + others + ([style.NO_CHANNEL] if style.NO_CHANNEL in present else [])
+    extra = iter(style.EXTRA_COLOURS * (1 + len(others) // len(style.EXTRA_COLOURS)))
+    colours = [
+        style.CHANNEL_COLOURS[c] if c in style.CHANNEL_COLOURS
+        else style.NO_VALUE_COLOUR if c == style.NO_CHANNEL else next(extra)
+        for c in domain
+    ]
+    return domain, colours
+
+
+def _label_rows(xs: np.ndarray, widths: np.ndarray, ppu: float) -> tuple[np.ndarray, np.ndarray]:
+    """Stagger the labels of one lane into rows, and the zoom each label needs to be shown.
+
+    ``xs`` sorted ascending (stage units), ``widths`` in pixels. Each label takes the
+    first row where it clears the previous label (so sparse lanes keep one row).
+    Returns the row of each label and the pixels per stage unit at which it clears
+    its neighbours on its row: below that zoom Vega hides it rather than overlap.
+    """
+    n = len(xs)
+    rows = np.zeros(n, dtype=int)
+    row_end = [-math.inf] * MAX_ROWS
+    for i in range(n):
+        start = xs[i] * ppu - widths[i] / 2
+        free = [r for r in range(MAX_ROWS) if row_end[r] + LABEL_GAP <= start]
+        rows[i] = free[0] if free else int(np.argmin(row_end))
+        row_end[rows[i]] = xs[i] * ppu + widths[i] / 2
+    needed = np.zeros(n)
+    for r in range(MAX_ROWS):
+        idx = np.flatnonzero(rows == r)
+        if len(idx) < 2:
+            continue
+        dx = np.maximum(np.diff(xs[idx]), 1e-9)
+        pair = ((widths[idx[1:]] + widths[idx[:-1]]) / 2 + LABEL_GAP) / dx
+        needed[idx[1:]] = np.maximum(needed[idx[1:]], pair)
+        needed[idx[:-1]] = np.maximum(needed[idx[:-1]], pair)
+    return rows, needed
+
+
+def _node_frame(journey: Journey, layout: Layout, *, highlight: set[str], selected: str | None,
+                status: Mapping[str, str], note_counts: Mapping[str, int]) -> pd.DataFrame:
+    """One row per step: position from the layout, display text, and every per-step mark."""
+    records = []
+    for s in journey.steps:
+        x, y = layout.positions[s.id]
+        kind, handled = str(s.kind), str(s.handled_by)
+        label = style.clean(s.label)
+        text = style.wrap_two_lines(style.truncate(label))
+        records.append({
+            "id": s.id, "label": label, "text": text, "stage": style.clean(s.stage), "lane": style.clean(s.lane),
+            "channel": _channel(s), "emotion": s.emotion, "emotion_text": _emotion_text(s.emotion),
+            "kind": kind, "handled_by": handled, "owner": style.clean(s.owner) or "—", "x": float(x), "y": float(y),
+            "size": style.KIND_SIZES.get(kind, 300), "status": status.get(s.id, "same"),
+            "highlighted": s.id in highlight, "selected": s.id == selected,
+            "notes": int(note_counts.get(s.id, 0)), "label_width": style.text_width(text, LABEL_FONT),
+        })
+    nodes = pd.DataFrame.from_records(records, columns=[
+        "id", "label", "text", "stage", "lane", "channel", "emotion", "emotion_text", "kind", "handled_by", "owner",
+        "x", "y", "size", "status", "highlighted", "selected", "notes", "label_width"])
+    nodes["emotion"] = nodes["emotion"].astype("Int64")
+    nodes["opacity"] = np.where(nodes["status"] == "removed", 0.35, 1.0)
+    nodes["row"] = 0
+    nodes["label_ppu"] = 0.0
+    ppu = _px_per_stage(journey)
+    for _, idx in nodes.groupby("y").groups.items():
+        lane = nodes.loc[idx].sort_values("x")
+        rows, needed = _label_rows(lane["x"].to_numpy(), lane["label_width"].to_numpy(), ppu)
+        nodes.loc[lane.index, "row"] = rows
+        nodes.loc[lane.index, "label_ppu"] = np.round(needed, 1)
+    nodes["row"] = nodes["row"].astype(int)
+    return nodes
+
+
+def _plot_size(journey: Journey, nodes: pd.DataFrame, height: int | None) -> tuple[int, float]:
+    """Plot height in pixels, and how far (in lanes) the plot reaches below the last lane's band.
+
+    ≈150 px per lane (180 when a lane's labels need three rows), at least MIN_HEIGHT;
+    the bottom grows just enough for the last lane's labels not to be cut off.
+    """
+    n_lanes = max(1, len(journey.lanes))
+    rows = nodes.groupby("y")["row"].max().to_dict() if len(nodes) else {}
+    lane_px = DENSE_LANE_PX if max(rows.values(), default=0) >= 2 else LANE_PX
+    last = rows.get(float(n_lanes - 1))
+    below = 0.0 if last is None else max(0.0, LABEL_TOP + (last + 1) * ROW_PX + 4 - lane_px / 2)
+    if height is not None:
+        return int(height), below / (int(height) / n_lanes)
+    total = max(MIN_HEIGHT, n_lanes * lane_px + below)
+    return round(total), below / lane_px
+
+
+def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: float
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Transitions as one row each (arrowheads, loops, tooltips) and as curve points (lines).
+
+    Each edge bends to the left of its direction, so A→B and B→A never overlap,
+    and bends further when another step sits on the straight line between its ends.
+    """
+    index = {sid: i for i, sid in enumerate(nodes["id"])}
+    kept = [t for t in journey.transitions if t.source in index and t.target in index]
+    edge_cols = ["edge", "source", "target", "from", "to", "kind", "share", "share_text", "loop", "sx", "sy", "cx",
+                 "cy", "tx", "ty", "back", "shape", "mark_size"]
+    point_cols = ["edge", "order", "x", "y", "kind", "from", "to", "share_text"]
+    if not kept:
+        return pd.DataFrame(columns=edge_cols), pd.DataFrame(columns=point_cols)
+    xs, ys = nodes["x"].to_numpy(float), nodes["y"].to_numpy(float)
+    labels, sizes = nodes["label"].to_numpy(), nodes["size"].to_numpy(float)
+    src = np.array([index[t.source] for t in kept])
+    dst = np.array([index[t.target] for t in kept])
+    loop = src == dst
+    # Work in nominal pixels so bends look alike horizontally and vertically.
+    a = np.column_stack([xs[src] * ppu, ys[src] * lane_px])
+    b = np.column_stack([xs[dst] * ppu, ys[dst] * lane_px])
+    d = b - a
+    length = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-9)
+    dev = np.clip(0.12 * length, 4.0, 40.0)
+    nodes_px = np.column_stack([xs * ppu, ys * lane_px])  # (n, 2)
+    rel = nodes_px[None, :, :] - a[:, None, :]  # (e, n, 2)
+    along = np.clip((rel @ d[:, :, None])[:, :, 0] / length[:, None] ** 2, 0.0, 1.0)
+    gap = np.hypot(*(rel - along[:, :, None] * d[:, None, :]).transpose(2, 0, 1))
+    others = np.ones_like(gap, dtype=bool)
+    others[np.arange(len(kept)), src] = False
+    others[np.arange(len(kept)), dst] = False
+    blocked = np.any(others & (along > 0.05) & (along < 0.95) & (gap < 16), axis=1)
+    dev = np.where(blocked, np.maximum(dev, 30.0), dev)
+    normal = np.column_stack([d[:, 1], -d[:, 0]]) / length[:, None]  # left of the direction (screen y points down)
+    control = (a + b) / 2 + normal * (dev * 1.5)[:, None]  # a basis curve reaches 2/3 of the way to its control
+    cx = np.where(loop, xs[src], control[:, 0] / ppu).round(4)
+    cy = np.where(loop, ys[src], control[:, 1] / lane_px).round(4)
+
+    names = [f"{t.source}→{t.target}" for t in kept]
+    kinds = [str(t.kind) for t in kept]
+    share_text = ["not set" if t.share is None else f"{t.share:.0%}" for t in kept]
+    edges = pd.DataFrame({
+        "edge": names, "source": [t.source for t in kept], "target": [t.target for t in kept],
+        "from": labels[src], "to": labels[dst], "kind": kinds, "share": [t.share for t in kept],
+        "share_text": share_text, "loop": loop, "sx": xs[src], "sy": ys[src], "cx": cx, "cy": cy,
+        "tx": xs[dst], "ty": ys[dst], "back": (np.sqrt(sizes[dst]) / 2 + 3).round(1),
+        "shape": np.where(loop, LOOP_PATH, "triangle"), "mark_size": np.where(loop, LOOP_SIZE, ARROW_SIZE),
+    }, columns=edge_cols)
+    lines = edges.loc[~edges["loop"]]
+    parts = []
+    for order, (fx, fy) in enumerate((("sx", "sy"), ("cx", "cy"), ("tx", "ty"))):
+        part = lines[["edge", "kind", "from", "to", "share_text"]].copy()
+        part["order"], part["x"], part["y"] = order, lines[fx], lines[fy]
+        parts.append(part)
+    points = pd.concat(parts, ignore_index=True)[point_cols] if len(lines) else pd.DataFrame(columns=point_cols)
+    return edges, points
+
+
+def _rings_frame(nodes: pd.DataFrame) -> pd.DataFrame:
+    """One row per ring: compare status (green/amber/grey) and structural finding (red).
+
+    The selected step's blue ring is a layer of its own (see :func:`_selected_layers`).
+    """
+    parts = []
+    for kind, mask in (("added", nodes["status"] == "added"), ("changed", nodes["status"] == "changed"),
+                       ("removed", nodes["status"] == "removed"), ("finding", nodes["highlighted"])):
+        if mask.any():
+            legend, _, size, width = style.RINGS[kind]
+            part = nodes.loc[mask, ["id", "x", "y", "label"]].copy()
+            part["ring"], part["ring_size"], part["ring_width"] = legend, size, width
+            parts.append(part)
+    columns = ["id", "x", "y", "ring", "ring_size", "ring_width", "label"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _blueprint_lines(lanes: list[str]) -> list[tuple[float, str]]:
+    """The classic blueprint lines between the standard lanes, where those lanes are adjacent."""
+    names = {("customer", "frontstage"): "line of interaction", ("frontstage", "backstage"): "line of visibility",
+             ("backstage", "system"): "line of internal interaction"}
+    low = [lane.lower() for lane in lanes]
+    return [(i + 0.5, names[(low[i], low[i + 1])]) for i in range(len(low) - 1) if (low[i], low[i + 1]) in names]
+
+
+class _Grid:
+    """Shared x/y encodings: one scale and one axis per direction, reused by every layer."""
+
+    def __init__(self, journey: Journey, ppu: float, below: float = 0.0) -> None:
+        self.n_stages, self.n_lanes = max(1, len(journey.stages)), max(1, len(journey.lanes))
+        self.bottom = self.n_lanes - 0.5 + round(below, 4)  # room under the last lane for its labels
+        stages = style.js_string_array([style.clean(stage) for stage in journey.stages])
+        lanes = style.js_string_array([_lane_title(style.clean(lane)) for lane in journey.lanes])
+        self.x_scale = {"domain": [-0.5, self.n_stages - 0.5], "nice": False, "zero": False}
+        self.y_scale = {"domain": [-0.5, self.bottom], "nice": False, "zero": False, "reverse": True}
+        self.x_axis = {
+            "orient": "top", "values": list(range(self.n_stages)), "labelExpr": f"{stages}[datum.value] || ''",
+            "labelFontSize": 13, "labelFontWeight": "bold", "labelColor": style.INK, "labelPadding": 8,
+            "labelLimit": max(60, int(ppu) - 12), "domain": False, "ticks": False, "grid": False, "title": None}
+        self.y_axis = {
+            "values": list(range(self.n_lanes)), "labelExpr": f"{lanes}[datum.value] || ''", "labelFontSize": 12,
+            "labelFontWeight": "bold", "labelColor": style.MUTED, "labelPadding": 10, "labelLimit": AXIS_PX - 16,
+            "domain": False, "ticks": False, "grid": False, "title": None}
+
+    def xy(self, x: str, y: str) -> dict[str, Any]:
+        """Position encodings for fields ``x`` and ``y`` (same scale and axis in every layer)."""
+        return {"x": {"field": x, "type": "quantitative", "scale": self.x_scale, "axis": self.x_axis, "title": None},
+                "y": {"field": y, "type": "quantitative", "scale": self.y_scale, "axis": self.y_axis, "title": None}}
+
+
+def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[str, Any]) -> alt.Chart:
+    """One layer from plain Vega-Lite pieces, skipping Altair's validation at construction.
+
+    (Altair's own ``copy()`` builds objects the same way; the tests validate the whole spec.)
+    """
+    with debug_mode(False):
+        return alt.Chart(data, name=name, mark=mark, encoding=alt.Encoding(**encoding))
+
+
+def _grid_layers(journey: Journey, grid: _Grid) -> list[alt.Chart]:
+    """Lane bands (they carry the zoom), stage separators and the classic blueprint lines."""
+    wide = {"x": -50.0, "x_end": grid.n_stages + 50.0}  # bands stay under the whole view while panning
+    bands = pd.DataFrame({"y0": [i - 0.5 for i in range(grid.n_lanes)],
+                          "y1": [i + 0.5 for i in range(grid.n_lanes - 1)] + [grid.bottom],
+                          "shade": ["#f1f4f8" if i % 2 == 0 else "#fbfcfd" for i in range(grid.n_lanes)], **wide})
+    layers = [_layer("lanes", bands, {"type": "rect", "clip": True, "aria": False, "strokeWidth": 0}, {
+        **grid.xy("x", "y0"), "x2": {"field": "x_end"}, "y2": {"field": "y1"},
+        "fill": {"field": "shade", "type": "nominal", "scale": None}, "tooltip": {"value": None}})]
+    if grid.n_stages > 1:
+        seps = pd.DataFrame({"x": [i + 0.5 for i in range(grid.n_stages - 1)], "y0": -0.5, "y1": grid.bottom})
+        layers.append(_layer("stage_lines", seps, {"type": "rule", "clip": True, "aria": False, "color": style.GRID,
+                                                   "strokeWidth": 1}, {**grid.xy("x", "y0"), "y2": {"field": "y1"}}))
+    lines = _blueprint_lines(journey.lanes)
+    if lines:
+        bp = pd.DataFrame({"y": [y for y, _ in lines], "name": [n for _, n in lines], "xl": -0.5, **wide})
+        layers.append(_layer("blueprint_lines", bp, {
+            "type": "rule", "clip": True, "aria": False, "color": "#b4bcc7", "strokeDash": [4, 4], "strokeWidth": 1,
+        }, {**grid.xy("x", "y"), "x2": {"field": "x_end"}}))
+        layers.append(_layer("blueprint_line_names", bp, {
+            "type": "text", "clip": True, "aria": False, "align": "left", "baseline": "bottom", "dx": 4, "dy": -2,
+            "fontSize": 9, "fontStyle": "italic", "color": "#8a96a3",
+        }, {**grid.xy("xl", "y"), "text": {"field": "name", "type": "nominal"}}))
+    return layers
+
+
+def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
+    """Curved lines styled by kind (with the legend), arrowheads at the target's rim, self-loops."""
+    domain = list(style.EDGE_STYLES)
+    colours = {"domain": domain, "range": [c for c, _, _ in style.EDGE_STYLES.values()]}
+    tooltip = [_tip("from"), _tip("to"), _tip("share_text", "share"), _tip("kind")]
+    layers = []
+    if len(points):
+        # Colour, dash and width share one legend (Vega-Lite merges identical legends on one field).
+        legend = _legend("transition", symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
+        layers.append(_layer("edges", points, {"type": "line", "interpolate": "basis", "clip": True, "aria": False}, {
+            **grid.xy("x", "y"), "detail": {"field": "edge", "type": "nominal"},
+            "order": {"field": "order", "type": "quantitative"},
+            "color": {"field": "kind", "type": "nominal", "scale": colours, "legend": legend},
+            "strokeDash": {"field": "kind", "type": "nominal", "legend": legend, "scale": {
+                "domain": domain, "range": [dash for _, _, dash in style.EDGE_STYLES.values()]}},
+            "strokeWidth": {"field": "kind", "type": "ordinal", "sort": domain, "legend": legend, "scale": {
+                "domain": domain, "range": [w for _, w, _ in style.EDGE_STYLES.values()]}},
+            "tooltip": tooltip}))
+    if len(edges):
+        # The angle is taken on screen, from the curve's control point to the target, at render time.
+        angle = "atan2(scale('y', datum.ty) - scale('y', datum.cy), scale('x', datum.tx) - scale('x', datum.cx))"
+        layers.append(_layer("arrows", edges, {
+            "type": "point", "clip": True, "aria": False, "opacity": 1, "filled": False,
+            "angle": {"expr": f"datum.loop ? 0 : {angle} * 180 / PI + 90"},
+            "xOffset": {"expr": f"datum.loop ? 0 : -datum.back * cos({angle})"},
+            "yOffset": {"expr": f"datum.loop ? -(datum.back + 5) : -datum.back * sin({angle})"},
+            "strokeWidth": {"expr": "datum.loop ? 1.8 : 0.5"},
+        }, {
+            **grid.xy("tx", "ty"),
+            "shape": {"field": "shape", "type": "nominal", "scale": None},
+            "size": {"field": "mark_size", "type": "quantitative", "scale": None},
+            "stroke": {"field": "kind", "type": "nominal", "scale": colours, "legend": None},
+            "fill": {"condition": {"test": "datum.loop", "value": "transparent"}, "field": "kind", "type": "nominal",
+                     "scale": colours, "legend": None},
+            "tooltip": tooltip}))
+    return layers
+
+
+def _ring_layer(rings: pd.DataFrame, grid: _Grid) -> alt.Chart:
+    """Rings around marked steps, with a legend listing only the kinds present."""
+    present = [v[0] for v in style.RINGS.values() if v[0] in set(rings["ring"])]
+    colours = [v[1] for v in style.RINGS.values() if v[0] in present]
+    return _layer("rings", rings, {"type": "point", "filled": False, "opacity": 1, "clip": True, "aria": False}, {
+        **grid.xy("x", "y"),
+        "color": {"field": "ring", "type": "nominal", "scale": {"domain": present, "range": colours},
+                  "legend": _legend("marked", symbolStrokeWidth=2.5)},
+        "size": {"field": "ring_size", "type": "quantitative", "scale": None},
+        "strokeWidth": {"field": "ring_width", "type": "quantitative", "scale": None},
+        "tooltip": [_tip("label", "step"), _tip("ring", "marked")]})
+
+
+def _selected_layers(nodes: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
+    """The selected step's blue ring and bold label: always present (zero or one row), no legend.
+
+    Selecting another step then changes the chart's data only, never its spec, so
+    Streamlit updates the view in place instead of rebuilding it.
+    """
+    _, colour, size, width = style.RINGS["selected"]
+    chosen = nodes.loc[nodes["selected"], ["id", "label", "text", "kind", "row", "x", "y"]].copy()
+    ring = _layer("selected_ring", chosen, {
+        "type": "point", "filled": False, "opacity": 1, "clip": True, "aria": False, "color": colour, "size": size,
+        "strokeWidth": width}, {**grid.xy("x", "y"), "tooltip": [_tip("label", "selected step")]})
+    label = _layer("selected_label", chosen, {
+        "type": "text", "clip": True, "aria": False, "align": "center", "baseline": "top", "lineBreak": "\n",
+        "fontSize": LABEL_FONT, "lineHeight": LINE_PX, "fontWeight": "bold", "color": style.SELECTED_LABEL,
+        "dy": {"expr": f"{LABEL_TOP} + datum.row * {ROW_PX} + (datum.kind === 'decision' ? 2 : 0)"},
+    }, {**grid.xy("x", "y"), "text": {"field": "text", "type": "nominal"},
+        "tooltip": [_tip("label", "selected step")]})
+    return [ring, label]
+
+
+def _node_colour(journey: Journey, color_by: str) -> dict[str, Any]:
+    """Colour of the steps; removed steps (and, by emotion, steps without one) are grey."""
+    grey = [{"test": "datum.status === 'removed'", "value": style.NO_VALUE_COLOUR}]
+    if color_by == "channel":
+        domain, colours = _channel_domain(journey.steps)
+        return {"field": "channel", "type": "nominal", "scale": {"domain": domain, "range": colours},
+                "legend": _legend("channel"), "condition": grey}
+    if color_by == "emotion":
+        names = style.js_string_array([style.EMOTION_NAMES[e] for e in style.EMOTION_DOMAIN])
+        return {"field": "emotion", "type": "ordinal",
+                "scale": {"domain": style.EMOTION_DOMAIN, "range": style.EMOTION_COLOURS},
+                "legend": _legend("emotion", labelExpr=f"{names}[datum.value + 2]"),
+                "condition": [*grey, {"test": "!isValid(datum.emotion)", "value": style.NO_VALUE_COLOUR}]}
+    lanes = list(dict.fromkeys(style.clean(lane) for lane in journey.lanes))
+    lane_colours = (style.LANE_COLOURS * (1 + len(lanes) // len(style.LANE_COLOURS)))[:len(lanes)]
+    return {"field": "lane", "type": "nominal", "scale": {"domain": lanes, "range": lane_colours},
+            "legend": _legend("lane"), "condition": grey}
+
+
+def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: str,
+                 extra_tooltip: list[dict[str, Any]]) -> list[alt.Chart]:
+    """The clickable steps and their labels (staggered; hidden while they would overlap)."""
+    tooltip = [_tip("label", "step"), _tip("stage"), _tip("lane"), _tip("channel"), _tip("emotion_text", "emotion"),
+               _tip("kind"), _tip("handled_by", "handled by"), _tip("owner"), *extra_tooltip]
+    steps = _layer("steps", nodes, {"type": "point", "filled": True, "stroke": "white", "strokeWidth": 1.5,
+                                    "cursor": "pointer", "clip": True, "invalid": None}, {
+        **grid.xy("x", "y"), "color": _node_colour(journey, color_by),
+        "shape": {"field": "kind", "type": "nominal", "legend": _legend("step"), "scale": {
+            "domain": list(style.KIND_SHAPES), "range": list(style.KIND_SHAPES.values())}},
+        "size": {"field": "size", "type": "quantitative", "scale": None},
+        "opacity": {"field": "opacity", "type": "quantitative", "scale": None},
+        "description": {"field": "label", "type": "nominal"},  # the step's ARIA label (browser tests find it)
+        "tooltip": tooltip})
+    # A label shows once the stage width on screen gives it room (label_ppu). The selected step's
+    # label is drawn in bold by its own layer, so the plain one steps aside.
+    room = "abs(scale('x', 1) - scale('x', 0))"
+    labels = _layer("labels", nodes, {
+        "type": "text", "clip": True, "aria": False, "align": "center", "baseline": "top", "lineBreak": "\n",
+        "fontSize": LABEL_FONT, "lineHeight": LINE_PX, "color": style.INK,
+        "dy": {"expr": f"{LABEL_TOP} + datum.row * {ROW_PX} + (datum.kind === 'decision' ? 2 : 0)"},
+    }, {**grid.xy("x", "y"), "text": {"field": "text", "type": "nominal"}, "tooltip": tooltip,
+        "opacity": {"value": {
+            "expr": f"!datum.selected && {room} >= datum.label_ppu ? (datum.status === 'removed' ? 0.5 : 1) : 0"}}})
+    return [steps, labels]
+
+
+def _badge_layers(nodes: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
+    """A yellow count bubble at the top right of each step with workshop notes."""
+    badges = nodes.loc[nodes["notes"] > 0, ["id", "label", "x", "y", "notes"]].copy()
+    if not len(badges):
+        return []
+    badges["count"] = [str(n) if n < 10 else "9+" for n in badges["notes"]]
+    tooltip = [_tip("label", "step"), _tip("notes", "workshop notes", "quantitative")]
+    at = {"xOffset": 11, "yOffset": -11, "clip": True, "aria": False}
+    return [
+        _layer("badges", badges, {"type": "point", "filled": True, "opacity": 1, "size": 190, "fill": style.BADGE_FILL,
+                                  "stroke": "white", "strokeWidth": 1, **at},
+               {**grid.xy("x", "y"), "tooltip": tooltip}),
+        _layer("badge_counts", badges, {"type": "text", "fontSize": 9, "fontWeight": "bold", "color": style.INK,
+                                        "baseline": "middle", **at},
+               {**grid.xy("x", "y"), "text": {"field": "count", "type": "nominal"}, "tooltip": tooltip}),
+    ]
+
+
+def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Collection[str] = (),
+                selected: str | None = None, status: Mapping[str, str] | None = None,
+                note_counts: Mapping[str, int] | None = None, selection_name: str = "step",
+                height: int | None = None) -> alt.LayerChart:
+    """The journey as a clickable service blueprint.
+
+    ``color_by`` is "channel", "emotion" or "lane". ``highlight`` rings steps in red
+    (structural findings), ``selected`` gets a blue ring and a bold label,
+    ``status`` (step id → added/changed/removed/same) marks a compare view, and
+    ``note_counts`` puts a count badge on steps with workshop notes. Ids not in the
+    journey are ignored. Returns a :class:`JourneyMapChart`.
+
+    In Streamlit (checked on 1.67)::
+
+        event = st.altair_chart(chart, on_select="rerun", key="map",
+                                selection_mode=[name, f"{name}_zoom"])
+        ids = event["selection"][name]   # [{"id": "triage"}] after a click, {} before any
+
+    A click on a step (its label, ring or badge too) selects it; other clicks are
+    ignored and a double click clears. Ctrl/Shift + wheel (or pinch) zooms and a drag
+    pans along the stages; a double click resets. Listing ``<name>_zoom`` in
+    ``selection_mode`` keeps the zoom when the map's data changes (e.g. a new
+    ``selected``), at one rerun per zoom gesture; without it Streamlit resets the
+    zoom on every such change. ``selected`` only changes the chart's data, never its
+    spec, so Streamlit updates the drawn map in place.
+    """
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be one of {', '.join(COLOR_BY)}, not {color_by!r}")
+    status = dict(status or {})
+    bad = sorted({v for v in status.values() if v not in STATUSES})
+    if bad:
+        raise ValueError(f"status values must be one of {', '.join(STATUSES)}, not {', '.join(map(repr, bad))}")
+    ppu = _px_per_stage(journey)
+    nodes = _node_frame(journey, swimlane_layout(journey), highlight=set(highlight), selected=selected,
+                        status=status, note_counts=note_counts or {})
+    plot_height, below = _plot_size(journey, nodes, height)
+    grid = _Grid(journey, ppu, below)
+    edges, points = _edge_frames(journey, nodes, ppu, plot_height / (grid.bottom + 0.5))
+    rings = _rings_frame(nodes)
+
+    extra_tooltip = ([_tip("notes", "workshop notes", "quantitative")] if note_counts else []) + (
+        [_tip("status")] if status else [])
+    layers = [*_grid_layers(journey, grid), *_edge_layers(edges, points, grid),
+              *([_ring_layer(rings, grid)] if len(rings) else []),
+              *_node_layers(journey, nodes, grid, color_by, extra_tooltip),
+              *_selected_layers(nodes, grid), *_badge_layers(nodes, grid)]
+    params = [
+        # Zoom and pan along the stages only (lanes stay put); plain wheel keeps scrolling the page.
+        alt.TopLevelSelectionParameter(
+            name=f"{selection_name}_zoom", views=["lanes"], bind="scales",
+            select={"type": "interval", "encodings": ["x"],
+                    "zoom": "wheel![event.ctrlKey || event.shiftKey || event.metaKey]"}),
+        # The one point selection Streamlit reads: a click on a step (or its label, ring or badge) gives
+        # [{"id": step_id}]. Clicks elsewhere (ending a pan, on a lane or an edge) are ignored rather than
+        # reported as an id-less [{}], which would rerun the page and reset the zoom.
+        alt.TopLevelSelectionParameter(
+            name=selection_name, views=["steps"],
+            select={"type": "point", "fields": ["id"], "toggle": False, "clear": "dblclick",
+                    "on": "click[event.item && event.item.datum && event.item.datum.id]"}),
+    ]
+    independent = dict.fromkeys(["color", "shape", "size", "strokeWidth", "strokeDash", "opacity"], "independent")
+    # No top-level config, so pages can still concatenate the map with other charts.
+    return JourneyMapChart(
+        layer=layers, params=params, resolve={"scale": independent}, width="container", height=plot_height,
+        view={"stroke": None}, usermeta={"journeys": {"export_width": _nominal_width(journey), "chart": "journey_map"}})

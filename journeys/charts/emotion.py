@@ -1,0 +1,70 @@
+"""The emotion curve: how the customer feels step by step along one path.
+
+The classic lower band of a journey map; drawn along the most likely path by
+default, so a workshop sees the typical customer's highs and lows in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from journeys.charts import style
+from journeys.graph import most_likely_path
+from journeys.model import EMOTION_MAX, EMOTION_MIN, Journey
+
+TONE_COLOURS = {"negative": "#c62828", "neutral": "#9e9e9e", "positive": "#1b7837"}
+LABEL_CHARS = 28
+SIGNED = "datum.value > 0 ? '+' + datum.value : datum.value < 0 ? '−' + abs(datum.value) : '0'"  # −2 … +2
+
+
+def _tone(emotion: int | None) -> str | None:
+    if emotion is None:
+        return None
+    return "negative" if emotion < 0 else "positive" if emotion > 0 else "neutral"
+
+
+def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.LayerChart:
+    """Emotion (−2 … +2) at each step of ``path`` (default: the most likely path), in path order.
+
+    Steps without an emotion leave a gap in the line rather than pretending to be
+    neutral. Raises ValueError when ``path`` names a step the journey lacks.
+    """
+    order = list(path) if path is not None else most_likely_path(journey)
+    steps = {s.id: s for s in journey.steps}
+    missing = [sid for sid in order if sid not in steps]
+    if missing:
+        raise ValueError(f"the path names steps the journey '{journey.name}' does not have: {', '.join(missing)}")
+    data = pd.DataFrame.from_records(
+        [{"position": i, "id": sid, "label": style.clean(steps[sid].label), "stage": style.clean(steps[sid].stage),
+          "emotion": steps[sid].emotion, "emotion_text": style.EMOTION_NAMES.get(steps[sid].emotion, "not set"),
+          "tone": _tone(steps[sid].emotion)} for i, sid in enumerate(order)],
+        columns=["position", "id", "label", "stage", "emotion", "emotion_text", "tone"])
+    data["emotion"] = data["emotion"].astype("Int64")
+    short = style.js_string_array([style.truncate(label, LABEL_CHARS) for label in data["label"]])
+    x = alt.X("position:O", sort="ascending", title=None, scale=alt.Scale(paddingOuter=0.3),
+              axis=alt.Axis(labelExpr=f"{short}[datum.value] || ''", labelAngle=-35, labelAlign="right",
+                            labelFontSize=11, labelColor=style.INK, labelLimit=230, ticks=False, domain=False))
+    scale = alt.Scale(domain=[EMOTION_MIN, EMOTION_MAX], nice=False)  # one scale for every layer
+    y = alt.Y("emotion:Q", title="emotion", scale=scale, axis=alt.Axis(
+        values=list(range(EMOTION_MIN, EMOTION_MAX + 1)), labelExpr=SIGNED, labelFontSize=11, titleFontSize=11,
+        gridColor=style.GRID, domain=False, ticks=False))
+    tooltip = [alt.Tooltip("label:N", title="step"), alt.Tooltip("stage:N"),
+               alt.Tooltip("emotion_text:N", title="emotion")]
+    # Faint red below zero, green above: the curve reads as "how far from fine" at a glance.
+    halves = alt.Chart(pd.DataFrame({"low": [EMOTION_MIN, 0], "high": [0, EMOTION_MAX],
+                                     "shade": ["#fbeff0", "#eef7ef"]})).mark_rect(aria=False).encode(
+        y=alt.Y("low:Q", scale=scale, title="emotion"), y2="high", fill=alt.Fill("shade:N", scale=None),
+        tooltip=alt.value(None))
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=style.MUTED, strokeWidth=1.2).encode(
+        y=alt.Y("zero:Q", scale=scale, title="emotion"))
+    line = alt.Chart(data).mark_line(interpolate="monotone", color="#8a96a3", strokeWidth=2).encode(
+        x=x, y=y, tooltip=tooltip)
+    points = alt.Chart(data).mark_point(filled=True, opacity=1, size=110, stroke="white", strokeWidth=1.5).encode(
+        x=x, y=y, tooltip=tooltip,
+        color=alt.Color("tone:N", scale=alt.Scale(domain=list(TONE_COLOURS), range=list(TONE_COLOURS.values())),
+                        legend=None))
+    return alt.layer(halves, zero, line, points).properties(width="container", height=260,
+                                                    view=alt.ViewBackground(stroke=None))

@@ -1,0 +1,124 @@
+"""Journeys in and out of files: JSON (lossless), GraphML (lossless, for graph tools), Mermaid (a sketch).
+
+One entry point each way so the app, the CLI and notebooks behave alike::
+
+    text = export_journey(journey, "graphml")
+    journey = import_journey(uploaded_bytes, filename="billing.mmd")
+
+Import never raises anything but :class:`~journeys.errors.InvalidJourney`, and
+that lists every problem found (``Problem(where, reason)``, ``where`` such as
+``"line 7"`` or ``"steps[2].emotion"``), so a page or the CLI can show them
+all at once. Files over :data:`MAX_BYTES` are refused before parsing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import PurePath
+
+from journeys.errors import InvalidJourney, JourneysError, Problem
+from journeys.interop._text import MAX_BYTES, decode
+from journeys.interop.graphml import export_graphml, import_graphml
+from journeys.interop.json_format import SCHEMA_VERSION, export_json, import_json
+from journeys.interop.mermaid import export_mermaid, import_mermaid
+from journeys.model import Journey
+
+__all__ = [
+    "FORMATS",
+    "MAX_BYTES",
+    "SCHEMA_VERSION",
+    "UnknownFormat",
+    "export_journey",
+    "guess_format",
+    "import_journey",
+]
+
+FORMATS = ("json", "graphml", "mermaid")
+EXTENSIONS = {
+    ".json": "json",
+    ".graphml": "graphml",
+    ".xml": "graphml",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "mermaid",
+    ".markdown": "mermaid",
+}
+_log = logging.getLogger(__name__)
+
+
+class UnknownFormat(JourneysError, ValueError):
+    """An export was asked for a format this version does not write."""
+
+
+def export_journey(journey: Journey, fmt: str) -> str:
+    """The journey as text in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "json":
+        return export_json(journey)
+    if fmt == "graphml":
+        return export_graphml(journey)
+    if fmt == "mermaid":
+        return export_mermaid(journey)
+    raise UnknownFormat(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def guess_format(filename: str | None, text: str) -> str:
+    """The format of a file: by extension when it has a known one, else by its first characters.
+
+    Raises InvalidJourney when neither tells, so the caller can ask the user to choose.
+    """
+    if filename:
+        fmt = EXTENSIONS.get(PurePath(filename).suffix.lower())
+        if fmt:
+            return fmt
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    if head.startswith(("{", "[")):
+        return "json"
+    if head.startswith("<"):
+        return "graphml"
+    front_matter = False
+    for line in head.splitlines():
+        line = line.strip()
+        if line == "---":
+            front_matter = not front_matter  # Mermaid's YAML front matter
+            continue
+        if front_matter or not line or line.startswith(("%%", "#")):
+            continue
+        if re.match(r"journey\b", line, re.IGNORECASE) or re.match(r"(`{3,}|~{3,})\s*mermaid", line, re.I):
+            return "mermaid"
+        break
+    if re.search(r"^\s*(`{3,}|~{3,})\s*mermaid", text, re.IGNORECASE | re.MULTILINE):
+        return "mermaid"
+    raise InvalidJourney("Could not tell the file's format", [Problem(
+        "format", "it is not JSON ('{'), GraphML ('<') or a Mermaid journey ('journey'); "
+                  "choose the format, or name the file .json, .graphml or .mmd")])
+
+
+def import_journey(text: str | bytes, fmt: str | None = None, filename: str | None = None) -> Journey:
+    """A journey from a file's content; ``fmt`` None guesses it from ``filename`` or the content."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InvalidJourney("Unknown import format", [Problem("format", f"{fmt!r} is not one of "
+                                                                         f"{', '.join(FORMATS)}")])
+    try:
+        if fmt is None:
+            by_name = EXTENSIONS.get(PurePath(filename).suffix.lower()) if filename else None
+            if by_name is None:
+                text = decode(text, "journey")  # decode once; the importer gets clean text
+            fmt = by_name or guess_format(filename, text)
+        if fmt == "json":
+            return import_json(text)
+        if fmt == "graphml":
+            return import_graphml(text)
+        return import_mermaid(text, filename)
+    except InvalidJourney:
+        raise
+    except (MemoryError, RecursionError) as error:
+        raise InvalidJourney(f"The {fmt or 'journey'} file could not be imported",
+                             [Problem("file", f"the file is too large or too deeply nested ({type(error).__name__})")]
+                             ) from None
+    except Exception as error:
+        # Our bug, not the user's: log it for us, but still give the caller the one error type it handles.
+        _log.exception("journey import failed unexpectedly")
+        raise InvalidJourney(f"The {fmt or 'journey'} file could not be imported", [Problem(
+            "file", f"internal error while reading it ({type(error).__name__}: {error}); please report this")]
+        ) from error

@@ -1,0 +1,264 @@
+"""GraphML export and import, for graph tools (Gephi, yEd, Cytoscape) and NetworkX users.
+
+The file is NetworkX's GraphML (``nx.generate_graphml`` / ``nx.parse_graphml``)
+of :func:`journeys.graph.to_digraph`: one ``<node>`` per step (id = step id),
+one ``<edge>`` per transition, journey fields as graph ``<data>``.
+
+GraphML data values are scalars, so the encoding is:
+
+* strings, integers (``emotion``) and doubles (``share``) are written as-is;
+  enums as their string value (``"touchpoint"``, ``"escalation"`` …);
+* ``None`` (no emotion, no share, no entry) is an *absent* ``<data>`` element;
+* lists and objects (``stages``, ``lanes``, ``personas``, ``notes``,
+  ``step_order``) are JSON text under the attribute name plus ``.json``
+  (``stages.json = ["Discover", "Sign up"]``), so any tool shows they are JSON;
+* a string XML 1.0 cannot carry (control characters, a carriage return, which
+  XML parsers turn into a newline) is written as a JSON string under
+  ``<name>.json`` too. That keeps the export lossless for any valid journey;
+* ``transition_order.json`` keeps the order of the transitions (a DiGraph
+  orders edges by source node), and ``schema_version`` (``1``) the format.
+
+Import accepts files edited in other tools: attributes that are not journey
+fields (positions, colours, edge ids …) are ignored, a list field given as
+plain JSON text without ``.json`` is read, and a missing ``schema_version``
+is read as 1. Only the first ``<graph>`` of a file is read. DOCTYPE and ENTITY
+declarations are refused before parsing (entity expansion attacks), and every
+problem found is reported together, with a line number where the XML parser
+gives one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from enum import Enum
+from typing import Any
+from xml.parsers.expat import errors as expat_errors
+
+import networkx as nx
+from pydantic_core import to_jsonable_python
+
+from journeys.errors import InvalidJourney, Problem
+from journeys.graph import from_digraph, to_digraph
+from journeys.interop._text import decode, line_of
+from journeys.model import Journey, Step, Transition, parse_journey
+
+SCHEMA_VERSION = 1
+_FAILED = "The GraphML file could not be imported"
+_NS = "{http://graphml.graphdrawing.org/xmlns}"
+_JSON_SUFFIX = ".json"
+_LIST_FIELDS = ("stages", "lanes", "personas", "notes", "step_order", "transition_order")
+_GRAPH_FIELDS = ("name", "state", "derived_from", "description", "entry", *_LIST_FIELDS)
+_STEP_FIELDS = tuple(f for f in Step.model_fields if f != "id")
+_TRANSITION_FIELDS = tuple(f for f in Transition.model_fields if f not in ("source", "target"))
+# Characters XML 1.0 cannot hold in element text; "\r" is legal but parsers normalise it to "\n".
+_NOT_XML_SAFE = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DECLARATION = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- export
+
+def _encode(attrs: dict[str, Any]) -> dict[str, Any]:
+    """GraphML-safe attributes: see the module docstring for the rules."""
+    out: dict[str, Any] = {}
+    for name, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, bool | int | float):
+            out[name] = float(value) if name == "share" else value
+        elif isinstance(value, str) and not _NOT_XML_SAFE.search(value):
+            out[name] = value
+        else:
+            text = json.dumps(to_jsonable_python(value), ensure_ascii=False)
+            if _NOT_XML_SAFE.search(text):
+                text = json.dumps(to_jsonable_python(value), ensure_ascii=True)
+            out[name + _JSON_SUFFIX] = text
+    return out
+
+
+def export_graphml(journey: Journey) -> str:
+    """The journey as a GraphML document (lossless; see the module docstring)."""
+    g = to_digraph(journey)
+    out = nx.DiGraph()
+    out.graph.update(_encode({
+        "schema_version": SCHEMA_VERSION,
+        **g.graph,
+        "transition_order": [[t.source, t.target] for t in journey.transitions],
+    }))
+    for node, attrs in g.nodes(data=True):
+        out.add_node(node, **_encode(attrs))
+    for u, v, attrs in g.edges(data=True):
+        out.add_edge(u, v, **_encode(attrs))
+    # NetworkX writes ASCII (other characters as &#...; references), so the declaration is always true.
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join(nx.generate_graphml(out)) + "\n"
+
+
+# ---------------------------------------------------------------- import
+
+def _structure_problems(text: str) -> list[Problem]:
+    """Problems NetworkX would silently paper over (duplicate nodes, dangling or parallel edges).
+
+    Also the only place the XML is parsed with positions, so syntax errors get a line number.
+    """
+    declaration = _DECLARATION.search(text)
+    if declaration:
+        return [Problem(f"line {line_of(text, declaration.start())}",
+                        f"<!{declaration.group(1).upper()} declarations are not accepted in journey files "
+                        "(they can expand to gigabytes or read local files); remove them")]
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as error:
+        line, column = error.position
+        reason = expat_errors.messages.get(error.code, str(error))
+        return [Problem(f"line {line}", f"the XML is not well-formed: {reason} (column {column + 1})")]
+    local = root.tag.rsplit("}", 1)[-1]
+    if local != "graphml":
+        return [Problem("file", f"the root element is <{local}>, not <graphml>: this is XML but not GraphML")]
+    ns = _NS if root.tag.startswith(_NS) else ""
+    graphs = root.findall(f"{ns}graph")
+    if not graphs:
+        return [Problem("file", "there is no <graph> element in the GraphML namespace "
+                                "(xmlns=\"http://graphml.graphdrawing.org/xmlns\")")]
+    graph = graphs[0]
+    problems = []
+    if graph.get("edgedefault") != "directed":
+        problems.append(Problem("graph", f"edgedefault is {graph.get('edgedefault')!r}; a journey's transitions "
+                                         "have a direction, so use edgedefault=\"directed\""))
+    declared: set[str] = set()
+    for k, node in enumerate(graph.findall(f"{ns}node")):
+        node_id = node.get("id")
+        if not node_id:
+            problems.append(Problem(f"node #{k + 1}", "has no id"))
+        elif node_id in declared:
+            problems.append(Problem(f"node '{node_id}'", "is declared twice"))
+        else:
+            declared.add(node_id)
+    pairs: set[tuple[str, str]] = set()
+    for k, edge in enumerate(graph.findall(f"{ns}edge")):
+        source, target = edge.get("source"), edge.get("target")
+        where = f"edge #{k + 1} '{source}' → '{target}'"
+        if not source or not target:
+            problems.append(Problem(f"edge #{k + 1}", "needs both a source and a target"))
+            continue
+        for end in (source, target):
+            if end not in declared:
+                problems.append(Problem(where, f"node '{end}' is not declared"))
+        if edge.get("directed") == "false":
+            problems.append(Problem(where, "is undirected (directed=\"false\"); transitions have a direction"))
+        if (source, target) in pairs:
+            problems.append(Problem(where, "this transition is listed twice"))
+        pairs.add((source, target))
+    return problems
+
+
+def _decode_attrs(attrs: dict[str, Any], keep: tuple[str, ...], where: str,
+                  problems: list[Problem], lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Journey fields from GraphML data: undo ``.json`` encoding, drop other tools' attributes."""
+    out: dict[str, Any] = {}
+    for name, value in attrs.items():
+        base, encoded = (name[: -len(_JSON_SUFFIX)], True) if name.endswith(_JSON_SUFFIX) else (name, False)
+        if base not in keep:
+            continue
+        if base in out:
+            problems.append(Problem(f"{where}.{base}", f"is given both as '{base}' and '{base}{_JSON_SUFFIX}'"))
+            continue
+        if (encoded or base in lists) and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except (ValueError, RecursionError) as error:
+                if encoded or value.lstrip()[:1] in ("[", "{"):
+                    problems.append(Problem(f"{where}.{base}", f"is not valid JSON: {error}"))
+                    continue
+                value = [value]  # a single stage/lane/persona typed as plain text in a graph tool
+        out[base] = value
+    return out
+
+
+def _located(problems: list[Problem], order: list[str], edges: list[tuple[str, str]]) -> list[Problem]:
+    """Name steps and transitions by node id / edge rather than list index, as a GraphML user sees them."""
+    def rename(where: str) -> str:
+        step = re.match(r"steps\[(\d+)\]", where)
+        if step and int(step.group(1)) < len(order):
+            return f"node '{order[int(step.group(1))]}'" + where[step.end():]
+        edge = re.match(r"transitions\[(\d+)\]", where)
+        if edge and int(edge.group(1)) < len(edges):
+            u, v = edges[int(edge.group(1))]
+            return f"edge '{u}' → '{v}'" + re.sub(r"^ \S+ → \S+", "", where[edge.end():])
+        return where.replace("notes", "graph.notes", 1) if where.startswith("notes") else where
+    return [Problem(rename(p.where), p.reason) for p in problems]
+
+
+def import_graphml(data: str | bytes) -> Journey:
+    """Read a GraphML journey; InvalidJourney lists every problem found."""
+    text = decode(data, "GraphML")
+    problems = _structure_problems(text)
+    if problems:
+        raise InvalidJourney(_FAILED, problems)
+    try:
+        with warnings.catch_warnings():  # "no key type", "port not supported": the file's quirks, not ours
+            warnings.simplefilter("ignore")
+            raw = nx.parse_graphml(text)
+    except Exception as error:  # third-party parser on untrusted input: any failure is the file's fault
+        raise InvalidJourney(_FAILED, [Problem("file", f"not readable as GraphML: {error}")]) from None
+
+    graph = _decode_attrs(raw.graph, (*_GRAPH_FIELDS, "schema_version"), "graph", problems, _LIST_FIELDS)
+    version = graph.pop("schema_version", SCHEMA_VERSION)
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version)  # typed as a string by hand or by another tool
+    if isinstance(version, bool) or not isinstance(version, int):
+        problems.append(Problem("graph.schema_version", f"must be a whole number such as {SCHEMA_VERSION} "
+                                                        f"(got {version!r})"))
+    elif version > SCHEMA_VERSION:
+        raise InvalidJourney(_FAILED, [Problem(
+            "graph.schema_version",
+            f"this file uses format version {version}, written by a newer version of journeys; "
+            f"this version reads version {SCHEMA_VERSION}. Upgrade journeys to import it.")])
+    transition_order = graph.pop("transition_order", None)
+    g = nx.DiGraph()
+    g.graph.update(graph)
+    for node, attrs in raw.nodes(data=True):
+        g.add_node(node, **_decode_attrs(attrs, _STEP_FIELDS, f"node '{node}'", problems))
+    for u, v, attrs in raw.edges(data=True):
+        g.add_edge(u, v, **_decode_attrs(attrs, _TRANSITION_FIELDS, f"edge '{u}' → '{v}'", problems))
+    if problems:
+        raise InvalidJourney(_FAILED, problems)
+
+    try:
+        body = from_digraph(g).model_dump(mode="python")
+    except Exception:  # rebuilt below through parse_journey, which locates every problem
+        body = _as_plain_data(g)
+    body["transitions"] = _in_order(body["transitions"], transition_order)
+    order = [s["id"] if isinstance(s, dict) else "?" for s in body["steps"]]
+    edges = [(t.get("source"), t.get("target")) for t in body["transitions"]]
+    try:
+        return parse_journey(body)
+    except InvalidJourney as error:
+        raise InvalidJourney(_FAILED, _located(error.problems or [Problem("file", error.message)],
+                                               order, edges)) from None
+
+
+def _as_plain_data(g: nx.DiGraph) -> dict[str, Any]:
+    """The same shape :func:`from_digraph` builds, as plain data, so validation can name each problem."""
+    step_order = g.graph.get("step_order")
+    step_order = [n for n in step_order if n in g] if isinstance(step_order, list) else []
+    ordered = list(dict.fromkeys([*step_order, *g.nodes]))
+    return {
+        **{k: g.graph[k] for k in _GRAPH_FIELDS if k in g.graph and k not in ("step_order", "transition_order")},
+        "steps": [{"id": n, **g.nodes[n]} for n in ordered],
+        "transitions": [{"source": u, "target": v, **attrs} for u, v, attrs in g.edges(data=True)],
+    }
+
+
+def _in_order(transitions: list[dict[str, Any]], order: Any) -> list[dict[str, Any]]:
+    """Transitions sorted as the exporting journey listed them (unknown ones keep graph order, after)."""
+    if not isinstance(order, list):
+        return transitions
+    rank: dict[tuple[Any, Any], int] = {}
+    for i, pair in enumerate(order):
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(end, str) for end in pair):
+            rank.setdefault((pair[0], pair[1]), i)
+    return sorted(transitions, key=lambda t: rank.get((t.get("source"), t.get("target")), len(rank)))

@@ -1,0 +1,553 @@
+"""Chart builders: the map's spec carries the journey faithfully, and exports really render.
+
+Assertions read the Vega-Lite spec (``chart.to_dict(validate=True)``): which rows each layer
+draws and how they are encoded, since that is what Streamlit and vl-convert get.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journeys.charts import MAP_FORMATS, emotion_curve, export_chart, journey_map, mark_count, style
+from journeys.demo import current_state_journey, future_state_journey
+from journeys.graph import check, most_likely_path, swimlane_layout
+from journeys.model import CHANNELS, DEFAULT_LANES, DEFAULT_STAGES, Journey, Step, Transition
+from tests.strategies import journeys
+
+_VERBS = ["Opens", "Reads", "Checks", "Updates", "Confirms", "Reviews", "Sends", "Escalates", "Closes", "Searches"]
+_OBJECTS = ["the invoice", "a billing article", "account settings", "the refund request", "payment details",
+            "the order status", "a support ticket", "the renewal offer", "two-factor login", "the contract"]
+_HANDLED = {"customer": "customer", "frontstage": "human", "backstage": "human", "system": "system"}
+
+
+def big_journey(steps_per_cell: int = 8, total: int = 200, seed: int = 7) -> Journey:
+    """A synthetic workshop-sized map: 6 stages × 4 lanes, ~8 steps per cell, ~1.5 transitions per step."""
+    rng = random.Random(seed)
+    cells = [(stage, lane) for stage in DEFAULT_STAGES for lane in DEFAULT_LANES]
+    counts = {cell: steps_per_cell for cell in cells}
+    for cell in rng.sample(cells, max(0, total - steps_per_cell * len(cells))):
+        counts[cell] += 1
+    steps = []
+    for (stage, lane), count in counts.items():
+        for k in range(count):
+            kind = "outcome" if stage == DEFAULT_STAGES[-1] and k == count - 1 else rng.choice(
+                ["touchpoint"] * 6 + ["decision"])
+            steps.append(Step(
+                id=f"{DEFAULT_STAGES.index(stage)}-{lane}-{k}", label=f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)}",
+                stage=stage, lane=lane, channel=rng.choice(CHANNELS[:7]), emotion=rng.choice([None, -2, -1, 0, 1, 2]),
+                kind=kind, handled_by=_HANDLED[lane], owner=rng.choice(["", "Support", "Billing"])))
+    pairs: dict[tuple[str, str], str] = {}
+    for i, step in enumerate(steps[:-1]):
+        pairs[(step.id, steps[i + 1].id)] = "normal"
+        if rng.random() < 0.5:
+            target = steps[min(len(steps) - 1, i + rng.randint(2, 40))]
+            pairs.setdefault((step.id, target.id), rng.choice(["normal", "escalation", "fallback"]))
+        if rng.random() < 0.05:
+            pairs.setdefault((step.id, steps[max(0, i - rng.randint(1, 5))].id), "retry")
+    pairs[(steps[10].id, steps[10].id)] = "retry"
+    transitions = [Transition(source=s, target=t, kind=k, share=None) for (s, t), k in pairs.items()]
+    return Journey(name="Synthetic 200", steps=steps, transitions=transitions, entry=steps[0].id)
+
+
+# --- reading the spec ------------------------------------------------------------------------------------
+
+
+def _layer(spec: dict, name: str) -> dict:
+    matches = [layer for layer in spec["layer"] if layer.get("name") == name]
+    assert len(matches) == 1, f"expected one layer named {name!r}, got {[x.get('name') for x in spec['layer']]}"
+    return matches[0]
+
+
+def _rows(spec: dict, name: str) -> list[dict]:
+    return spec["datasets"][_layer(spec, name)["data"]["name"]]
+
+
+def _has_layer(spec: dict, name: str) -> bool:
+    return any(layer.get("name") == name for layer in spec["layer"])
+
+
+def _params(spec: dict) -> list[dict]:
+    return [*spec.get("params", []), *(p for layer in spec["layer"] for p in layer.get("params", []))]
+
+
+@pytest.fixture(scope="module")
+def demo() -> Journey:
+    return current_state_journey()
+
+
+# --- the map ---------------------------------------------------------------------------------------------
+
+
+def test_one_node_per_step_at_the_swimlane_position(demo: Journey) -> None:
+    spec = journey_map(demo).to_dict(validate=True)
+    nodes = _rows(spec, "steps")
+    layout = swimlane_layout(demo)
+    assert [n["id"] for n in nodes] == demo.step_ids()
+    for n in nodes:
+        assert (n["x"], n["y"]) == pytest.approx(layout.positions[n["id"]])
+        step = demo.step(n["id"])
+        assert (n["label"], n["stage"], n["lane"], n["kind"]) == (step.label, step.stage, step.lane, str(step.kind))
+    # stage headers and lane labels come from the journey, in its order
+    enc = _layer(spec, "steps")["encoding"]
+    assert all(stage in enc["x"]["axis"]["labelExpr"] for stage in demo.stages)
+    assert enc["y"]["scale"]["reverse"] is True and enc["y"]["scale"]["domain"] == [-0.5, len(demo.lanes) - 0.5]
+
+
+def test_one_edge_datum_per_transition_and_a_curve_for_each(demo: Journey) -> None:
+    spec = journey_map(demo).to_dict(validate=True)
+    edges = _rows(spec, "arrows")
+    assert sorted((e["source"], e["target"]) for e in edges) == sorted((t.source, t.target) for t in demo.transitions)
+    by_pair = {(e["source"], e["target"]): e for e in edges}
+    for t in demo.transitions:
+        e = by_pair[(t.source, t.target)]
+        assert e["kind"] == str(t.kind)
+        assert e["share_text"] == f"{t.share:.0%}"
+    points = _rows(spec, "edges")
+    assert len(points) == 3 * len(demo.transitions)  # no self-loops in the demo: source, bend, target
+    layout = swimlane_layout(demo)
+    for e in edges:
+        ends = sorted((p["order"], p["x"], p["y"]) for p in points if p["edge"] == e["edge"])
+        assert (ends[0][1], ends[0][2]) == pytest.approx(layout.positions[e["source"]])
+        assert (ends[-1][1], ends[-1][2]) == pytest.approx(layout.positions[e["target"]])
+
+
+def test_edge_styles_by_kind_and_self_loops() -> None:
+    j = current_state_journey()
+    j.transitions.append(Transition(source="triage", target="triage", kind="retry"))
+    spec = journey_map(j).to_dict(validate=True)
+    enc = _layer(spec, "edges")["encoding"]
+    assert enc["color"]["scale"]["domain"] == ["normal", "escalation", "fallback", "retry"]
+    colours = dict(zip(enc["color"]["scale"]["domain"], enc["color"]["scale"]["range"], strict=True))
+    dashes = dict(zip(enc["strokeDash"]["scale"]["domain"], enc["strokeDash"]["scale"]["range"], strict=True))
+    widths = dict(zip(enc["strokeWidth"]["scale"]["domain"], enc["strokeWidth"]["scale"]["range"], strict=True))
+    assert widths["escalation"] > widths["normal"] and colours["escalation"] != colours["normal"]
+    assert dashes["normal"] == dashes["escalation"] == [1, 0] and dashes["fallback"] != [1, 0] != dashes["retry"]
+    loops = [e for e in _rows(spec, "arrows") if e["loop"]]
+    assert [(e["source"], e["target"]) for e in loops] == [("triage", "triage")]
+    assert not any(p["edge"] == "triage→triage" for p in _rows(spec, "edges"))  # drawn as a loop glyph
+
+
+def test_selection_param_is_a_click_on_the_step_id(demo: Journey) -> None:
+    spec = journey_map(demo, selection_name="pick").to_dict(validate=True)
+    params = {p["name"]: p for p in _params(spec)}
+    select = params["pick"]["select"]
+    assert (select["type"], select["fields"], select["toggle"], select["clear"]) == ("point", ["id"], False, "dblclick")
+    # only clicks on marks that carry a step id select (a click ending a pan must not report [{}])
+    assert select["on"].startswith("click[") and "datum.id" in select["on"]
+    assert params["pick"]["views"] == ["steps"]  # only a click on a step selects
+    zoom = params["pick_zoom"]
+    assert zoom["bind"] == "scales" and zoom["select"]["type"] == "interval" and zoom["select"]["encodings"] == ["x"]
+    assert [name for name, p in params.items() if p["select"]["type"] == "point"] == ["pick"]
+
+
+def _diff_ids(before: list[dict], after: list[dict]) -> set[str]:
+    return {a["id"] for a, b in zip(before, after, strict=True) if a != b}
+
+
+def test_highlight_selected_status_and_notes_touch_exactly_those_steps(demo: Journey) -> None:
+    base_spec = journey_map(demo).to_dict(validate=True)
+    base = _rows(base_spec, "steps")
+    assert not _has_layer(base_spec, "rings") and _rows(base_spec, "selected_ring") == []
+
+    findings = sorted({s for f in check(demo) for s in f.steps})
+    spec = journey_map(demo, highlight=findings).to_dict(validate=True)
+    assert findings and _diff_ids(base, _rows(spec, "steps")) == set(findings)
+    assert sorted(r["id"] for r in _rows(spec, "rings")) == findings
+    assert {r["ring"] for r in _rows(spec, "rings")} == {"check finding"}
+
+    spec = journey_map(demo, selected="triage").to_dict(validate=True)
+    assert _diff_ids(base, _rows(spec, "steps")) == {"triage"}
+    assert [r["id"] for r in _rows(spec, "selected_ring")] == ["triage"]
+    assert [r["id"] for r in _rows(spec, "selected_label")] == ["triage"]
+    assert _layer(spec, "selected_label")["mark"]["fontWeight"] == "bold"
+    assert "!datum.selected" in _layer(spec, "labels")["encoding"]["opacity"]["value"]["expr"]  # no double label
+
+    status = {"login": "added", "triage": "changed", "renews": "removed", "handoff": "same"}
+    spec = journey_map(demo, status=status).to_dict(validate=True)
+    nodes = _rows(spec, "steps")
+    assert _diff_ids(base, nodes) == {"login", "triage", "renews"}
+    assert {n["id"]: n["opacity"] for n in nodes if n["opacity"] < 1} == {"renews": pytest.approx(0.35)}
+    assert {(r["id"], r["ring"]) for r in _rows(spec, "rings")} == {
+        ("login", "added"), ("triage", "changed"), ("renews", "removed")}
+
+    spec = journey_map(demo, note_counts={"login": 2, "renews": 12, "ghost-step": 4}).to_dict(validate=True)
+    assert _diff_ids(base, _rows(spec, "steps")) == {"login", "renews"}
+    assert {b["id"]: b["count"] for b in _rows(spec, "badges")} == {"login": "2", "renews": "9+"}
+
+
+def _without_data(spec: dict) -> str:
+    """The spec with its data left out: what makes Streamlit rebuild a chart rather than update it."""
+    spec = dict(spec)
+    spec.pop("datasets")
+    return re.sub(r'"data": \{"name": "[^"]+"\}', "", json.dumps(spec, sort_keys=True))
+
+
+def test_selecting_another_step_changes_data_only(demo: Journey) -> None:
+    specs = [journey_map(demo, selected=s, highlight=["login"]).to_dict(validate=True)
+             for s in (None, "triage", "handoff")]
+    assert len({_without_data(s) for s in specs}) == 1
+    assert len({json.dumps(s["datasets"], sort_keys=True) for s in specs}) == 3
+
+
+def test_bad_arguments_are_refused(demo: Journey) -> None:
+    with pytest.raises(ValueError, match="color_by"):
+        journey_map(demo, color_by="mood")
+    with pytest.raises(ValueError, match="status"):
+        journey_map(demo, status={"login": "gone"})
+
+
+def test_colour_by_emotion_is_diverging_on_minus_two_to_two(demo: Journey) -> None:
+    spec = journey_map(demo, color_by="emotion").to_dict(validate=True)
+    colour = _layer(spec, "steps")["encoding"]["color"]
+    assert colour["field"] == "emotion"
+    assert colour["scale"]["domain"][0] == -2 and colour["scale"]["domain"][-1] == 2
+    assert colour["scale"]["domain"] == sorted(colour["scale"]["domain"])
+    assert len(set(colour["scale"]["range"])) == len(colour["scale"]["domain"])
+    assert any("isValid(datum.emotion)" in c["test"] for c in colour["condition"])  # no emotion: grey, not dropped
+
+
+def test_colour_by_channel_lists_the_journeys_channels(demo: Journey) -> None:
+    colour = _layer(journey_map(demo).to_dict(validate=True), "steps")["encoding"]["color"]
+    assert sorted(colour["scale"]["domain"]) == sorted({s.channel for s in demo.steps})
+    assert len(colour["scale"]["range"]) == len(colour["scale"]["domain"])
+    # a channel keeps its colour whatever else the journey holds
+    only_web = Journey(name="w", steps=[Step(id="a", label="A", stage="Discover", channel="web")])
+    web = _layer(journey_map(only_web).to_dict(validate=True), "steps")["encoding"]["color"]["scale"]
+    assert web["range"][web["domain"].index("web")] == colour["scale"]["range"][colour["scale"]["domain"].index("web")]
+    assert set(style.CHANNEL_COLOURS) == set(CHANNELS)
+
+
+def test_colour_by_lane(demo: Journey) -> None:
+    colour = _layer(journey_map(demo, color_by="lane").to_dict(validate=True), "steps")["encoding"]["color"]
+    assert colour["field"] == "lane" and colour["scale"]["domain"] == demo.lanes
+
+
+def test_long_labels_are_shortened_on_the_map_but_whole_in_the_tooltip() -> None:
+    long = "Customer reads the very long and winding billing explanation page"
+    j = Journey(name="l", steps=[Step(id="a", label=long, stage="Discover")])
+    spec = journey_map(j).to_dict(validate=True)
+    (node,) = _rows(spec, "steps")
+    assert node["label"] == long
+    assert node["text"].endswith("…") and len(node["text"].replace("\n", " ")) <= 24
+    assert {"field": "label", "type": "nominal", "title": "step"} in _layer(spec, "steps")["encoding"]["tooltip"]
+
+
+def test_demo_labels_do_not_overlap_at_the_export_width(demo: Journey) -> None:
+    spec = journey_map(demo).to_dict(validate=True)
+    width = spec["usermeta"]["journeys"]["export_width"]
+    nodes = _rows(spec, "steps")
+    ppu = (width - 120) / len(demo.stages)
+    assert all(n["label_ppu"] <= ppu for n in nodes)  # every label is shown at the export width
+    for a in nodes:
+        for b in nodes:
+            if a["id"] < b["id"] and a["y"] == b["y"] and a["row"] == b["row"]:
+                assert abs(a["x"] - b["x"]) * ppu >= (a["label_width"] + b["label_width"]) / 2, (a["id"], b["id"])
+
+
+def test_height_scales_with_lanes_unless_given(demo: Journey) -> None:
+    assert journey_map(demo).to_dict(validate=True)["height"] >= 150 * len(demo.lanes)
+    assert journey_map(demo, height=333).to_dict(validate=True)["height"] == 333
+    two_lanes = Journey(name="t", lanes=["customer", "system"], steps=[Step(id="a", label="A", stage="Discover")])
+    assert journey_map(two_lanes).to_dict(validate=True)["height"] == 420
+    assert journey_map(demo).to_dict(validate=True)["width"] == "container"
+
+
+def test_empty_journey_still_has_the_selection(demo: Journey) -> None:
+    spec = journey_map(Journey(name="empty")).to_dict(validate=True)
+    assert _rows(spec, "steps") == [] and "step" in {p["name"] for p in _params(spec)}
+
+
+def test_a_200_step_map_stays_clickable_svg() -> None:
+    j = big_journey()
+    assert len(j.steps) == 200
+    spec = journey_map(j, highlight=[s.id for s in j.steps[:20]], selected=j.steps[5].id,
+                       note_counts={s.id: 1 for s in j.steps[::10]}).to_dict(validate=True)
+    assert len(_rows(spec, "steps")) == 200
+    assert mark_count(spec, per_datum_only=True) <= 2000  # Streamlit's switch to canvas
+    assert mark_count(spec) <= 2000
+    assert mark_count(spec) > mark_count(spec, per_datum_only=True)  # lines counted once per edge
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(journey=journeys(max_steps=12), data=st.data())
+def test_any_valid_journey_draws(journey: Journey, data: st.DataObject) -> None:
+    ids = journey.step_ids()
+    picked = data.draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
+    chart = journey_map(
+        journey, color_by=data.draw(st.sampled_from(["channel", "emotion", "lane"])), highlight=picked,
+        selected=picked[0] if picked else None, status=dict.fromkeys(picked[1:], "changed"),
+        note_counts=dict.fromkeys(picked, 3))
+    spec = chart.to_dict(validate=True)
+    assert [n["id"] for n in _rows(spec, "steps")] == ids
+    arrows = _rows(spec, "arrows") if _has_layer(spec, "arrows") else []
+    assert len(arrows) == len(journey.transitions)
+    # no character SVG cannot hold (vl-convert aborts the whole process on them)
+    assert not re.search(r"\\u00(0[0-8bcef]|1[0-9a-f])|\\uff(fe|ff)", json.dumps(spec))
+
+
+_HOSTILE = """
+from journeys.charts import emotion_curve, export_chart, journey_map
+from journeys.model import Journey, Step, Transition
+stages = ["お問い合わせ", "😀 happy", "quote \\" and '", "تسجيل الدخول", "a\\\\b </script>\\x07"]
+lanes = ["Fehler – Kündigung", "<b>bold</b> & co", "x" * 60]
+labels = ["Line\\nbreak", "<script>alert('x')</script>", "Tab\\there", "]]>", "\\x07bell\\x1f", "x" * 200]
+steps = [Step(id=f"s{i}", label=label, stage=stages[i % 5], lane=lanes[i % 3], owner="\\x0bboss",
+              channel=["web", "pigeon\\x01", ""][i % 3], emotion=[None, -2, 2][i % 3])
+         for i, label in enumerate(labels)]
+j = Journey(name="hostile", stages=stages, lanes=lanes, steps=steps, transitions=[
+    Transition(source="s0", target="s1"), Transition(source="s1", target="s1", kind="retry"),
+    Transition(source="s4", target="s0", kind="escalation")])
+for color_by in ("channel", "emotion", "lane"):
+    chart = journey_map(j, color_by=color_by, selected="s4", highlight=["s2"], note_counts={"s4": 2})
+    for fmt in ("png", "svg", "pdf"):
+        assert export_chart(chart, fmt)
+assert export_chart(emotion_curve(j, ["s0", "s4", "s5"]), "png")
+print("exported")
+"""
+
+
+def test_hostile_text_exports_without_crashing_the_process() -> None:
+    """Control characters in labels once made vl-convert abort the interpreter; run it apart to survive that."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", _HOSTILE], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0 and "exported" in done.stdout, done.stderr[-2000:]
+
+
+# --- the emotion curve -----------------------------------------------------------------------------------
+
+
+def _curve_points(spec: dict) -> list[dict]:
+    (layer,) = [x for x in spec["layer"] if x["mark"]["type"] == "point"]
+    return sorted(spec["datasets"][layer["data"]["name"]], key=lambda r: r["position"])
+
+
+def test_emotion_curve_follows_the_most_likely_path(demo: Journey) -> None:
+    spec = emotion_curve(demo).to_dict(validate=True)
+    points = _curve_points(spec)
+    path = most_likely_path(demo)
+    assert [p["id"] for p in points] == path
+    assert [p["emotion"] for p in points] == [demo.step(s).emotion for s in path]
+    tones = {p["id"]: p["tone"] for p in points}
+    assert all(tones[s] == ("negative" if demo.step(s).emotion < 0 else "positive" if demo.step(s).emotion > 0
+                            else "neutral") for s in path)
+    y = next(x for x in spec["layer"] if x["mark"]["type"] == "point")["encoding"]["y"]
+    assert y["scale"]["domain"] == [-2, 2]
+    assert any(x["mark"]["type"] == "rule" for x in spec["layer"])  # the zero line
+
+
+def test_emotion_curve_takes_a_given_path_and_refuses_unknown_steps(demo: Journey) -> None:
+    path = ["login", "open-chat", "bot-greeting", "handoff"]
+    assert [p["id"] for p in _curve_points(emotion_curve(demo, path).to_dict(validate=True))] == path
+    with pytest.raises(ValueError, match="nowhere"):
+        emotion_curve(demo, ["login", "nowhere"])
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_exports() -> dict[str, bytes]:
+    j = current_state_journey()
+    chart = journey_map(j, highlight=["community-post"], selected="triage", note_counts={"login": 1})
+    return {fmt: export_chart(chart, fmt, scale=1) for fmt in MAP_FORMATS}
+
+
+def test_export_writes_real_files(demo_exports: dict[str, bytes]) -> None:
+    assert demo_exports["png"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"<svg" in demo_exports["svg"][:200]
+    assert demo_exports["pdf"].startswith(b"%PDF")
+    assert len(demo_exports["png"]) > 20_000  # a drawn map, not an empty canvas
+
+
+def test_exported_svg_draws_every_step_with_its_label(demo_exports: dict[str, bytes]) -> None:
+    svg = demo_exports["svg"].decode()
+    j = current_state_journey()
+    # only the step marks keep ARIA roles; each carries its step's label
+    assert sorted(re.findall(r'aria-label="([^"]*)"[^>]*aria-roledescription="point"', svg)) == sorted(
+        s.label for s in j.steps)
+    for stage in j.stages:
+        assert f">{stage}<" in svg
+
+
+def test_exported_emotion_map_keeps_steps_without_emotion() -> None:
+    j = future_state_journey(current_state_journey())
+    for s in j.steps[:5]:
+        s.emotion = None
+    svg = export_chart(journey_map(j, color_by="emotion"), "svg").decode()
+    assert len(re.findall(r'aria-roledescription="point"', svg)) == len(j.steps)
+    assert svg.count(f'fill="{style.NO_VALUE_COLOUR}"') >= 5
+
+
+def test_export_refuses_unknown_formats_and_remote_data(demo: Journey) -> None:
+    with pytest.raises(ValueError, match="jpeg"):
+        export_chart(journey_map(demo), "jpeg")
+    import altair as alt
+
+    remote = alt.Chart(alt.UrlData("https://example.invalid/data.csv")).mark_point().encode(x="a:Q")
+    with pytest.raises(Exception, match=r"(?i)url|allowed|access"):
+        export_chart(remote, "svg")
+
+
+def test_emotion_curve_exports(demo: Journey) -> None:
+    assert export_chart(emotion_curve(demo), "png", scale=1).startswith(b"\x89PNG")
+
+
+# --- in Streamlit ----------------------------------------------------------------------------------------
+
+_APP = """
+import json
+import streamlit as st
+from journeys.charts import journey_map
+from journeys.demo import current_state_journey
+
+st.set_page_config(layout="wide")
+picked = st.session_state.get("picked")
+chart = journey_map(current_state_journey(), selected=picked, highlight=["community-post"])
+event = st.altair_chart(chart, on_select="rerun", selection_mode=["step", "step_zoom"], key="map")
+ids = event["selection"]["step"]
+st.session_state["picked"] = ids[0]["id"] if ids else None
+st.text("EVENT=" + json.dumps(event["selection"]["step"]))
+"""
+
+
+def test_streamlit_accepts_the_map_with_on_select() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(_APP, default_timeout=30).run()
+    assert not at.exception
+    (chart,) = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+    spec = json.loads(chart.proto.spec)
+    assert {p["name"] for p in spec["params"]} == {"step", "step_zoom"}
+    assert sorted(chart.proto.selection_mode) == ["step", "step_zoom"]
+    assert at.text[0].value == "EVENT={}"  # Streamlit reports an empty point selection as {}
+    at.session_state["map"] = {"selection": {"step": [{"id": "triage"}]}}
+    at.run()
+    assert not at.exception and at.text[0].value == 'EVENT=[{"id": "triage"}]'
+    assert at.session_state["picked"] == "triage"
+
+
+@pytest.mark.browser
+def test_click_selects_and_zoom_does_not_rerun_in_chromium(tmp_path) -> None:
+    """The real thing: Streamlit 1.67 + Chromium; clicks report the step id, zoom/pan stay client-side."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
+    app = tmp_path / "map_app.py"
+    app.write_text(_APP + "st.session_state['runs'] = st.session_state.get('runs', 0) + 1\n"
+                   "st.text(f\"RUNS={st.session_state['runs']}\")\n", encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
+         "--client.toolbarMode=minimal"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": root})
+    try:
+        for _ in range(150):
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.1)
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(f"http://127.0.0.1:{port}/")
+            idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+            page.wait_for_selector(idle)
+            chart = page.get_by_test_id("stVegaLiteChart")
+            steps = chart.locator('path[aria-roledescription="point"]')  # only the step marks keep ARIA roles
+            steps.first.wait_for()
+            assert steps.count() == len(current_state_journey().steps) and chart.locator("canvas").count() == 0
+
+            def texts() -> list[str]:
+                return page.get_by_test_id("stText").all_inner_texts()
+
+            def after(action, expect_rerun: bool) -> list[str]:
+                before = texts()
+                action()
+                if expect_rerun:
+                    page.wait_for_function("b => [...document.querySelectorAll('[data-testid=stText]')]"
+                                           ".map(e => e.innerText).join('|') !== b", arg="|".join(before))
+                else:
+                    page.wait_for_timeout(1200)  # long enough for a rerun to have started
+                page.wait_for_selector(idle)
+                return texts()
+
+            def click(label: str) -> None:
+                box = chart.locator(f'path[aria-roledescription="point"][aria-label="{label}"]').bounding_box()
+                page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+            def header_x(stage: str) -> float:
+                return page.evaluate("s => [...document.querySelectorAll('[data-testid=stVegaLiteChart] text')]"
+                                     ".find(e => e.textContent === s).getBoundingClientRect().x", stage)
+
+            assert after(lambda: click("Tier 1 agent triages"), True)[0] == 'EVENT=[{"id": "triage"}]'
+            box = chart.bounding_box()
+            start = header_x("Triage")
+            runs = int(texts()[1].removeprefix("RUNS="))
+            # a drag pans; the click ending it selects nothing (no id-less [{}]), and the whole gesture
+            # costs at most one rerun (Streamlit reports the zoom param once the gesture settles)
+            shown = after(lambda: (page.mouse.move(box["x"] + 700, box["y"] + 420), page.mouse.down(),
+                                   page.mouse.move(box["x"] + 600, box["y"] + 420, steps=6), page.mouse.up()), False)
+            assert shown[0] == 'EVENT=[{"id": "triage"}]' and header_x("Triage") < start - 50
+            assert int(shown[1].removeprefix("RUNS=")) <= runs + 1
+
+            def zoom() -> None:
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.4)
+                page.keyboard.down("Control")
+                for _ in range(3):
+                    page.mouse.wheel(0, -200)
+                page.keyboard.up("Control")
+
+            after(zoom, False)
+            zoomed = header_x("Triage")
+            assert abs(zoomed - start) > 50
+            assert after(lambda: click("Bot hands off to an agent"), True)[0] == 'EVENT=[{"id": "handoff"}]'
+            assert header_x("Triage") == pytest.approx(zoomed, abs=1)  # zoom survives the rerun
+            browser.close()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def test_export_survives_control_characters_in_any_chart() -> None:
+    """Not only the map: a chart of ticket subjects with control characters must export too (run apart)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import altair as alt, pandas as pd
+from journeys.charts import export_chart
+df = pd.DataFrame({"subject": ["Refund\\x07 please", "Invoice\\x1b[31m wrong"], "n": [3, 5]})
+chart = alt.Chart(df, title="Tickets\\x08").mark_bar().encode(x="n:Q", y="subject:N")
+for fmt in ("png", "svg", "pdf"):
+    assert export_chart(chart, fmt)
+print("exported")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0 and "exported" in done.stdout, done.stderr[-2000:]

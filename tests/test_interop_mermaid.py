@@ -1,0 +1,397 @@
+"""Mermaid journey diagrams: import of real diagrams, the round trip where representable, bad files."""
+
+from __future__ import annotations
+
+import textwrap
+from itertools import pairwise
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from journeys.errors import InvalidJourney
+from journeys.interop import export_journey, guess_format, import_journey
+from journeys.interop.mermaid import task_order
+from journeys.model import DEFAULT_LANES, Journey, Step, Transition
+from tests.strategies import REALISTIC_LABELS, journeys
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+BILLING = """\
+journey
+    title Get help with billing
+    section Get help
+      Search help centre: 3: customer
+      Chat with bot: 2: customer, bot
+"""
+
+
+def _import(text: str | bytes, filename: str | None = None) -> Journey:
+    return import_journey(text, "mermaid", filename)
+
+
+def _problems(error: pytest.ExceptionInfo[InvalidJourney]) -> list[tuple[str, str]]:
+    return [(p.where, p.reason) for p in error.value.problems]
+
+
+def _bad(text: str) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidJourney) as error:
+        _import(textwrap.dedent(text))
+    assert error.value.message == "The Mermaid file could not be imported"
+    return _problems(error)
+
+
+# ---------------------------------------------------------------- import
+
+def test_the_documented_example() -> None:
+    journey = _import(BILLING)
+    assert journey.name == "Get help with billing"
+    assert journey.stages == ["Get help"]
+    assert journey.lanes == DEFAULT_LANES
+    assert journey.personas == ["bot"]
+    assert [(s.id, s.label, s.stage, s.lane, s.emotion, s.kind) for s in journey.steps] == [
+        ("search-help-centre", "Search help centre", "Get help", "customer", 0, "touchpoint"),
+        ("chat-with-bot", "Chat with bot", "Get help", "customer", -1, "outcome"),
+    ]
+    assert [(t.source, t.target, t.kind) for t in journey.transitions] == [
+        ("search-help-centre", "chat-with-bot", "normal")]
+
+
+def test_mermaids_own_example_with_comments_and_accessibility_lines() -> None:
+    journey = _import(textwrap.dedent("""\
+        %% a comment before the header
+        journey
+            accTitle: My working day
+            accDescr: How a day at work feels
+            %% a comment
+            # a hash comment
+            section Go to work
+              Make tea: 5: Me
+              Go upstairs: 3: Me
+              Do work: 1: Me, Cat
+            section Go home
+              Go downstairs: 5: Me
+              Sit down: 5: Me  # inline comment
+              Make tea: 4: Me, Backstage
+        """))
+    assert journey.name == "My working day"  # no title: accTitle
+    assert journey.description == "How a day at work feels"
+    assert journey.stages == ["Go to work", "Go home"]
+    assert journey.personas == ["Me", "Cat"]
+    assert [s.emotion for s in journey.steps] == [2, 0, -2, 2, 2, 1]
+    assert journey.steps[-1].lane == "backstage"  # lane names match case-insensitively
+    assert [s.id for s in journey.steps] == ["make-tea", "go-upstairs", "do-work", "go-downstairs", "sit-down",
+                                            "make-tea-2"]
+    assert len(journey.transitions) == 5
+
+
+def test_the_first_lane_actor_gives_the_lane_and_other_lanes_are_not_personas() -> None:
+    journey = _import("journey\ntitle t\nsection s\nRefund: 4: Ana, SYSTEM, backstage, Bob\n")
+    assert journey.steps[0].lane == "system"
+    assert journey.personas == ["Ana", "Bob"]
+
+
+def test_name_falls_back_to_the_file_name_then_a_default() -> None:
+    body = "journey\nsection s\ntask: 3\n"
+    assert _import(body, filename="exports/Onboarding flow.mmd").name == "Onboarding flow"
+    assert _import(body).name == "Imported journey"
+    assert _import("---\ntitle: From front matter\n---\n" + body).name == "From front matter"
+
+
+def test_multi_line_description_and_repeated_sections() -> None:
+    journey = _import(textwrap.dedent("""\
+        journey
+          title Renewal
+          accDescr {
+            First line
+            second line
+          }
+          section Use
+            Use it: 4
+          section Renew
+            Pay: 2
+          section Use
+            Use it again: 3
+        """))
+    assert journey.description == "First line\n    second line"
+    assert journey.stages == ["Use", "Renew"]
+    assert [s.stage for s in journey.steps] == ["Use", "Renew", "Use"]
+
+
+def test_markdown_file_reads_the_journey_block_with_file_line_numbers() -> None:
+    markdown = textwrap.dedent("""\
+        # Our journeys
+
+        ```mermaid
+        flowchart LR
+          A --> B
+        ```
+
+        ```mermaid
+        journey
+          title From the wiki
+          section Sign up
+            Fill in form: seven: customer
+        ```
+        """)
+    with pytest.raises(InvalidJourney) as error:
+        _import(markdown, filename="README.md")
+    assert _problems(error) == [("line 12", "the score is 'seven'; it must be a whole number from 1 to 5")]
+    journey = _import(markdown.replace("seven", "2"), filename="README.md")
+    assert journey.name == "From the wiki" and journey.steps[0].emotion == -1
+
+
+def test_thousands_of_equal_task_names_get_unique_ids_quickly() -> None:
+    journey = _import("journey\nsection s\n" + "Wait for reply: 2: customer\n" * 5000)
+    ids = [s.id for s in journey.steps]
+    assert len(set(ids)) == 5000
+    assert ids[:3] == ["wait-for-reply", "wait-for-reply-2", "wait-for-reply-3"] and ids[-1] == "wait-for-reply-5000"
+
+
+def test_html_and_script_in_labels_are_kept_as_text() -> None:
+    journey = _import("journey\nsection s\n<script>alert('x')</script> <b>hi</b>: 3: customer\n")
+    assert journey.steps[0].label == "<script>alert('x')</script> <b>hi</b>"
+
+
+@pytest.mark.parametrize("filename", ["j.mmd", "j.mermaid", "j.MD"])
+def test_mermaid_is_guessed_from_the_extension(filename: str) -> None:
+    assert guess_format(filename, "anything") == "mermaid"
+    assert import_journey(BILLING.encode(), filename=filename).name == "Get help with billing"
+
+
+@pytest.mark.parametrize("text", [BILLING, "%% comment\n\n" + BILLING, "```mermaid\n" + BILLING + "```\n",
+                                  "---\ntitle: t\nconfig:\n  theme: dark\n---\n" + BILLING])
+def test_mermaid_is_sniffed_from_the_content(text: str) -> None:
+    assert guess_format(None, text) == "mermaid"
+    assert import_journey(text).name == "Get help with billing"
+
+
+# ---------------------------------------------------------------- export
+
+def _billing() -> Journey:
+    return Journey(
+        name="Billing: help",
+        stages=["Discover", "Get help", "Renew"],
+        personas=["Small-business owner"],
+        steps=[
+            Step(id="agent", label="Talk to an agent", stage="Get help", lane="frontstage", emotion=1),
+            Step(id="search", label="Search: help centre", stage="Get help", emotion=None),
+            Step(id="bot", label="Chat with bot", stage="Get help", lane="system", emotion=-2),
+        ],
+        transitions=[Transition(source="search", target="bot"), Transition(source="bot", target="agent")],
+    )
+
+
+def test_export_writes_sections_tasks_in_flow_order_scores_and_actors() -> None:
+    assert export_journey(_billing(), "mermaid") == textwrap.dedent("""\
+        journey
+            title Billing: help
+            section Get help
+              Search∶ help centre: 3: customer, Small-business owner
+              Chat with bot: 1: system
+              Talk to an agent: 4: frontstage
+        """)
+
+
+def test_keywords_comments_and_separators_in_labels_are_defused() -> None:
+    labels = ["Title search", "section 8 form", "journey review", "%%not a comment", "a%%b", "C# onboarding",
+              "Semi; colon", "Step 1: sign in", "accDescr {x}"]
+    journey = Journey(name="n", stages=["s"], steps=[Step(id=f"s{i}", label=label, stage="s")
+                                                   for i, label in enumerate(labels)])
+    text = export_journey(journey, "mermaid")
+    task_lines = text.splitlines()[3:]
+    assert all(line.endswith(": 3: customer") for line in task_lines)
+    assert all(line.strip().count(":") == 2 and "#" not in line and ";" not in line for line in task_lines)
+    assert [s.label for s in _import(text).steps] == labels
+
+
+def test_custom_lanes_survive_through_a_comment() -> None:
+    journey = Journey(name="n", stages=["s"], lanes=["Client", "Agent, tier 1"],
+                      steps=[Step(id="a", label="Ask", stage="s", lane="Agent, tier 1")])
+    text = export_journey(journey, "mermaid")
+    assert '%% journeys:lanes ["Client", "Agent, tier 1"]' in text
+    back = _import(text)
+    assert back.lanes == ["Client", "Agent, tier 1"] and back.steps[0].lane == "Agent, tier 1"
+
+
+# ---------------------------------------------------------------- round trips
+
+# Text Mermaid can carry: printable, single-line, trimmed, including the characters the export escapes.
+_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Zs", "Co", "Cn"),
+                          exclude_characters="\u2236\uff1b\uff03\u201a\uff5d")
+mermaid_text = st.one_of(
+    st.sampled_from([label for label in REALISTIC_LABELS if label == label.strip() and "\n" not in label
+                     and "\t" not in label]),
+    st.lists(st.text(_ALPHABET, min_size=1, max_size=8), min_size=1, max_size=3).map(" ".join),
+)
+
+
+def _representable(journey: Journey) -> bool:
+    lane_keys = [lane.casefold() for lane in journey.lanes]
+    return (bool(journey.steps) and len(set(lane_keys)) == len(lane_keys)
+            and len(set(journey.personas)) == len(journey.personas)
+            and not {p.casefold() for p in journey.personas} & set(lane_keys))
+
+
+@FAST
+@given(journeys(min_steps=1, max_steps=8, text=mermaid_text))
+def test_round_trip_where_representable(journey: Journey) -> None:
+    assume(_representable(journey))
+    back = _import(export_journey(journey, "mermaid"))
+    sections = task_order(journey)
+    written = [step for _, steps in sections for step in steps]
+    assert back.name == journey.name
+    assert back.description == journey.description
+    assert back.stages == [stage for stage, _ in sections]  # the non-empty stages, in order
+    assert back.lanes == journey.lanes
+    assert back.personas == journey.personas
+    assert [(s.label, s.stage, s.lane, s.emotion) for s in back.steps] == [
+        (s.label, s.stage, s.lane, 0 if s.emotion is None else s.emotion) for s in written]
+    assert [(t.source, t.target) for t in back.transitions] == [
+        (a.id, b.id) for a, b in pairwise(back.steps)]
+
+
+@FAST
+@given(journeys(min_steps=1, max_steps=8))
+def test_any_valid_journey_exports_to_a_diagram_that_imports(journey: Journey) -> None:
+    text = export_journey(journey, "mermaid")
+    back = _import(text)
+    assert len(back.steps) == len(journey.steps)
+    again = export_journey(back, "mermaid")
+    assert _import(again) == back  # a second trip changes nothing more
+
+
+@FAST
+@given(journeys(min_steps=1, max_steps=8))
+def test_export_is_stable_after_one_trip(journey: Journey) -> None:
+    once = export_journey(_import(export_journey(journey, "mermaid")), "mermaid")
+    assert export_journey(_import(once), "mermaid") == once
+
+
+# ---------------------------------------------------------------- bad files
+
+def test_missing_header() -> None:
+    assert _bad("""\
+        title t
+        section s
+          task: 3
+        """) == [("line 1", "a Mermaid journey starts with a line 'journey'")]
+
+
+def test_another_diagram_type_is_named() -> None:
+    problems = _bad("flowchart LR\n  A --> B\n")
+    assert problems[0] == ("line 1", "a Mermaid journey starts with a line 'journey' "
+                                     "(this looks like a 'flowchart' diagram)")
+    assert ("file", "the diagram has no tasks (lines such as 'Search help centre: 3: customer' under a "
+                    "'section')") in problems
+
+
+def test_every_problem_is_listed_with_its_line() -> None:
+    problems = _bad("""\
+        journey
+          title Billing
+          Orphan task: 3: customer
+          section Get help
+            Search: 3
+            Chat: 6: customer
+            Wait: 2.5
+            Call: : customer
+            This line means nothing
+            Pay; now: 3
+            Too: 3: many: colons
+            section a: b
+            : 3
+          journey
+          accDescr {
+            never closed
+        """)
+    assert problems == [
+        ("line 3", "this task comes before any 'section' line; put it under a section"),
+        ("line 6", "the score 6 is outside 1 to 5"),
+        ("line 7", "the score is '2.5'; it must be a whole number from 1 to 5"),
+        ("line 8", "the score is missing; it must be a whole number from 1 to 5"),
+        ("line 9", "'This line means nothing' is not a title, section, task ('name: score: actors') or comment"),
+        ("line 10", "';' is not allowed here: Mermaid ends the statement at it (remove it)"),
+        ("line 11", "a task has at most two ':' ('name: score: actor, actor'); "
+                    "Mermaid would ignore everything after the third"),
+        ("line 12", "a section name cannot contain ':' (Mermaid would read the rest as a task)"),
+        ("line 13", "the task has no name before ':'"),
+        ("line 14", "'journey' may appear only once, as the first line"),
+        ("line 15", "'accDescr {' is never closed with '}'"),
+    ]
+
+
+def test_hash_truncation_is_explained() -> None:
+    [(where, reason)] = _bad("journey\nsection s\nOK: 3\nIssue #12 fixed\n")
+    assert where == "line 4" and "'#' starts a comment" in reason
+
+
+def test_empty_diagram() -> None:
+    assert _bad("journey\n  title Nothing yet\n  section Empty\n") == [
+        ("file", "the diagram has no tasks (lines such as 'Search help centre: 3: customer' under a 'section')")]
+
+
+def test_only_comments() -> None:
+    problems = _bad("%% nothing\n")
+    assert problems[0] == ("file", "there is no diagram: a Mermaid journey starts with a line 'journey'")
+
+
+def test_overlong_title_and_task() -> None:
+    problems = _bad(f"journey\ntitle {'t' * 130}\nsection s\n{'x' * 250}: 3\n")
+    assert problems == [("line 2", "the title is 130 characters long; the limit is 120"),
+                        ("line 4", "the task name is 250 characters long; the limit is 200")]
+
+
+def test_unclosed_front_matter_and_bad_lanes_comment() -> None:
+    assert _bad("---\ntitle: x\njourney\nsection s\na: 3\n")[0] == (
+        "line 1", "the front matter opened by '---' is never closed by a second '---'")
+    assert _bad("journey\n%% journeys:lanes {oops\nsection s\na: 3\n") == [
+        ("line 2", 'the \'journeys:lanes\' comment must be a JSON list of lane names, e.g. ["customer", "frontstage"]')]
+
+
+def test_markdown_without_a_mermaid_block() -> None:
+    with pytest.raises(InvalidJourney) as error:
+        _import("# Notes\n\nNo diagram here.\n", filename="notes.md")
+    assert _problems(error) == [("file", "no ```mermaid block found in this Markdown file")]
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00\x00garbage\x00", bytes(range(256))])
+def test_empty_and_binary_files(data: bytes) -> None:
+    with pytest.raises(InvalidJourney):
+        _import(data)
+
+
+def test_huge_file_is_refused() -> None:
+    with pytest.raises(InvalidJourney) as error:
+        _import("journey\nsection s\n" + "task: 3\n" * 800_000)
+    assert "5 MB" in error.value.problems[0].reason
+
+
+# ---------------------------------------------------------------- fuzz
+
+_MERMAIDISH = st.lists(st.one_of(
+    st.sampled_from(["journey", "title x", "section s", "section", "accDescr {", "}", "%% c", "---", "# h",
+                     "accTitle: a", "```mermaid", "```", "a: 3: customer", ": :", "x: 9", "a:b:c:d"]),
+    st.text(max_size=20)), max_size=12).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.binary(), _MERMAIDISH), st.sampled_from([None, "x.mmd", "x.md"]))
+def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes, filename: str | None) -> None:
+    try:
+        _import(data, filename)
+    except InvalidJourney as error:
+        assert "internal error" not in str(error)
+
+
+@settings(max_examples=100, deadline=None)
+@given(journeys(min_steps=1, max_steps=4), st.data())
+def test_damaged_exports_only_ever_raise_invalid_journey(journey: Journey, data: st.DataObject) -> None:
+    text = export_journey(journey, "mermaid")
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 30)))
+    damaged = text[:start] + data.draw(st.text(max_size=5)) + text[end:]
+    try:
+        _import(damaged)
+    except InvalidJourney as error:
+        assert "internal error" not in str(error)
