@@ -7,12 +7,12 @@ can be re-applied on top of a colleague's newer version unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from journeys.errors import InvalidJourney, Problem
-from journeys.model import Journey, JourneyState, Note, parse_journey, slugify
+from journeys.model import Journey, JourneyState, Note, StepIdMaker, parse_journey, slugify
 
 STEP_FIELDS = ("label", "stage", "lane", "channel", "emotion", "owner", "description", "kind", "handled_by")
 TRANSITION_FIELDS = ("share", "kind", "label")
@@ -114,7 +114,7 @@ def delete_note(journey: Journey, index: int) -> Journey:
     return parse_journey(data)
 
 
-def replace_tables(journey: Journey, steps: Iterable[Mapping[str, Any]],
+def replace_tables(journey: Journey, steps: Sequence[Mapping[str, Any]],
                    transitions: Iterable[Mapping[str, Any]]) -> Journey:
     """Replace all steps and transitions from edited table rows (the workshop's bulk editor).
 
@@ -122,6 +122,8 @@ def replace_tables(journey: Journey, steps: Iterable[Mapping[str, Any]],
     in any row is reported at once with the row number.
     """
     problems: list[Problem] = []
+    given = [str(r["id"]).strip() for r in steps if not _blank(r.get("id"))]
+    make_id = StepIdMaker(set(given))
     taken: set[str] = set()
     step_rows = []
     for n, row in enumerate(steps, start=1):
@@ -130,7 +132,7 @@ def replace_tables(journey: Journey, steps: Iterable[Mapping[str, Any]],
             if any(not _blank(v) for v in row.values()):
                 problems.append(Problem(f"steps row {n}", "a step needs a label"))
             continue
-        data.setdefault("id", slugify(str(data["label"]), taken))
+        data.setdefault("id", make_id(str(data["label"])))
         if "emotion" in data:
             data["emotion"] = int(data["emotion"])
         taken.add(str(data["id"]))

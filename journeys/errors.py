@@ -16,6 +16,9 @@ class Problem:
 
     where: str
     reason: str
+    # Machine-readable location, e.g. ("steps", 3, "emotion"): lets an importer point
+    # at the line or node the item came from without parsing ``where``.
+    path: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}" if self.where else self.reason

@@ -10,11 +10,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from journeys.model import HandledBy, Journey, Step, StepKind, Transition, TransitionKind
+from journeys.model import HandledBy, Journey, StepKind, TransitionKind, parse_journey
 
 SHARE_TOLERANCE = 0.01
 _JOURNEY_FIELDS = ("name", "state", "derived_from", "description", "stages", "lanes", "personas", "entry", "notes")
@@ -23,12 +24,15 @@ _JOURNEY_FIELDS = ("name", "state", "derived_from", "description", "stages", "la
 def to_digraph(journey: Journey) -> nx.DiGraph:
     """The journey as a DiGraph: steps are nodes, transitions edges, the rest graph attributes.
 
-    Lossless: ``from_digraph(to_digraph(j)) == j``.
+    Lossless: ``from_digraph(to_digraph(j)) == j``. A DiGraph lists edges grouped
+    by source node, so the journey's own order of steps and transitions is kept
+    in ``step_order`` and ``transition_order``.
     """
     g = nx.DiGraph()
     meta = journey.model_dump(mode="python", include=set(_JOURNEY_FIELDS))
     g.graph.update(meta)
     g.graph["step_order"] = journey.step_ids()
+    g.graph["transition_order"] = [(t.source, t.target) for t in journey.transitions]
     for s in journey.steps:
         g.add_node(s.id, **s.model_dump(mode="python", exclude={"id"}))
     for t in journey.transitions:
@@ -36,15 +40,30 @@ def to_digraph(journey: Journey) -> nx.DiGraph:
     return g
 
 
+def digraph_to_data(g: nx.DiGraph) -> dict[str, Any]:
+    """A DiGraph (ours, edited in NetworkX, or read from GraphML) as plain journey data, in journey order.
+
+    Plain data rather than a Journey so a caller can validate it with
+    :func:`journeys.model.parse_journey` and get every problem located.
+    """
+    def pairs(value: Any) -> list[tuple[Any, ...]]:
+        return [tuple(p) for p in value if isinstance(p, list | tuple)] if isinstance(value, list) else []
+
+    step_order = g.graph.get("step_order")
+    step_order = [n for n in step_order if n in g] if isinstance(step_order, list) else []
+    nodes = list(dict.fromkeys([*step_order, *g.nodes]))
+    rank = {pair: i for i, pair in enumerate(pairs(g.graph.get("transition_order")))}
+    edges = sorted(g.edges(data=True), key=lambda e: rank.get((e[0], e[1]), len(rank)))
+    return {
+        **{k: g.graph[k] for k in _JOURNEY_FIELDS if k in g.graph},
+        "steps": [{"id": n, **g.nodes[n]} for n in nodes],
+        "transitions": [{"source": u, "target": v, **data} for u, v, data in edges],
+    }
+
+
 def from_digraph(g: nx.DiGraph) -> Journey:
-    """Rebuild the journey from a DiGraph made by :func:`to_digraph` (or edited in NetworkX)."""
-    order = [n for n in g.graph.get("step_order", []) if n in g] + [
-        n for n in g.nodes if n not in set(g.graph.get("step_order", []))
-    ]
-    steps = [Step(id=n, **g.nodes[n]) for n in order]
-    transitions = [Transition(source=u, target=v, **data) for u, v, data in g.edges(data=True)]
-    meta = {k: g.graph[k] for k in _JOURNEY_FIELDS if k in g.graph}
-    return Journey(**meta, steps=steps, transitions=transitions)
+    """Rebuild the journey from a DiGraph; InvalidJourney lists every problem."""
+    return parse_journey(digraph_to_data(g))
 
 
 class Severity(StrEnum):

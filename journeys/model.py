@@ -172,29 +172,32 @@ def integrity_problems(journey: Journey) -> list[Problem]:
     if not journey.lanes:
         problems.append(Problem("lanes", "a journey needs at least one lane"))
     seen: set[str] = set()
-    for s in journey.steps:
-        where = f"step '{s.label}'"
+    for i, s in enumerate(journey.steps):
+        where, path = f"step '{s.label}'", ("steps", i)
         if s.id in seen:
-            problems.append(Problem(where, f"step id '{s.id}' is used by another step"))
+            problems.append(Problem(where, f"step id '{s.id}' is used by another step", (*path, "id")))
         seen.add(s.id)
         if s.stage not in journey.stages:
-            problems.append(Problem(where, f"stage '{s.stage}' is not one of the journey's stages {journey.stages}"))
+            problems.append(Problem(where, f"stage '{s.stage}' is not one of the journey's stages {journey.stages}",
+                                    (*path, "stage")))
         if s.lane not in journey.lanes:
-            problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes {journey.lanes}"))
+            problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes {journey.lanes}",
+                                    (*path, "lane")))
     pairs: set[tuple[str, str]] = set()
-    for t in journey.transitions:
-        where = f"transition {t.source} → {t.target}"
-        for end in (t.source, t.target):
+    for i, t in enumerate(journey.transitions):
+        where, path = f"transition {t.source} → {t.target}", ("transitions", i)
+        for end, field in ((t.source, "source"), (t.target, "target")):
             if end not in seen:
-                problems.append(Problem(where, f"step '{end}' does not exist"))
+                problems.append(Problem(where, f"step '{end}' does not exist", (*path, field)))
         if (t.source, t.target) in pairs:
-            problems.append(Problem(where, "this transition is listed twice"))
+            problems.append(Problem(where, "this transition is listed twice", path))
         pairs.add((t.source, t.target))
     if journey.entry is not None and journey.entry not in seen:
-        problems.append(Problem("entry", f"entry step '{journey.entry}' does not exist"))
+        problems.append(Problem("entry", f"entry step '{journey.entry}' does not exist", ("entry",)))
     for i, n in enumerate(journey.notes):
         if n.step not in seen:
-            problems.append(Problem(f"notes[{i}]", f"note is on step '{n.step}', which does not exist"))
+            problems.append(Problem(f"notes[{i}]", f"note is on step '{n.step}', which does not exist",
+                                    ("notes", i, "step")))
     return problems
 
 
@@ -226,8 +229,9 @@ def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[Pro
         elif e["type"] == "missing":
             message = "is required"
         elif "input" in e:
-            message = f"{message} (got {e['input']!r})"
-        problems.append(Problem(_describe(data, tuple(e["loc"])), message))
+            shown = repr(e["input"])
+            message = f"{message} (got {shown[:80] + '…' if len(shown) > 80 else shown})"
+        problems.append(Problem(_describe(data, tuple(e["loc"])), message, tuple(e["loc"])))
     return problems
 
 
@@ -250,11 +254,37 @@ def validated(journey: Journey) -> Journey:
     return parse_journey(journey.model_dump(mode="python"))
 
 
+def _slug_base(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60].rstrip("-") or "step"
+
+
+def _first_free(base: str, taken: set[str], n: int = 2) -> tuple[str, int]:
+    candidate = base
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate, n
+
+
 def slugify(text: str, taken: set[str] | None = None) -> str:
     """A readable step id from a label, unique among ``taken``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "step"
-    candidate, n = base, 2
-    while taken is not None and candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
+    return _first_free(_slug_base(text), taken or set())[0]
+
+
+class StepIdMaker:
+    """Unique readable ids for many labels at once, in constant time per id.
+
+    :func:`slugify` tries ``base-2``, ``base-3`` … from 2 every call, which is
+    quadratic for thousands of equal labels (an imported file); this remembers
+    the next suffix per base and gives the same ids.
+    """
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken = set(taken or ())
+        self._next: dict[str, int] = {}
+
+    def __call__(self, label: str) -> str:
+        base = _slug_base(label)
+        candidate, self._next[base] = _first_free(base, self.taken, self._next.get(base, 2))
+        self.taken.add(candidate)
+        return candidate

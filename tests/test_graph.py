@@ -1,6 +1,7 @@
 """Structural checks and path analytics, on small hand-made journeys and the demo."""
 
 import math
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -126,5 +127,5 @@ def test_checks_and_analytics_never_crash_and_name_real_steps(journey):
     assert all(math.isnan(v) or v >= 0 for v in reach.values())
     path = most_likely_path(journey)
     g = to_digraph(journey)
-    assert all(g.has_edge(u, v) for u, v in zip(path, path[1:], strict=False))
+    assert all(g.has_edge(u, v) for u, v in pairwise(path))
     assert set(swimlane_layout(journey).positions) == ids

@@ -9,11 +9,6 @@ from journeys.graph import from_digraph, to_digraph
 from journeys.model import Journey, Step, Transition
 from tests.strategies import journeys
 
-TRANSITION_ORDER_BUG = (
-    "graph.from_digraph lists transitions in DiGraph edge order (grouped by source node), not in the "
-    "journey's order, so a journey whose transitions are not sorted by source comes back unequal"
-)
-
 
 def _by_pair(journey: Journey) -> list[dict]:
     return sorted((t.model_dump() for t in journey.transitions), key=lambda t: (t["source"], t["target"]))
@@ -36,7 +31,6 @@ def test_graph_has_one_node_per_step_and_one_edge_per_transition(journey: Journe
     assert g.number_of_edges() == len(journey.transitions)
 
 
-@pytest.mark.xfail(strict=True, reason=TRANSITION_ORDER_BUG)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # hypothesis' failure report imports libcst
 @settings(max_examples=150, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking
 @given(journeys())
@@ -44,7 +38,6 @@ def test_round_trip_is_lossless(journey: Journey) -> None:
     assert from_digraph(to_digraph(journey)) == journey
 
 
-@pytest.mark.xfail(strict=True, reason=TRANSITION_ORDER_BUG)
 def test_transition_order_survives_the_graph() -> None:
     journey = Journey(
         name="Two steps",

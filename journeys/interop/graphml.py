@@ -41,7 +41,7 @@ import networkx as nx
 from pydantic_core import to_jsonable_python
 
 from journeys.errors import InvalidJourney, Problem
-from journeys.graph import from_digraph, to_digraph
+from journeys.graph import digraph_to_data, to_digraph
 from journeys.interop._text import decode, line_of
 from journeys.model import Journey, Step, Transition, parse_journey
 
@@ -87,7 +87,6 @@ def export_graphml(journey: Journey) -> str:
     out.graph.update(_encode({
         "schema_version": SCHEMA_VERSION,
         **g.graph,
-        "transition_order": [[t.source, t.target] for t in journey.transitions],
     }))
     for node, attrs in g.nodes(data=True):
         out.add_node(node, **_encode(attrs))
@@ -180,16 +179,15 @@ def _decode_attrs(attrs: dict[str, Any], keep: tuple[str, ...], where: str,
 
 def _located(problems: list[Problem], order: list[str], edges: list[tuple[str, str]]) -> list[Problem]:
     """Name steps and transitions by node id / edge rather than list index, as a GraphML user sees them."""
-    def rename(where: str) -> str:
-        step = re.match(r"steps\[(\d+)\]", where)
-        if step and int(step.group(1)) < len(order):
-            return f"node '{order[int(step.group(1))]}'" + where[step.end():]
-        edge = re.match(r"transitions\[(\d+)\]", where)
-        if edge and int(edge.group(1)) < len(edges):
-            u, v = edges[int(edge.group(1))]
-            return f"edge '{u}' → '{v}'" + re.sub(r"^ \S+ → \S+", "", where[edge.end():])
-        return where.replace("notes", "graph.notes", 1) if where.startswith("notes") else where
-    return [Problem(rename(p.where), p.reason) for p in problems]
+    def rename(problem: Problem) -> str:
+        kind, index = (*problem.path, None, None)[:2]
+        if kind == "steps" and isinstance(index, int) and index < len(order):
+            return f"node '{order[index]}'" + "".join(f".{f}" for f in problem.path[2:])
+        if kind == "transitions" and isinstance(index, int) and index < len(edges):
+            u, v = edges[index]
+            return f"edge '{u}' → '{v}'" + "".join(f".{f}" for f in problem.path[2:])
+        return f"graph.{problem.where}" if kind == "notes" else problem.where
+    return [Problem(rename(p), p.reason, p.path) for p in problems]
 
 
 def import_graphml(data: str | bytes) -> Journey:
@@ -217,7 +215,6 @@ def import_graphml(data: str | bytes) -> Journey:
             "graph.schema_version",
             f"this file uses format version {version}, written by a newer version of journeys; "
             f"this version reads version {SCHEMA_VERSION}. Upgrade journeys to import it.")])
-    transition_order = graph.pop("transition_order", None)
     g = nx.DiGraph()
     g.graph.update(graph)
     for node, attrs in raw.nodes(data=True):
@@ -227,11 +224,7 @@ def import_graphml(data: str | bytes) -> Journey:
     if problems:
         raise InvalidJourney(_FAILED, problems)
 
-    try:
-        body = from_digraph(g).model_dump(mode="python")
-    except Exception:  # rebuilt below through parse_journey, which locates every problem
-        body = _as_plain_data(g)
-    body["transitions"] = _in_order(body["transitions"], transition_order)
+    body = digraph_to_data(g)
     order = [s["id"] if isinstance(s, dict) else "?" for s in body["steps"]]
     edges = [(t.get("source"), t.get("target")) for t in body["transitions"]]
     try:
@@ -239,26 +232,3 @@ def import_graphml(data: str | bytes) -> Journey:
     except InvalidJourney as error:
         raise InvalidJourney(_FAILED, _located(error.problems or [Problem("file", error.message)],
                                                order, edges)) from None
-
-
-def _as_plain_data(g: nx.DiGraph) -> dict[str, Any]:
-    """The same shape :func:`from_digraph` builds, as plain data, so validation can name each problem."""
-    step_order = g.graph.get("step_order")
-    step_order = [n for n in step_order if n in g] if isinstance(step_order, list) else []
-    ordered = list(dict.fromkeys([*step_order, *g.nodes]))
-    return {
-        **{k: g.graph[k] for k in _GRAPH_FIELDS if k in g.graph and k not in ("step_order", "transition_order")},
-        "steps": [{"id": n, **g.nodes[n]} for n in ordered],
-        "transitions": [{"source": u, "target": v, **attrs} for u, v, attrs in g.edges(data=True)],
-    }
-
-
-def _in_order(transitions: list[dict[str, Any]], order: Any) -> list[dict[str, Any]]:
-    """Transitions sorted as the exporting journey listed them (unknown ones keep graph order, after)."""
-    if not isinstance(order, list):
-        return transitions
-    rank: dict[tuple[Any, Any], int] = {}
-    for i, pair in enumerate(order):
-        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(end, str) for end in pair):
-            rank.setdefault((pair[0], pair[1]), i)
-    return sorted(transitions, key=lambda t: rank.get((t.get("source"), t.get("target")), len(rank)))

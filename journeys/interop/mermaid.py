@@ -80,7 +80,7 @@ import networkx as nx
 from journeys.errors import InvalidJourney, Problem
 from journeys.graph import to_digraph
 from journeys.interop._text import decode
-from journeys.model import DEFAULT_LANES, EMOTION_MIN, Journey, Step, parse_journey, slugify
+from journeys.model import DEFAULT_LANES, EMOTION_MIN, Journey, Step, StepIdMaker, parse_journey
 
 _FAILED = "The Mermaid file could not be imported"
 _NEUTRAL_SCORE = 3
@@ -430,8 +430,7 @@ def _build(result: _Parse, name: str) -> Journey:
     for lane in lanes:
         by_name.setdefault(_lane_key(lane), lane)
     default_lane = "customer" if "customer" in lanes else lanes[0]
-    taken: set[str] = set()
-    next_suffix: dict[str, int] = {}
+    make_id = StepIdMaker()
     personas: list[str] = []
     steps = []
     for i, (_, label, score, actors, stage) in enumerate(result.tasks):
@@ -443,7 +442,7 @@ def _build(result: _Parse, name: str) -> Journey:
                     personas.append(actor)
             elif lane is None:
                 lane = match
-        step_id = _unique_slug(label, taken, next_suffix)
+        step_id = make_id(label)
         steps.append({"id": step_id, "label": label, "stage": stage, "lane": lane or default_lane,
                       "emotion": score - _NEUTRAL_SCORE,
                       "kind": "outcome" if i == len(result.tasks) - 1 else "touchpoint"})
@@ -462,27 +461,14 @@ def _build(result: _Parse, name: str) -> Journey:
         raise InvalidJourney(_FAILED, [_on_line(p, result) for p in error.problems]) from None
 
 
-def _unique_slug(label: str, taken: set[str], next_suffix: dict[str, int]) -> str:
-    """``slugify(label, taken)`` in constant time per step.
 
-    slugify tries ``base-2``, ``base-3`` … from 2 each time, which is quadratic for a
-    diagram with thousands of equal task names; remembering the next suffix per base
-    gives the same ids.
-    """
-    base = slugify(label)
-    candidate, n = base, next_suffix.get(base, 2)
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    next_suffix[base] = n
-    taken.add(candidate)
-    return candidate
 
 
 def _on_line(problem: Problem, result: _Parse) -> Problem:
     """Point a model problem at the line it came from."""
-    step = re.match(r"steps\[(\d+)\]", problem.where)
-    if step and int(step.group(1)) < len(result.tasks):
-        return Problem(f"line {result.tasks[int(step.group(1))][0]}", f"{problem.where}: {problem.reason}")
+    kind, index = (*problem.path, None, None)[:2]
+    if kind == "steps" and isinstance(index, int) and index < len(result.tasks):
+        return Problem(f"line {result.tasks[index][0]}", f"{problem.where}: {problem.reason}", problem.path)
     if problem.where == "lanes" and result.lanes:
         return Problem(f"line {result.lanes[1]}", f"lanes: {problem.reason}")
     if problem.where == "name" and result.title:
