@@ -6,9 +6,8 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from journeys.charts import journey_map  # noqa: E402
 from journeys.diff import diff_journeys  # noqa: E402
-from ui import diff_view, session  # noqa: E402
+from ui import cached, diff_view, session  # noqa: E402
 from ui.frame import store, workspace  # noqa: E402
 
 st.title("Compare journeys")
@@ -27,7 +26,8 @@ with left_col:
     default = derived_from if derived_from in names else names[0]
     current = st.selectbox("Compare with", names, index=names.index(default), key="compare_left")
 
-old, new = store().load(workspace(), current).journey, store().load(workspace(), future).journey
+old_loaded, new_loaded = store().load(workspace(), current), store().load(workspace(), future)
+(old, old_v), (new, new_v) = (old_loaded.journey, old_loaded.version), (new_loaded.journey, new_loaded.version)
 diff = diff_journeys(old, new)
 st.markdown(f"**{current}** → **{future}**: {diff.summary()}")
 diff_view.render(diff, old, new)
@@ -36,10 +36,10 @@ status = diff_view.step_status(diff, old, new)
 a, b = st.columns(2)
 with a:
     st.markdown(f"**{current}**")
-    st.altair_chart(journey_map(old, color_by="emotion", status=status["old"], selection_name="left"),
-                    width="stretch", key="compare_map_left")
+    st.vega_lite_chart(cached.map_spec(cached.journey_key(current, old_v), old, "emotion", (), None,
+                                       tuple(sorted(status["old"].items())), "left"), width="stretch")
 with b:
     st.markdown(f"**{future}**")
-    st.altair_chart(journey_map(new, color_by="emotion", status=status["new"], selection_name="right"),
-                    width="stretch", key="compare_map_right")
+    st.vega_lite_chart(cached.map_spec(cached.journey_key(future, new_v), new, "emotion", (), None,
+                                       tuple(sorted(status["new"].items())), "right"), width="stretch")
 st.caption("Rings: green = added, amber = changed, grey = removed. Colour = the customer's emotion.")

@@ -6,9 +6,8 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from journeys.charts import emotion_curve, journey_map  # noqa: E402
 from journeys.graph import Severity, check  # noqa: E402
-from ui import inspector, journey_admin, session, table_editor  # noqa: E402
+from ui import cached, inspector, journey_admin, session, table_editor  # noqa: E402
 from ui.frame import author  # noqa: E402
 
 st.title("Journey map")
@@ -67,11 +66,13 @@ highlight = {s for f in findings if focus in (None, f.code + ":" + ",".join(f.st
 map_col, side = st.columns([3, 1.15], gap="medium")
 with map_col:
     st.segmented_control("Colour by", ["channel", "emotion"], default="channel", key="map_color")
-    chart = journey_map(journey, color_by=color_by, highlight=highlight, selected=selected,
-                        note_counts={s: len(journey.notes_for(s)) for s in journey.step_ids()})
-    st.altair_chart(chart, on_select="rerun", selection_mode=["step"], key="map_chart", width="stretch")
+    key = cached.journey_key(name, loaded.version)
+    spec = cached.map_spec(key, journey, color_by, tuple(sorted(highlight)), selected)
+    # "step_zoom" too, so a click does not reset the zoom (Streamlit redraws the chart on new data).
+    st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="map_chart",
+                       width="stretch")
     st.markdown("**Emotion along the most likely path**")
-    st.altair_chart(emotion_curve(journey), width="stretch")
+    st.vega_lite_chart(cached.emotion_spec(key, journey), width="stretch")
 
 with side:
     title = f"Checks · {len(errors)} error(s), {len(findings) - len(errors)} warning(s)"

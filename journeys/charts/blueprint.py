@@ -25,6 +25,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 from altair.utils.schemapi import debug_mode
+from altair.vegalite.v6.schema.core import TopLevelLayerSpec
 
 from journeys.charts import style
 from journeys.graph import Layout, swimlane_layout
@@ -63,7 +64,13 @@ class JourneyMapChart(alt.LayerChart):
     """
 
     def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
-        return super().to_dict(validate=validate, **kwargs)
+        spec = super().to_dict(validate=False, **kwargs)
+        # Layers name their data; the rows join here, after Altair's deep copies of the
+        # spec (copying 1,000 rows per layer cost more than everything else put together).
+        spec["datasets"] = {**spec.get("datasets", {}), **getattr(self, "_journeys_datasets", {})}
+        if validate:
+            TopLevelLayerSpec.validate(spec)
+        return spec
 
 
 def _legend(title: str, **extra: Any) -> dict[str, Any]:
@@ -307,7 +314,9 @@ def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[s
     (Altair's own ``copy()`` builds objects the same way; the tests validate the whole spec.)
     """
     with debug_mode(False):
-        return alt.Chart(data, name=name, mark=mark, encoding=alt.Encoding(**encoding))
+        chart = alt.Chart(alt.NamedData(name=name), name=name, mark=mark, encoding=alt.Encoding(**encoding))
+    object.__setattr__(chart, "_journeys_rows", data)
+    return chart
 
 
 def _grid_layers(journey: Journey, grid: _Grid) -> list[alt.Chart]:
@@ -533,6 +542,9 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     ]
     independent = dict.fromkeys(["color", "shape", "size", "strokeWidth", "strokeDash", "opacity"], "independent")
     # No top-level config, so pages can still concatenate the map with other charts.
-    return JourneyMapChart(
+    chart = JourneyMapChart(
         layer=layers, params=params, resolve={"scale": independent}, width="container", height=plot_height,
         view={"stroke": None}, usermeta={"journeys": {"export_width": _nominal_width(journey), "chart": "journey_map"}})
+    object.__setattr__(chart, "_journeys_datasets",
+                       {layer.name: style.records(layer._journeys_rows) for layer in layers})
+    return chart

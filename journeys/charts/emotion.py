@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
+from altair.utils.schemapi import debug_mode
 
 from journeys.charts import style
 from journeys.graph import most_likely_path
@@ -43,6 +44,11 @@ def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.La
           "tone": _tone(steps[sid].emotion)} for i, sid in enumerate(order)],
         columns=["position", "id", "label", "stage", "emotion", "emotion_text", "tone"])
     data["emotion"] = data["emotion"].astype("Int64")
+    with debug_mode(False):  # skip per-object schema checks: the tests validate the whole spec
+        return _curve(data)
+
+
+def _curve(data: pd.DataFrame) -> alt.LayerChart:
     short = style.js_string_array([style.truncate(label, LABEL_CHARS) for label in data["label"]])
     x = alt.X("position:O", sort="ascending", title=None, scale=alt.Scale(paddingOuter=0.3),
               axis=alt.Axis(labelExpr=f"{short}[datum.value] || ''", labelAngle=-35, labelAlign="right",
@@ -54,15 +60,16 @@ def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.La
     tooltip = [alt.Tooltip("label:N", title="step"), alt.Tooltip("stage:N"),
                alt.Tooltip("emotion_text:N", title="emotion")]
     # Faint red below zero, green above: the curve reads as "how far from fine" at a glance.
-    halves = alt.Chart(pd.DataFrame({"low": [EMOTION_MIN, 0], "high": [0, EMOTION_MAX],
-                                     "shade": ["#fbeff0", "#eef7ef"]})).mark_rect(aria=False).encode(
+    shades = [{"low": EMOTION_MIN, "high": 0, "shade": "#fbeff0"}, {"low": 0, "high": EMOTION_MAX, "shade": "#eef7ef"}]
+    halves = alt.Chart(alt.InlineData(values=shades)).mark_rect(aria=False).encode(
         y=alt.Y("low:Q", scale=scale, title="emotion"), y2="high", fill=alt.Fill("shade:N", scale=None),
         tooltip=alt.value(None))
-    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(color=style.MUTED, strokeWidth=1.2).encode(
+    zero = alt.Chart(alt.InlineData(values=[{"zero": 0}])).mark_rule(color=style.MUTED, strokeWidth=1.2).encode(
         y=alt.Y("zero:Q", scale=scale, title="emotion"))
-    line = alt.Chart(data).mark_line(interpolate="monotone", color="#8a96a3", strokeWidth=2).encode(
+    rows = alt.InlineData(values=style.records(data))
+    line = alt.Chart(rows).mark_line(interpolate="monotone", color="#8a96a3", strokeWidth=2).encode(
         x=x, y=y, tooltip=tooltip)
-    points = alt.Chart(data).mark_point(filled=True, opacity=1, size=110, stroke="white", strokeWidth=1.5).encode(
+    points = alt.Chart(rows).mark_point(filled=True, opacity=1, size=110, stroke="white", strokeWidth=1.5).encode(
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("tone:N", scale=alt.Scale(domain=list(TONE_COLOURS), range=list(TONE_COLOURS.values())),
                         legend=None))
