@@ -88,6 +88,17 @@ def test_click_node_edit_emotion_save_reload(server, page_factory):
                                                                                       re.compile(r"\+2"))
 
 
+def test_name_is_asked_once_and_remembered_in_the_browser(server, page_factory):
+    page = page_factory()
+    _open(page, server, "/")
+    _sign_in(page, "Eve Remembered")
+    second_tab = page.context.new_page()  # same browser, new session
+    second_tab.goto(server.url + "/history")
+    wait_idle(second_tab)
+    expect(second_tab.get_by_text("Working as Eve Remembered")).to_be_visible()
+    expect(second_tab.get_by_placeholder("e.g. Sam from Support")).to_have_count(0)
+
+
 def test_second_save_from_stale_copy_is_refused_and_nothing_lost(server, page_factory):
     path = MAP + "&step=agent-reply"
     first, second = page_factory(), page_factory()
