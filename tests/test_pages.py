@@ -203,3 +203,24 @@ def test_history_restores_an_old_version(home):
     with _store(home) as store:
         loaded = store.load("demo", DEMO_JOURNEY)
         assert loaded.version == 3 and loaded.journey.step("login").label == "Logs in to the account"
+
+
+def test_add_and_remove_a_transition(home):
+    at = _app("pages/map.py", journey=DEMO_JOURNEY)
+    _select(at, "phone-support")
+    at.selectbox(key="insp_phone-support_new_target").set_value("handoff")
+    at.number_input(key="insp_phone-support_new_share").set_value(10)
+    at.selectbox(key="insp_phone-support_new_kind").set_value("escalation")
+    at.button(key="FormSubmitter:insp_phone-support_new_form-Add transition").click()
+    at.run()
+    assert not at.exception
+    with _store(home) as store:
+        added = [t for t in store.load("demo", DEMO_JOURNEY).journey.transitions
+                 if (t.source, t.target) == ("phone-support", "handoff")]
+        assert [(t.share, t.kind) for t in added] == [(0.1, "escalation")]
+    at.button(key="deltr_phone-support_handoff").click()
+    at.run()
+    with _store(home) as store:
+        journey = store.load("demo", DEMO_JOURNEY).journey
+        assert not any((t.source, t.target) == ("phone-support", "handoff") for t in journey.transitions)
+        assert store.history("demo", DEMO_JOURNEY)[0].message == "Removed transition 'phone-support' → 'handoff'"

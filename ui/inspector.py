@@ -119,8 +119,9 @@ def _transitions(name: str, journey: Journey, step_id: str) -> None:
             left, right = st.columns([5, 1], vertical_alignment="center")
             share = "share not set" if t.share is None else f"{t.share:.0%}"
             left.markdown(f"→ **{journey.step(t.target).label}** · {share} · {t.kind}")
-            right.button(":material/close:", key=f"deltr_{t.source}_{t.target}", help="Remove this transition",
-                         on_click=_delete_transition, args=(name, t.source, t.target))
+            with right.popover(":material/close:", help="Remove this transition"):
+                st.button("Remove this transition", key=f"deltr_{t.source}_{t.target}", type="primary",
+                          on_click=_delete_transition, args=(name, t.source, t.target))
         others = [s.id for s in journey.steps if s.id not in {t.target for t in outgoing}]
         labels = {s.id: s.label for s in journey.steps}
         with st.form(key=k + "form", border=False):
@@ -139,8 +140,9 @@ def _notes(name: str, journey: Journey, step_id: str, who: str) -> None:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.markdown(f"{NOTE_ICONS[n.kind]} {n.text}")
             left.caption(f"{n.author or 'anonymous'} · {n.created_at:%d %b %Y %H:%M}")
-            right.button(":material/close:", key=f"delnote_{i}", help="Delete this note", on_click=_delete_note,
-                         args=(name, i))
+            with right.popover(":material/close:", help="Delete this note"):
+                st.button("Delete this note", key=f"delnote_{i}", type="primary", on_click=_delete_note,
+                          args=(name, i))
         with st.form(key=k + "form", border=False):
             st.segmented_control("Type", [x.value for x in NoteKind], default="pain", key=k + "kind",
                                  format_func=lambda v: f"{NOTE_ICONS[v]} {v}")
