@@ -117,3 +117,20 @@ def _undecodable(what: str, reason: str) -> InvalidJourney:
 def line_of(text: str, index: int) -> int:
     """1-based line number of a character offset (for parsers that only give offsets)."""
     return text.count("\n", 0, index) + 1
+
+
+def schema_version_problems(version: object, where: str, supported: int, failed: str) -> list[Problem]:
+    """Problems with a file's format version; a newer version is refused at once.
+
+    A file from a newer journeys is refused before its content is read, since
+    listing every field this version does not know would only bury the reason.
+    """
+    if isinstance(version, bool) or not isinstance(version, int):
+        return [Problem(where, f"must be a whole number such as {supported} (got {version!r})")]
+    if version > supported:
+        raise InvalidJourney(failed, [Problem(
+            where, f"this file uses format version {version}, written by a newer version of journeys; "
+                   f"this version reads format version {supported}. Upgrade journeys to import it.")])
+    if version < 1:
+        return [Problem(where, f"must be {supported} (got {version})")]
+    return []

@@ -42,7 +42,7 @@ from pydantic_core import to_jsonable_python
 
 from journeys.errors import InvalidJourney, Problem
 from journeys.graph import digraph_to_data, to_digraph
-from journeys.interop._text import decode, line_of
+from journeys.interop._text import decode, line_of, schema_version_problems
 from journeys.model import Journey, Step, Transition, parse_journey
 
 SCHEMA_VERSION = 1
@@ -206,15 +206,8 @@ def import_graphml(data: str | bytes) -> Journey:
     graph = _decode_attrs(raw.graph, (*_GRAPH_FIELDS, "schema_version"), "graph", problems, _LIST_FIELDS)
     version = graph.pop("schema_version", SCHEMA_VERSION)
     if isinstance(version, str) and version.strip().isdigit():
-        version = int(version)  # typed as a string by hand or by another tool
-    if isinstance(version, bool) or not isinstance(version, int):
-        problems.append(Problem("graph.schema_version", f"must be a whole number such as {SCHEMA_VERSION} "
-                                                        f"(got {version!r})"))
-    elif version > SCHEMA_VERSION:
-        raise InvalidJourney(_FAILED, [Problem(
-            "graph.schema_version",
-            f"this file uses format version {version}, written by a newer version of journeys; "
-            f"this version reads version {SCHEMA_VERSION}. Upgrade journeys to import it.")])
+        version = int(version)  # GraphML attributes may be typed as strings by hand or by another tool
+    problems += schema_version_problems(version, "graph.schema_version", SCHEMA_VERSION, _FAILED)
     g = nx.DiGraph()
     g.graph.update(graph)
     for node, attrs in raw.nodes(data=True):

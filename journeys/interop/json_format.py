@@ -90,7 +90,7 @@ import json
 from typing import Any
 
 from journeys.errors import InvalidJourney, Problem
-from journeys.interop._text import decode
+from journeys.interop._text import decode, schema_version_problems
 from journeys.model import Journey, parse_journey
 
 SCHEMA_VERSION = 1
@@ -143,17 +143,7 @@ def _schema_problems(document: dict[str, Any]) -> list[Problem]:
     if "schema_version" not in document:
         problems.append(Problem("schema_version", f"is required (the format version, {SCHEMA_VERSION})"))
     else:
-        version = document["schema_version"]
-        if isinstance(version, bool) or not isinstance(version, int):
-            problems.append(Problem("schema_version", f"must be a whole number such as {SCHEMA_VERSION} "
-                                                      f"(got {version!r})"))
-        elif version > SCHEMA_VERSION:
-            raise InvalidJourney(_FAILED, [Problem(
-                "schema_version",
-                f"this file uses format version {version}, written by a newer version of journeys; "
-                f"this version reads format version {SCHEMA_VERSION}. Upgrade journeys to import it.")])
-        elif version < 1:
-            problems.append(Problem("schema_version", f"must be {SCHEMA_VERSION} (got {version})"))
+        problems += schema_version_problems(document["schema_version"], "schema_version", SCHEMA_VERSION, _FAILED)
     if "journey" not in document:
         problems.append(Problem("journey", "is required (the journey object)"))
     elif not isinstance(document["journey"], dict):
