@@ -84,6 +84,16 @@ _TRANSITIONS = [
     ("csat-survey", "considers-cancelling", 0.15, "normal"),
 ]
 
+PERSONAS = ("Account owner", "Finance admin")
+# Where a persona feels differently from the step's emotion: the finance admin is the one locked out.
+_PERSONA_EMOTIONS = {
+    "login": {"Finance admin": -2},
+    "reset-password": {"Account owner": -1},
+    "read-article": {"Finance admin": -1, "Account owner": 1},
+    "agent-reply": {"Finance admin": 2},
+    "csat-survey": {"Finance admin": -1},
+}
+
 _OWNERS = {"frontstage": "Support team", "backstage": "Billing operations", "system": "Platform team"}
 
 
@@ -97,11 +107,14 @@ def current_state_journey() -> Journey:
         Note(step="community-post", kind="question", text="Who owns replies in the community forum?",
              author="Workshop"),
     ]
-    return build_journey(
+    journey = build_journey(
         DEMO_JOURNEY, STAGES, LANES, _STEPS, _TRANSITIONS, owners=_OWNERS, state=JourneyState.current,
-        personas=["Account owner", "Finance admin"], entry="in-app-alert", notes=notes,
+        personas=list(PERSONAS), entry="in-app-alert", notes=notes,
         description="How a SaaS customer gets a wrong invoice fixed today, across self-service, bot and agents.",
     )
+    for step in journey.steps:
+        step.persona_emotions = dict(_PERSONA_EMOTIONS.get(step.id, {}))
+    return journey
 
 
 def future_state_journey(current: Journey) -> Journey:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -80,6 +80,8 @@ class Step(_Model):
     lane: str = "customer"
     channel: str = ""
     emotion: int | None = Field(default=None, ge=EMOTION_MIN, le=EMOTION_MAX)
+    # How a particular persona feels here when it differs from ``emotion`` (persona name → −2 … +2).
+    persona_emotions: dict[str, Annotated[int, Field(ge=EMOTION_MIN, le=EMOTION_MAX)]] = Field(default_factory=dict)
     owner: str = ""
     description: str = ""
     kind: StepKind = StepKind.touchpoint
@@ -153,6 +155,11 @@ class Journey(_Model):
                 return s.id
         return self.steps[0].id if self.steps else None
 
+    def emotion_of(self, step_id: str, persona: str | None = None) -> int | None:
+        """The step's emotion for a persona (its own when given), else the step's emotion."""
+        step = self.step(step_id)
+        return step.persona_emotions.get(persona, step.emotion) if persona else step.emotion
+
     def notes_for(self, step_id: str) -> list[Note]:
         return [n for n in self.notes if n.step == step_id]
 
@@ -183,6 +190,11 @@ def integrity_problems(journey: Journey) -> list[Problem]:
         if s.lane not in journey.lanes:
             problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes {journey.lanes}",
                                     (*path, "lane")))
+        for persona in s.persona_emotions:
+            if persona not in journey.personas:
+                problems.append(Problem(where, f"has an emotion for persona '{persona}', which the journey does not "
+                                               f"list among its personas {journey.personas}",
+                                        (*path, "persona_emotions")))
     pairs: set[tuple[str, str]] = set()
     for i, t in enumerate(journey.transitions):
         where, path = f"transition {t.source} → {t.target}", ("transitions", i)

@@ -89,6 +89,9 @@ def journeys(
     stages = draw(st.one_of(st.just(list(DEFAULT_STAGES)), st.lists(text, min_size=1, max_size=5, unique=True)))
     lanes = draw(st.one_of(st.just(list(DEFAULT_LANES)), st.lists(text, min_size=1, max_size=4, unique=True)))
     ids = draw(st.lists(step_ids, min_size=min_steps, max_size=max_steps, unique=True))
+    personas = draw(st.lists(text, max_size=3, unique=True))
+    persona_emotions = (st.dictionaries(st.sampled_from(personas), st.integers(-2, 2), max_size=len(personas))
+                        if personas else st.just({}))
     steps = [
         Step(
             id=step_id,
@@ -97,6 +100,7 @@ def journeys(
             lane=draw(st.sampled_from(lanes)),
             channel=draw(st.one_of(st.just(""), st.sampled_from(CHANNELS), text)),
             emotion=draw(st.one_of(st.none(), st.integers(-2, 2))),
+            persona_emotions=draw(persona_emotions),
             owner=draw(short),
             description=draw(short),
             kind=draw(st.sampled_from(StepKind)),
@@ -129,7 +133,7 @@ def journeys(
         description=draw(short),
         stages=stages,
         lanes=lanes,
-        personas=draw(st.lists(text, max_size=3)),
+        personas=personas,
         entry=draw(st.one_of(st.none(), st.sampled_from(ids))) if ids else None,
         steps=steps,
         transitions=transitions,

@@ -224,3 +224,17 @@ def test_add_and_remove_a_transition(home):
         journey = store.load("demo", DEMO_JOURNEY).journey
         assert not any((t.source, t.target) == ("phone-support", "handoff") for t in journey.transitions)
         assert store.history("demo", DEMO_JOURNEY)[0].message == "Removed transition 'phone-support' → 'handoff'"
+
+
+def test_emotion_per_persona_is_edited_in_the_inspector(home):
+    at = _app("pages/map.py", journey=DEMO_JOURNEY)
+    _select(at, "search-help")
+    personas = [s.label for s in at.select_slider if s.key.startswith("insp_search-help_persona_")]
+    assert personas == ["Account owner", "Finance admin"]
+    at.select_slider(key="insp_search-help_persona_1").set_value(-2)
+    at.button(key="FormSubmitter:insp_search-help_form-Save step").click()
+    at.run()
+    with _store(home) as store:
+        journey = store.load("demo", DEMO_JOURNEY).journey
+        assert journey.step("search-help").persona_emotions == {"Finance admin": -2}
+        assert journey.emotion_of("search-help", "Account owner") == journey.step("search-help").emotion

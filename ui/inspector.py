@@ -16,6 +16,7 @@ from journeys.editing import Edit
 from journeys.model import CHANNELS, EMOTION_MAX, EMOTION_MIN, HandledBy, Journey, NoteKind, StepKind, TransitionKind
 from ui.session import commit, seen
 
+SAME = "same as the step"
 EMOTION_FACES = {-2: "−2 very negative", -1: "−1 negative", 0: "0 neutral", 1: "+1 positive", 2: "+2 very positive"}
 NOTE_ICONS = {"pain": ":material/local_fire_department:", "idea": ":material/lightbulb:",
               "question": ":material/help:", "quote": ":material/format_quote:"}
@@ -34,6 +35,9 @@ def _save_step(name: str, step_id: str) -> None:
         "emotion": None if emotion == "not set" else int(emotion), "kind": st.session_state[k + "kind"],
         "handled_by": st.session_state[k + "handled_by"], "owner": st.session_state[k + "owner"],
         "description": st.session_state[k + "description"],
+        "persona_emotions": {persona: int(st.session_state[k + f"persona_{i}"])
+                             for i, persona in enumerate(seen(name)[1].personas)
+                             if st.session_state.get(k + f"persona_{i}", SAME) != SAME},
     }
     _, seen_journey = seen(name)
     before = seen_journey.step(step_id).model_dump(mode="json")
@@ -97,6 +101,12 @@ def render(name: str, journey: Journey, step_id: str, who: str) -> None:
         st.select_slider("Emotion", options=["not set", *range(EMOTION_MIN, EMOTION_MAX + 1)],
                          value="not set" if step.emotion is None else step.emotion, key=k + "emotion",
                          format_func=lambda v: EMOTION_FACES.get(v, "not set"))
+        if journey.personas:
+            with st.expander("Emotion per persona", expanded=bool(step.persona_emotions)):
+                for i, persona in enumerate(journey.personas):
+                    st.select_slider(persona, options=[SAME, *range(EMOTION_MIN, EMOTION_MAX + 1)],
+                                     value=step.persona_emotions.get(persona, SAME), key=k + f"persona_{i}",
+                                     format_func=lambda v: EMOTION_FACES.get(v, SAME))
         a.selectbox("Handled by", [x.value for x in HandledBy], index=list(HandledBy).index(step.handled_by),
                     key=k + "handled_by")
         b.text_input("Owner", value=step.owner, key=k + "owner")
