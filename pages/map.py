@@ -72,6 +72,8 @@ with map_col:
     st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="map_chart",
                        width="stretch")
     st.markdown("**Emotion along the most likely path**")
+    if journey.personas:
+        st.caption("Solid line: the step's emotion. Dashed: personas who feel differently somewhere on the path.")
     st.vega_lite_chart(cached.emotion_spec(key, journey), width="stretch")
 
 with side:

@@ -17,6 +17,7 @@ from journeys.graph import most_likely_path
 from journeys.model import EMOTION_MAX, EMOTION_MIN, Journey
 
 TONE_COLOURS = {"negative": "#c62828", "neutral": "#9e9e9e", "positive": "#1b7837"}
+PERSONA_COLOURS = ("#5e35b1", "#00838f", "#ef6c00", "#6d4c41", "#ad1457")
 LABEL_CHARS = 28
 SIGNED = "datum.value > 0 ? '+' + datum.value : datum.value < 0 ? '−' + abs(datum.value) : '0'"  # −2 … +2
 
@@ -29,6 +30,9 @@ def _tone(emotion: int | None) -> str | None:
 
 def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.LayerChart:
     """Emotion (−2 … +2) at each step of ``path`` (default: the most likely path), in path order.
+
+    Personas whose emotion differs from the step's somewhere on the path get a
+    dashed line of their own (their emotion where given, the step's elsewhere).
 
     Steps without an emotion leave a gap in the line rather than pretending to be
     neutral. Raises ValueError when ``path`` names a step the journey lacks.
@@ -44,11 +48,18 @@ def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.La
           "tone": _tone(steps[sid].emotion)} for i, sid in enumerate(order)],
         columns=["position", "id", "label", "stage", "emotion", "emotion_text", "tone"])
     data["emotion"] = data["emotion"].astype("Int64")
+    personas = pd.DataFrame.from_records(
+        [{"position": i, "persona": persona, "label": style.clean(steps[sid].label),
+          "emotion": journey.emotion_of(sid, persona),
+          "emotion_text": style.EMOTION_NAMES.get(journey.emotion_of(sid, persona), "not set")}
+         for persona in journey.personas if any(persona in steps[sid].persona_emotions for sid in order)
+         for i, sid in enumerate(order)],
+        columns=["position", "persona", "label", "emotion", "emotion_text"])
     with debug_mode(False):  # skip per-object schema checks: the tests validate the whole spec
-        return _curve(data)
+        return _curve(data, personas)
 
 
-def _curve(data: pd.DataFrame) -> alt.LayerChart:
+def _curve(data: pd.DataFrame, personas: pd.DataFrame) -> alt.LayerChart:
     short = style.js_string_array([style.truncate(label, LABEL_CHARS) for label in data["label"]])
     x = alt.X("position:O", sort="ascending", title=None, scale=alt.Scale(paddingOuter=0.3),
               axis=alt.Axis(labelExpr=f"{short}[datum.value] || ''", labelAngle=-35, labelAlign="right",
@@ -73,5 +84,20 @@ def _curve(data: pd.DataFrame) -> alt.LayerChart:
         x=x, y=y, tooltip=tooltip,
         color=alt.Color("tone:N", scale=alt.Scale(domain=list(TONE_COLOURS), range=list(TONE_COLOURS.values())),
                         legend=None))
-    return alt.layer(halves, zero, line, points).properties(width="container", height=260,
-                                                    view=alt.ViewBackground(stroke=None))
+    layers = [halves, zero, line, points]
+    if len(personas):
+        # Personas who feel differently somewhere on the path: one dashed line each, legend underneath.
+        persona_scale = alt.Scale(range=list(PERSONA_COLOURS))
+        colour = alt.Color("persona:N", title="persona", scale=persona_scale,
+                           legend=alt.Legend(orient="bottom", direction="horizontal", labelFontSize=11))
+        persona_rows = alt.InlineData(values=style.records(personas))
+        persona_tip = [alt.Tooltip("persona:N"), alt.Tooltip("label:N", title="step"),
+                       alt.Tooltip("emotion_text:N", title="emotion")]
+        layers[2:2] = [
+            alt.Chart(persona_rows).mark_line(interpolate="monotone", strokeWidth=1.6, strokeDash=[5, 3],
+                                              opacity=0.9).encode(x=x, y=y, color=colour, tooltip=persona_tip),
+            alt.Chart(persona_rows).mark_point(filled=True, size=40, opacity=0.9).encode(
+                x=x, y=y, color=alt.Color("persona:N", scale=persona_scale, legend=None), tooltip=persona_tip),
+        ]
+    return alt.layer(*layers).properties(width="container", height=260 + (30 if len(personas) else 0),
+                                         view=alt.ViewBackground(stroke=None)).resolve_scale(color="independent")
