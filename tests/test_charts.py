@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import random
 import re
+import struct
 
+import altair as alt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeys.charts import MAP_FORMATS, emotion_curve, export_chart, journey_map, mark_count, style
+from journeys.charts import COLOR_BY, MAP_FORMATS, emotion_curve, export_chart, journey_map, mark_count, style
+from journeys.charts.blueprint import AXIS_PX
 from journeys.demo import current_state_journey, future_state_journey
 from journeys.graph import check, most_likely_path, swimlane_layout
 from journeys.model import CHANNELS, DEFAULT_LANES, DEFAULT_STAGES, Journey, Step, Transition
@@ -97,6 +100,41 @@ def test_one_node_per_step_at_the_swimlane_position(demo: Journey) -> None:
     enc = _layer(spec, "steps")["encoding"]
     assert all(stage in enc["x"]["axis"]["labelExpr"] for stage in demo.stages)
     assert enc["y"]["scale"]["reverse"] is True and enc["y"]["scale"]["domain"] == [-0.5, len(demo.lanes) - 0.5]
+
+
+def test_the_x_axis_and_stage_lines_follow_the_stage_spans(demo: Journey) -> None:
+    spec = journey_map(demo).to_dict(validate=True)
+    layout = swimlane_layout(demo)
+    x = _layer(spec, "steps")["encoding"]["x"]
+    assert x["scale"]["domain"] == pytest.approx([0, layout.width])
+    assert x["axis"]["values"] == pytest.approx(layout.stage_centres)  # one header at each stage's centre
+    assert sorted(r["x"] for r in _rows(spec, "stage_lines")) == pytest.approx([b for _, b in layout.stage_spans[:-1]])
+    # every layer shares that scale, and the lane bands reach past the stages on both sides (panning)
+    assert all(layer["encoding"]["x"]["scale"] == x["scale"] for layer in spec["layer"])
+    bands = _rows(spec, "lanes")
+    assert all(b["x"] < 0 and b["x_end"] > layout.width for b in bands)
+    # crowded stages are wider on screen too: the widest stage holds the most crowded cell
+    widths = [b - a for a, b in layout.stage_spans]
+    crowd = [max([sum(t.stage == s.stage and t.lane == s.lane for t in demo.steps) for s in demo.steps
+                  if s.stage == stage], default=0) for stage in demo.stages]
+    assert widths.index(max(widths)) == crowd.index(max(crowd)) and min(widths) < max(widths)
+    # edges bend inside the stages
+    assert all(0 <= e["cx"] <= layout.width for e in _rows(spec, "arrows"))
+
+
+def test_stage_headers_wrap_only_where_the_stage_is_narrow(demo: Journey) -> None:
+    chart = journey_map(demo)
+    spec = chart.to_dict()
+    layout = swimlane_layout(demo)
+    narrowest = demo.stages[min(range(len(demo.stages)), key=lambda i: layout.stage_spans[i][1]
+                                - layout.stage_spans[i][0])]
+    assert " " in narrowest
+    first, second = narrowest.split(" ", 1)
+    for width, wrapped in ((700, True), (spec["usermeta"]["journeys"]["export_width"], False)):
+        fitted = {**spec, "width": width, "autosize": {"type": "fit", "contains": "padding"}}
+        svg = export_chart(alt.LayerChart.from_dict(fitted, validate=False), "svg").decode()
+        assert (f"<tspan>{first}</tspan>" in svg and f">{second}</tspan>" in svg) is wrapped, width
+        assert (f">{narrowest}<" in svg) is not wrapped, width
 
 
 def test_one_edge_datum_per_transition_and_a_curve_for_each(demo: Journey) -> None:
@@ -238,24 +276,77 @@ def test_long_labels_are_shortened_on_the_map_but_whole_in_the_tooltip() -> None
     assert {"field": "label", "type": "nominal", "title": "step"} in _layer(spec, "steps")["encoding"]["tooltip"]
 
 
-def test_demo_labels_do_not_overlap_at_the_export_width(demo: Journey) -> None:
+@pytest.mark.parametrize("chart_width", [800, 900, 1000, None])
+def test_demo_labels_show_without_overlap_at_usual_widths(demo: Journey, chart_width: int | None) -> None:
+    """Every label of the demo shows in a usual container (and in the export), none overlapping."""
     spec = journey_map(demo).to_dict(validate=True)
-    width = spec["usermeta"]["journeys"]["export_width"]
+    width = chart_width or spec["usermeta"]["journeys"]["export_width"]
     nodes = _rows(spec, "steps")
-    ppu = (width - 120) / len(demo.stages)
-    assert all(n["label_ppu"] <= ppu for n in nodes)  # every label is shown at the export width
+    ppu = (width - AXIS_PX) / swimlane_layout(demo).width  # pixels per x unit on screen
+    assert all(n["label_ppu"] <= ppu for n in nodes)  # the labels' opacity test passes: all shown
     for a in nodes:
         for b in nodes:
             if a["id"] < b["id"] and a["y"] == b["y"] and a["row"] == b["row"]:
                 assert abs(a["x"] - b["x"]) * ppu >= (a["label_width"] + b["label_width"]) / 2, (a["id"], b["id"])
 
 
+def test_the_crowded_self_serve_labels_show_at_900_px_unlike_with_even_stages(demo: Journey) -> None:
+    spec = journey_map(demo).to_dict(validate=True)
+    crowded = [n for n in _rows(spec, "steps") if n["stage"] == "Self-serve" and n["lane"] == "customer"]
+    assert len(crowded) == 5
+    layout = swimlane_layout(demo)
+    ppu = (900 - AXIS_PX) / layout.width
+    assert all(n["label_ppu"] <= ppu for n in crowded)
+    # their stage gives each of them at least the room it would have had with every stage equally wide
+    a, b = layout.stage_spans[demo.stages.index("Self-serve")]
+    assert (b - a) / layout.width > 1 / len(demo.stages)
+
+
+def _legend_right_edge(svg: str) -> float:
+    """The rightmost pixel any legend reaches, from the legend boxes in a rendered SVG (plot coordinates)."""
+    boxes = re.findall(r'role-legend"[^>]*><g transform="translate\(([-\d.]+),[-\d.]+\)"><path class="background"'
+                       r'[^>]*d="M0,0h([\d.]+)v', svg)
+    assert boxes
+    return max(float(x) + float(w) for x, w in boxes)
+
+
+@pytest.mark.parametrize("color_by", COLOR_BY)
+def test_legends_fit_under_a_narrow_map(color_by: str) -> None:
+    j = current_state_journey()
+    for i, s in enumerate(j.steps):  # every channel the model knows, so the channel legend is at its longest
+        s.channel = CHANNELS[i % len(CHANNELS)]
+    chart = journey_map(j, color_by=color_by, highlight=["login"],
+                        status={"triage": "added", "handoff": "changed", "renews": "removed"})
+    spec = chart.to_dict()
+    width = 800
+    fitted = {**spec, "width": width, "autosize": {"type": "fit", "contains": "padding"}}
+    svg = export_chart(alt.LayerChart.from_dict(fitted, validate=False), "svg").decode()
+    assert _legend_right_edge(svg) <= width - AXIS_PX  # legends start at the plot's left edge
+
+
 def test_height_scales_with_lanes_unless_given(demo: Journey) -> None:
-    assert journey_map(demo).to_dict(validate=True)["height"] >= 150 * len(demo.lanes)
+    spec = journey_map(demo).to_dict(validate=True)
+    plot = spec["usermeta"]["journeys"]["plot_height"]
+    assert plot >= 150 * len(demo.lanes) and spec["height"] > plot  # headers and legends come on top
     assert journey_map(demo, height=333).to_dict(validate=True)["height"] == 333
     two_lanes = Journey(name="t", lanes=["customer", "system"], steps=[Step(id="a", label="A", stage="Discover")])
-    assert journey_map(two_lanes).to_dict(validate=True)["height"] == 420
-    assert journey_map(demo).to_dict(validate=True)["width"] == "container"
+    small = journey_map(two_lanes).to_dict(validate=True)
+    assert 420 <= small["usermeta"]["journeys"]["plot_height"] < plot
+    assert spec["width"] == "container"
+
+
+def test_the_plot_keeps_its_height_in_a_container(demo: Journey) -> None:
+    """Streamlit (and the export) fit headers, plot and legends into the chart's height: the plot still gets its own."""
+    spec = journey_map(demo, highlight=["login"]).to_dict()
+    plot = spec["usermeta"]["journeys"]["plot_height"]
+    fitted = {**spec, "width": 900, "autosize": {"type": "fit", "contains": "padding"}}
+    svg = export_chart(alt.LayerChart.from_dict(fitted, validate=False), "svg").decode()
+    # the lane bands fill the plot from top to bottom
+    (band,) = re.findall(r'role-mark lanes_marks"[^>]*>(.*?)</g>', svg)[:1]
+    ys = [float(v) for v in re.findall(r'd="M[-\d.]+,([-\d.]+)h', band)]
+    heights = [float(v) for v in re.findall(r'v([\d.]+)h', band)]
+    drawn = max(y + h for y, h in zip(ys, heights, strict=True)) - min(ys)
+    assert plot * 0.97 <= drawn <= plot * 1.1  # the header and legend room is estimated a little generously
 
 
 def test_empty_journey_still_has_the_selection(demo: Journey) -> None:
@@ -326,8 +417,15 @@ def test_hostile_text_exports_without_crashing_the_process() -> None:
 # --- the emotion curve -----------------------------------------------------------------------------------
 
 
+def _curve_layer(spec: dict) -> dict:
+    """The path's own points (coloured by tone); persona lines have points of their own."""
+    (layer,) = [x for x in spec["layer"] if x["mark"]["type"] == "point"
+                and x["encoding"].get("color", {}).get("field") == "tone"]
+    return layer
+
+
 def _curve_points(spec: dict) -> list[dict]:
-    (layer,) = [x for x in spec["layer"] if x["mark"]["type"] == "point"]
+    layer = _curve_layer(spec)
     return sorted(spec["datasets"][layer["data"]["name"]], key=lambda r: r["position"])
 
 
@@ -340,7 +438,7 @@ def test_emotion_curve_follows_the_most_likely_path(demo: Journey) -> None:
     tones = {p["id"]: p["tone"] for p in points}
     assert all(tones[s] == ("negative" if demo.step(s).emotion < 0 else "positive" if demo.step(s).emotion > 0
                             else "neutral") for s in path)
-    y = next(x for x in spec["layer"] if x["mark"]["type"] == "point")["encoding"]["y"]
+    y = _curve_layer(spec)["encoding"]["y"]
     assert y["scale"]["domain"] == [-2, 2]
     assert any(x["mark"]["type"] == "rule" for x in spec["layer"])  # the zero line
 
@@ -364,6 +462,9 @@ def demo_exports() -> dict[str, bytes]:
 
 def test_export_writes_real_files(demo_exports: dict[str, bytes]) -> None:
     assert demo_exports["png"].startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", demo_exports["png"][16:24])
+    spec = journey_map(current_state_journey()).to_dict()
+    assert (width, height) == (spec["usermeta"]["journeys"]["export_width"], spec["height"])  # fitted, as in the app
     assert b"<svg" in demo_exports["svg"][:200]
     assert demo_exports["pdf"].startswith(b"%PDF")
     assert len(demo_exports["png"]) > 20_000  # a drawn map, not an empty canvas

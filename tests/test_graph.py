@@ -1,8 +1,11 @@
 """Structural checks and path analytics, on small hand-made journeys and the demo."""
 
+import itertools
 import math
 from itertools import pairwise
 
+import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -106,14 +109,80 @@ def test_most_likely_path_follows_largest_shares():
     assert "reset-password" not in path
 
 
+def _assert_spans_hold_their_steps(journey: Journey, layout) -> None:
+    """Stage spans run back to back from 0, one per stage, and each step sits inside its own stage's."""
+    assert len(layout.stage_spans) == len(journey.stages)
+    starts = [a for a, _ in layout.stage_spans]
+    ends = [b for _, b in layout.stage_spans]
+    if layout.stage_spans:
+        assert starts[0] == 0 and starts[1:] == pytest.approx(ends[:-1]) and layout.width == ends[-1]
+    assert all(b > a for a, b in layout.stage_spans)
+    assert layout.stage_centres == pytest.approx([(a + b) / 2 for a, b in layout.stage_spans])
+    for step in journey.steps:
+        x, y = layout.positions[step.id]
+        a, b = layout.stage_spans[journey.stages.index(step.stage)]
+        assert a < x < b, (step.id, x, (a, b))
+        assert y == journey.lanes.index(step.lane)
+
+
 def test_swimlane_layout_puts_steps_in_their_stage_and_lane():
     journey = current_state_journey()
     layout = swimlane_layout(journey)
-    for step in journey.steps:
-        x, y = layout.positions[step.id]
-        assert round(x) == journey.stages.index(step.stage)
-        assert y == journey.lanes.index(step.lane)
+    _assert_spans_hold_their_steps(journey, layout)
     assert len(set(layout.positions.values())) == len(journey.steps)
+    # within a cell, steps read left to right in flow order (distance from the entry)
+    depth = nx.single_source_shortest_path_length(to_digraph(journey), journey.entry_step())
+    cells: dict[tuple[str, str], list[str]] = {}
+    for step in journey.steps:
+        cells.setdefault((step.stage, step.lane), []).append(step.id)
+    for members in cells.values():
+        by_x = sorted(members, key=lambda n: layout.positions[n][0])
+        assert [depth.get(n, math.inf) for n in by_x] == sorted(depth.get(n, math.inf) for n in by_x)
+
+
+def _crowd(journey: Journey) -> dict[str, int]:
+    """Steps in each stage's most crowded lane."""
+    counts: dict[tuple[str, str], int] = {}
+    for step in journey.steps:
+        counts[(step.stage, step.lane)] = counts.get((step.stage, step.lane), 0) + 1
+    return {stage: max([n for (s, _), n in counts.items() if s == stage], default=0) for stage in journey.stages}
+
+
+def test_crowded_stages_are_wider_and_steps_get_room():
+    journey = current_state_journey()
+    layout = swimlane_layout(journey)
+    crowd = _crowd(journey)
+    width = {stage: b - a for stage, (a, b) in zip(journey.stages, layout.stage_spans, strict=True)}
+    busiest = max(crowd, key=crowd.get)
+    sparsest = min(crowd, key=crowd.get)
+    assert crowd[busiest] > crowd[sparsest] and width[busiest] > width[sparsest]
+    # more crowding never makes a stage narrower
+    for s, t in itertools.permutations(journey.stages, 2):
+        if crowd[s] > crowd[t]:
+            assert width[s] >= width[t], (s, t)
+    # so a crowded cell is not squeezed: neighbours in any cell are about equally far apart
+    gaps = []
+    for stage, lane in {(s.stage, s.lane) for s in journey.steps}:
+        xs = sorted(layout.positions[s.id][0] for s in journey.steps if (s.stage, s.lane) == (stage, lane))
+        gaps += [float(np.min(np.diff(xs)))] if len(xs) > 1 else []
+    assert len(gaps) > 2 and max(gaps) <= 1.5 * min(gaps)
+
+
+def test_empty_and_single_step_stages_keep_a_floor_and_even_maps_stay_uniform():
+    def grid(per_cell: dict[str, int]) -> Journey:
+        steps = [Step(id=f"{stage}-{k}", label=f"{stage} {k}", stage=stage, lane="customer")
+                 for stage, n in per_cell.items() for k in range(n)]
+        return Journey(name="G", stages=list(per_cell), lanes=["customer", "system"], steps=steps)
+
+    uneven = grid({"A": 0, "B": 1, "C": 6})
+    layout = swimlane_layout(uneven)
+    _assert_spans_hold_their_steps(uneven, layout)
+    (wa, wb, wc) = (b - a for a, b in layout.stage_spans)
+    assert wa > 0 and wa == wb < wc  # an empty stage keeps the room of a one-step stage
+    assert wc > 2 * wb  # and a crowded one takes the room its steps need
+    for n in (1, 3, 8):
+        even = swimlane_layout(grid(dict.fromkeys("ABCD", n)))
+        assert len({round(b - a, 9) for a, b in even.stage_spans}) == 1
 
 
 @settings(max_examples=60, deadline=None)
@@ -128,4 +197,6 @@ def test_checks_and_analytics_never_crash_and_name_real_steps(journey):
     path = most_likely_path(journey)
     g = to_digraph(journey)
     assert all(g.has_edge(u, v) for u, v in pairwise(path))
-    assert set(swimlane_layout(journey).positions) == ids
+    layout = swimlane_layout(journey)
+    assert set(layout.positions) == ids
+    _assert_spans_hold_their_steps(journey, layout)

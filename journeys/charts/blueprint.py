@@ -17,6 +17,7 @@ Streamlit rerun.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -38,8 +39,18 @@ LANE_PX = 150  # default height per lane
 DENSE_LANE_PX = 180  # a lane whose labels need three rows gets a little more room
 MIN_HEIGHT = 420
 AXIS_PX = 120  # room the lane labels take on the left of the plot
-STAGE_PX = 200  # nominal width per stage when the container width is unknown (export, label rows)
+# Stages are as wide as their most crowded lane needs (journeys.graph.stage_widths), in
+# slots: one slot per step, two for a stage with one step per lane.
+LAYOUT_WIDTH = 800  # chart width the labels are staggered for: the demo shows every label from here up
+SLOT_PX = 80  # export width per slot (a one-step stage: 160 px) when no container gives one
 MIN_WIDTH = 1200
+MAX_WIDTH = 3200  # widest export; larger maps are read by zooming
+HEADER_FONT = 13
+LEGEND_ROWS = 4
+MAX_LEGEND_COLUMNS = 4
+LEGEND_OFFSET = 18  # Vega's gap between the plot and the legends
+LEGEND_TITLE_PX = 18
+LEGEND_ROW_PX = 20
 
 LABEL_FONT = 11
 LINE_PX = 13
@@ -47,6 +58,14 @@ ROW_PX = 2 * LINE_PX + 2  # one label row holds up to two lines
 LABEL_TOP = 15  # pixels from a node's centre to the top of its label
 LABEL_GAP = 10  # minimum horizontal pixels between two labels on one row
 MAX_ROWS = 3
+
+# A label hangs below its step; near the plot's left or right edge it slides inwards rather than
+# being cut off (``width`` is the plot's width on screen, so this holds at any size and zoom).
+# label_width is a generous estimate, so such a label ends a little short of the edge.
+LABEL_DY = f"{LABEL_TOP} + datum.row * {ROW_PX} + (datum.kind === 'decision' ? 2 : 0)"
+_AT, _HALF = "scale('x', datum.x)", "datum.label_width / 2"
+LABEL_DX = (f"{_AT} < 0 || {_AT} > width ? 0 : "  # a step panned out of view keeps its label with it
+            f"max(0, {_HALF} - {_AT}) - max(0, {_AT} + {_HALF} - width)")
 
 ARROW_SIZE = 95
 LOOP_SIZE = 420
@@ -73,11 +92,43 @@ class JourneyMapChart(alt.LayerChart):
         return spec
 
 
-def _legend(title: str, **extra: Any) -> dict[str, Any]:
-    """Legends sit in one row under the map so the plot keeps the container's full width."""
-    return {"title": title, "orient": "bottom", "direction": "horizontal", "titleFontSize": 11, "labelFontSize": 11,
-            "titleColor": style.INK, "labelColor": style.INK, "symbolSize": 140, "columnPadding": 12,
-            "labelLimit": 160, "titleAnchor": "start", "symbolOpacity": 1, "symbolFillColor": style.MUTED, **extra}
+def _legend_columns(entries: int) -> int:
+    return min(MAX_LEGEND_COLUMNS, max(1, math.ceil(entries / LEGEND_ROWS)))
+
+
+def _chrome_px(journey: Journey, layout: Layout, ppu: float, color_by: str, rings: pd.DataFrame) -> int:
+    """Pixels the stage headers and the legends take above and below the plot.
+
+    Streamlit fits the whole chart, headers and legends included, into its height
+    (autosize "fit"), and so does the export: the chart's height is the plot's plus this.
+    Estimated from the fonts and legend rows, a little generously.
+    """
+    headers = [style.clean(stage) for stage in journey.stages]
+    two_lines = any(" " in h.strip() and style.text_width(h, HEADER_FONT) + 12 > (b - a) * ppu
+                    for h, (a, b) in zip(headers, layout.stage_spans, strict=True))
+    header = 8 + HEADER_FONT + 6 + (HEADER_FONT + 2 if two_lines else 0)
+    ids = set(journey.step_ids())
+    lines = any(t.source != t.target and t.source in ids and t.target in ids for t in journey.transitions)
+    colours = (len(_channel_domain(journey.steps)[0]) if color_by == "channel"
+               else len(style.EMOTION_DOMAIN) if color_by == "emotion" else len(set(journey.lanes)))
+    entries = [len(style.KIND_SHAPES), colours, *([len(style.EDGE_STYLES)] if lines else []),
+               *([rings["ring"].nunique()] if len(rings) else [])]
+    rows = max(math.ceil(n / _legend_columns(n)) for n in entries)
+    return header + LEGEND_OFFSET + LEGEND_TITLE_PX + rows * LEGEND_ROW_PX
+
+
+def _legend(title: str, entries: int, **extra: Any) -> dict[str, Any]:
+    """Legends sit side by side under the map so the plot keeps the container's full width.
+
+    Each is a block of at most LEGEND_ROWS rows (more columns when it has more entries),
+    so together they fit under a narrow map (≈700 px) instead of running off its right edge.
+    """
+    columns = _legend_columns(entries)
+    return {"title": title, "orient": "bottom", "direction": "vertical", "columns": columns, "titleFontSize": 11,
+            "labelFontSize": 11, "titleColor": style.INK, "labelColor": style.INK, "symbolSize": 140,
+            "columnPadding": 10, "rowPadding": 3, "labelLimit": 130, "titleAnchor": "start", "symbolOpacity": 1,
+            # Streamlit's theme draws symbols with a thick white outline: it shrinks them and spreads the rows.
+            "symbolStrokeWidth": 1, "symbolFillColor": style.MUTED, **extra}
 
 
 def _tip(field: str, title: str | None = None, kind: str = "nominal") -> dict[str, Any]:
@@ -88,13 +139,19 @@ def _lane_title(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _nominal_width(journey: Journey) -> int:
-    """The width the map is laid out for when no container tells us (export, label rows)."""
-    return max(MIN_WIDTH, AXIS_PX + STAGE_PX * max(1, len(journey.stages)))
+def _nominal_width(layout: Layout) -> int:
+    """The width the map is exported at when no container tells us: SLOT_PX per slot, within bounds."""
+    return int(min(MAX_WIDTH, max(MIN_WIDTH, AXIS_PX + SLOT_PX * layout.width)))
 
 
-def _px_per_stage(journey: Journey) -> float:
-    return (_nominal_width(journey) - AXIS_PX) / max(1, len(journey.stages))
+def _px_per_unit(layout: Layout) -> float:
+    """Pixels per x unit (slot) at LAYOUT_WIDTH: label rows and edge bends are worked out there.
+
+    Labels are staggered for a narrow chart, so they all show at usual container widths
+    (and, with more room, at any wider one); a map too large for that shows each label
+    once zoomed in far enough.
+    """
+    return (LAYOUT_WIDTH - AXIS_PX) / layout.width
 
 
 def _emotion_text(emotion: int | None) -> str:
@@ -123,9 +180,9 @@ def _channel_domain(steps: list[Step]) -> tuple[list[str], list[str]]:
 def _label_rows(xs: np.ndarray, widths: np.ndarray, ppu: float) -> tuple[np.ndarray, np.ndarray]:
     """Stagger the labels of one lane into rows, and the zoom each label needs to be shown.
 
-    ``xs`` sorted ascending (stage units), ``widths`` in pixels. Each label takes the
+    ``xs`` sorted ascending (layout x units), ``widths`` in pixels. Each label takes the
     first row where it clears the previous label (so sparse lanes keep one row).
-    Returns the row of each label and the pixels per stage unit at which it clears
+    Returns the row of each label and the pixels per x unit at which it clears
     its neighbours on its row: below that zoom Vega hides it rather than overlap.
     """
     n = len(xs)
@@ -148,7 +205,7 @@ def _label_rows(xs: np.ndarray, widths: np.ndarray, ppu: float) -> tuple[np.ndar
     return rows, needed
 
 
-def _node_frame(journey: Journey, layout: Layout, *, highlight: set[str], selected: str | None,
+def _node_frame(journey: Journey, layout: Layout, ppu: float, *, highlight: set[str], selected: str | None,
                 status: Mapping[str, str], note_counts: Mapping[str, int]) -> pd.DataFrame:
     """One row per step: position from the layout, display text, and every per-step mark."""
     records = []
@@ -170,23 +227,25 @@ def _node_frame(journey: Journey, layout: Layout, *, highlight: set[str], select
         "x", "y", "size", "status", "highlighted", "selected", "notes", "label_width"])
     nodes["emotion"] = nodes["emotion"].astype("Int64")
     nodes["opacity"] = np.where(nodes["status"] == "removed", 0.35, 1.0)
-    nodes["row"] = 0
-    nodes["label_ppu"] = 0.0
-    ppu = _px_per_stage(journey)
-    for _, idx in nodes.groupby("y").groups.items():
-        lane = nodes.loc[idx].sort_values("x")
-        rows, needed = _label_rows(lane["x"].to_numpy(), lane["label_width"].to_numpy(), ppu)
-        nodes.loc[lane.index, "row"] = rows
-        nodes.loc[lane.index, "label_ppu"] = np.round(needed, 1)
-    nodes["row"] = nodes["row"].astype(int)
+    # Label rows lane by lane, on plain arrays (slicing the frame per lane cost more than the rest).
+    xs, ys, widths = (nodes[c].to_numpy(float) for c in ("x", "y", "label_width"))
+    rows, needed = np.zeros(len(nodes), dtype=int), np.zeros(len(nodes))
+    for lane in np.unique(ys):
+        idx = np.flatnonzero(ys == lane)
+        idx = idx[np.argsort(xs[idx], kind="stable")]
+        rows[idx], needed[idx] = _label_rows(xs[idx], widths[idx], ppu)
+    nodes["row"] = rows
+    nodes["label_ppu"] = np.round(needed, 1)
     return nodes
 
 
-def _plot_size(journey: Journey, nodes: pd.DataFrame, height: int | None) -> tuple[int, float]:
-    """Plot height in pixels, and how far (in lanes) the plot reaches below the last lane's band.
+def _plot_size(journey: Journey, nodes: pd.DataFrame, height: int | None, chrome: int) -> tuple[int, int, float]:
+    """Chart height, plot height in pixels, and how far (in lanes) the plot reaches below the last lane.
 
     ≈150 px per lane (180 when a lane's labels need three rows), at least MIN_HEIGHT;
-    the bottom grows just enough for the last lane's labels not to be cut off.
+    the bottom grows just enough for the last lane's labels not to be cut off. The
+    chart's height adds the headers and legends (``chrome``) to the plot's; a given
+    ``height`` is the whole chart's.
     """
     n_lanes = max(1, len(journey.lanes))
     rows = nodes.groupby("y")["row"].max().to_dict() if len(nodes) else {}
@@ -194,17 +253,19 @@ def _plot_size(journey: Journey, nodes: pd.DataFrame, height: int | None) -> tup
     last = rows.get(float(n_lanes - 1))
     below = 0.0 if last is None else max(0.0, LABEL_TOP + (last + 1) * ROW_PX + 4 - lane_px / 2)
     if height is not None:
-        return int(height), below / (int(height) / n_lanes)
-    total = max(MIN_HEIGHT, n_lanes * lane_px + below)
-    return round(total), below / lane_px
+        plot = max(1, int(height) - chrome)
+        return int(height), plot, below / (plot / n_lanes)
+    plot = round(max(MIN_HEIGHT, n_lanes * lane_px + below))
+    return plot + chrome, plot, below / lane_px
 
 
-def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: float
+def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: float, x_max: float
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Transitions as one row each (arrowheads, loops, tooltips) and as curve points (lines).
 
     Each edge bends to the left of its direction, so A→B and B→A never overlap,
     and bends further when another step sits on the straight line between its ends.
+    Bends stay within the stages (0 … ``x_max``), so no curve leaves the plot.
     """
     index = {sid: i for i, sid in enumerate(nodes["id"])}
     kept = [t for t in journey.transitions if t.source in index and t.target in index]
@@ -235,7 +296,7 @@ def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: flo
     dev = np.where(blocked, np.maximum(dev, 30.0), dev)
     normal = np.column_stack([d[:, 1], -d[:, 0]]) / length[:, None]  # left of the direction (screen y points down)
     control = (a + b) / 2 + normal * (dev * 1.5)[:, None]  # a basis curve reaches 2/3 of the way to its control
-    cx = np.where(loop, xs[src], control[:, 0] / ppu).round(4)
+    cx = np.where(loop, xs[src], np.clip(control[:, 0] / ppu, 0.0, x_max)).round(4)
     cy = np.where(loop, ys[src], control[:, 1] / lane_px).round(4)
 
     names = [f"{t.source}→{t.target}" for t in kept]
@@ -283,20 +344,46 @@ def _blueprint_lines(lanes: list[str]) -> list[tuple[float, str]]:
     return [(i + 0.5, names[(low[i], low[i + 1])]) for i in range(len(low) - 1) if (low[i], low[i + 1]) in names]
 
 
-class _Grid:
-    """Shared x/y encodings: one scale and one axis per direction, reused by every layer."""
+def _stage_axis(journey: Journey, layout: Layout) -> dict[str, Any]:
+    """The stage headers: one at each stage's centre, in two lines while one would not fit the stage.
 
-    def __init__(self, journey: Journey, ppu: float, below: float = 0.0) -> None:
-        self.n_stages, self.n_lanes = max(1, len(journey.stages)), max(1, len(journey.lanes))
+    Which it is depends on the stage's width on screen, so Vega decides at render time
+    (and again while zooming): a header fits on one line from ``need`` pixels per x unit.
+    Vega draws a label's extra lines below it, so a two-line header is raised by a line.
+    """
+    names = [style.clean(stage) for stage in journey.stages]
+    centres = [round(c, 6) for c in layout.stage_centres]
+    wrapped = [style.wrap_two_lines(n, width=0).split("\n") if " " in n.strip() else n for n in names]
+    need = [round((style.text_width(n, HEADER_FONT) + 12) / (b - a), 2) if isinstance(w, list) else 0
+            for n, w, (a, b) in zip(names, wrapped, layout.stage_spans, strict=True)]
+    i = f"indexof({json.dumps(centres)}, datum.value)"
+    one_line = f"abs(scale('x', 1) - scale('x', 0)) >= {json.dumps(need)}[{i}]"
+    return {
+        "orient": "top", "values": centres,
+        "labelExpr": f"({one_line} ? {style.js_string_array(names)}[{i}] : "
+                     f"{json.dumps(wrapped, ensure_ascii=True)}[{i}]) || ''",
+        "labelPadding": {"condition": {"test": f"!({one_line})", "value": 8 + HEADER_FONT + 2}, "value": 8},
+        "labelFontSize": HEADER_FONT, "labelFontWeight": "bold", "labelColor": style.INK,
+        "labelLineHeight": HEADER_FONT + 2, "labelLimit": 240, "labelOverlap": False,
+        "domain": False, "ticks": False, "grid": False, "title": None}
+
+
+class _Grid:
+    """Shared x/y encodings: one scale and one axis per direction, reused by every layer.
+
+    x runs over the layout's stage spans (0 to ``layout.width``); each stage header sits
+    at its span's centre.
+    """
+
+    def __init__(self, journey: Journey, layout: Layout, below: float = 0.0) -> None:
+        self.n_lanes = max(1, len(journey.lanes))
+        self.spans = layout.stage_spans
+        self.width = layout.width
         self.bottom = self.n_lanes - 0.5 + round(below, 4)  # room under the last lane for its labels
-        stages = style.js_string_array([style.clean(stage) for stage in journey.stages])
         lanes = style.js_string_array([_lane_title(style.clean(lane)) for lane in journey.lanes])
-        self.x_scale = {"domain": [-0.5, self.n_stages - 0.5], "nice": False, "zero": False}
+        self.x_scale = {"domain": [0.0, round(self.width, 6)], "nice": False, "zero": False}
         self.y_scale = {"domain": [-0.5, self.bottom], "nice": False, "zero": False, "reverse": True}
-        self.x_axis = {
-            "orient": "top", "values": list(range(self.n_stages)), "labelExpr": f"{stages}[datum.value] || ''",
-            "labelFontSize": 13, "labelFontWeight": "bold", "labelColor": style.INK, "labelPadding": 8,
-            "labelLimit": max(60, int(ppu) - 12), "domain": False, "ticks": False, "grid": False, "title": None}
+        self.x_axis = _stage_axis(journey, layout)
         self.y_axis = {
             "values": list(range(self.n_lanes)), "labelExpr": f"{lanes}[datum.value] || ''", "labelFontSize": 12,
             "labelFontWeight": "bold", "labelColor": style.MUTED, "labelPadding": 10, "labelLimit": AXIS_PX - 16,
@@ -321,20 +408,21 @@ def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[s
 
 def _grid_layers(journey: Journey, grid: _Grid) -> list[alt.Chart]:
     """Lane bands (they carry the zoom), stage separators and the classic blueprint lines."""
-    wide = {"x": -50.0, "x_end": grid.n_stages + 50.0}  # bands stay under the whole view while panning
+    far = 50.0 * grid.width  # bands stay under the whole view while panning
+    wide = {"x": -far, "x_end": grid.width + far}
     bands = pd.DataFrame({"y0": [i - 0.5 for i in range(grid.n_lanes)],
                           "y1": [i + 0.5 for i in range(grid.n_lanes - 1)] + [grid.bottom],
                           "shade": ["#f1f4f8" if i % 2 == 0 else "#fbfcfd" for i in range(grid.n_lanes)], **wide})
     layers = [_layer("lanes", bands, {"type": "rect", "clip": True, "aria": False, "strokeWidth": 0}, {
         **grid.xy("x", "y0"), "x2": {"field": "x_end"}, "y2": {"field": "y1"},
         "fill": {"field": "shade", "type": "nominal", "scale": None}, "tooltip": {"value": None}})]
-    if grid.n_stages > 1:
-        seps = pd.DataFrame({"x": [i + 0.5 for i in range(grid.n_stages - 1)], "y0": -0.5, "y1": grid.bottom})
+    if len(grid.spans) > 1:
+        seps = pd.DataFrame({"x": [end for _, end in grid.spans[:-1]], "y0": -0.5, "y1": grid.bottom})
         layers.append(_layer("stage_lines", seps, {"type": "rule", "clip": True, "aria": False, "color": style.GRID,
                                                    "strokeWidth": 1}, {**grid.xy("x", "y0"), "y2": {"field": "y1"}}))
     lines = _blueprint_lines(journey.lanes)
     if lines:
-        bp = pd.DataFrame({"y": [y for y, _ in lines], "name": [n for _, n in lines], "xl": -0.5, **wide})
+        bp = pd.DataFrame({"y": [y for y, _ in lines], "name": [n for _, n in lines], "xl": 0.0, **wide})
         layers.append(_layer("blueprint_lines", bp, {
             "type": "rule", "clip": True, "aria": False, "color": "#b4bcc7", "strokeDash": [4, 4], "strokeWidth": 1,
         }, {**grid.xy("x", "y"), "x2": {"field": "x_end"}}))
@@ -353,7 +441,7 @@ def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list
     layers = []
     if len(points):
         # Colour, dash and width share one legend (Vega-Lite merges identical legends on one field).
-        legend = _legend("transition", symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
+        legend = _legend("transition", len(domain), symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
         layers.append(_layer("edges", points, {"type": "line", "interpolate": "basis", "clip": True, "aria": False}, {
             **grid.xy("x", "y"), "detail": {"field": "edge", "type": "nominal"},
             "order": {"field": "order", "type": "quantitative"},
@@ -390,7 +478,7 @@ def _ring_layer(rings: pd.DataFrame, grid: _Grid) -> alt.Chart:
     return _layer("rings", rings, {"type": "point", "filled": False, "opacity": 1, "clip": True, "aria": False}, {
         **grid.xy("x", "y"),
         "color": {"field": "ring", "type": "nominal", "scale": {"domain": present, "range": colours},
-                  "legend": _legend("marked", symbolStrokeWidth=2.5)},
+                  "legend": _legend("marked", len(present), symbolStrokeWidth=2.5)},
         "size": {"field": "ring_size", "type": "quantitative", "scale": None},
         "strokeWidth": {"field": "ring_width", "type": "quantitative", "scale": None},
         "tooltip": [_tip("label", "step"), _tip("ring", "marked")]})
@@ -403,14 +491,14 @@ def _selected_layers(nodes: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
     Streamlit updates the view in place instead of rebuilding it.
     """
     _, colour, size, width = style.RINGS["selected"]
-    chosen = nodes.loc[nodes["selected"], ["id", "label", "text", "kind", "row", "x", "y"]].copy()
+    chosen = nodes.loc[nodes["selected"], ["id", "label", "text", "kind", "row", "x", "y", "label_width"]].copy()
     ring = _layer("selected_ring", chosen, {
         "type": "point", "filled": False, "opacity": 1, "clip": True, "aria": False, "color": colour, "size": size,
         "strokeWidth": width}, {**grid.xy("x", "y"), "tooltip": [_tip("label", "selected step")]})
     label = _layer("selected_label", chosen, {
         "type": "text", "clip": True, "aria": False, "align": "center", "baseline": "top", "lineBreak": "\n",
         "fontSize": LABEL_FONT, "lineHeight": LINE_PX, "fontWeight": "bold", "color": style.SELECTED_LABEL,
-        "dy": {"expr": f"{LABEL_TOP} + datum.row * {ROW_PX} + (datum.kind === 'decision' ? 2 : 0)"},
+        "dy": {"expr": LABEL_DY}, "dx": {"expr": LABEL_DX},
     }, {**grid.xy("x", "y"), "text": {"field": "text", "type": "nominal"},
         "tooltip": [_tip("label", "selected step")]})
     return [ring, label]
@@ -422,17 +510,17 @@ def _node_colour(journey: Journey, color_by: str) -> dict[str, Any]:
     if color_by == "channel":
         domain, colours = _channel_domain(journey.steps)
         return {"field": "channel", "type": "nominal", "scale": {"domain": domain, "range": colours},
-                "legend": _legend("channel"), "condition": grey}
+                "legend": _legend("channel", len(domain)), "condition": grey}
     if color_by == "emotion":
         names = style.js_string_array([style.EMOTION_NAMES[e] for e in style.EMOTION_DOMAIN])
         return {"field": "emotion", "type": "ordinal",
                 "scale": {"domain": style.EMOTION_DOMAIN, "range": style.EMOTION_COLOURS},
-                "legend": _legend("emotion", labelExpr=f"{names}[datum.value + 2]"),
+                "legend": _legend("emotion", len(style.EMOTION_DOMAIN), labelExpr=f"{names}[datum.value + 2]"),
                 "condition": [*grey, {"test": "!isValid(datum.emotion)", "value": style.NO_VALUE_COLOUR}]}
     lanes = list(dict.fromkeys(style.clean(lane) for lane in journey.lanes))
     lane_colours = (style.LANE_COLOURS * (1 + len(lanes) // len(style.LANE_COLOURS)))[:len(lanes)]
     return {"field": "lane", "type": "nominal", "scale": {"domain": lanes, "range": lane_colours},
-            "legend": _legend("lane"), "condition": grey}
+            "legend": _legend("lane", len(lanes)), "condition": grey}
 
 
 def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: str,
@@ -443,19 +531,19 @@ def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: s
     steps = _layer("steps", nodes, {"type": "point", "filled": True, "stroke": "white", "strokeWidth": 1.5,
                                     "cursor": "pointer", "clip": True, "invalid": None}, {
         **grid.xy("x", "y"), "color": _node_colour(journey, color_by),
-        "shape": {"field": "kind", "type": "nominal", "legend": _legend("step"), "scale": {
+        "shape": {"field": "kind", "type": "nominal", "legend": _legend("step", len(style.KIND_SHAPES)), "scale": {
             "domain": list(style.KIND_SHAPES), "range": list(style.KIND_SHAPES.values())}},
         "size": {"field": "size", "type": "quantitative", "scale": None},
         "opacity": {"field": "opacity", "type": "quantitative", "scale": None},
         "description": {"field": "label", "type": "nominal"},  # the step's ARIA label (browser tests find it)
         "tooltip": tooltip})
-    # A label shows once the stage width on screen gives it room (label_ppu). The selected step's
+    # A label shows once the zoom (pixels per x unit on screen) gives it room (label_ppu). The selected step's
     # label is drawn in bold by its own layer, so the plain one steps aside.
     room = "abs(scale('x', 1) - scale('x', 0))"
     labels = _layer("labels", nodes, {
         "type": "text", "clip": True, "aria": False, "align": "center", "baseline": "top", "lineBreak": "\n",
         "fontSize": LABEL_FONT, "lineHeight": LINE_PX, "color": style.INK,
-        "dy": {"expr": f"{LABEL_TOP} + datum.row * {ROW_PX} + (datum.kind === 'decision' ? 2 : 0)"},
+        "dy": {"expr": LABEL_DY}, "dx": {"expr": LABEL_DX},
     }, {**grid.xy("x", "y"), "text": {"field": "text", "type": "nominal"}, "tooltip": tooltip,
         "opacity": {"value": {
             "expr": f"!datum.selected && {room} >= datum.label_ppu ? (datum.status === 'removed' ? 0.5 : 1) : 0"}}})
@@ -512,13 +600,15 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     bad = sorted({v for v in status.values() if v not in STATUSES})
     if bad:
         raise ValueError(f"status values must be one of {', '.join(STATUSES)}, not {', '.join(map(repr, bad))}")
-    ppu = _px_per_stage(journey)
-    nodes = _node_frame(journey, swimlane_layout(journey), highlight=set(highlight), selected=selected,
+    layout = swimlane_layout(journey)
+    ppu = _px_per_unit(layout)
+    nodes = _node_frame(journey, layout, ppu, highlight=set(highlight), selected=selected,
                         status=status, note_counts=note_counts or {})
-    plot_height, below = _plot_size(journey, nodes, height)
-    grid = _Grid(journey, ppu, below)
-    edges, points = _edge_frames(journey, nodes, ppu, plot_height / (grid.bottom + 0.5))
     rings = _rings_frame(nodes)
+    chart_height, plot_height, below = _plot_size(journey, nodes, height,
+                                                  _chrome_px(journey, layout, ppu, color_by, rings))
+    grid = _Grid(journey, layout, below)
+    edges, points = _edge_frames(journey, nodes, ppu, plot_height / (grid.bottom + 0.5), layout.width)
 
     extra_tooltip = ([_tip("notes", "workshop notes", "quantitative")] if note_counts else []) + (
         [_tip("status")] if status else [])
@@ -543,8 +633,9 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     independent = dict.fromkeys(["color", "shape", "size", "strokeWidth", "strokeDash", "opacity"], "independent")
     # No top-level config, so pages can still concatenate the map with other charts.
     chart = JourneyMapChart(
-        layer=layers, params=params, resolve={"scale": independent}, width="container", height=plot_height,
-        view={"stroke": None}, usermeta={"journeys": {"export_width": _nominal_width(journey), "chart": "journey_map"}})
+        layer=layers, params=params, resolve={"scale": independent}, width="container", height=chart_height,
+        view={"stroke": None}, usermeta={"journeys": {
+            "export_width": _nominal_width(layout), "fit": True, "plot_height": plot_height, "chart": "journey_map"}})
     object.__setattr__(chart, "_journeys_datasets",
                        {layer.name: style.records(layer._journeys_rows) for layer in layers})
     return chart

@@ -31,9 +31,13 @@ def _vl_version() -> str | None:
 def _fixed_size(spec: dict[str, Any]) -> dict[str, Any]:
     """Replace "container" sizes: there is no container offline.
 
-    Builders can suggest a width in ``usermeta.journeys.export_width`` (the map does).
+    Builders can suggest a width in ``usermeta.journeys.export_width`` (the map does), and
+    ask with ``usermeta.journeys.fit`` that width and height hold the whole chart, axes and
+    legends included, as Streamlit draws it in a container (Vega's "fit" autosize).
     """
     hint = (spec.get("usermeta") or {}).get("journeys", {}) if isinstance(spec.get("usermeta"), dict) else {}
+    if hint.get("fit") and spec.get("width") == "container" and "autosize" not in spec:
+        spec["autosize"] = {"type": "fit", "contains": "padding"}
     if spec.get("width") == "container":
         spec["width"] = int(hint.get("export_width", DEFAULT_EXPORT_WIDTH))
     if spec.get("height") == "container":
