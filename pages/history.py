@@ -25,6 +25,10 @@ st.dataframe(pd.DataFrame([{"Version": r.version, "Author": r.author, "Saved at 
                  "Saved at (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss")})
 
 versions = [r.version for r in revisions]
+if len(versions) < 2:
+    st.info("Only one version so far. Every save adds a version here, with its author and message, "
+            "so any change can be compared and undone.")
+    st.stop()
 a, b = st.columns(2)
 newer = a.selectbox("Version", versions, index=0, key="hist_new")
 older = b.selectbox("Compared with", versions, index=min(1, len(versions) - 1), key="hist_old")

@@ -238,3 +238,9 @@ def test_emotion_per_persona_is_edited_in_the_inspector(home):
         journey = store.load("demo", DEMO_JOURNEY).journey
         assert journey.step("search-help").persona_emotions == {"Finance admin": -2}
         assert journey.emotion_of("search-help", "Account owner") == journey.step("search-help").emotion
+
+
+def test_history_with_one_version_says_so(home):
+    at = _app("pages/history.py", journey=DEMO_JOURNEY)
+    assert "Only one version so far" in at.info[0].value
+    assert not [b for b in at.button if b.key == "restore_go"]
