@@ -11,7 +11,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,29 +43,40 @@ def _free_port() -> int:
 
 
 def start_server(home: Path) -> Server:
-    """Start `streamlit run streamlit_app.py` and wait until its health check says ok."""
+    """Start `streamlit run streamlit_app.py`; ready once it announces its URL and its health check says ok.
+
+    The server's output is read line by line (no polling sleeps) and copied to a log file beside the
+    workspace by a thread, so the pipe never fills up.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYS_")}
     env["JOURNEYS_HOME"] = str(home)
-    log = open(home.parent / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log.name}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return Server(url, home, process)
-        except OSError:
-            time.sleep(0.1)  # polling a server that is still starting, not synchronising the test
-    process.kill()
-    raise RuntimeError("streamlit did not become healthy within 60 s")
+    announced = threading.Event()
+    log_path = home.parent / f"streamlit-{port}.log"
+
+    def copy_output() -> None:
+        with open(log_path, "w") as log:
+            for line in process.stdout:
+                log.write(line)
+                log.flush()
+                if f":{port}" in line:
+                    announced.set()
+        announced.set()  # the process ended: stop waiting
+
+    threading.Thread(target=copy_output, daemon=True).start()
+    if not announced.wait(timeout=60) or process.poll() is not None:
+        process.kill()
+        raise RuntimeError(f"streamlit did not start; see {log_path}")
+    with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as response:
+        if response.read() != b"ok":
+            raise RuntimeError(f"streamlit is not healthy; see {log_path}")
+    return Server(url, home, process)
 
 
 def stop_server(server: Server) -> None:
