@@ -393,7 +393,7 @@ def test_migrates_an_empty_database_and_reopening_is_a_no_op(db_url: str) -> Non
     engine = create_engine(db_url)
     try:
         with engine.connect() as conn:
-            assert current_revision(conn) == head_revision() == "0001"
+            assert current_revision(conn) == head_revision()
         with Store(db_url) as again:  # already at head: nothing to do, data intact
             assert again.load(WS, "Onboarding").version == 1
         with engine.connect() as conn:
