@@ -272,3 +272,133 @@ def restore(store, settings: Settings, name: str, version: int) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="journeys")
+
+
+# --- tickets, rules and metrics -------------------------------------------------------------------
+
+
+@cli.group(cls=_Group)
+def tickets() -> None:
+    """Ticket datasets and the rules that map tickets to journey steps."""
+
+
+@tickets.command("list")
+@FORMAT_OPTION
+@_with_store
+def list_datasets(store, settings: Settings, fmt: str) -> None:
+    """The workspace's ticket datasets (latest version of each)."""
+    from journeys.tickets.datasets import Datasets
+
+    rows = [{"dataset": d.name, "version": d.version, "rows": d.rows, "imported_by": d.created_by,
+             "imported_at": d.created_at.isoformat(timespec="seconds")}
+            for d in Datasets(store, settings.home).list(settings.workspace)]
+    _emit(rows, fmt, ["dataset", "version", "rows", "imported_by", "imported_at"])
+
+
+@tickets.group(cls=_Group)
+def rules() -> None:
+    """Show, add and check a journey's mapping rules (ordered; the first match wins)."""
+
+
+@rules.command("show")
+@click.argument("journey_name", metavar="JOURNEY")
+@FORMAT_OPTION
+@_with_store
+def rules_show(store, settings: Settings, journey_name: str, fmt: str) -> None:
+    """The journey's rules in order."""
+    from journeys.store.tickets import TicketStore
+
+    rule_set = TicketStore(store).load_rules(settings.workspace, journey_name)
+    rows = [{"order": i + 1, **r.to_dict()} for i, r in enumerate(rule_set.rules)]
+    _emit(rows, fmt, ["order", "step", "field", "op", "value", "name"])
+    if fmt == "table":
+        click.echo(f"version {rule_set.version}", err=True)
+
+
+@rules.command("add")
+@click.argument("journey_name", metavar="JOURNEY")
+@click.option("--step", required=True, help="Step id the matching tickets land on.")
+@click.option("--field", "field_", required=True, help="Ticket column, e.g. tags, category, subject, x_<extra>.")
+@click.option("--op", type=click.Choice(["equals", "contains", "regex", "in"]), default="equals", show_default=True)
+@click.option("--value", "values", required=True, multiple=True, help="Value (repeat for --op in).")
+@click.option("--name", default="", help="A name shown in previews.")
+@_with_store
+def rules_add(store, settings: Settings, journey_name: str, step: str, field_: str, op: str,
+              values: tuple[str, ...], name: str) -> None:
+    """Append a rule (checked against the journey before it is saved)."""
+    from journeys.errors import InvalidJourney
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.rules import Rule, validate_rules
+    from journeys.tickets.schema import NAMES
+
+    tickets_store = TicketStore(store)
+    current = tickets_store.load_rules(settings.workspace, journey_name)
+    rule = Rule(step=step, field=field_, op=op, value=list(values) if op == "in" else values[0], name=name)
+    journey = store.load(settings.workspace, journey_name).journey
+    columns = [*NAMES, field_] if field_.startswith("x_") else list(NAMES)
+    problems = validate_rules([*current.rules, rule], journey, columns)
+    if problems:
+        raise InvalidJourney("The rule was not added", problems)
+    version = tickets_store.save_rules(settings.workspace, journey_name, [*current.rules, rule], settings.author,
+                                       f"Added rule {rule.describe()}", expected_version=current.version)
+    click.echo(f"Rule {len(current.rules) + 1} added ({rule.describe()} → {step}); rules version {version}.")
+
+
+@cli.command()
+@click.option("--dataset", required=True, help="Ticket dataset name.")
+@click.option("--journey", "journey_name", default=None, help="Journey whose rules map tickets (default: the "
+              "workspace's first current-state journey).")
+@click.option("--by", "by", default="step", show_default=True,
+              help="Group by: step, week, month, day, channel, group, or a comma list (e.g. step,week).")
+@click.option("--from", "start", type=click.DateTime(), default=None, help="First day (inclusive).")
+@click.option("--to", "end", type=click.DateTime(), default=None, help="Last day (exclusive).")
+@click.option("--min-sample", default=30, show_default=True, help="Fewer tickets than this is shown as too few.")
+@FORMAT_OPTION
+@_with_store
+def metrics(store, settings: Settings, dataset: str, journey_name: str | None, by: str, start, end,
+            min_sample: int, fmt: str) -> None:
+    """Support metrics per journey step (catalogue names as columns), from a ticket dataset."""
+    from journeys.metrics import METRICS, compute
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.analysis import TicketEngine
+    from journeys.tickets.datasets import Datasets
+
+    periods = {"day", "week", "month"}
+    parts = [p.strip() for p in by.split(",") if p.strip()]
+    period = next((p for p in parts if p in periods), None)
+    if len([p for p in parts if p in periods]) > 1:
+        raise BadInput("--by takes at most one period (day, week or month)")
+    keys = ["journey_step" if p == "step" else p for p in parts if p not in periods]
+    if journey_name is None:
+        current = [s.name for s in store.list_journeys(settings.workspace) if s.state == "current"]
+        if not current:
+            raise BadInput("the workspace has no current-state journey; pass --journey")
+        journey_name = current[0]
+    journey = store.load(settings.workspace, journey_name).journey
+    version = Datasets(store, settings.home).latest(settings.workspace, dataset)
+    rule_set = TicketStore(store).load_rules(settings.workspace, journey_name)
+    engine = TicketEngine()
+    try:
+        mapped = engine.mapped(version, rule_set, journey)
+        frame = compute(mapped.table, by=keys, period=period, start=start, end=end, min_sample=min_sample)
+    finally:
+        engine.close()
+    columns = [*keys, *(["period"] if period else []), "n", *METRICS]
+    rows = [{c: _number(r.get(c)) for c in columns} for r in frame.to_dict("records")]
+    _emit(rows, fmt, columns)
+    if fmt == "table":
+        click.echo(f"dataset '{dataset}' version {version.version} · journey '{journey_name}' · rules version "
+                   f"{rule_set.version} · rates are fractions; empty = too few tickets (< {min_sample})", err=True)
+
+
+def _number(value: Any) -> Any:
+    """JSON-friendly cell: NaN (too few / not applicable) becomes empty, numpy scalars plain numbers."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, float):
+        return round(value, 6)
+    return value

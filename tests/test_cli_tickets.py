@@ -1,0 +1,63 @@
+"""`journeys tickets …` and `journeys metrics` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from journeys.demo import DEMO_JOURNEY, current_state_journey
+from journeys.metrics import METRICS
+from journeys.store import Store
+from journeys.tickets.datasets import Datasets
+from journeys.tickets.synthetic import generate
+from journeys.workspace import load_demo
+from tests.test_cli import run
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("ws")
+    with Store.for_folder(home) as store:
+        load_demo(store, "demo")
+        datasets = Datasets(store, home)
+        staged = datasets.staging_path("demo", "synthetic")
+        pq.write_table(generate(5_000, steps=current_state_journey().step_ids()[:4], seed=2), staged)
+        datasets.commit("demo", "synthetic", staged, {}, "fixture")
+    return home
+
+
+def test_metrics_per_step_uses_catalogue_names(home):
+    out = run(home, "metrics", "--dataset", "synthetic", "--format", "json", check_ok=True)
+    rows = json.loads(out.stdout)
+    assert {r["journey_step"] for r in rows} == set(current_state_journey().step_ids()[:4])
+    assert set(METRICS) <= set(rows[0])
+    assert sum(r["volume"] for r in rows) == 5_000
+
+
+def test_metrics_by_step_and_week_as_csv(home):
+    out = run(home, "metrics", "--dataset", "synthetic", "--by", "step,week", "--format", "csv", check_ok=True)
+    header, *lines = out.stdout.splitlines()
+    assert header.startswith("journey_step,period,n,volume,contact_rate,csat")
+    assert len(lines) > 4
+
+
+def test_metrics_bad_input_is_one_clear_line(home):
+    out = run(home, "metrics", "--dataset", "missing")
+    assert out.returncode == 2 and "no dataset 'missing'" in out.stderr
+    out = run(home, "metrics", "--dataset", "synthetic", "--by", "week,month")
+    assert out.returncode == 2 and "at most one period" in out.stderr
+
+
+def test_rules_add_show_and_refuse_bad_regex(home):
+    out = run(home, "tickets", "rules", "add", DEMO_JOURNEY, "--step", "bot-faq", "--field", "tags",
+              "--op", "regex", "--value", "(a)\\1")
+    assert out.returncode == 2 and "RE2" in out.stderr
+    run(home, "tickets", "rules", "add", DEMO_JOURNEY, "--step", "bot-faq", "--field", "tags", "--value", "bot_faq",
+        check_ok=True)
+    shown = json.loads(run(home, "tickets", "rules", "show", DEMO_JOURNEY, "--format", "json", check_ok=True).stdout)
+    assert [(r["step"], r["field"], r["op"], r["value"]) for r in shown] == [("bot-faq", "tags", "equals", "bot_faq")]
+    listed = json.loads(run(home, "tickets", "list", "--format", "json", check_ok=True).stdout)
+    assert [(d["dataset"], d["rows"]) for d in listed] == [("synthetic", 5_000)]
