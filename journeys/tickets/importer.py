@@ -1,0 +1,604 @@
+"""Import a help-desk export into a normalised Parquet file in the canonical schema, with a report.
+
+``import_file(path, out_path)`` is the one entry point pages, the CLI and notebooks
+use. It sniffs the file (:mod:`~journeys.tickets.readers`), proposes or takes a
+column mapping (:mod:`~journeys.tickets.columns`), builds one normalising query
+(:mod:`~journeys.tickets.normalise`) and streams its result, in Arrow batches, into
+a Parquet writer. Why a stream rather than ``COPY … TO``: the rejected rows, the
+values set to null and their examples are read off helper columns of the *same*
+pass (a second scan of a 1M-row CSV would cost more than the whole budget), and
+the file is written with exactly :func:`journeys.tickets.schema.arrow_schema`
+(``ticket_id`` and ``created_at`` non-nullable), which DuckDB's writer cannot
+declare. DuckDB still does all per-row work; Python only sees whole batches.
+
+Safety: the Parquet file is written to ``out_path + ".tmp"`` and moved into place
+with ``os.replace`` only when complete, so a killed import leaves either nothing
+or the previous complete file. Every failure to use the input ends in
+:class:`TicketImportError` (with a report when rows were read), never another
+exception.
+
+Rows are *rejected* (counted by reason, with example row numbers) when the id is
+missing or repeats (the first row of an id is kept), or ``created_at`` is
+missing, unparseable or impossible (before 1971, or in the future); malformed
+CSV lines are rejected by the reader with their line numbers. Values that cannot
+be used (a negative duration, a word in a number column) become null and are
+counted per column. Columns the mapping does not use are kept as ``x_<name>``
+text extras and listed in the report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import logging
+import os
+import queue
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from journeys.errors import JourneysError, Problem
+from journeys.tickets import normalise as nz
+from journeys.tickets.columns import ColumnMapping, propose_mapping
+from journeys.tickets.readers import (
+    SourceError,
+    SourceInfo,
+    prepare_csv,
+    relation,
+    sniff,
+)
+from journeys.tickets.readers import quote_ident as qi
+from journeys.tickets.readers import quote_str as qs
+from journeys.tickets.schema import arrow_schema
+
+_log = logging.getLogger(__name__)
+Progress = Callable[[str, float], None]
+BATCH_ROWS = 131_072
+# DuckDB's own cap (it spills to a temporary directory beyond it): the 1 GB budget is for the whole process.
+MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
+MAX_EXAMPLES = 3
+_REJECT_REASONS = {
+    "TOO MANY COLUMNS": "malformed line (more fields than the header)",
+    "MISSING COLUMNS": "malformed line (fewer fields than the header)",
+    "UNQUOTED VALUE": "malformed line (stray quote)",
+    "INVALID ENCODING": "malformed line (invalid text encoding)",
+    "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
+    "INVALID STATE": "malformed line (broken quoting)",
+}
+
+
+@dataclass
+class ImportReport:
+    """What an import read, kept, rejected and changed — shown on the page and printed by the CLI."""
+
+    source: str
+    layout: str
+    encoding: str | None
+    delimiter: str | None
+    header_row: int | None
+    rows_read: int
+    rows_kept: int
+    rows_rejected: int
+    rejected: dict[str, int]
+    examples: dict[str, list[str]]
+    coerced: dict[str, int]
+    duplicate_ids: int
+    collapsed_updates: int
+    unused_columns: list[str]
+    warnings: list[str]
+    mapping: ColumnMapping
+    format: str | None = None
+    output: str | None = None
+    extras: list[str] = field(default_factory=list)
+    date_order: str | None = None
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """A few lines a person reads: what was kept, what was not and why."""
+        where = ", ".join(x for x in (self.format and self.format.upper(), self.encoding,
+                                      self.delimiter and _show_delim(self.delimiter)) if x)
+        lines = [f"Imported {self.rows_kept:,} of {self.rows_read:,} rows from {Path(self.source).name} "
+                 f"({self.layout} layout{', ' + where if where else ''})."]
+        if self.rejected:
+            parts = []
+            for reason, n in sorted(self.rejected.items(), key=lambda kv: -kv[1]):
+                ex = self.examples.get(reason)
+                parts.append(f"{reason}: {n:,}" + (f" (e.g. {'; '.join(ex)})" if ex else ""))
+            lines.append(f"Rejected {self.rows_rejected:,} rows — " + "; ".join(parts) + ".")
+        if self.collapsed_updates:
+            lines.append(f"Collapsed {self.collapsed_updates:,} update rows into their tickets (last row wins).")
+        if self.coerced:
+            lines.append("Set to null (unusable values): "
+                         + ", ".join(f"{k} {v:,}" for k, v in sorted(self.coerced.items())) + ".")
+        if self.unused_columns:
+            shown = ", ".join(self.unused_columns[:8]) + (" …" if len(self.unused_columns) > 8 else "")
+            lines.append(f"Kept {len(self.unused_columns)} other column(s) as x_ extras: {shown}.")
+        lines.extend(f"Note: {w}" for w in self.warnings)
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {
+            "source": self.source, "layout": self.layout, "format": self.format, "encoding": self.encoding,
+            "delimiter": self.delimiter, "header_row": self.header_row, "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept, "rows_rejected": self.rows_rejected, "rejected": dict(self.rejected),
+            "examples": {k: list(v) for k, v in self.examples.items()}, "coerced": dict(self.coerced),
+            "duplicate_ids": self.duplicate_ids, "collapsed_updates": self.collapsed_updates,
+            "unused_columns": list(self.unused_columns), "extras": list(self.extras),
+            "warnings": list(self.warnings), "mapping": self.mapping.to_json(), "output": self.output,
+            "date_order": self.date_order, "seconds": round(self.seconds, 3),
+        }
+
+
+class TicketImportError(JourneysError):
+    """Nothing usable came out of the file; ``report`` says what was read when anything was."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None,
+                 report: ImportReport | None = None) -> None:
+        super().__init__(message, problems)
+        self.report = report
+
+
+def _show_delim(d: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d, repr(d))
+
+
+def _sample_table(info: SourceInfo) -> pa.Table:
+    return pa.table({c: pa.array([None if r.get(c) is None else str(r.get(c)) for r in info.sample], pa.string())
+                     for c in info.columns})
+
+
+def inspect_file(path: Path) -> tuple[SourceInfo, ColumnMapping]:
+    """Sniff ``path`` and propose a mapping, for the preview the user confirms before importing."""
+    try:
+        info = sniff(Path(path))
+    except SourceError as exc:
+        raise TicketImportError(exc.message, exc.problems) from None
+    except Exception as exc:  # as in import_file: a clear message, never a traceback
+        raise TicketImportError("Cannot read this file", [Problem(Path(path).name, _first_line(exc))]) from None
+    return info, propose_mapping(info.columns, _sample_table(info))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
+
+
+# --- the pass ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _PassStats:
+    rows: int = 0
+    kept: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    coerced: Counter = field(default_factory=Counter)
+    coerced_examples: dict[str, list[str]] = field(default_factory=dict)
+    unrated: int = 0
+    failed_timestamps: list[str] = field(default_factory=list)
+
+    def example(self, store: dict[str, list[str]], key: str, values: list[str]) -> None:
+        have = store.setdefault(key, [])
+        for v in values:
+            if len(have) >= MAX_EXAMPLES:
+                break
+            if v not in have:
+                have.append(v)
+
+
+def _clip(value: object, n: int = 60) -> str:
+    text = str(value).replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _prefetch(reader: pa.RecordBatchReader, depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Batches from ``reader``, computed by DuckDB in a background thread while this one writes the last.
+
+    DuckDB only works when a batch is pulled, so without this the query and the Parquet writer would take
+    turns; both release the GIL, so they overlap."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                while not stop.is_set():
+                    try:
+                        q.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            q.put(exc)
+
+    worker = threading.Thread(target=produce, name="journeys-import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                q.get_nowait()
+            worker.join(timeout=0.05)
+
+
+def _writer(dest: Path, schema: pa.Schema, canonical: list[str]) -> pq.ParquetWriter:
+    """Dictionary pages and statistics for the canonical columns (filters and group-bys read them); plain
+    pages without statistics for the text extras, which are mostly unique and rarely filtered on."""
+    dictionary = [n for n in canonical if n not in {"ticket_id", "subject", "created_at", "customer_id", "tags"}]
+    return pq.ParquetWriter(dest, schema, compression="snappy", use_dictionary=dictionary, write_batch_size=8192,
+                            write_statistics=list(canonical))
+
+
+def _stream(con: duckdb.DuckDBPyConnection, plan: nz.Plan, schema: pa.Schema, dest: Path,
+            progress: Progress | None, est_rows: int) -> _PassStats:
+    """Run the plan and write the kept rows to ``dest``; the report's counts come from the helper columns."""
+    stats = _PassStats()
+    reader = con.sql(plan.sql).to_arrow_reader(BATCH_ROWS)
+    batches = _prefetch(reader)
+    writer: pq.ParquetWriter | None = None
+    try:
+        for batch in batches:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            offset = stats.rows
+            stats.rows += n
+            rej = batch.column("_rej")
+            if rej.null_count < n:
+                bad = pc.is_valid(rej)
+                reasons = pc.filter(rej, bad)
+                raws = pc.filter(batch.column("_rej_raw"), bad)
+                idx = pc.indices_nonzero(bad)
+                for item in pc.value_counts(reasons).to_pylist():
+                    stats.rejected[item["values"]] += item["counts"]
+                seen: Counter = Counter()
+                for i, reason, raw in zip(idx.to_pylist()[:200], reasons.to_pylist()[:200],
+                                          raws.to_pylist()[:200], strict=False):
+                    if seen[reason] >= MAX_EXAMPLES:
+                        continue
+                    seen[reason] += 1
+                    label = f"row {offset + i + 1}" + (f": {_clip(raw)!r}" if raw is not None else "")
+                    stats.example(stats.examples, reason, [label])
+                unparsed = pc.filter(raws, pc.equal(reasons, "unparseable created_at"))
+                if len(stats.failed_timestamps) < 1000:
+                    stats.failed_timestamps.extend(v for v in unparsed.to_pylist()[:1000] if v)
+                batch = batch.filter(pc.is_null(rej))
+            if batch.num_rows == 0:
+                continue
+            stats.kept += batch.num_rows
+            for helper, name in plan.coerced.items():
+                col = batch.column(helper)
+                bad_n = batch.num_rows - col.null_count
+                if bad_n:
+                    stats.coerced[name] += bad_n
+                    vals = pc.drop_null(col).to_pylist()[:50]
+                    stats.example(stats.coerced_examples, name, [_clip(v, 40) for v in vals])
+                    if name in plan.timestamp_fields and len(stats.failed_timestamps) < 1000:
+                        stats.failed_timestamps.extend(vals)
+            if plan.unrated:
+                stats.unrated += pc.sum(batch.column(plan.unrated)).as_py() or 0
+            table = pa.Table.from_batches([batch.select(plan.output)]).cast(schema)
+            if writer is None:
+                writer = _writer(dest, schema, plan.canonical)
+            writer.write_table(table)
+            if progress and est_rows:
+                progress("reading", min(0.95, 0.05 + 0.9 * stats.rows / est_rows))
+    finally:
+        batches.close()  # stops the reading thread before the reader goes away
+        if writer is not None:
+            writer.close()
+        reader.close()
+    return stats
+
+
+def _rejected_lines(con: duckdb.DuckDBPyConnection, table: str | None) -> list[tuple[str, int, list[int], str]]:
+    """(error type, lines, first line numbers, first line text) of malformed CSV lines."""
+    if not table:
+        return []
+    try:
+        rows = con.execute(
+            f"WITH firsts AS (SELECT line, min(error_type) AS et, first(csv_line) AS txt "
+            f"FROM {qi(table)} GROUP BY line) "
+            f"SELECT et, count(*), list(line ORDER BY line)[1:{MAX_EXAMPLES}], first(txt ORDER BY line) "
+            f"FROM firsts GROUP BY et").fetchall()
+    except duckdb.Error:
+        return []
+    return [(r[0], int(r[1]), list(r[2]), r[3] or "") for r in rows]
+
+
+def _estimate_rows(info: SourceInfo) -> int:
+    if info.format == "parquet":
+        with contextlib.suppress(Exception):
+            return pq.ParquetFile(info.path).metadata.num_rows
+    if info.sample:
+        avg = max(20, sum(len(str(v or "")) + 1 for r in info.sample for v in r.values()) / len(info.sample))
+        return max(1, int(info.size_bytes / avg))
+    return 0
+
+
+# --- collapsing one row per update ----------------------------------------------------------------------------
+
+def _collapse(con: duckdb.DuckDBPyConnection, mapping: ColumnMapping, source_sql: str, ctx: nz.Context,
+              ) -> tuple[str, int, int, int, list[str]]:
+    """The source reduced to each ticket's last row; (sql, rows, rows without id, collapsed, examples).
+
+    Two steps so memory follows the number of tickets, not the file: a narrow aggregate picks each id's
+    winning row number (latest ``updated_at``, then file order) and its first non-empty ``created_at``;
+    the source is then streamed again and joined on the winners (a window over whole rows would hold
+    the entire file in memory)."""
+    b = nz._Builder(ctx)
+    key = mapping.ticket_key
+    assert key is not None
+    key_text = b.text(key)
+    upd = "NULL"
+    if mapping.updated_at:
+        upd = b._timestamp_expr(mapping.updated_at, nz.header_zone(mapping.updated_at) or ctx.timezone, None)
+    numbered = f"(SELECT *, row_number() OVER () AS _rn FROM {source_sql})"
+    created = mapping.field("created_at").source
+    first_created = (f"arg_min({qi(created)}, CASE WHEN {b.present(created)} THEN _rn END)"
+                     if created and created != key else "NULL")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _winners AS SELECT {key_text} AS _k, count(*) AS _n, "
+        f"arg_max(_rn, struct_pack(u := coalesce(CAST({upd} AS TIMESTAMP), TIMESTAMP '0001-01-01'), r := _rn)) "
+        f"AS _win, {first_created} AS _created, min(_rn) AS _first "
+        f"FROM {numbered} GROUP BY 1")
+    total, missing, tickets = con.execute(
+        "SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (WHERE _k IS NULL), 0), count(_k) "
+        "FROM _winners").fetchall()[0]
+    examples: list[str] = []
+    if missing:
+        rows = con.execute(f"SELECT _rn FROM (SELECT {key_text} AS _k, _rn FROM {numbered}) WHERE _k IS NULL "
+                           f"ORDER BY _rn LIMIT {MAX_EXAMPLES}").fetchall()
+        examples = [f"row {r[0]}" for r in rows]
+    replace = f" REPLACE (w._created AS {qi(created)})" if created and created != key else ""
+    sql = (f"(SELECT s.* EXCLUDE (_rn){replace} FROM {numbered} AS s "
+           f"JOIN (SELECT _win, _created FROM _winners WHERE _k IS NOT NULL) AS w ON s._rn = w._win)")
+    total, missing, tickets = int(total), int(missing), int(tickets)
+    return sql, total, missing, total - missing - tickets, examples
+
+
+# --- entry point --------------------------------------------------------------------------------------------
+
+def import_file(path: Path, out_path: Path, mapping: ColumnMapping | None = None,
+                progress: Progress | None = None) -> ImportReport:
+    """Normalise ``path`` into ``out_path`` (Parquet, canonical schema + ``x_`` extras) and report on it."""
+    started = time.perf_counter()
+    path, out_path = Path(path), Path(out_path)
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    try:
+        return _import(path, out_path, tmp, mapping, progress, started)
+    except TicketImportError:
+        raise
+    except JourneysError as exc:
+        raise TicketImportError(exc.message, exc.problems) from None
+    except duckdb.Error as exc:
+        raise TicketImportError("Could not read the file", [Problem(path.name, _first_line(exc))]) from None
+    except (OSError, UnicodeError, ValueError, pa.ArrowException, csv.Error) as exc:
+        raise TicketImportError("Could not import the file", [Problem(path.name, _first_line(exc))]) from None
+    except Exception as exc:  # never a traceback for the user: a bug of ours still ends in a clear message
+        _log.exception("ticket import of %s failed unexpectedly", path)
+        raise TicketImportError("Could not import the file (unexpected error, reported in the log)",
+                                [Problem(path.name, f"{type(exc).__name__}: {_first_line(exc)}")]) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _report(info: SourceInfo | None, path: Path, mapping: ColumnMapping, **kw) -> ImportReport:
+    base = {
+        "source": str(path), "layout": mapping.layout, "encoding": info.encoding if info else None,
+        "delimiter": info.delimiter if info else None, "header_row": info.header_row if info else None,
+        "rows_read": 0, "rows_kept": 0, "rows_rejected": 0, "rejected": {}, "examples": {}, "coerced": {},
+        "duplicate_ids": 0, "collapsed_updates": 0, "unused_columns": [], "warnings": [], "mapping": mapping,
+        "format": info.format if info else None,
+    }
+    base.update(kw)
+    return ImportReport(**base)
+
+
+def _monotonic(progress: Progress | None) -> Progress | None:
+    """Progress that never goes back (a re-read after a wrong guess continues from where it was)."""
+    if progress is None:
+        return None
+    best = [0.0]
+
+    def report(stage: str, fraction: float) -> None:
+        best[0] = max(best[0], fraction)
+        progress(stage, best[0])
+
+    return report
+
+
+def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None, progress: Progress | None,
+            started: float) -> ImportReport:
+    progress = _monotonic(progress)
+    if progress:
+        progress("sniffing", 0.0)
+    try:
+        info = sniff(path)
+    except SourceError as exc:
+        raise TicketImportError(exc.message, exc.problems) from None
+    proposed = mapping is None
+    if mapping is None:
+        mapping = propose_mapping(info.columns, _sample_table(info))
+    problems = mapping.validate(info.columns)
+    if problems:
+        report = _report(info, path, mapping, warnings=list(info.warnings))
+        what = "This file has no column for " + " and ".join(
+            p.where.split(".")[-1] for p in problems if p.reason.startswith("required")) if proposed else ""
+        raise TicketImportError(what or "The column mapping does not fit this file", problems, report)
+    warnings = list(info.warnings) + list(mapping.notes)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="journeys-import-") as work:
+        workdir = Path(work)
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_progress_bar = false")  # progress goes through ``progress``, not stderr
+            con.execute(f"SET temp_directory = {qs(str(workdir / 'spill'))}")
+            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            return _run(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started)
+        finally:
+            con.close()
+
+
+def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path: Path, tmp: Path,
+         mapping: ColumnMapping, warnings: list[str], workdir: Path, progress: Progress | None,
+         started: float) -> ImportReport:
+    fallback_encoding = False
+    null_padding = False
+    date_order = mapping.date_order
+    date_note: str | None = None
+    est_rows = _estimate_rows(info)
+    for attempt in range(4):
+        utf8 = prepare_csv(info, workdir, force_fallback=fallback_encoding) if info.format == "csv" else None
+        rejects = f"rejects_{attempt}" if info.format == "csv" else None
+        rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
+        ctx = nz.Context(types=rel.types, timezone=mapping.timezone, decimal_comma=info.delimiter == ";",
+                         markers_nulled=info.format in {"csv", "xlsx"}, now=datetime.now(UTC))
+        if date_order == "auto":
+            ts_cols = nz.timestamp_sources(mapping)
+            ev = nz.date_order_evidence(con, rel.sql, [c for c in ts_cols if c in rel.types], rel.types)
+            ctx.date_order, date_note = nz.decide_date_order(*ev)
+            evidence_first = ev[0] > 12
+        else:
+            ctx.date_order, evidence_first = date_order, True
+        source_sql = rel.sql
+        pre_rows = pre_missing = collapsed = 0
+        missing_examples: list[str] = []
+        if mapping.ticket_key:
+            source_sql, pre_rows, pre_missing, collapsed, missing_examples = _collapse(con, mapping, source_sql, ctx)
+        plan = nz.build_plan(mapping, source_sql, rel.columns, ctx)
+        schema = arrow_schema(tuple(o for _, o in plan.extras))
+        if progress:
+            progress("reading", 0.05)
+        stats = _stream(con, plan, schema, tmp, progress, est_rows)
+        bad_lines = _rejected_lines(con, rejects)
+        types = {et for et, *_ in bad_lines}
+        retry = False
+        if "INVALID ENCODING" in types and not fallback_encoding and info.format == "csv":
+            fallback_encoding = retry = True
+        if "MISSING COLUMNS" in types and not null_padding and info.format == "csv":
+            null_padding = retry = True
+        if (ctx.date_order == "monthfirst" and date_order == "auto" and not evidence_first
+                and nz.proves_dayfirst(stats.failed_timestamps)):
+            date_order, retry = "dayfirst", True
+            date_note = ("Dates were read day-first (DD/MM): some rows further down the file have a first field "
+                         "above 12.")
+        if retry and attempt < 3:
+            con.execute(f"DROP TABLE IF EXISTS {qi(rejects or 'none')}")
+            continue
+        break
+    if fallback_encoding:
+        warnings.append("Some bytes were not valid UTF-8; they were read as Windows-1252 (cp1252).")
+    if null_padding:
+        warnings.append("Lines with fewer fields than the header were kept; their missing trailing fields are empty.")
+    if date_note:
+        warnings.append(date_note)
+    rejected = Counter(stats.rejected)
+    examples = {k: list(v) for k, v in stats.examples.items()}
+    malformed = 0
+    for et, n, lines, text in bad_lines:
+        reason = _REJECT_REASONS.get(et, f"malformed line ({et.lower()})")
+        rejected[reason] += n
+        malformed += n
+        examples.setdefault(reason, [f"line {ln}" for ln in lines][:MAX_EXAMPLES])
+        if text and len(examples[reason]) == 1:
+            examples[reason] = [f"line {lines[0]}: {_clip(text)!r}"]
+    if pre_missing:
+        rejected["missing ticket_id"] += pre_missing
+        examples.setdefault("missing ticket_id", missing_examples)
+    rows_read = (pre_rows if mapping.ticket_key else stats.rows) + malformed
+    kept = stats.kept
+    dups = 0
+    if kept and not mapping.ticket_key:
+        dups, dup_examples = _dedupe(con, tmp, schema, workdir)
+        if dups:
+            rejected["duplicate ticket_id"] += dups
+            examples["duplicate ticket_id"] = dup_examples
+            kept -= dups
+            warnings.append(f"{dups:,} row(s) repeat an id already seen; the first row of each id was kept. If the "
+                            "file has one row per update, set the mapping's ticket key to collapse them instead.")
+    for name, n in stats.coerced.items():
+        ex = ", ".join(repr(v) for v in stats.coerced_examples.get(name, []))
+        warnings.append(f"{name}: {n:,} value(s) could not be used and were set to null (e.g. {ex}).")
+    if stats.unrated:
+        warnings.append(f"csat: {stats.unrated:,} survey(s) offered but not answered (Offered/Unoffered) are not "
+                        "ratings; they are left empty.")
+    unused = mapping.unused(rel.columns)
+    report = _report(
+        info, path, mapping, rows_read=rows_read, rows_kept=kept, rows_rejected=sum(rejected.values()),
+        rejected=dict(rejected), examples=examples, coerced=dict(stats.coerced), duplicate_ids=dups,
+        collapsed_updates=collapsed, unused_columns=unused, warnings=warnings, output=str(out_path),
+        extras=[o for _, o in plan.extras], date_order=ctx.date_order)
+    if kept == 0:
+        reason = "The file has no rows" if rows_read == 0 else "No row could be used"
+        problems = [Problem(r, f"{n:,} row(s)") for r, n in rejected.items()]
+        report.seconds = time.perf_counter() - started
+        raise TicketImportError(reason, problems, report)
+    if progress:
+        progress("writing", 0.98)
+    _fsync(tmp)
+    os.replace(tmp, out_path)  # atomic: readers see the previous file or this one, never a half
+    _fsync(out_path.parent)
+    report.seconds = time.perf_counter() - started
+    if progress:
+        progress("done", 1.0)
+    return report
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a directory entry) to disk, so a power cut cannot promote an empty file."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _dedupe(con: duckdb.DuckDBPyConnection, tmp: Path, schema: pa.Schema, workdir: Path) -> tuple[int, list[str]]:
+    """Drop repeated ids from the written file (keeping each id's first row); cheap when there are none."""
+    src = f"read_parquet({qs(str(tmp))})"
+    (dups,) = con.execute(f"SELECT count(*) - count(DISTINCT ticket_id) FROM {src}").fetchall()[0]
+    if not dups:
+        return 0, []
+    ex = con.execute(
+        f"SELECT ticket_id FROM (SELECT ticket_id, file_row_number AS r FROM read_parquet({qs(str(tmp))}, "
+        f"file_row_number=true)) GROUP BY 1 HAVING count(*) > 1 ORDER BY min(r) LIMIT {MAX_EXAMPLES}").fetchall()
+    dst = workdir / "dedup.parquet"
+    sql = (f"SELECT * EXCLUDE (file_row_number) FROM read_parquet({qs(str(tmp))}, file_row_number=true) "
+           f"QUALIFY row_number() OVER (PARTITION BY ticket_id ORDER BY file_row_number) = 1 "
+           f"ORDER BY file_row_number")
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    try:
+        with _writer(dst, schema, [f.name for f in schema if not f.name.startswith("x_")]) as writer:
+            for batch in reader:
+                if batch.num_rows:
+                    writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+    finally:
+        reader.close()
+    os.replace(dst, tmp)
+    return int(dups), [f"id {_clip(r[0])!r}" for r in ex]
+

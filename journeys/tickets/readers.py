@@ -1,0 +1,670 @@
+"""Read a help-desk export *as exported*: sniff what it is, then hand DuckDB a relation over it.
+
+Real exports have been through Excel, e-mail and three operating systems, so
+nothing about them is assumed; everything is sniffed from the first MiB:
+
+- **format** from the magic bytes first (``PAR1`` Parquet, ``PK`` zip = .xlsx,
+  ``[``/``{`` JSON), the file name second;
+- **encoding**: a BOM wins (UTF-8, UTF-16 LE/BE, UTF-32); NUL-byte patterns
+  reveal UTF-16 without a BOM; valid UTF-8 is UTF-8; anything else goes to
+  charset-normalizer (``latin_1`` is read as cp1252, its superset in the
+  printable range, which is what Excel on Windows writes). Files DuckDB cannot
+  read as UTF-8 are transcoded to a temporary UTF-8 file in a streamed way
+  (1 MiB chunks), never loaded whole;
+- **delimiter** (``,`` ``;`` tab ``|``) by the consistency of the field count
+  over the first records, with clevercsv as a second opinion when no candidate
+  is consistent;
+- **header row**: the first record with the modal field count, so preamble lines
+  ("Report generated on …") are skipped; a header that looks like data means the
+  file has none (columns are then named ``column_1`` …);
+- **duplicated or empty header names** are suffixed (``Tags (2)``, ``column_7``)
+  with a warning, so every column stays addressable.
+
+The heavy reading is DuckDB's: ``read_csv`` with every option explicit (all
+columns VARCHAR so nothing is mis-typed by a sniffer: ids keep their leading
+zeros, day-first dates are decided later from the data), malformed lines
+collected in a rejects table instead of failing the import; ``read_parquet``;
+``read_json`` with nested API shapes flattened to dotted names
+(``via.channel``, ``statistics.time_to_admin_reply``, ``tags.tags[].name``).
+Excel workbooks go through python-calamine into a temporary all-text Parquet
+file in batches.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from duckdb.sqltypes import VARCHAR, DuckDBPyType
+
+from journeys.errors import JourneysError, Problem
+
+SNIFF_BYTES = 1 << 20
+SAMPLE_ROWS = 20
+DELIMITERS = (",", ";", "\t", "|")
+# Cells that mean "no value" in the exports we know (generic tools, Zendesk custom fields, Excel's zero date).
+NULL_MARKERS: tuple[str, ...] = (
+    "", "-", "--", "?", "N/A", "n/a", "#N/A", "null", "NULL", "Null", "none", "None", "NONE", "nil",
+    "1900-01-01 00:00:00", "1900-01-00 00:00:00", "1899-12-30 00:00:00", "0000-00-00 00:00:00", "1900-01-01",
+)
+_NULL_SET = frozenset(NULL_MARKERS)
+# Always read as NULL by read_csv; the other markers only when the first MiB shows them (each marker in
+# ``nullstr`` costs a comparison per cell: all of them would add a sixth to a large import).
+ALWAYS_NULL = ("", "-", "1900-01-01 00:00:00")
+# Envelope keys of API pages ({"tickets": [...], "next_page": ...}).
+ENVELOPE_KEYS = ("tickets", "conversations", "results", "data", "items", "records", "rows", "requests")
+_MAX_FLATTEN_DEPTH = 4
+
+
+class SourceError(JourneysError):
+    """The file cannot be read as a ticket export at all (empty, binary, no columns)."""
+
+
+@dataclass
+class SourceInfo:
+    """What sniffing found out about a file: enough to read it and to preview it."""
+
+    path: Path
+    format: str                              # "csv" | "xlsx" | "parquet" | "json" | "ndjson"
+    encoding: str | None = None              # as detected ("utf-8", "utf-8-sig", "utf-16-le", "cp1252", …)
+    delimiter: str | None = None
+    header_row: int | None = None            # lines before the header (0 = header on the first line)
+    columns: list[str] = field(default_factory=list)           # unique names, as the importer sees them
+    sample: list[dict[str, str | None]] = field(default_factory=list)  # first rows, as text
+    warnings: list[str] = field(default_factory=list)
+    original_columns: list[str] = field(default_factory=list)  # as written in the file
+    has_header: bool = True
+    size_bytes: int = 0
+    json_root: str | None = None             # envelope key holding the records of an API page
+    sheet: str | None = None
+    null_markers: list[str] = field(default_factory=lambda: list(ALWAYS_NULL))  # read as NULL by read_csv
+
+    def to_json(self) -> dict:
+        return {"path": str(self.path), "format": self.format, "encoding": self.encoding,
+                "delimiter": self.delimiter, "header_row": self.header_row, "columns": list(self.columns),
+                "sample": self.sample, "warnings": list(self.warnings), "sheet": self.sheet,
+                "json_root": self.json_root}
+
+
+@dataclass
+class Relation:
+    """A source ready for SQL: ``sql`` is usable after FROM; ``types`` are DuckDB types by column."""
+
+    sql: str
+    columns: list[str]
+    types: dict[str, DuckDBPyType]
+    rejects_table: str | None = None   # malformed CSV lines land here (line, error_type, csv_line)
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --- encoding ---------------------------------------------------------------------------------------------
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 rejected as cp1252: mixed files (UTF-8 with a few Windows lines) keep every row."""
+    bad = err.object[err.start:err.end]  # type: ignore[attr-defined]
+    return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[attr-defined]
+
+
+codecs.register_error("journeys_cp1252", _cp1252_fallback)
+
+
+def detect_encoding(head: bytes) -> str:
+    """The encoding of a text file from its first bytes (see the module docstring for the order of checks)."""
+    if head.startswith(codecs.BOM_UTF32_LE) or head.startswith(codecs.BOM_UTF32_BE):
+        return "utf-32"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    probe = head[:4096]
+    if len(probe) >= 4:
+        even_nul = probe[0::2].count(0) / max(1, len(probe[0::2]))
+        odd_nul = probe[1::2].count(0) / max(1, len(probe[1::2]))
+        if odd_nul > 0.3 and even_nul < 0.05:
+            return "utf-16-le"
+        if even_nul > 0.3 and odd_nul < 0.05:
+            return "utf-16-be"
+    cut = head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1 or len(head)]
+    try:
+        cut.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(cut) - 3 and len(head) >= SNIFF_BYTES:
+            return "utf-8"  # a multi-byte character cut by the sample's end
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(cut[:200_000]).best()
+    name = (best.encoding if best else "cp1252").lower()
+    if name not in _LATIN_FAMILY:
+        return name
+    # charset-normalizer cannot tell the Latin code pages apart on a few accented words (it reads
+    # "naïve" from a Windows file as cp1250 or cp775): prefer what Excel on Windows writes, cp1252,
+    # unless it puts symbols inside words where the other reading has letters (Polish read as cp1252)
+    try:
+        as_1252 = cut.decode("cp1252")
+    except UnicodeDecodeError:
+        return name if name != "cp1252" else "latin_1"
+    if name == "cp1252" or _odd_symbols(as_1252) <= _odd_symbols(cut.decode(name, errors="replace")):
+        return "cp1252"
+    return name
+
+
+_LATIN_FAMILY = frozenset({
+    "cp1250", "cp1252", "cp1254", "cp1257", "cp775", "cp437", "cp850", "cp858", "cp860", "cp861", "cp863",
+    "cp865", "latin_1", "iso8859_1", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10",
+    "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_roman", "mac_latin2", "mac_iceland",
+    "mac_turkish", "ascii",
+})
+
+
+def _odd_symbols(text: str) -> int:
+    """Non-ASCII symbols squeezed between letters (``Za¿ó³æ``): the mark of a wrong code page."""
+    return sum(1 for i in range(1, len(text) - 1)
+               if ord(text[i]) > 127 and not text[i].isalpha() and text[i - 1].isalpha() and text[i + 1].isalpha())
+
+
+def _looks_binary(head: bytes, encoding: str) -> bool:
+    if encoding.startswith(("utf-16", "utf-32")):
+        return False
+    probe = head[:8192]
+    if probe.count(0) > max(2, len(probe) // 100):  # a stray NUL in a cell is data; many are a binary file
+        return True
+    text = probe.decode(encoding, errors="replace")
+    if not text:
+        return False
+    control = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
+    return control / len(text) > 0.1
+
+
+def transcode(src: Path, dst: Path, encoding: str, errors: str = "replace") -> None:
+    """Re-encode ``src`` to UTF-8 in 1 MiB chunks (an incremental decoder keeps split characters whole)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+        first = True
+        while chunk := fin.read(SNIFF_BYTES):
+            text = decoder.decode(chunk)
+            if first:
+                text = text.lstrip("\ufeff")
+                first = False
+            fout.write(text)
+        fout.write(decoder.decode(b"", final=True))
+
+
+# --- dialect and header ----------------------------------------------------------------------------------
+
+def _records(text: str, delimiter: str, limit: int = 300) -> list[tuple[int, list[str]]]:
+    """(first physical line, fields) of the first records, parsed as Python's csv would."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        strict=False)
+    out: list[tuple[int, list[str]]] = []
+    line = 0
+    try:
+        for row in reader:
+            out.append((line, row))
+            line = reader.line_num
+            if len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return out
+
+
+def _score(records: list[tuple[int, list[str]]]) -> tuple[float, int]:
+    widths = [len(r) for _, r in records if r and any(c.strip() for c in r)]
+    if not widths:
+        return 0.0, 0
+    counts = Counter(widths)
+    modal, _ = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    if modal < 2:
+        return 0.0, modal
+    consistency = counts[modal] / len(widths)
+    return consistency * (1 + math.log(modal)), modal
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    """A would-be header made mostly of numbers or dates is a data row: the file has no header."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled:
+        return True
+    datalike = sum(1 for c in filled if re.fullmatch(r"[-+]?[\d.,:/ TZ+-]+", c) and any(ch.isdigit() for ch in c))
+    return datalike / len(filled) > 0.5
+
+
+def sniff_dialect(text: str, truncated: bool) -> tuple[str, int, list[str], bool, list[str]]:
+    """(delimiter, header line, header cells, has_header, warnings) of CSV ``text`` (the file's first MiB)."""
+    warnings: list[str] = []
+    best: tuple[float, str, int, list[tuple[int, list[str]]]] | None = None
+    for delim in DELIMITERS:
+        recs = _records(text, delim)
+        if truncated and len(recs) > 1:
+            recs = recs[:-1]
+        score, modal = _score(recs)
+        if best is None or score > best[0]:
+            best = (score, delim, modal, recs)
+    assert best is not None
+    score, delim, modal, recs = best
+    if score == 0:
+        sniffed = _clevercsv_delimiter(text)
+        if sniffed:
+            delim = sniffed
+            recs = _records(text, delim)
+            score, modal = _score(recs)
+    if modal < 2:
+        raise SourceError("No table found: the file has fewer than two columns on every line",
+                          [Problem("file", "expected a delimited table with a header row (, ; tab or |)")])
+    for i, (line, cells) in enumerate(recs):
+        if len(cells) >= modal:  # preamble lines ("Exported on …") have fewer fields than the table
+            if line > 0:
+                warnings.append(f"Skipped {line} line(s) before the header row.")
+            if _looks_like_data(cells) and (i + 1 < len(recs)):
+                warnings.append("The first row looks like data, not a header: columns are named column_1 … "
+                                "Add a header row to get them recognised.")
+                return delim, line, [f"column_{k + 1}" for k in range(modal)], False, warnings
+            return delim, line, cells, True, warnings
+    line, cells = recs[0]
+    return delim, line, cells, True, warnings
+
+
+def _clevercsv_delimiter(text: str) -> str | None:
+    try:
+        import clevercsv
+
+        dialect = clevercsv.Sniffer().sniff(text[:20_000], delimiters=list(DELIMITERS))
+    except Exception:  # clevercsv raises its own errors on text it cannot make sense of
+        return None
+    return dialect.delimiter if dialect and dialect.delimiter in DELIMITERS else None
+
+
+def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """Column names made unique and non-empty (``Tags``, ``Tags (2)``; ``column_7``), plus warnings."""
+    out: list[str] = []
+    seen: set[str] = set()
+    dups: list[str] = []
+    for i, raw in enumerate(names):
+        name = (raw or "").replace("\ufeff", "").strip() or f"column_{i + 1}"
+        base, k = name, 1
+        while name.lower() in seen:
+            k += 1
+            name = f"{base} ({k})"
+        if k > 1:
+            dups.append(f"'{base}' → '{name}'")
+        seen.add(name.lower())
+        out.append(name)
+    warnings = [f"Duplicated column names were renamed: {', '.join(dups)}."] if dups else []
+    return out, warnings
+
+
+# --- sniffing ---------------------------------------------------------------------------------------------
+
+def detect_format(path: Path, head: bytes, encoding: str | None) -> str:
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    suffix = path.suffix.lower()
+    text = head[:4096].decode(encoding or "utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if suffix in {".json", ".ndjson", ".jsonl"} or text[:1] in {"[", "{"}:
+        if text[:1] == "[":
+            return "json"
+        if text[:1] == "{":
+            first_line, _, rest = text.partition("\n")
+            try:
+                json.loads(first_line.strip())
+            except ValueError:
+                return "json"  # one pretty-printed object (an API page)
+            return "ndjson" if rest.strip() else "json"
+    return "csv"
+
+
+def sniff(path: Path, sample_rows: int = SAMPLE_ROWS) -> SourceInfo:
+    """Find out what ``path`` is (format, encoding, delimiter, header row, columns, first rows)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"No such file: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceError("The file is empty", [Problem(path.name, "0 bytes")])
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head.startswith(b"PAR1"):
+        return _sniff_with_duckdb(SourceInfo(path, "parquet", size_bytes=size), sample_rows)
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_xlsx(SourceInfo(path, "xlsx", size_bytes=size), sample_rows)
+    encoding = detect_encoding(head)
+    if _looks_binary(head, encoding):
+        raise SourceError("This is not a text export (binary content)",
+                          [Problem(path.name, "expected CSV, TSV, Excel (.xlsx), Parquet or JSON")])
+    fmt = detect_format(path, head, encoding)
+    info = SourceInfo(path, fmt, encoding=encoding, size_bytes=size)
+    if fmt in {"json", "ndjson"}:
+        return _sniff_with_duckdb(info, sample_rows)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        raise SourceError("The file has no content (only blank lines)", [Problem(path.name, "no rows")])
+    truncated = size > len(head)
+    delim, header_line, header, has_header, warnings = sniff_dialect(text, truncated)
+    names, dup_warnings = unique_names(header)
+    info.delimiter, info.header_row, info.has_header = delim, header_line, has_header
+    info.original_columns, info.columns = list(header), names
+    info.warnings = warnings + dup_warnings
+    recs = _records(text, delim, limit=20_000)
+    data = [cells for line, cells in recs if line > header_line or (not has_header and line == header_line)]
+    if truncated and data:
+        data = data[:-1]
+    seen = {c for cells in data for c in cells if c in _NULL_SET}
+    info.null_markers = list(dict.fromkeys([*ALWAYS_NULL, *(m for m in NULL_MARKERS if m in seen)]))
+    info.sample = [{n: _null_marker(cells[i] if i < len(cells) else None) for i, n in enumerate(names)}
+                   for cells in data[:sample_rows] if any(c.strip() for c in cells)]
+    return info
+
+
+def _null_marker(value: str | None) -> str | None:
+    return None if value is None or value in _NULL_SET else value
+
+
+def _sniff_with_duckdb(info: SourceInfo, sample_rows: int) -> SourceInfo:
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        if info.format in {"json", "ndjson"}:
+            info.json_root = _json_root(con, info)
+        rel = relation(con, info, workdir=None)
+        info.columns = list(rel.columns)
+        info.original_columns = list(rel.columns)
+        cols = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in rel.columns)
+        rows = con.execute(f"SELECT {cols} FROM {rel.sql} LIMIT {int(sample_rows)}").fetchall()
+        info.sample = [dict(zip(rel.columns, r, strict=True)) for r in rows]
+    except duckdb.Error as exc:
+        if info.format == "json" and _first_char(info.path) == "[" and _is_empty_array(info.path):
+            raise SourceError("The file has no rows", [Problem(info.path.name, "an empty JSON array")]) from None
+        raise SourceError(f"Cannot read this {info.format.upper()} file",
+                          [Problem(info.path.name, _short(exc))]) from None
+    finally:
+        con.close()
+    if not info.columns:
+        raise SourceError("The file has no columns", [Problem(info.path.name, "no fields found")])
+    return info
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an engine error, without its class prefix ("Binder Error: …")."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    return re.sub(r"^[A-Za-z ]*Error:\s*", "", text.splitlines()[0])[:300]
+
+
+# --- JSON -------------------------------------------------------------------------------------------------
+
+def _read_json_sql(info: SourceInfo) -> str:
+    fmt = "newline_delimited" if info.format == "ndjson" else "auto"
+    # DuckDB holds two objects' worth of buffer: 16 MiB per record is plenty, but an API page
+    # ({"tickets": [...]}) is one object as big as the file
+    size = 16 << 20
+    if info.format == "json" and _first_char(info.path) == "{":
+        size = min(max(size, 2 * info.size_bytes + (1 << 20)), 256 << 20)
+    return (f"read_json({quote_str(str(info.path))}, format={quote_str(fmt)}, records=true, "
+            f"maximum_object_size={size}, sample_size=20480)")
+
+
+def _is_empty_array(path: Path) -> bool:
+    return path.stat().st_size < 4096 and path.read_bytes().decode("utf-8", errors="replace").strip() == "[]"
+
+
+def _first_char(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")[:1]
+
+
+def _json_root(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> str | None:
+    """The envelope key of an API page (``{"tickets": [...]}``), or None for plain records."""
+    rel = con.sql(f"SELECT * FROM {_read_json_sql(info)} LIMIT 0")
+    names = [n.lower() for n in rel.columns]
+    for key in ENVELOPE_KEYS:
+        if key in names:
+            idx = names.index(key)
+            ty = rel.types[idx]
+            if ty.id == "list" and ty.children[0][1].id == "struct":
+                return rel.columns[idx]
+    return None
+
+
+def _flatten(expr: str, name: str, ty: DuckDBPyType, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(sql, flat name) pairs: structs become dotted names, lists of structs ``name[].field`` lists."""
+    if ty.id == "struct" and depth < _MAX_FLATTEN_DEPTH:
+        children = ty.children
+        if not children:
+            return
+        for child, cty in children:
+            yield from _flatten(f"{expr}.{quote_ident(child)}", f"{name}.{child}" if name else child, cty, depth + 1)
+    elif ty.id == "list" and ty.children[0][1].id == "struct" and depth < _MAX_FLATTEN_DEPTH:
+        for child, cty in ty.children[0][1].children:
+            if cty.id in {"struct", "list", "map"}:
+                yield f"list_transform({expr}, lambda x: CAST(x.{quote_ident(child)} AS VARCHAR))", f"{name}[].{child}"
+            else:
+                yield f"list_transform({expr}, lambda x: x.{quote_ident(child)})", f"{name}[].{child}"
+    elif str(ty) == "JSON":
+        yield f"json_extract_string({expr}, '$')", name  # mixed-type fields: their text, without JSON quotes
+    elif ty.id == "map" or (ty.id == "list" and ty.children[0][1].id in {"list", "map"}):
+        yield f"CAST(to_json({expr}) AS VARCHAR)", name
+    elif str(ty) == '"NULL"' or str(ty) == "NULL":
+        yield f"CAST({expr} AS VARCHAR)", name
+    else:
+        yield expr, name
+
+
+# --- Excel ------------------------------------------------------------------------------------------------
+
+def _cell_text(value: object) -> str | None:
+    """An Excel cell as the text an export would have had (ints without ``.0``, ISO timestamps)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, date) and value.year < 1901:
+        return None  # Excel's zero date (serial 0 or 1): the event never happened
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        total = int(value.total_seconds())
+        return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    text = str(value)
+    return None if text in _NULL_SET else text
+
+
+def _open_sheet(path: Path):  # -> (workbook, sheet)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for broken zips and non-Excel files
+        raise SourceError("Cannot read this Excel file", [Problem(path.name, _short(exc))]) from None
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        if sheet.height > 0 and sheet.width > 0:
+            return wb, sheet
+    wb.close()
+    raise SourceError("The workbook has no data", [Problem(path.name, "every sheet is empty")])
+
+
+def _sniff_xlsx(info: SourceInfo, sample_rows: int) -> SourceInfo:
+    wb, sheet = _open_sheet(info.path)
+    try:
+        info.sheet = sheet.name
+        head: list[list[str | None]] = []
+        for row in sheet.iter_rows():
+            head.append([_cell_text(v) for v in row])
+            if len(head) >= 300:
+                break
+    finally:
+        wb.close()
+    _xlsx_header(info, head)
+    start = (info.header_row or 0) + (1 if info.has_header else 0)
+    info.sample = [dict(zip(info.columns, (r + [None] * len(info.columns))[: len(info.columns)], strict=True))
+                   for r in head[start:start + sample_rows] if any(v is not None for v in r)]
+    return info
+
+
+def _xlsx_header(info: SourceInfo, head: list[list[str | None]]) -> None:
+    widths = [sum(1 for v in r if v is not None) for r in head]
+    data_widths = [w for w in widths if w]
+    if not data_widths or max(data_widths) < 2:
+        raise SourceError("No table found in the workbook", [Problem(info.path.name, "fewer than two columns")])
+    width = max(len(r) for r in head)
+    target = Counter(data_widths).most_common(1)[0][0]
+    header = 0
+    for i, w in enumerate(widths):
+        if w >= max(2, int(target * 0.6)):
+            header = i
+            break
+    cells = [(v or "") for v in head[header]] + [""] * (width - len(head[header]))
+    if header:
+        info.warnings.append(f"Skipped {header} row(s) above the header row.")
+    if _looks_like_data(cells) and header + 1 < len(head):
+        info.has_header = False
+        cells = [f"column_{k + 1}" for k in range(width)]
+        info.warnings.append("The first row looks like data, not a header: columns are named column_1 …")
+    info.header_row = header
+    info.original_columns = cells
+    info.columns, dup = unique_names(cells)
+    info.warnings.extend(dup)
+
+
+def xlsx_to_parquet(info: SourceInfo, dst: Path, batch_rows: int = 50_000) -> int:
+    """Copy the sheet below the header to an all-text Parquet file in batches; returns the data rows."""
+    wb, sheet = _open_sheet(info.path)
+    names = info.columns
+    width = len(names)
+    schema = pa.schema([pa.field(n, pa.string()) for n in names])
+    written = 0
+    try:
+        with pq.ParquetWriter(dst, schema) as writer:
+            batch: list[list[str | None]] = []
+            start = (info.header_row or 0) + (1 if info.has_header else 0)
+            for i, row in enumerate(sheet.iter_rows()):
+                if i < start:
+                    continue
+                cells = [_cell_text(v) for v in row[:width]]
+                if not any(c is not None for c in cells):
+                    continue
+                batch.append(cells + [None] * (width - len(cells)))
+                if len(batch) >= batch_rows:
+                    writer.write_table(pa.table(list(zip(*batch, strict=True)), schema=schema))
+                    written += len(batch)
+                    batch = []
+            if batch:
+                writer.write_table(pa.table(list(zip(*batch, strict=True)), schema=schema))
+                written += len(batch)
+    finally:
+        wb.close()
+    return written
+
+
+# --- relations --------------------------------------------------------------------------------------------
+
+def csv_sql(path: Path, info: SourceInfo, *, rejects: str | None, null_padding: bool = False) -> str:
+    """``read_csv(...)`` with every option explicit; all columns VARCHAR; null markers read as NULL."""
+    cols = ", ".join(f"{quote_str(c)}: 'VARCHAR'" for c in info.columns)
+    nulls = ", ".join(quote_str(m) for m in (info.null_markers or NULL_MARKERS))
+    opts = [
+        f"delim={quote_str(info.delimiter or ',')}", "quote='\"'", "escape='\"'",
+        f"header={'true' if info.has_header else 'false'}", f"skip={int(info.header_row or 0)}",
+        f"columns={{{cols}}}", f"nullstr=[{nulls}]", "auto_detect=false", "strict_mode=true",
+        # the reader's buffers are 16 × max_line_size per thread: 2 MiB keeps an import's memory near 350 MB
+        "max_line_size=2097152", "encoding='utf-8'",
+    ]
+    if rejects:
+        opts += ["store_rejects=true", f"rejects_table={quote_str(rejects)}",
+                 f"rejects_scan={quote_str(rejects + '_scan')}"]
+    if null_padding:
+        opts += ["null_padding=true", "parallel=false"]
+    return f"read_csv({quote_str(str(path))}, {', '.join(opts)})"
+
+
+def relation(con: duckdb.DuckDBPyConnection, info: SourceInfo, workdir: Path | None, *,
+             utf8_path: Path | None = None, null_padding: bool = False, rejects: str | None = None) -> Relation:
+    """A DuckDB relation over the sniffed file (a view ``src_view`` for shapes that need flattening).
+
+    CSV needs ``utf8_path`` when the file is not UTF-8 (see :func:`prepare_csv`); Excel needs a ``workdir``
+    for its temporary Parquet copy.
+    """
+    if info.format == "csv":
+        path = utf8_path or info.path
+        sql = csv_sql(path, info, rejects=rejects, null_padding=null_padding)
+        types = {c: VARCHAR for c in info.columns}
+        return Relation(sql, list(info.columns), types, rejects_table=rejects)
+    if info.format == "xlsx":
+        if workdir is None:
+            raise ValueError("Excel files need a work directory")
+        dst = workdir / "sheet.parquet"
+        if not dst.exists():
+            xlsx_to_parquet(info, dst)
+        sql = f"read_parquet({quote_str(str(dst))})"
+        return Relation(sql, list(info.columns), {c: VARCHAR for c in info.columns})
+    if info.format == "parquet":
+        base = f"read_parquet({quote_str(str(info.path))})"
+    else:
+        base = _read_json_sql(info)
+        if info.json_root:
+            base = f"(SELECT unnest({quote_ident(info.json_root)}) AS __r FROM {base})"
+    probe = con.sql(f"SELECT * FROM {base} LIMIT 0")
+    pairs: list[tuple[str, str]] = []
+    if info.format != "parquet" and info.json_root:
+        (ty,) = probe.types
+        pairs.extend(_flatten("__r", "", ty))
+    else:
+        for name, ty in zip(probe.columns, probe.types, strict=True):
+            pairs.extend(_flatten(quote_ident(name), name, ty))
+    names, _ = unique_names([n for _, n in pairs])
+    select = ", ".join(f"{sql} AS {quote_ident(n)}" for (sql, _), n in zip(pairs, names, strict=True))
+    view = "src_view"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {select} FROM {base}")
+    rel = con.sql(f"SELECT * FROM {view} LIMIT 0")
+    return Relation(view, list(rel.columns), dict(zip(rel.columns, rel.types, strict=True)))
+
+
+def prepare_csv(info: SourceInfo, workdir: Path, *, force_fallback: bool = False) -> Path | None:
+    """The path DuckDB should read: None when the file is already UTF-8, else a streamed UTF-8 copy.
+
+    ``force_fallback`` re-reads a file that claimed to be UTF-8 but has invalid bytes further down,
+    decoding those bytes as cp1252 instead of dropping their rows.
+    """
+    enc = (info.encoding or "utf-8").lower()
+    if not force_fallback and enc in {"utf-8", "utf-8-sig", "utf8", "ascii"}:
+        return None
+    dst = workdir / "source.utf8.csv"
+    if force_fallback:
+        transcode(info.path, dst, "utf-8", errors="journeys_cp1252")
+    else:
+        transcode(info.path, dst, enc)
+    return dst
