@@ -133,18 +133,22 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, workspac
 
 
 @cli.command()
-@click.option("--demo", is_flag=True, help="Load the demo workspace (journeys with planted problems).")
+@click.option("--demo", is_flag=True, help="Load the demo workspace (journeys, tickets and rules with planted "
+              "problems).")
+@click.option("--tickets", "n_tickets", default=200_000, show_default=True, type=click.IntRange(min=0),
+              help="How many demo tickets to generate (0: journeys only).")
 @_with_store
-def init(store, settings: Settings, demo: bool) -> None:
-    """Create the workspace (and its database); --demo loads the demo journeys."""
+def init(store, settings: Settings, demo: bool, n_tickets: int) -> None:
+    """Create the workspace (and its database); --demo loads the demo journeys and tickets."""
     from journeys.workspace import load_demo
 
     store.ensure_workspace(settings.workspace)
-    created = load_demo(store, settings.workspace) if demo else []
+    settings.home.mkdir(parents=True, exist_ok=True)
+    created = load_demo(store, settings.workspace, home=settings.home, tickets=n_tickets) if demo else []
     where = settings.home if settings.uses_embedded_database else "the configured database"
     click.echo(f"Workspace '{settings.workspace}' ready in {where}.")
     for name in created:
-        click.echo(f"  loaded demo journey '{name}'")
+        click.echo(f"  loaded demo {name if name.startswith(('dataset', 'rules')) else f'journey {name!r}'}")
 
 
 @cli.command()
@@ -293,6 +297,35 @@ def list_datasets(store, settings: Settings, fmt: str) -> None:
              "imported_at": d.created_at.isoformat(timespec="seconds")}
             for d in Datasets(store, settings.home).list(settings.workspace)]
     _emit(rows, fmt, ["dataset", "version", "rows", "imported_by", "imported_at"])
+
+
+@tickets.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dataset", default=None, help="Dataset name (default: the file name without extension).")
+@click.option("--profile", default=None, help="Use a saved import profile (column mapping).")
+@click.option("--save-profile", default=None, help="Save the mapping used under this profile name.")
+@FORMAT_OPTION
+@_with_store
+def tickets_import(store, settings: Settings, file: str, dataset: str | None, profile: str | None,
+                   save_profile: str | None, fmt: str) -> None:
+    """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
+    from journeys.tickets.datasets import Datasets
+    from journeys.tickets.workflow import import_dataset
+
+    path = Path(file)
+    name = dataset or path.stem
+    settings.home.mkdir(parents=True, exist_ok=True)
+    version, report = import_dataset(store, settings.home, settings.workspace, name, path, settings.author,
+                                     profile=profile)
+    if save_profile:
+        Datasets(store, settings.home).save_profile(settings.workspace, save_profile, report.mapping.to_json(),
+                                                    settings.author)
+    if fmt == "json":
+        click.echo(json.dumps({"dataset": name, "version": version.version, "report": report.to_json()},
+                              indent=2, default=str, ensure_ascii=False))
+        return
+    click.echo(report.summary())
+    click.echo(f"Saved as dataset '{name}' version {version.version} ({version.rows:,} tickets).")
 
 
 @tickets.group(cls=_Group)

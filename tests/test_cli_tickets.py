@@ -61,3 +61,34 @@ def test_rules_add_show_and_refuse_bad_regex(home):
     assert [(r["step"], r["field"], r["op"], r["value"]) for r in shown] == [("bot-faq", "tags", "equals", "bot_faq")]
     listed = json.loads(run(home, "tickets", "list", "--format", "json", check_ok=True).stdout)
     assert [(d["dataset"], d["rows"]) for d in listed] == [("synthetic", 5_000)]
+
+
+def test_import_a_zendesk_export_then_bad_files(home, tmp_path):
+    from journeys.demo_tickets import write_zendesk_csv
+
+    export = write_zendesk_csv(tmp_path / "export.csv", n=2_000, seed=5)
+    out = run(home, "tickets", "import", str(export), "--dataset", "zendesk", "--save-profile", "zendesk-csv",
+              check_ok=True)
+    assert "zendesk layout" in out.stdout and "version 1 (2,000 tickets)" in out.stdout
+    again = run(home, "tickets", "import", str(export), "--dataset", "zendesk", "--profile", "zendesk-csv",
+                "--format", "json", check_ok=True)
+    assert json.loads(again.stdout)["version"] == 2
+    for content in (b"", b"\x00\x01\x02garbage", b"a,b\n1,2\n"):
+        bad = tmp_path / "bad.csv"
+        bad.write_bytes(content)
+        out = run(home, "tickets", "import", str(bad), "--dataset", "zendesk")
+        assert out.returncode == 2 and out.stderr.startswith("journeys: ")
+    listed = json.loads(run(home, "tickets", "list", "--format", "json", check_ok=True).stdout)
+    assert {d["dataset"]: d["version"] for d in listed}["zendesk"] == 2  # bad files changed nothing
+
+
+def test_demo_metrics_show_the_planted_friction(tmp_path):
+    run(tmp_path, "init", "--demo", "--tickets", "30000", check_ok=True)
+    rows = json.loads(run(tmp_path, "metrics", "--dataset", "Zendesk tickets (demo)", "--format", "json",
+                          check_ok=True).stdout)
+    by_step = {r["journey_step"]: r for r in rows}
+    assert max(by_step, key=lambda s: by_step[s]["escalation_rate"]) == "bot-invoice-status"
+    assert max(by_step, key=lambda s: by_step[s]["reopen_rate"]) == "reset-password"
+    assert max(by_step, key=lambda s: by_step[s]["repeat_contact_rate"]) == "reset-password"
+    assert max(by_step, key=lambda s: by_step[s]["resolution_p50"]) == "billing-team"
+    assert None not in by_step  # every demo ticket is mapped by the demo rules

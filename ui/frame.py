@@ -46,7 +46,7 @@ def store() -> Store:
         s.home.mkdir(parents=True, exist_ok=True)
     shared = _store(s.database_url)
     if not shared.list_workspaces():
-        load_demo(shared, s.workspace)
+        load_demo(shared, s.workspace)  # journeys only: `journeys init --demo` also imports the demo tickets
     return shared
 
 

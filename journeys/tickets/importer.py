@@ -245,9 +245,11 @@ def _prefetch(reader: pa.RecordBatchReader, depth: int = 2) -> Iterator[pa.Recor
 def _writer(dest: Path, schema: pa.Schema, canonical: list[str]) -> pq.ParquetWriter:
     """Dictionary pages and statistics for the canonical columns (filters and group-bys read them); plain
     pages without statistics for the text extras, which are mostly unique and rarely filtered on."""
-    dictionary = [n for n in canonical if n not in {"ticket_id", "subject", "created_at", "customer_id", "tags"}]
+    free_text = {"ticket_id", "subject", "customer_id", "tags"}  # mostly unique: dictionaries and min/max waste
+    dictionary = [n for n in canonical if n not in free_text | {"created_at"}]
+    statistics = [n for n in canonical if n not in free_text]
     return pq.ParquetWriter(dest, schema, compression="snappy", use_dictionary=dictionary, write_batch_size=8192,
-                            write_statistics=list(canonical))
+                            write_statistics=statistics)
 
 
 def _stream(con: duckdb.DuckDBPyConnection, plan: nz.Plan, schema: pa.Schema, dest: Path,
@@ -477,9 +479,13 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
         rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
         ctx = nz.Context(types=rel.types, timezone=mapping.timezone, decimal_comma=info.delimiter == ";",
                          markers_nulled=info.format in {"csv", "xlsx"}, now=datetime.now(UTC))
-        if date_order == "auto":
-            ts_cols = nz.timestamp_sources(mapping)
-            ev = nz.date_order_evidence(con, rel.sql, [c for c in ts_cols if c in rel.types], rel.types)
+        ts_cols = [c for c in nz.timestamp_sources(mapping) if c in rel.types]
+        if date_order == "auto" and not nz.slash_dates(info.sample, ts_cols):
+            # the first rows have no dd/mm-or-mm/dd dates: skip the evidence scan (a later day-first row
+            # still triggers the re-read below)
+            ctx.date_order, date_note, evidence_first = "monthfirst", None, False
+        elif date_order == "auto":
+            ev = nz.date_order_evidence(con, rel.sql, ts_cols, rel.types)
             ctx.date_order, date_note = nz.decide_date_order(*ev)
             evidence_first = ev[0] > 12
         else:

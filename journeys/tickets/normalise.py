@@ -595,6 +595,11 @@ def decide_date_order(first_max: int, second_max: int, seen: int) -> tuple[str, 
                           "month-first (MM/DD). Set the mapping's date order to day-first if that is wrong.")
 
 
+def slash_dates(sample: list[dict[str, str | None]], columns: list[str]) -> bool:
+    """Whether any sampled value of ``columns`` is a date like 01/02/2024 (where the order matters)."""
+    return any(_DM.match(str(row.get(c) or "")) for row in sample for c in columns)
+
+
 def proves_dayfirst(values: list[str]) -> bool:
     """Values that failed month-first parsing but have a first field above 12."""
     for v in values:
