@@ -30,3 +30,15 @@ def test_first_start_loads_demo_and_lists_its_journeys(app_home):
     assert planted == 2
     assert (app_home / "journeys.db").exists()
     assert at.sidebar.selectbox[0].value == "demo"
+
+
+def test_overview_counts_ticket_data(app_home):
+    from journeys.store import Store
+    from journeys.workspace import load_demo
+
+    with Store.for_folder(app_home) as store:
+        load_demo(store, "demo", home=app_home, tickets=3_000)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("3,000 tickets" in c.value and "Zendesk tickets (demo)" in c.value for c in at.caption)

@@ -21,6 +21,7 @@ import streamlit as st
 
 from journeys.settings import Settings, load_settings
 from journeys.store import Store
+from journeys.tickets.datasets import Datasets
 from journeys.workspace import load_demo, overview
 
 APP_TITLE = "journeys"
@@ -132,6 +133,12 @@ def home() -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Open": st.column_config.LinkColumn("Open", display_text="Open map"),
     })
+    datasets = Datasets(shared, settings().home).list(workspace())
+    if datasets:
+        latest = max(datasets, key=lambda d: d.created_at)
+        st.caption(f"Ticket data: {len(datasets)} dataset(s), {sum(d.rows for d in datasets):,} tickets; latest "
+                   f"import '{latest.name}' version {latest.version} by {latest.created_by}, "
+                   f"{_ago(latest.created_at)}.")
 
 
 def _pages() -> dict[str, list[st.Page]]:
