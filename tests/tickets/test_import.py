@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -442,15 +441,14 @@ def test_mapping_that_does_not_fit_is_refused(tmp_path):
 # --- a killed import -------------------------------------------------------------------------------------
 
 _CHILD = """
-import sys, time
+import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[4])
+sys.path.insert(0, sys.argv[3])
 from journeys.tickets.importer import import_file
-marker = Path(sys.argv[3])
 def progress(stage, fraction):
     if stage == "reading" and fraction > 0.05:   # after the first batch reached the .tmp file
-        marker.write_text("writing")
-        time.sleep(60)
+        print("writing", flush=True)
+        sys.stdin.readline()                     # hold here until the test kills us
 import_file(Path(sys.argv[1]), Path(sys.argv[2]), progress=progress)
 """
 
@@ -462,14 +460,10 @@ def test_killed_import_leaves_nothing_or_the_previous_file(tmp_path, previous):
     if previous:
         import_file(write_csv(tmp_path / "old.csv", ZD, as_rows(ZD, [zendesk_row(0)])), out)
         before = out.read_bytes()
-    marker = tmp_path / "marker"
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(src), str(out), str(marker), str(ROOT)])
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(src), str(out), str(ROOT)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert child.poll() is None, "the import ended before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        assert child.stdout.readline().strip() == "writing", "the import ended before it could be killed"
         assert Path(str(out) + ".tmp").exists()  # mid-way: the partial file is the .tmp one
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=30)
