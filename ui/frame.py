@@ -150,6 +150,9 @@ def _pages() -> dict[str, list[st.Page]]:
             st.Page(PAGES_DIR / "compare.py", title="Compare", icon=":material/compare_arrows:"),
             st.Page(PAGES_DIR / "history.py", title="History", icon=":material/history:"),
         ],
+        "Measure": [
+            st.Page(PAGES_DIR / "friction.py", title="Friction", icon=":material/local_fire_department:"),
+        ],
     }
 
 

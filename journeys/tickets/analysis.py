@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 import ibis
+import pandas as pd
 
 from journeys.model import Journey
 from journeys.tickets.datasets import DatasetVersion
@@ -60,3 +61,31 @@ class TicketEngine:
 
     def close(self) -> None:
         self._con.close()
+
+
+EXAMPLE_COLUMNS = ("ticket_id", "created_at", "channel", "subject", "tags", "status", "csat", "reopens", "escalated")
+
+
+def example_tickets(mapped: MappedTickets, step: str, limit: int = 50) -> pd.DataFrame:
+    """The newest tickets on a step, for reading what customers actually wrote (text, never HTML)."""
+    t = mapped.table
+    columns = [c for c in EXAMPLE_COLUMNS if c in t.columns]
+    return (t.filter(t.journey_step == step).order_by(ibis.desc("created_at")).select(*columns)
+            .limit(limit).execute())
+
+
+def unmapped_share(mapped: MappedTickets) -> tuple[int, int]:
+    """(tickets, tickets on no step) of the mapped dataset."""
+    t = mapped.table
+    row = t.aggregate(n=t.count(), unmapped=t.journey_step.isnull().sum()).execute().iloc[0]
+    return int(row["n"]), int(row["unmapped"] or 0)
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy safe to open in a spreadsheet: text cells starting with = + - @ (or tab/CR) get a leading quote."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
+    return safe
