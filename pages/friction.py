@@ -21,7 +21,8 @@ if not name or not available:
     st.stop()
 chosen = st.selectbox("Ticket dataset", [d.name for d in available], key="friction_dataset")
 dataset = next(d for d in available if d.name == chosen)
-scored, attrs, n, unmapped = tickets_view.friction_for(dataset, name)
+content = tickets_view.key(dataset, name)
+scored, attrs, n, unmapped = tickets_view.friction_for(content, dataset, name)
 journey = session.load(name).journey
 labels = {s.id: s.label for s in journey.steps}
 
@@ -56,10 +57,10 @@ left, right = st.columns([1, 1])
 step = left.selectbox("Step", scored["step"].tolist(), format_func=lambda s: labels.get(s, s), key="friction_step")
 metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], key="friction_metric",
                          format_func=lambda m: METRICS[m].label)
-weekly = tickets_view.trend(dataset, name, step, metric)
+weekly = tickets_view.trend(content, dataset, name, step, metric)
 st.altair_chart(alt.Chart(weekly).mark_line(point=True).encode(
     x=alt.X("period:T", title="week"), y=alt.Y(f"{metric}:Q", title=f"{METRICS[metric].label} "
                                                  f"({METRICS[metric].unit})"),
     tooltip=["period:T", alt.Tooltip(f"{metric}:Q", format=".3f"), "n:Q"]).properties(height=240), width="stretch")
 st.markdown(f"**Newest tickets on {labels.get(step, step)}**")
-st.dataframe(tickets_view.examples(dataset, name, step), hide_index=True, width="stretch")
+st.dataframe(tickets_view.examples(content, dataset, name, step), hide_index=True, width="stretch")

@@ -32,7 +32,8 @@ def mapped(dataset: DatasetVersion, journey_name: str) -> MappedTickets:
     return _engine().mapped(dataset, TicketStore(store()).load_rules(workspace(), journey_name), journey)
 
 
-def _key(dataset: DatasetVersion, journey_name: str) -> tuple:
+def key(dataset: DatasetVersion, journey_name: str) -> tuple:
+    """The content key of cached results: read once per rerun and passed to the functions below."""
     rules = TicketStore(store()).load_rules(workspace(), journey_name).version
     journey = store().load(workspace(), journey_name).version
     return (settings().database_url, workspace(), dataset.name, dataset.version, journey_name, journey, rules)
@@ -47,9 +48,9 @@ def _friction(key: tuple, _dataset: DatasetVersion, journey_name: str) -> tuple[
     return scored, dict(scored.attrs), n, unmapped
 
 
-def friction_for(dataset: DatasetVersion, journey_name: str) -> tuple[pd.DataFrame, dict, int, int]:
+def friction_for(content: tuple, dataset: DatasetVersion, journey_name: str) -> tuple[pd.DataFrame, dict, int, int]:
     """(per-step friction, its attrs incl. baseline, tickets, unmapped tickets), cached by content."""
-    return _friction(_key(dataset, journey_name), dataset, journey_name)
+    return _friction(content, dataset, journey_name)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -59,8 +60,8 @@ def _trend(key: tuple, _dataset: DatasetVersion, journey_name: str, step: str, m
                    metrics=[metric])
 
 
-def trend(dataset: DatasetVersion, journey_name: str, step: str, metric: str) -> pd.DataFrame:
-    return _trend(_key(dataset, journey_name), dataset, journey_name, step, metric)
+def trend(content: tuple, dataset: DatasetVersion, journey_name: str, step: str, metric: str) -> pd.DataFrame:
+    return _trend(content, dataset, journey_name, step, metric)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -68,5 +69,5 @@ def _examples(key: tuple, _dataset: DatasetVersion, journey_name: str, step: str
     return example_tickets(mapped(_dataset, journey_name), step)
 
 
-def examples(dataset: DatasetVersion, journey_name: str, step: str) -> pd.DataFrame:
-    return _examples(_key(dataset, journey_name), dataset, journey_name, step)
+def examples(content: tuple, dataset: DatasetVersion, journey_name: str, step: str) -> pd.DataFrame:
+    return _examples(content, dataset, journey_name, step)
