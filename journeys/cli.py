@@ -377,6 +377,123 @@ def rules_add(store, settings: Settings, journey_name: str, step: str, field_: s
     click.echo(f"Rule {len(current.rules) + 1} added ({rule.describe()} → {step}); rules version {version}.")
 
 
+def _rules_saved(store, settings: Settings, journey_name: str, rules: list, message: str, expected: int) -> int:
+    """Save a changed rule list on top of the version it was read at (stale saves are refused)."""
+    from journeys.store.tickets import TicketStore
+
+    return TicketStore(store).save_rules(settings.workspace, journey_name, rules, settings.author, message,
+                                         expected_version=expected)
+
+
+def _rule_at(rule_set, position: int, what: str) -> int:
+    """The 0-based index of rule ``position`` (1-based, as `rules show` numbers them), or a clear error."""
+    if not 1 <= position <= len(rule_set.rules):
+        raise BadInput(f"{what}: there is no rule {position}; '{rule_set.journey}' has "
+                       f"{len(rule_set.rules)} rule(s) (see `journeys tickets rules show`)")
+    return position - 1
+
+
+@rules.command("remove")
+@click.argument("journey_name", metavar="JOURNEY")
+@click.argument("position", type=int)
+@_with_store
+def rules_remove(store, settings: Settings, journey_name: str, position: int) -> None:
+    """Remove rule POSITION (1 = first) as a new rules version."""
+    from journeys.store.tickets import TicketStore
+
+    current = TicketStore(store).load_rules(settings.workspace, journey_name)
+    index = _rule_at(current, position, "remove")
+    removed = current.rules[index]
+    rest = current.rules[:index] + current.rules[index + 1:]
+    version = _rules_saved(store, settings, journey_name, rest, f"Removed rule {removed.describe()}", current.version)
+    click.echo(f"Rule {position} removed ({removed.describe()} → {removed.step}); rules version {version}.")
+
+
+@rules.command("move")
+@click.argument("journey_name", metavar="JOURNEY")
+@click.argument("position", type=int)
+@click.option("--to", "target", type=int, required=True, help="New position (1 = first; first match wins).")
+@_with_store
+def rules_move(store, settings: Settings, journey_name: str, position: int, target: int) -> None:
+    """Move rule POSITION to --to (earlier rules win), as a new rules version."""
+    from journeys.store.tickets import TicketStore
+
+    current = TicketStore(store).load_rules(settings.workspace, journey_name)
+    index, to = _rule_at(current, position, "move"), _rule_at(current, target, "move --to")
+    rules = list(current.rules)
+    rule = rules.pop(index)
+    rules.insert(to, rule)
+    version = _rules_saved(store, settings, journey_name, rules, f"Moved rule {rule.describe()} to {target}",
+                           current.version)
+    click.echo(f"Rule {rule.describe()} is now rule {target}; rules version {version}.")
+
+
+@rules.command("history")
+@click.argument("journey_name", metavar="JOURNEY")
+@FORMAT_OPTION
+@_with_store
+def rules_history(store, settings: Settings, journey_name: str, fmt: str) -> None:
+    """Every saved version of the journey's rules: who, when, why."""
+    from journeys.store.tickets import TicketStore
+
+    rows = [{"version": r.version, "author": r.author, "saved_at": r.created_at.isoformat(timespec="seconds"),
+             "message": r.message} for r in TicketStore(store).rules_history(settings.workspace, journey_name)]
+    _emit(rows, fmt, ["version", "author", "saved_at", "message"])
+
+
+@rules.command("test")
+@click.argument("journey_name", metavar="JOURNEY")
+@click.option("--dataset", required=True, help="Ticket dataset to test the rules on (its latest version).")
+@click.option("--step", default=None, help="With --field/--value: a draft rule to try at the end, not saved.")
+@click.option("--field", "field_", default=None, help="Draft rule's ticket column.")
+@click.option("--op", type=click.Choice(["equals", "contains", "regex", "in"]), default="equals", show_default=True)
+@click.option("--value", "values", multiple=True, help="Draft rule's value (repeat for --op in).")
+@FORMAT_OPTION
+@_with_store
+def rules_test(store, settings: Settings, journey_name: str, dataset: str, step: str | None, field_: str | None,
+               op: str, values: tuple[str, ...], fmt: str) -> None:
+    """What each rule places on a dataset (and a draft rule, if given), and how many tickets stay on no step."""
+    import duckdb
+
+    from journeys.errors import InvalidJourney
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.datasets import Datasets
+    from journeys.tickets.rules import Rule, RuleSet, preview, unmapped_report, validate_rules
+
+    current = TicketStore(store).load_rules(settings.workspace, journey_name)
+    rules = list(current.rules)
+    if step or field_ or values:
+        if not (step and field_ and values):
+            raise BadInput("a draft rule needs --step, --field and --value")
+        rules.append(Rule(step=step, field=field_, op=op, value=list(values) if op == "in" else values[0],
+                          name="draft (not saved)"))
+    journey = store.load(settings.workspace, journey_name).journey
+    version = Datasets(store, settings.home).latest(settings.workspace, dataset)
+    con = duckdb.connect()
+    try:
+        columns = [c[0] for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(version.path)]).fetchall()]
+        problems = validate_rules(rules, journey, columns)
+        if problems:
+            raise InvalidJourney("The rules cannot be tested", problems)
+        trial = RuleSet(journey=journey_name, rules=rules, version=current.version)
+        counts = preview(con, Path(version.path), trial, journey)
+        unmapped = unmapped_report(con, Path(version.path), trial, journey, top=5)
+    finally:
+        con.close()
+    rows = [{"order": int(r.rule_index) + 1, "rule": r.rule, "step": r.step, "placed": int(r.matched),
+             "shadowed": int(r.shadowed), "overridden": int(r.overridden)} for r in counts.itertuples()]
+    if fmt == "json":
+        click.echo(json.dumps({"dataset": dataset, "version": version.version, "rules_version": current.version,
+                               "rules": rows, "unmapped": unmapped}, indent=2, default=str, ensure_ascii=False))
+        return
+    _emit(rows, fmt, ["order", "rule", "step", "placed", "shadowed", "overridden"])
+    if fmt == "table":
+        never = [r["order"] for r in rows if r["placed"] == 0 and r["shadowed"] > 0]
+        click.echo(f"{unmapped['unmapped']:,} of {unmapped['tickets']:,} tickets ({unmapped['share']:.1%}) on no "
+                   "step" + (f"; rule(s) {', '.join(map(str, never))} never fire (an earlier rule takes their "
+                             "tickets)" if never else ""), err=True)
+
+
 @cli.command()
 @click.option("--dataset", required=True, help="Ticket dataset name.")
 @click.option("--journey", "journey_name", default=None, help="Journey whose rules map tickets (default: the "
