@@ -83,7 +83,7 @@ def friction_score(
 
     Returns one row per step, sorted by rank (1 = most friction): ``step``, ``score``, ``rank``,
     ``volume``, ``volume_factor``, ``main_driver`` (the metric contributing most, missing when
-    the score is ≤ 0), then per metric ``<m>_value``, ``<m>_baseline``, ``<m>_gap``,
+    the score is ≤ 0), then per metric ``<m>_value``, ``<m>_n`` (its sample size), ``<m>_baseline``, ``<m>_gap``,
     ``<m>_contribution`` and ``<m>_too_few``. The contributions sum to the score.
     ``df.attrs`` holds the weights (normalised), ``alpha`` and ``cap``.
     """
@@ -122,8 +122,10 @@ def friction_score(
         gap = np.where(usable, np.clip(rel, -cap, cap), np.nan)
         contribution = np.where(usable, w * np.nan_to_num(gap) * factor, 0.0)
         contributions.append(contribution)
-        parts |= {f"{m}_value": value, f"{m}_baseline": np.full(len(value), base), f"{m}_gap": gap,
-                  f"{m}_contribution": contribution, f"{m}_too_few": ~usable}
+        sample = METRICS[m].sample
+        rested = per_step[sample].to_numpy() if sample in per_step else np.full(len(value), np.nan)
+        parts |= {f"{m}_value": value, f"{m}_n": rested, f"{m}_baseline": np.full(len(value), base),
+                  f"{m}_gap": gap, f"{m}_contribution": contribution, f"{m}_too_few": ~usable}
     stacked = np.vstack(contributions) if contributions else np.zeros((0, len(out)))
     out["score"] = stacked.sum(axis=0)
     driver = np.array(list(norm))[stacked.argmax(axis=0)] if len(out) else np.array([], dtype=object)
@@ -175,3 +177,39 @@ def friction(
     scored.attrs.update(baseline=baseline, n=int(overall["n"].iloc[0]) if len(overall) else 0,
                         start=per_step.attrs.get("start"), end=per_step.attrs.get("end"), min_sample=min_sample)
     return scored
+
+
+def friction_by_period(
+    table: ibis.Table,
+    *,
+    steps: Sequence[str] | None = None,
+    period: str = "week",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    filters: Mapping[str, Sequence[Any]] | None = None,
+    min_sample: int = 30,
+    weights: Mapping[str, float] | None = None,
+    alpha: float = DEFAULT_ALPHA,
+    cap: float = DEFAULT_CAP,
+) -> pd.DataFrame:
+    """Friction per step and period (the heatmap), every period scored against the whole range's baseline.
+
+    One baseline for all periods keeps the cells comparable: a step that gets worse over time shows
+    warmer cells, instead of being re-centred on each week's own average. The volume factor is relative
+    to the busiest step of the same period. Returns ``step``, ``period``, ``volume``, ``score``.
+    """
+    whole = friction(table, steps=steps, start=start, end=end, filters=filters, min_sample=min_sample,
+                     weights=weights, alpha=alpha, cap=cap)
+    chosen = list(DEFAULT_WEIGHTS if weights is None else weights)
+    wanted = dict(filters or {})
+    wanted["journey_step"] = whole["step"].tolist()
+    cells = compute(table, by=("journey_step",), period=period, start=start, end=end, filters=wanted,
+                    min_sample=min_sample, metrics=["volume", *chosen])
+    columns = ["step", "period", "volume", "score"]
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    scored = [friction_score(group.reset_index(drop=True), whole.attrs["baseline"], weights=weights, alpha=alpha,
+                             cap=cap).assign(period=when)
+              for when, group in cells.groupby("period", sort=True)]
+    out = pd.concat(scored, ignore_index=True)[columns]
+    return out.sort_values(["step", "period"]).reset_index(drop=True)

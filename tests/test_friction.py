@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from journeys.friction import DEFAULT_WEIGHTS, friction, friction_score
+from journeys.friction import DEFAULT_WEIGHTS, friction, friction_by_period, friction_score
 from journeys.metrics import METRICS, compute
 from journeys.tickets.schema import arrow_schema
 from journeys.tickets.synthetic import generate
@@ -166,3 +166,33 @@ def test_bad_weights_are_refused():
         friction_score(per_step, {"csat": 0.5}, weights={"csat": 0})
     with pytest.raises(ValueError, match="lacks"):
         friction_score(per_step, {"csat": 0.5}, weights={"fcr_rate": 1})
+
+
+def test_friction_by_period_scores_every_week_against_the_whole_range():
+    weights = {"escalation_rate": 1.0}
+    # Week 1: both steps escalate 20 %; week 2: "A" gets worse (60 %), "B" stays.
+    rows = (step_tickets("A", 100, escalated=0.2, good=1) + step_tickets("B", 100, escalated=0.2, good=1)
+            + step_tickets("A", 100, escalated=0.6, good=1, start=7 * 24 * 60)
+            + step_tickets("B", 100, escalated=0.2, good=1, start=7 * 24 * 60))
+    for i, row in enumerate(rows):
+        row["ticket_id"] = f"t{i}"
+    table = duck(rows)
+    cells = friction_by_period(table, period="week", weights=weights)
+    whole = friction(table, weights=weights)
+    base = whole.attrs["baseline"]["escalation_rate"]
+    assert base == pytest.approx(120 / 400)  # (20 + 20 + 60 + 20) escalations / 400 tickets
+    by = {(r.step, r.period.isoformat()[:10]): r.score for r in cells.itertuples()}
+    week1, week2 = "2025-03-03", "2025-03-10"
+    # Same volume each week, so the volume factor is 1 and the score is the relative gap.
+    assert by[("A", week1)] == pytest.approx((0.2 - base) / base)
+    assert by[("A", week2)] == pytest.approx((0.6 - base) / base)
+    assert by[("B", week2)] == by[("B", week1)] == by[("A", week1)]
+    assert set(cells.columns) == {"step", "period", "volume", "score"} and len(cells) == 4
+
+
+def test_friction_carries_each_metrics_sample_size():
+    rows = step_tickets("A", 80, escalated=0.5, good=0.5, rated=40) + [
+        {**r, "ticket_id": f"b{i}"} for i, r in enumerate(step_tickets("B", 60, escalated=0.1, good=0.9))]
+    scored = friction(duck(rows)).set_index("step")
+    assert scored.loc["A", "csat_n"] == 40 and scored.loc["A", "escalation_rate_n"] == 80
+    assert scored.loc["B", "csat_n"] == 60
