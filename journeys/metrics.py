@@ -188,7 +188,7 @@ def tickets_table(parquet: str | Path | Sequence[str | Path], con: ibis.BaseBack
                             overwrite=True)
 
 
-def _timestamp(value: datetime | date | str | None) -> datetime | None:
+def utc_timestamp(value: datetime | date | str | None) -> datetime | None:
     if value is None:
         return None
     ts = pd.Timestamp(value)
@@ -254,7 +254,7 @@ def query(
     if "period" in by:
         raise ValueError("use period='day'|'week'|'month' rather than 'period' in by")
     filters = dict(filters or {})
-    start_ts, end_ts = _timestamp(start), _timestamp(end)
+    start_ts, end_ts = utc_timestamp(start), utc_timestamp(end)
     schema = table.schema()
     for col in [*by, *filters]:
         if col not in schema:
@@ -275,7 +275,7 @@ def query(
         predicates.append(t.created_at >= start_ts)
     if end_ts is not None:
         predicates.append(t.created_at < end_ts)
-    predicates += [_filter(t[col], values) for col, values in filters.items()]
+    predicates += [value_filter(t[col], values) for col, values in filters.items()]
     if predicates:
         t = t.filter(*predicates)
 
@@ -381,7 +381,7 @@ def compute(
     if sort and len(df):
         df = df.sort_values(sort, na_position="last", kind="stable")
     df = df.reset_index(drop=True)
-    df.attrs.update(by=tuple(by), period=period, start=_timestamp(start), end=_timestamp(end),
+    df.attrs.update(by=tuple(by), period=period, start=utc_timestamp(start), end=utc_timestamp(end),
                     filters=dict(filters or {}), metrics=tuple(names), min_sample=min_sample)
     return df
 
@@ -392,7 +392,7 @@ def _ibis_type(column: str) -> Any:
     return dt.dtype(BY_NAME[column].type)
 
 
-def _filter(column: ir.Value, values: Sequence[Any]) -> ir.BooleanValue:
+def value_filter(column: ir.Value, values: Sequence[Any]) -> ir.BooleanValue:
     values = [values] if isinstance(values, str) else list(values)
     keep_null = any(v is None for v in values)
     values = [v for v in values if v is not None]

@@ -49,3 +49,46 @@ def test_mapped_tickets_feed_the_catalogue(dataset):
     again = engine.mapped(dataset, rules, journey)
     assert again.relation_name == mapped.relation_name  # materialised once per dataset × rules version
     engine.close()
+
+
+def test_slices_filter_examples_and_counts_like_compute(tmp_path):
+    """A slice (dates, channels, a segment) picks the same tickets for examples and counts as compute()."""
+    from datetime import UTC, datetime, timedelta
+
+    from journeys.tickets.analysis import TicketSlice, example_tickets, slice_choices, unmapped_share
+
+    store = Store.for_folder(tmp_path)
+    datasets = Datasets(store, tmp_path)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    n = 40
+    rows = {
+        "ticket_id": [f"t{i}" for i in range(n)],
+        "created_at": [t0 + timedelta(days=i) for i in range(n)],
+        "channel": ["email" if i % 2 else "chat" for i in range(n)],
+        "group": ["Tier 1" if i % 4 < 2 else "Billing" for i in range(n)],
+        "journey_step": ["triage" if i % 5 else None for i in range(n)],
+    }
+    schema = arrow_schema()
+    table = pa.table({f.name: rows[f.name] if f.name in rows else pa.nulls(n, f.type) for f in schema},
+                     schema=schema)
+    staged = datasets.staging_path("demo", "sliced")
+    pq.write_table(table, staged)
+    version = datasets.commit("demo", "sliced", staged, {}, "tester")
+    journey = current_state_journey()
+    mapped = TicketEngine().mapped(version, RuleSet(journey.name, [], 0), journey)
+
+    choices = slice_choices(mapped)
+    assert choices.first == t0 and choices.last == t0 + timedelta(days=n - 1)
+    assert sorted(choices.channels) == ["chat", "email"] and sorted(choices.segments["group"]) == ["Billing", "Tier 1"]
+
+    where = TicketSlice(start=datetime(2026, 1, 11), end=datetime(2026, 1, 31), channels=("email",),
+                        segment="group", segment_values=("Billing",))
+    expected = [i for i in range(10, 30) if i % 2 and i % 4 >= 2]
+    assert unmapped_share(mapped, where) == (len(expected), sum(1 for i in expected if i % 5 == 0))
+    examples = example_tickets(mapped, "triage", where=where)
+    assert sorted(examples["ticket_id"]) == sorted(f"t{i}" for i in expected if i % 5)
+    per_step = compute(mapped.table, min_sample=1, **where.kwargs()).set_index("journey_step")
+    assert per_step.loc["triage", "volume"] == len(examples)
+    assert "channel email" in where.describe() and "group Billing" in where.describe()
+    assert TicketSlice().describe() == "all tickets"
+    store.close()

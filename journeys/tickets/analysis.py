@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import duckdb
 import ibis
 import pandas as pd
 
+from journeys.metrics import utc_timestamp, value_filter
 from journeys.model import Journey
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.rules import RuleSet, mapped_table, rules_to_json
@@ -66,17 +69,110 @@ class TicketEngine:
 EXAMPLE_COLUMNS = ("ticket_id", "created_at", "channel", "subject", "tags", "status", "csat", "reopens", "escalated")
 
 
-def example_tickets(mapped: MappedTickets, step: str, limit: int = 50) -> pd.DataFrame:
-    """The newest tickets on a step, for reading what customers actually wrote (text, never HTML)."""
+# Columns offered as segments: the canonical ones a team slices by, plus short text extras.
+SEGMENT_COLUMNS = ("group", "priority", "category", "handled_by", "variant")
+MAX_SEGMENT_VALUES = 60
+
+
+@dataclass(frozen=True)
+class TicketSlice:
+    """Which tickets a view looks at: a date range on ``created_at`` (end exclusive), channels, one segment.
+
+    Hashable, so pages can key caches on it; empty means "all tickets".
+    """
+
+    start: datetime | None = None
+    end: datetime | None = None
+    channels: tuple[str, ...] = ()
+    segment: str | None = None
+    segment_values: tuple[str, ...] = ()
+
+    def filters(self) -> dict[str, list[Any]]:
+        """Column → allowed values, as :func:`journeys.metrics.compute` takes them."""
+        chosen: dict[str, list[Any]] = {}
+        if self.channels:
+            chosen["channel"] = list(self.channels)
+        if self.segment and self.segment_values:
+            chosen[self.segment] = list(self.segment_values)
+        return chosen
+
+    def kwargs(self) -> dict[str, Any]:
+        """``start``, ``end`` and ``filters`` for compute() and friction()."""
+        return {"start": self.start, "end": self.end, "filters": self.filters()}
+
+    def describe(self) -> str:
+        """The slice in words, for captions and exports ("all tickets" when nothing is filtered)."""
+        parts = []
+        if self.start or self.end:
+            first = self.start.date().isoformat() if self.start else "the first ticket"
+            last = self.end.date().isoformat() if self.end else "the last ticket"
+            parts.append(f"created {first} to {last}" + (" (exclusive)" if self.end else ""))
+        if self.channels:
+            parts.append("channel " + " or ".join(self.channels))
+        if self.segment and self.segment_values:
+            parts.append(f"{self.segment.removeprefix('x_')} " + " or ".join(self.segment_values))
+        return ", ".join(parts) or "all tickets"
+
+
+@dataclass(frozen=True)
+class SliceChoices:
+    """What a user can filter a dataset by: its date span and the values of each segment column."""
+
+    first: datetime | None
+    last: datetime | None
+    channels: list[str] = field(default_factory=list)
+    segments: dict[str, list[str]] = field(default_factory=dict)
+
+
+def slice_choices(mapped: MappedTickets, max_values: int = MAX_SEGMENT_VALUES) -> SliceChoices:
+    """Date span, channels and segment columns (≤ ``max_values`` distinct values, most frequent first)."""
     t = mapped.table
+    span = t.aggregate(first=t.created_at.min(), last=t.created_at.max()).execute().iloc[0]
+    candidates = [c for c in t.columns if c in SEGMENT_COLUMNS or (c.startswith("x_") and t[c].type().is_string())]
+
+    def values(column: str) -> list[str] | None:
+        present = t.filter(t[column].notnull())
+        counted = (present.group_by(column).aggregate(n=present.count())
+                   .order_by([ibis.desc("n"), column]).limit(max_values + 1).execute())
+        found = [str(v) for v in counted[column] if str(v).strip()]
+        return found if 0 < len(found) <= max_values else None
+
+    segments = {c: v for c in candidates if (v := values(c)) and len(v) > 1}
+    channels = values("channel") or [] if "channel" in t.columns else []
+
+    def stamp(value: Any) -> datetime | None:
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+    return SliceChoices(stamp(span["first"]), stamp(span["last"]), channels, segments)
+
+
+def _sliced(mapped: MappedTickets, where: TicketSlice | None) -> ibis.Table:
+    """The mapped table restricted to a slice, by the same predicates compute() applies."""
+    t = mapped.table
+    if where is None:
+        return t
+    start, end = utc_timestamp(where.start), utc_timestamp(where.end)
+    if start is not None:
+        t = t.filter(t.created_at >= start)
+    if end is not None:
+        t = t.filter(t.created_at < end)
+    for column, allowed in where.filters().items():
+        t = t.filter(value_filter(t[column], allowed))
+    return t
+
+
+def example_tickets(mapped: MappedTickets, step: str, limit: int = 50,
+                    where: TicketSlice | None = None) -> pd.DataFrame:
+    """The newest tickets on a step in a slice, for reading what customers wrote (text, never HTML)."""
+    t = _sliced(mapped, where)
     columns = [c for c in EXAMPLE_COLUMNS if c in t.columns]
     return (t.filter(t.journey_step == step).order_by(ibis.desc("created_at")).select(*columns)
             .limit(limit).execute())
 
 
-def unmapped_share(mapped: MappedTickets) -> tuple[int, int]:
-    """(tickets, tickets on no step) of the mapped dataset."""
-    t = mapped.table
+def unmapped_share(mapped: MappedTickets, where: TicketSlice | None = None) -> tuple[int, int]:
+    """(tickets, tickets on no step) of the mapped dataset, or of a slice of it."""
+    t = _sliced(mapped, where)
     row = t.aggregate(n=t.count(), unmapped=t.journey_step.isnull().sum()).execute().iloc[0]
     return int(row["n"]), int(row["unmapped"] or 0)
 
