@@ -310,7 +310,7 @@ def tickets_import(store, settings: Settings, file: str, dataset: str | None, pr
                    save_profile: str | None, fmt: str) -> None:
     """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
     from journeys.tickets.datasets import Datasets
-    from journeys.tickets.workflow import import_dataset
+    from journeys.tickets.workflow import import_dataset, prepare_mappings
 
     path = Path(file)
     name = dataset or path.stem
@@ -320,6 +320,7 @@ def tickets_import(store, settings: Settings, file: str, dataset: str | None, pr
     if save_profile:
         Datasets(store, settings.home).save_profile(settings.workspace, save_profile, report.mapping.to_json(),
                                                     settings.author)
+    prepare_mappings(store, settings.home, settings.workspace, version)
     if fmt == "json":
         click.echo(json.dumps({"dataset": name, "version": version.version, "report": report.to_json()},
                               indent=2, default=str, ensure_ascii=False))

@@ -66,7 +66,7 @@ Kind = Literal["count", "rate", "quantile", "mean"]
 REPEAT_WINDOW_DAYS = 7
 PERIODS: dict[str, str] = {"day": "D", "week": "W", "month": "M"}
 _PERIOD_LENGTH = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1), "month": pd.DateOffset(months=1)}
-_REPEAT = "_repeat_contact"
+REPEAT_FLAG = "_repeat_contact"  # a column of the ticket table when precomputed (see with_repeat_flag)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ _CATALOGUE: tuple[Metric, ...] = (
            "%", "higher", "rate", "n_fcr", _fcr),
     Metric("repeat_contact_rate", "Repeat contacts",
            "Share of tickets whose customer opened another ticket on the same step within 7 days after it.",
-           "%", "lower", "rate", "n", lambda t: t[_REPEAT].mean()),
+           "%", "lower", "rate", "n", lambda t: t[REPEAT_FLAG].mean()),
     Metric("agent_replies_mean", "Agent replies", "Mean agent replies per ticket (the agents' side of friction).",
            "replies", "lower", "mean", "n_agent_replies", lambda t: t.agent_replies.mean()),
 )
@@ -207,13 +207,18 @@ def _select(metrics: Sequence[str] | None) -> list[str]:
     return [m for m in METRICS if m in set(metrics)]  # catalogue order, no duplicates
 
 
-def _with_repeat_flag(t: ibis.Table) -> ibis.Table:
-    """Add the repeat-contact flag: another ticket by the same customer on the same step in [t, t + 7 days]."""
+def with_repeat_flag(t: ibis.Table) -> ibis.Table:
+    """Add the repeat-contact flag: another ticket by the same customer on the same step in [t, t + 7 days].
+
+    A window over every ticket, so it is the costly part of ``repeat_contact_rate``; a table that
+    already has the :data:`REPEAT_FLAG` column (the mapped tickets keep it on disk) skips it. The
+    flag is computed before any date or segment filter: a repeat contact counts whatever its channel.
+    """
     w = ibis.window(group_by=[t.customer_id, t.journey_step], order_by=t.created_at)
     nxt, prev = t.created_at.lead().over(w), t.created_at.lag().over(w)
     again = (nxt <= t.created_at + ibis.interval(days=REPEAT_WINDOW_DAYS)).fill_null(False)
     tied = (prev == t.created_at).fill_null(False)  # a simultaneous ticket is "at or after" too
-    return t.mutate(**{_REPEAT: t.customer_id.notnull() & t.journey_step.notnull() & (again | tied)})
+    return t.mutate(**{REPEAT_FLAG: t.customer_id.notnull() & t.journey_step.notnull() & (again | tied)})
 
 
 def _reach_for(df: pd.DataFrame, reach: Mapping[Any, float], period: str | None) -> pd.Series:
@@ -265,10 +270,11 @@ def query(
     # Keep only the columns the query reads (a window materialises what passes through it),
     # adding any missing canonical input as a typed null so its metric reads "too few".
     inputs = {c for m in names for c in _INPUTS[m]}
-    wanted = ["created_at", *dict.fromkeys([*by, *filters, *sorted(inputs)])]
+    flagged = "repeat_contact_rate" in names and REPEAT_FLAG in schema
+    wanted = ["created_at", *dict.fromkeys([*by, *filters, *sorted(inputs)]), *([REPEAT_FLAG] if flagged else [])]
     t = table.select(*[table[c] if c in schema else ibis.null(_ibis_type(c)).name(c) for c in wanted])
-    if "repeat_contact_rate" in names:
-        t = _with_repeat_flag(t)
+    if "repeat_contact_rate" in names and not flagged:
+        t = with_repeat_flag(t)
 
     predicates = []
     if start_ts is not None:

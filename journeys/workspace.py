@@ -43,7 +43,7 @@ def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tick
     from journeys.store.tickets import TicketStore
     from journeys.tickets.datasets import Datasets
     from journeys.tickets.rules import Rule
-    from journeys.tickets.workflow import import_dataset
+    from journeys.tickets.workflow import import_dataset, prepare_mappings
 
     created = []
     if not any(d.name == DEMO_DATASET for d in Datasets(store, home).list(workspace)):
@@ -57,6 +57,8 @@ def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tick
                           if step in store.load(workspace, journey).journey.step_ids()]
             rules.save_rules(workspace, journey, demo_rules, DEMO_AUTHOR, "Demo rules: topic tag → step")
             created.append(f"rules for {journey}")
+    if created:
+        prepare_mappings(store, home, workspace, Datasets(store, home).latest(workspace, DEMO_DATASET))
     return created
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -91,4 +92,35 @@ def test_slices_filter_examples_and_counts_like_compute(tmp_path):
     assert per_step.loc["triage", "volume"] == len(examples)
     assert "channel email" in where.describe() and "group Billing" in where.describe()
     assert TicketSlice().describe() == "all tickets"
+    store.close()
+
+
+def test_mapped_tickets_are_kept_on_disk_and_the_stored_repeat_flag_gives_the_same_metrics(tmp_path):
+    from journeys.metrics import REPEAT_FLAG
+    from journeys.tickets.synthetic import generate
+
+    store = Store.for_folder(tmp_path)
+    datasets = Datasets(store, tmp_path)
+    journey = current_state_journey()
+    staged = datasets.staging_path("demo", "many")
+    pq.write_table(generate(3_000, steps=journey.step_ids()[:5], seed=4), staged)
+    version = datasets.commit("demo", "many", staged, {}, "tester")
+    rules = RuleSet(journey.name, [Rule("login", "subject", "contains", "log in")], version=1)
+
+    first = TicketEngine().mapped(version, rules, journey)
+    files = list((version.path.parent / "mapped").glob("*.parquet"))
+    assert len(files) == 1 and REPEAT_FLAG in first.table.columns
+    # A new process (engine) reuses the file instead of mapping again.
+    stamp = files[0].stat().st_mtime_ns
+    again = TicketEngine().mapped(version, rules, journey)
+    assert list((version.path.parent / "mapped").glob("*.parquet")) == files
+    assert files[0].stat().st_mtime_ns >= stamp
+    # Other rules: another file.
+    TicketEngine().mapped(version, RuleSet(journey.name, [], 0), journey)
+    assert len(list((version.path.parent / "mapped").glob("*.parquet"))) == 2
+
+    stored = compute(again.table, min_sample=1)
+    windowed = compute(again.table.drop(REPEAT_FLAG), min_sample=1)
+    assert stored["repeat_contact_rate"].sum() > 0
+    pd.testing.assert_frame_equal(stored, windowed)
     store.close()

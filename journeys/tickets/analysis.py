@@ -8,20 +8,24 @@ as a DuckDB table; metrics then run on it through Ibis.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import threading
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import ibis
 import pandas as pd
 
-from journeys.metrics import utc_timestamp, value_filter
+from journeys.metrics import utc_timestamp, value_filter, with_repeat_flag
 from journeys.model import Journey
 from journeys.tickets.datasets import DatasetVersion
-from journeys.tickets.rules import RuleSet, mapped_table, rules_to_json
+from journeys.tickets.rules import RuleSet, mapped_table, rules_to_json, sql_string
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,18 @@ class MappedTickets:
     rules_version: int
 
 
+MAPPED_FOLDER = "mapped"  # beside a dataset's versions: its tickets mapped by one rule set, kept on disk
+KEEP_MAPPED = 12  # mapped files kept per dataset (newest first); older ones are rebuilt when asked for
+
+
 class TicketEngine:
-    """One in-process DuckDB holding the mapped ticket tables a process has asked for.
+    """One in-process DuckDB over the mapped ticket tables a process has asked for.
+
+    Mapping a dataset (rules, then the repeat-contact window) costs seconds on a million tickets,
+    so the result is written once as Parquet beside the dataset, named by the content it derives
+    from (dataset version, rules, journey steps): a new server, the CLI and every page reuse it, and
+    a changed rule simply names a new file. Files are written aside and renamed into place, so
+    concurrent processes never read a half-written one.
 
     DuckDB connections are not thread-safe: every query takes a cursor, and
     materialising a table is serialised by a lock.
@@ -48,22 +62,47 @@ class TicketEngine:
         self._ibis = ibis.duckdb.from_connection(self._con)
 
     def mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey) -> MappedTickets:
-        """The dataset's tickets mapped to the journey's steps (materialised on first use)."""
+        """The dataset's tickets mapped to the journey's steps, with the repeat-contact flag (built on first use)."""
         key = hashlib.sha1("\x1f".join([
-            str(dataset.path), str(dataset.version), journey.name, str(rule_set.version),
-            rules_to_json(rule_set.rules), ",".join(journey.step_ids()),
+            str(dataset.version), rules_to_json(rule_set.rules), ",".join(journey.step_ids()),
         ]).encode()).hexdigest()[:16]
         name = f"mapped_{key}"
+        path = Path(dataset.path).parent / MAPPED_FOLDER / f"v{dataset.version}-{key}.parquet"
         with self._lock:
             exists = self._con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0]
+                "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchall()[0][0]
             if not exists:
-                relation = mapped_table(self._con, dataset.path, rule_set, journey)
-                relation.create(name)
+                if not path.is_file():
+                    self._write_mapped(dataset, rule_set, journey, path)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.utime(path)  # recently used: pruned last
+                self._con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
         return MappedTickets(self._ibis.table(name), self._con, name, dataset, rule_set.version)
+
+    def _write_mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = f"staging_{uuid.uuid4().hex}"
+        mapped_table(self._con, Path(dataset.path), rule_set, journey).create_view(staging)
+        tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.tmp")
+        try:
+            self._ibis.to_parquet(with_repeat_flag(self._ibis.table(staging)), tmp)
+            os.replace(tmp, path)
+        finally:
+            self._con.execute(f"DROP VIEW IF EXISTS {staging}")
+            tmp.unlink(missing_ok=True)
+        _prune(path.parent)
 
     def close(self) -> None:
         self._con.close()
+
+
+def _prune(folder: Path, keep: int = KEEP_MAPPED) -> None:
+    """Delete all but the ``keep`` most recently used mapped files (a process still reading one keeps its handle)."""
+    files = sorted(folder.glob("v*-*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 EXAMPLE_COLUMNS = ("ticket_id", "created_at", "channel", "subject", "tags", "status", "csat", "reopens", "escalated")
@@ -100,13 +139,17 @@ class TicketSlice:
         """``start``, ``end`` and ``filters`` for compute() and friction()."""
         return {"start": self.start, "end": self.end, "filters": self.filters()}
 
-    def describe(self) -> str:
-        """The slice in words, for captions and exports ("all tickets" when nothing is filtered)."""
+    def describe(self, dates: bool = True) -> str:
+        """The slice in words for captions and exports ("all tickets" when nothing is filtered).
+
+        Dates read inclusively ("created 2026-01-01 to 2026-03-31"); ``dates=False`` leaves them
+        out, for captions that show the period already.
+        """
         parts = []
-        if self.start or self.end:
-            first = self.start.date().isoformat() if self.start else "the first ticket"
-            last = self.end.date().isoformat() if self.end else "the last ticket"
-            parts.append(f"created {first} to {last}" + (" (exclusive)" if self.end else ""))
+        if dates and (self.start or self.end):
+            first = f"{self.start:%Y-%m-%d}" if self.start else "the first ticket"
+            last = f"{self.end - timedelta(microseconds=1):%Y-%m-%d}" if self.end else "the last ticket"
+            parts.append(f"created {first} to {last}")
         if self.channels:
             parts.append("channel " + " or ".join(self.channels))
         if self.segment and self.segment_values:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from journeys.errors import JourneysError
 from journeys.store import Store
 from journeys.tickets.columns import ColumnMapping
 from journeys.tickets.datasets import Datasets, DatasetVersion
@@ -31,3 +32,30 @@ def import_dataset(store: Store, home: Path, workspace: str, name: str, source: 
     finally:
         staged.unlink(missing_ok=True)
     return version, report
+
+
+def prepare_mappings(store: Store, home: Path, workspace: str, dataset: DatasetVersion) -> list[str]:
+    """Map a dataset version onto every journey that has mapping rules, ahead of the first page view.
+
+    Mapping (rules plus the repeat-contact window) takes seconds on a million tickets; done right
+    after an import it is on disk when someone opens the Friction page. Returns the journeys mapped.
+    """
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.analysis import TicketEngine
+
+    rules = TicketStore(store)
+    engine = TicketEngine()
+    done = []
+    try:
+        for summary in store.list_journeys(workspace):
+            rule_set = rules.load_rules(workspace, summary.name)
+            if rule_set.version == 0:
+                continue
+            try:
+                engine.mapped(dataset, rule_set, store.load(workspace, summary.name).journey)
+            except JourneysError:  # rules that do not fit this dataset: the page explains when it is opened
+                continue
+            done.append(summary.name)
+    finally:
+        engine.close()
+    return done
