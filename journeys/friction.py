@@ -168,7 +168,18 @@ def friction(
     per_step = per_step[per_step["journey_step"].notna()].reset_index(drop=True)
     mapped = {**filters, "journey_step": per_step["journey_step"].tolist()}
     overall = compute(table, by=(), filters=mapped, **options)
-    baseline = {m: float(overall[m].iloc[0]) if len(overall) else np.nan for m in chosen}
+    return friction_from(per_step, overall, weights=weights, alpha=alpha, cap=cap, min_sample=min_sample)
+
+
+def friction_from(per_step: pd.DataFrame, overall: pd.DataFrame, *, weights: Mapping[str, float] | None = None,
+                  alpha: float = DEFAULT_ALPHA, cap: float = DEFAULT_CAP, min_sample: int = 30) -> pd.DataFrame:
+    """:func:`friction` on metrics already computed: ``per_step`` by step, ``overall`` over the same tickets.
+
+    For pages that show the metrics too: one pair of queries feeds both the table and the score.
+    """
+    chosen = list(DEFAULT_WEIGHTS if weights is None else weights)
+    per_step = per_step[per_step["journey_step"].notna()].reset_index(drop=True)
+    baseline = {m: float(overall[m].iloc[0]) if len(overall) and m in overall else np.nan for m in chosen}
     if "contact_rate" in chosen:  # reach is per step: the baseline is Σ tickets / Σ reach over steps with a reach
         known = per_step["reach"].notna() & (per_step["reach"] > 0)
         reach_total = per_step.loc[known, "reach"].sum()
@@ -191,24 +202,30 @@ def friction_by_period(
     weights: Mapping[str, float] | None = None,
     alpha: float = DEFAULT_ALPHA,
     cap: float = DEFAULT_CAP,
+    baseline: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Friction per step and period (the heatmap), every period scored against the whole range's baseline.
 
     One baseline for all periods keeps the cells comparable: a step that gets worse over time shows
     warmer cells, instead of being re-centred on each week's own average. The volume factor is relative
-    to the busiest step of the same period. Returns ``step``, ``period``, ``volume``, ``score``.
+    to the busiest step of the same period. ``baseline`` (from :func:`friction`'s ``attrs``) saves
+    recomputing it. Returns ``step``, ``period``, ``volume``, ``score``.
     """
-    whole = friction(table, steps=steps, start=start, end=end, filters=filters, min_sample=min_sample,
-                     weights=weights, alpha=alpha, cap=cap)
     chosen = list(DEFAULT_WEIGHTS if weights is None else weights)
     wanted = dict(filters or {})
-    wanted["journey_step"] = whole["step"].tolist()
+    if baseline is None:
+        whole = friction(table, steps=steps, start=start, end=end, filters=filters, min_sample=min_sample,
+                         weights=weights, alpha=alpha, cap=cap)
+        baseline = whole.attrs["baseline"]
+    if steps is not None:
+        wanted["journey_step"] = [s for s in steps if s is not None]
     cells = compute(table, by=("journey_step",), period=period, start=start, end=end, filters=wanted,
                     min_sample=min_sample, metrics=["volume", *chosen])
+    cells = cells[cells["journey_step"].notna()]
     columns = ["step", "period", "volume", "score"]
     if cells.empty:
         return pd.DataFrame(columns=columns)
-    scored = [friction_score(group.reset_index(drop=True), whole.attrs["baseline"], weights=weights, alpha=alpha,
+    scored = [friction_score(group.reset_index(drop=True), baseline, weights=weights, alpha=alpha,
                              cap=cap).assign(period=when)
               for when, group in cells.groupby("period", sort=True)]
     out = pd.concat(scored, ignore_index=True)[columns]
