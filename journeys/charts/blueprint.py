@@ -29,6 +29,7 @@ from altair.utils.schemapi import debug_mode
 from altair.vegalite.v6.schema.core import TopLevelLayerSpec
 
 from journeys.charts import style
+from journeys.charts.overlay import MetricOverlay, colour_scale
 from journeys.graph import Layout, swimlane_layout
 from journeys.model import Journey, Step
 
@@ -72,6 +73,19 @@ LOOP_SIZE = 420
 # A loop above the node, open at the bottom, with an arrowhead on its right foot.
 LOOP_PATH = "M -0.45 0.85 A 0.7 0.7 0 1 1 0.45 0.85 M 0.45 0.85 L 0.75 0.35 M 0.45 0.85 L -0.05 0.6"
 
+# A metric overlay's value badges: white pills above the steps (labels hang below, note badges sit at the
+# top right), clear of the largest ring, in up to two staggered rows; hidden while still overlapping.
+BADGE_FONT = 10
+BADGE_H = 14
+BADGE_PAD = 5  # text to pill edge
+BADGE_GAP = 4  # minimum horizontal pixels between two pills on one row
+BADGE_BOTTOM = 24  # pixels from a node's centre up to the bottom of its first-row pill
+BADGE_ROWS = 2
+BADGE_DY = f"-({BADGE_BOTTOM + BADGE_H / 2:g} + datum.badge_row * {BADGE_H + 2})"
+_BHALF = "datum.badge_width / 2"
+BADGE_DX = (f"{_AT} < 0 || {_AT} > width ? 0 : "
+            f"max(0, {_BHALF} - {_AT}) - max(0, {_AT} + {_BHALF} - width)")
+
 
 class JourneyMapChart(alt.LayerChart):
     """The map's LayerChart: ``to_dict()`` does not re-validate by default.
@@ -96,7 +110,8 @@ def _legend_columns(entries: int) -> int:
     return min(MAX_LEGEND_COLUMNS, max(1, math.ceil(entries / LEGEND_ROWS)))
 
 
-def _chrome_px(journey: Journey, layout: Layout, ppu: float, color_by: str, rings: pd.DataFrame) -> int:
+def _chrome_px(journey: Journey, layout: Layout, ppu: float, color_by: str, rings: pd.DataFrame,
+               overlay: MetricOverlay | None = None) -> int:
     """Pixels the stage headers and the legends take above and below the plot.
 
     Streamlit fits the whole chart, headers and legends included, into its height
@@ -109,7 +124,8 @@ def _chrome_px(journey: Journey, layout: Layout, ppu: float, color_by: str, ring
     header = 8 + HEADER_FONT + 6 + (HEADER_FONT + 2 if two_lines else 0)
     ids = set(journey.step_ids())
     lines = any(t.source != t.target and t.source in ids and t.target in ids for t in journey.transitions)
-    colours = (len(_channel_domain(journey.steps)[0]) if color_by == "channel"
+    colours = (2 if overlay is not None  # a gradient, its labels and a two-line title
+               else len(_channel_domain(journey.steps)[0]) if color_by == "channel"
                else len(style.EMOTION_DOMAIN) if color_by == "emotion" else len(set(journey.lanes)))
     entries = [len(style.KIND_SHAPES), colours, *([len(style.EDGE_STYLES)] if lines else []),
                *([rings["ring"].nunique()] if len(rings) else [])]
@@ -177,29 +193,31 @@ def _channel_domain(steps: list[Step]) -> tuple[list[str], list[str]]:
     return domain, colours
 
 
-def _label_rows(xs: np.ndarray, widths: np.ndarray, ppu: float) -> tuple[np.ndarray, np.ndarray]:
+def _label_rows(xs: np.ndarray, widths: np.ndarray, ppu: float, max_rows: int = MAX_ROWS,
+                gap: float = LABEL_GAP) -> tuple[np.ndarray, np.ndarray]:
     """Stagger the labels of one lane into rows, and the zoom each label needs to be shown.
 
     ``xs`` sorted ascending (layout x units), ``widths`` in pixels. Each label takes the
     first row where it clears the previous label (so sparse lanes keep one row).
     Returns the row of each label and the pixels per x unit at which it clears
     its neighbours on its row: below that zoom Vega hides it rather than overlap.
+    The metric badges are staggered the same way (fewer rows, a smaller gap).
     """
     n = len(xs)
     rows = np.zeros(n, dtype=int)
-    row_end = [-math.inf] * MAX_ROWS
+    row_end = [-math.inf] * max_rows
     for i in range(n):
         start = xs[i] * ppu - widths[i] / 2
-        free = [r for r in range(MAX_ROWS) if row_end[r] + LABEL_GAP <= start]
+        free = [r for r in range(max_rows) if row_end[r] + gap <= start]
         rows[i] = free[0] if free else int(np.argmin(row_end))
         row_end[rows[i]] = xs[i] * ppu + widths[i] / 2
     needed = np.zeros(n)
-    for r in range(MAX_ROWS):
+    for r in range(max_rows):
         idx = np.flatnonzero(rows == r)
         if len(idx) < 2:
             continue
         dx = np.maximum(np.diff(xs[idx]), 1e-9)
-        pair = ((widths[idx[1:]] + widths[idx[:-1]]) / 2 + LABEL_GAP) / dx
+        pair = ((widths[idx[1:]] + widths[idx[:-1]]) / 2 + gap) / dx
         needed[idx[1:]] = np.maximum(needed[idx[1:]], pair)
         needed[idx[:-1]] = np.maximum(needed[idx[:-1]], pair)
     return rows, needed
@@ -228,14 +246,49 @@ def _node_frame(journey: Journey, layout: Layout, ppu: float, *, highlight: set[
     nodes["emotion"] = nodes["emotion"].astype("Int64")
     nodes["opacity"] = np.where(nodes["status"] == "removed", 0.35, 1.0)
     # Label rows lane by lane, on plain arrays (slicing the frame per lane cost more than the rest).
-    xs, ys, widths = (nodes[c].to_numpy(float) for c in ("x", "y", "label_width"))
-    rows, needed = np.zeros(len(nodes), dtype=int), np.zeros(len(nodes))
-    for lane in np.unique(ys):
-        idx = np.flatnonzero(ys == lane)
-        idx = idx[np.argsort(xs[idx], kind="stable")]
-        rows[idx], needed[idx] = _label_rows(xs[idx], widths[idx], ppu)
+    rows, needed = _staggered(nodes, nodes["label_width"].to_numpy(float), ppu, np.ones(len(nodes), dtype=bool),
+                              MAX_ROWS, LABEL_GAP)
     nodes["row"] = rows
     nodes["label_ppu"] = np.round(needed, 1)
+    return nodes
+
+
+def _staggered(nodes: pd.DataFrame, widths: np.ndarray, ppu: float, mask: np.ndarray, max_rows: int,
+               gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and needed zoom (see :func:`_label_rows`) of the ``mask``ed nodes' items, lane by lane."""
+    xs, ys = nodes["x"].to_numpy(float), nodes["y"].to_numpy(float)
+    rows, needed = np.zeros(len(nodes), dtype=int), np.zeros(len(nodes))
+    for lane in np.unique(ys[mask]):
+        idx = np.flatnonzero(mask & (ys == lane))
+        idx = idx[np.argsort(xs[idx], kind="stable")]
+        rows[idx], needed[idx] = _label_rows(xs[idx], widths[idx], ppu, max_rows, gap)
+    return rows, needed
+
+
+def _pill(width: float) -> str:
+    """A pill ``width`` × BADGE_H pixels as a symbol path: Vega scales a custom shape by sqrt(size) / 2, size is 4."""
+    r, a = BADGE_H / 2, max(0.0, width / 2 - BADGE_H / 2)
+    arc = f"A {r:g} {r:g} 0 0 1"
+    return f"M {-a:.1f} {-r:g} H {a:.1f} {arc} {a:.1f} {r:g} H {-a:.1f} {arc} {-a:.1f} {-r:g} Z"
+
+
+def _with_overlay(nodes: pd.DataFrame, overlay: MetricOverlay, ppu: float) -> pd.DataFrame:
+    """The nodes with the overlay's value, state, tooltip text and badge (text, pill shape, row) per step."""
+    nodes = nodes.copy()
+    ids = nodes["id"].tolist()
+    nodes["metric"] = pd.array([overlay.value(i) for i in ids], dtype="Float64")
+    nodes["metric_state"] = [overlay.state(i) for i in ids]
+    nodes["metric_text"] = [overlay.tooltip(i) for i in ids]
+    nodes["metric_period"] = style.clean(overlay.period)
+    badges = [overlay.badge(i) for i in ids]
+    nodes["badge"] = badges
+    widths = np.array([0.0 if b is None else style.text_width(b, BADGE_FONT) + 2 * BADGE_PAD for b in badges])
+    nodes["badge_width"] = widths.round(1)
+    nodes["badge_shape"] = [None if b is None else _pill(w) for b, w in zip(badges, widths, strict=True)]
+    rows, needed = _staggered(nodes, widths, ppu, np.array([b is not None for b in badges], dtype=bool),
+                              BADGE_ROWS, BADGE_GAP)
+    nodes["badge_row"] = rows
+    nodes["badge_ppu"] = np.round(needed, 1)
     return nodes
 
 
@@ -523,14 +576,39 @@ def _node_colour(journey: Journey, color_by: str) -> dict[str, Any]:
             "legend": _legend("lane", len(lanes)), "condition": grey}
 
 
+def _overlay_colour(nodes: pd.DataFrame, overlay: MetricOverlay) -> dict[str, Any]:
+    """Fill by the overlay's value (worse is red, gradient legend); hollow if too few tickets, grey if none."""
+    values = nodes.loc[nodes["metric_state"] == "value", "metric"].astype(float).tolist()
+    scale, labels = colour_scale(overlay, values)
+    legend = {"title": overlay.legend_title(), "type": "gradient", "orient": "bottom", "direction": "horizontal",
+              "gradientLength": 180, "gradientThickness": 10, "gradientStrokeColor": style.GRID,
+              "format": overlay.format, "values": labels, "labelOverlap": "greedy", "titleFontSize": 11,
+              "labelFontSize": 11, "titleColor": style.INK, "labelColor": style.INK, "titleAnchor": "start",
+              "titleLimit": 320, "labelLimit": 130}
+    if not values:
+        legend = {**legend, "title": [*legend["title"], "no step has a value"]}  # and no labels: values is []
+    return {"field": "metric", "type": "quantitative", "scale": scale, "legend": legend, "condition": [
+        {"test": "datum.status === 'removed'", "value": style.NO_VALUE_COLOUR},
+        {"test": "datum.metric_state === 'too_few'", "value": "white"},
+        {"test": "datum.metric_state !== 'value'", "value": style.NO_VALUE_COLOUR}]}
+
+
 def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: str,
-                 extra_tooltip: list[dict[str, Any]]) -> list[alt.Chart]:
+                 extra_tooltip: list[dict[str, Any]], overlay: MetricOverlay | None = None) -> list[alt.Chart]:
     """The clickable steps and their labels (staggered; hidden while they would overlap)."""
     tooltip = [_tip("label", "step"), _tip("stage"), _tip("lane"), _tip("channel"), _tip("emotion_text", "emotion"),
                _tip("kind"), _tip("handled_by", "handled by"), _tip("owner"), *extra_tooltip]
+    colour: dict[str, Any] = {"color": _node_colour(journey, color_by)}
+    if overlay is not None:
+        # The hollow "too few" ring needs an outline: white would vanish on the lane bands.
+        colour = {"color": _overlay_colour(nodes, overlay), "stroke": {
+            "condition": {"test": "datum.metric_state === 'too_few'", "value": style.MUTED}, "value": "white"}}
+    # The gradient legend takes the mark's opacity (a point's default 0.7 washes it out); the steps' own
+    # opacity comes from their "opacity" field either way.
     steps = _layer("steps", nodes, {"type": "point", "filled": True, "stroke": "white", "strokeWidth": 1.5,
-                                    "cursor": "pointer", "clip": True, "invalid": None}, {
-        **grid.xy("x", "y"), "color": _node_colour(journey, color_by),
+                                    "cursor": "pointer", "clip": True, "invalid": None,
+                                    **({"opacity": 1} if overlay is not None else {})}, {
+        **grid.xy("x", "y"), **colour,
         "shape": {"field": "kind", "type": "nominal", "legend": _legend("step", len(style.KIND_SHAPES)), "scale": {
             "domain": list(style.KIND_SHAPES), "range": list(style.KIND_SHAPES.values())}},
         "size": {"field": "size", "type": "quantitative", "scale": None},
@@ -568,16 +646,53 @@ def _badge_layers(nodes: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
     ]
 
 
+def _overlay_tooltip(overlay: MetricOverlay) -> list[dict[str, Any]]:
+    """The value with its unit (or "no tickets" / "too few tickets") under the metric's name, and the period."""
+    return [_tip("metric_text", style.clean(overlay.title) or "value"),
+            *([_tip("metric_period", "period")] if overlay.period.strip() else [])]
+
+
+def _metric_badge_layers(nodes: pd.DataFrame, grid: _Grid, overlay: MetricOverlay) -> list[alt.Chart]:
+    """The overlay's value (or "too few") in a white pill above each step that has one.
+
+    Pills of one lane are staggered into BADGE_ROWS rows, and one still overlapping a
+    neighbour is hidden until the zoom gives it room (its value stays in the step's tooltip).
+    """
+    badges = nodes.loc[nodes["badge"].notna(), ["id", "label", "x", "y", "status", "metric_state", "metric_text",
+                                                "metric_period", "badge", "badge_width", "badge_shape", "badge_row",
+                                                "badge_ppu"]].copy()
+    room = "abs(scale('x', 1) - scale('x', 0))"
+    shown = f"{room} >= datum.badge_ppu ? (datum.status === 'removed' ? 0.5 : 1) : 0"
+    at = {"clip": True, "aria": False, "xOffset": {"expr": BADGE_DX}, "yOffset": {"expr": BADGE_DY},
+          "opacity": {"expr": shown}}
+    tooltip = [_tip("label", "step"), *_overlay_tooltip(overlay)]
+    too_few = "datum.metric_state === 'too_few'"
+    return [
+        _layer("metric_badges", badges, {"type": "point", "filled": True, "size": 4, "fill": "white",
+                                         "stroke": "#9aa5b1", "strokeWidth": 0.8, **at}, {
+            **grid.xy("x", "y"), "shape": {"field": "badge_shape", "type": "nominal", "scale": None},
+            "tooltip": tooltip}),
+        _layer("metric_badge_text", badges, {
+            "type": "text", "align": "center", "baseline": "middle", "fontSize": BADGE_FONT,
+            "fontWeight": {"expr": f"{too_few} ? 'normal' : 'bold'"},
+            "fontStyle": {"expr": f"{too_few} ? 'italic' : 'normal'"},
+            "color": {"expr": f"{too_few} ? '{style.MUTED}' : '{style.INK}'"}, **at},
+            {**grid.xy("x", "y"), "text": {"field": "badge", "type": "nominal"}, "tooltip": tooltip}),
+    ]
+
+
 def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Collection[str] = (),
                 selected: str | None = None, status: Mapping[str, str] | None = None,
                 note_counts: Mapping[str, int] | None = None, selection_name: str = "step",
-                height: int | None = None) -> alt.LayerChart:
+                height: int | None = None, overlay: MetricOverlay | None = None) -> alt.LayerChart:
     """The journey as a clickable service blueprint.
 
     ``color_by`` is "channel", "emotion" or "lane". ``highlight`` rings steps in red
     (structural findings), ``selected`` gets a blue ring and a bold label,
     ``status`` (step id → added/changed/removed/same) marks a compare view, and
-    ``note_counts`` puts a count badge on steps with workshop notes. Ids not in the
+    ``note_counts`` puts a count badge on steps with workshop notes. ``overlay`` (a
+    :class:`~journeys.charts.overlay.MetricOverlay`) colours the steps by a metric instead
+    of ``color_by`` and puts each step's value in a badge above it. Ids not in the
     journey are ignored. Returns a :class:`JourneyMapChart`.
 
     In Streamlit (checked on 1.67)::
@@ -604,18 +719,23 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     ppu = _px_per_unit(layout)
     nodes = _node_frame(journey, layout, ppu, highlight=set(highlight), selected=selected,
                         status=status, note_counts=note_counts or {})
+    if overlay is not None:
+        nodes = _with_overlay(nodes, overlay, ppu)
     rings = _rings_frame(nodes)
     chart_height, plot_height, below = _plot_size(journey, nodes, height,
-                                                  _chrome_px(journey, layout, ppu, color_by, rings))
+                                                  _chrome_px(journey, layout, ppu, color_by, rings, overlay))
     grid = _Grid(journey, layout, below)
     edges, points = _edge_frames(journey, nodes, ppu, plot_height / (grid.bottom + 0.5), layout.width)
 
     extra_tooltip = ([_tip("notes", "workshop notes", "quantitative")] if note_counts else []) + (
         [_tip("status")] if status else [])
+    if overlay is not None:
+        extra_tooltip += _overlay_tooltip(overlay)
     layers = [*_grid_layers(journey, grid), *_edge_layers(edges, points, grid),
               *([_ring_layer(rings, grid)] if len(rings) else []),
-              *_node_layers(journey, nodes, grid, color_by, extra_tooltip),
-              *_selected_layers(nodes, grid), *_badge_layers(nodes, grid)]
+              *_node_layers(journey, nodes, grid, color_by, extra_tooltip, overlay),
+              *_selected_layers(nodes, grid),
+              *(_metric_badge_layers(nodes, grid, overlay) if overlay is not None else []), *_badge_layers(nodes, grid)]
     params = [
         # Zoom and pan along the stages only (lanes stay put); plain wheel keeps scrolling the page.
         alt.TopLevelSelectionParameter(
