@@ -1,6 +1,6 @@
-"""Server-side time of Journey-map interactions on a 200-step journey.
+"""Server-side time of page interactions: the Journey map (200 steps) and the Friction page (1M tickets).
 
-    python benchmarks/bench_pages.py [--steps 200] [--repeat 15]
+    python benchmarks/bench_pages.py [--page map|friction|all] [--steps 200] [--tickets 1000000] [--repeat 15]
 
 Runs the real page through Streamlit's AppTest (the script run on the server,
 without a browser) and prints, warm, the median time of:
@@ -12,6 +12,14 @@ without a browser) and prints, warm, the median time of:
 
 in milliseconds and as a ratio to the empty page measured in the same run.
 Budget (shared/DESIGN.md): under 150 ms per interaction.
+
+The Friction page runs on the demo workspace with ``--tickets`` generated
+Zendesk-layout tickets, imported as a user's export would be. It prints the
+first render (cold caches: mapping the tickets to steps, friction, the map),
+then warm: a bare rerun, recolouring the map by another metric, selecting
+another step (its trend and tickets are new queries), narrowing by channel;
+and the process's peak RSS. Budget (issue 5): first render < 2 s, < 300 ms per
+warm interaction, RSS < 1 GB.
 """
 
 from __future__ import annotations
@@ -41,10 +49,18 @@ def _time(fn, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", choices=["map", "friction", "all"], default="all")
     parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
+    if args.page in ("map", "all"):
+        bench_map(args)
+    if args.page in ("friction", "all"):
+        bench_friction(args)
 
+
+def bench_map(args: argparse.Namespace) -> None:
     home = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     os.environ["JOURNEYS_HOME"] = str(home)
     from streamlit.testing.v1 import AppTest
@@ -105,6 +121,78 @@ def main() -> None:
         print(f"{label:32} {ms:8.1f} {ms / base:14.1f}")
     worst = max(results["select a node"], results["save an edit of the step"])
     print(f"budget {BUDGET_MS} ms per interaction: {'within' if worst < BUDGET_MS else 'OVER'} (worst {worst:.1f} ms)")
+
+
+def bench_friction(args: argparse.Namespace) -> None:
+    import resource
+
+    home = Path(tempfile.mkdtemp(prefix="bench-friction-"))
+    os.environ["JOURNEYS_HOME"] = str(home)
+    from streamlit.testing.v1 import AppTest
+
+    from journeys.demo import DEMO_JOURNEY
+    from journeys.settings import load_settings
+    from journeys.store import Store
+    from journeys.workspace import load_demo
+
+    started = time.perf_counter()
+    with Store(load_settings().database_url) as store:
+        load_demo(store, "demo", home=home, tickets=args.tickets)
+    print(f"\nFriction page, demo workspace with {args.tickets:,} tickets (generated and imported in "
+          f"{time.perf_counter() - started:.0f} s)")
+
+    empty = AppTest.from_string("import streamlit as st\nst.title('Empty page')", default_timeout=120)
+    empty.run()
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.session_state["author"] = "bench"
+    app.query_params["journey"] = DEMO_JOURNEY
+    app.run()
+    app.switch_page("pages/friction.py")
+    start = time.perf_counter()
+    app.run()
+    first_ms = (time.perf_counter() - start) * 1000
+    assert not app.exception, app.exception
+
+    colours = [c for c in ("friction", "reopen_rate", "csat", "resolution_p90")]
+    steps = list(app.selectbox(key="friction_step").options)
+    state = {"colour": 0, "step": 0}
+
+    def recolour() -> None:
+        state["colour"] += 1
+        app.selectbox(key="friction_colour").set_value(colours[state["colour"] % len(colours)])
+        app.run()
+
+    def select() -> None:
+        state["step"] += 1
+        app.session_state["friction_map"] = {"selection": {"step": [{"id": steps[state["step"] % len(steps)]}]}}
+        app.run()
+
+    def narrow() -> None:
+        channels = app.multiselect(key="friction_channels")
+        if channels.value:
+            channels.set_value([])
+        else:
+            channels.select(channels.options[0])
+        app.run()
+
+    empty.run()
+    results = {"empty page (baseline)": _time(empty.run, args.repeat),
+               "rerun, nothing changed": _time(app.run, args.repeat),
+               "colour the map by another metric": _time(recolour, args.repeat),
+               "select a step (new trend + tickets)": _time(select, args.repeat),
+               "narrow by channel and back": _time(narrow, args.repeat)}
+    assert not app.exception, app.exception
+    base = results["empty page (baseline)"]
+    print(f"first render (cold caches): {first_ms:.0f} ms — budget 2000 ms: "
+          f"{'within' if first_ms < 2000 else 'OVER'}")
+    print(f"{'interaction (median of warm runs)':40} {'ms':>8} {'× empty page':>14}")
+    for label, ms in results.items():
+        print(f"{label:40} {ms:8.1f} {ms / base:14.1f}")
+    worst = max(v for k, v in results.items() if k != "empty page (baseline)")
+    print(f"budget 300 ms per warm interaction: {'within' if worst < 300 else 'OVER'} (worst {worst:.1f} ms)")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the process (generation + import + page): {rss_mb:.0f} MB — budget 1024 MB: "
+          f"{'within' if rss_mb < 1024 else 'OVER'}")
 
 
 if __name__ == "__main__":

@@ -4,63 +4,91 @@ from ui.frame import ensure_frame
 
 ensure_frame()
 
-import altair as alt  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from journeys.metrics import METRICS  # noqa: E402
-from journeys.tickets.analysis import neutralise_formulas  # noqa: E402
-from ui import session, tickets_view  # noqa: E402
+from ui import cached, friction_view, session, tickets_view  # noqa: E402
 
 st.title("Friction")
-name = session.pick_journey()
+pick, data = st.columns([1, 1], vertical_alignment="bottom")
+with pick:
+    name = session.pick_journey()
 available = tickets_view.datasets()
 if not name or not available:
-    st.info("No ticket data yet. Import a help-desk export with `journeys tickets import FILE` "
-            "(Zendesk, Intercom, Freshdesk or any CSV/Excel/Parquet/JSON), or load the demo with "
-            "`journeys init --demo`.")
+    st.info("No ticket data yet. Import a help-desk export on **Import tickets** or with "
+            "`journeys tickets import FILE` (Zendesk, Intercom, Freshdesk or any CSV/Excel/Parquet/JSON), or load "
+            "the demo with `journeys init --demo`.")
+    st.page_link("pages/import_tickets.py", label="Import tickets", icon=":material/upload_file:")
     st.stop()
-chosen = st.selectbox("Ticket dataset", [d.name for d in available], key="friction_dataset")
+chosen = data.selectbox("Ticket dataset", [d.name for d in available], key="friction_dataset")
 dataset = next(d for d in available if d.name == chosen)
 content = tickets_view.key(dataset, name)
-scored, attrs, n, unmapped = tickets_view.friction_for(content, dataset, name)
-journey = session.load(name).journey
+loaded = session.load(name)
+journey = loaded.journey
 labels = {s.id: s.label for s in journey.steps}
 
+options = tickets_view.choices(content, dataset, name)
+where = friction_view.slice_filters(options)
+period = friction_view.period_text(where, options)
+scored, attrs, n, unmapped = tickets_view.friction_for(content, dataset, name, where)
+metrics, baseline = tickets_view.per_step(content, dataset, name, where)
+
 cols = st.columns(4)
-cols[0].metric("Tickets", f"{n:,}")
+cols[0].metric("Tickets", f"{n:,}", help=f"In this selection: {where.describe()}.")
 cols[1].metric("On no step", f"{unmapped / n:.1%}" if n else "–", help="Tickets no mapping rule placed on a step.")
 cols[2].metric("Steps with tickets", len(scored))
-cols[3].metric("Dataset version", dataset.version)
-st.caption(f"Dataset '{dataset.name}' v{dataset.version} ({dataset.rows:,} tickets) · rules of '{name}' · "
-           "friction = Σ weight × gap to the journey's baseline (worse is positive) × √(volume share of the "
-           "busiest step); rates on fewer than 30 tickets count as too few.")
+csat = baseline.get("csat", float("nan"))
+cols[3].metric("Journey CSAT", f"{csat:.0%}" if csat == csat else "–", help="Share of rated tickets rated 4–5.")
+friction_view.data_caption(dataset, where, period, attrs.get("min_sample", 30))
+if scored.empty:
+    st.info("No tickets on this journey's steps in this selection. Widen the filters, or map tickets to steps "
+            "on **Mapping rules**.")
+    st.page_link("pages/rules.py", label="Mapping rules", icon=":material/rule:")
+    st.stop()
 
-table = scored.assign(Step=scored["step"].map(labels).fillna(scored["step"]),
-                      main_driver=scored["main_driver"].map(lambda m: METRICS[m].label if m in METRICS else ""))
-shown = {"Step": "Step", "rank": "Rank", "score": "Friction", "volume": "Tickets", "main_driver": "Main driver"}
-for metric in ("csat", "reopen_rate", "escalation_rate", "repeat_contact_rate", "resolution_p90"):
-    if f"{metric}_value" in table:
-        shown[f"{metric}_value"] = METRICS[metric].label
-view = table[list(shown)].rename(columns=shown)
-percent = {METRICS[m].label for m in ("csat", "reopen_rate", "escalation_rate", "repeat_contact_rate")}
-st.dataframe(view, hide_index=True, width="stretch", column_config={
-    "Friction": st.column_config.ProgressColumn("Friction", min_value=float(min(0.0, view["Friction"].min())),
-                                                max_value=float(max(0.01, view["Friction"].max())), format="%.3f"),
-    **{label: st.column_config.NumberColumn(label, format="percent") for label in percent},
-})
-st.download_button("Download the table as CSV", key="friction_csv",
-                   data=lambda: neutralise_formulas(view).to_csv(index=False),
-                   file_name=f"friction-{dataset.name}.csv", mime="text/csv")
+# The selected step: a click on the map or the step picker below.
+event = st.session_state.get("friction_map")
+clicked = (event or {}).get("selection", {}).get("step") or []
+clicked_id = clicked[0].get("id") if clicked else None
+if clicked_id and clicked_id != st.session_state.get("friction_last_click") and clicked_id in labels:
+    st.session_state["friction_step"] = clicked_id
+st.session_state["friction_last_click"] = clicked_id
+with_tickets = scored["step"].tolist()
+if st.session_state.get("friction_step") not in with_tickets:
+    st.session_state["friction_step"] = with_tickets[0]
+selected = st.session_state["friction_step"]
 
-st.subheader("A step up close")
+colour = st.selectbox("Colour the map by", friction_view.colour_choices(), key="friction_colour",
+                      format_func=friction_view.colour_label)
+drawn = friction_view.overlay(colour, scored, metrics, baseline,
+                              period, journey)
+spec = cached.overlay_map_spec(cached.journey_key(name, loaded.version), journey, drawn, selected)
+st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="friction_map",
+                   width="stretch")
+st.caption("Click a step to see its trend and tickets below. Red is worse than the journey, blue better; grey "
+           "steps have no tickets or too few to tell.")
+
+# Stateful tabs: only the open one is computed (the week-by-week heatmap is the costly one).
+steps_tab, weeks_tab, emotion_tab, unmapped_tab = st.tabs(
+    ["Steps ranked", "Week by week", "Emotion vs CSAT", "Tickets on no step"], key="friction_tab", on_change="rerun")
+if steps_tab.open:
+    with steps_tab:
+        friction_view.steps_table(scored, labels, dataset.name)
+if weeks_tab.open:
+    with weeks_tab:
+        friction_view.heatmap(tickets_view.cells(content, dataset, name, where, colour), colour, journey, baseline)
+if emotion_tab.open:
+    with emotion_tab:
+        friction_view.emotion_flags(tickets_view.disagreements(name, scored))
+if unmapped_tab.open:
+    with unmapped_tab:
+        friction_view.unmapped_summary(n, unmapped)
+
+st.subheader(f"Up close: {labels.get(selected, selected)}")
 left, right = st.columns([1, 1])
-step = left.selectbox("Step", scored["step"].tolist(), format_func=lambda s: labels.get(s, s), key="friction_step")
+left.selectbox("Step", with_tickets, format_func=lambda s: labels.get(s, s), key="friction_step")
 metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], key="friction_metric",
                          format_func=lambda m: METRICS[m].label)
-weekly = tickets_view.trend(content, dataset, name, step, metric)
-st.altair_chart(alt.Chart(weekly).mark_line(point=True).encode(
-    x=alt.X("period:T", title="week"), y=alt.Y(f"{metric}:Q", title=f"{METRICS[metric].label} "
-                                                 f"({METRICS[metric].unit})"),
-    tooltip=["period:T", alt.Tooltip(f"{metric}:Q", format=".3f"), "n:Q"]).properties(height=240), width="stretch")
-st.markdown(f"**Newest tickets on {labels.get(step, step)}**")
-st.dataframe(tickets_view.examples(content, dataset, name, step), hide_index=True, width="stretch")
+friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric)
+st.markdown(f"**Newest tickets on {labels.get(selected, selected)}** ({where.describe()})")
+st.dataframe(tickets_view.examples(content, dataset, name, selected, where), hide_index=True, width="stretch")

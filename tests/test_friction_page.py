@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from journeys.charts.overlay import format_value
 from journeys.demo import DEMO_JOURNEY
 from journeys.store import Store
 from journeys.tickets.analysis import neutralise_formulas
@@ -40,20 +44,80 @@ def test_without_ticket_data_the_page_says_how_to_get_some(home):
     assert "journeys tickets import" in at.info[0].value
 
 
-def test_friction_ranks_the_planted_steps_and_drills_down(home):
+@pytest.fixture
+def demo_home(home) -> Path:
     with Store.for_folder(home) as store:
         load_demo(store, "demo", home=home, tickets=30_000)
+    return home
+
+
+def _map(at: AppTest) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """The coloured map as drawn: its Vega-Lite spec and its datasets (sent as Arrow beside the spec)."""
+    chart = at.get("vega_lite_chart")[0].proto
+    datasets = {d.name: pa.ipc.open_stream(d.data.data).read_pandas() for d in chart.datasets}
+    return json.loads(chart.spec), datasets
+
+
+def test_friction_ranks_the_planted_steps_and_drills_down(demo_home):
     at = _page(journey=DEMO_JOURNEY)
     table = at.dataframe[0].value
     assert table.iloc[0]["Step"] in {"Resets password", "Billing team corrects the invoice"}
     assert list(table["Rank"]) == sorted(table["Rank"])
     assert at.metric[0].value == "30,000"
+    # The drill-down starts on the top-ranked step.
+    assert at.subheader[0].value == f"Up close: {table.iloc[0]['Step']}"
     at.selectbox(key="friction_step").set_value("bot-invoice-status")
     at.selectbox(key="friction_metric").set_value("escalation_rate")
     at.run()
     assert not at.exception
     examples = at.dataframe[1].value
     assert len(examples) == 50 and set(examples["subject"]) == {"Chat: invoice status"}
+    assert at.subheader[0].value == "Up close: Bot shows invoice status"
+
+
+def test_filters_narrow_every_number_on_the_page(demo_home):
+    at = _page(journey=DEMO_JOURNEY)
+    everything = int(at.metric[0].value.replace(",", ""))
+    at.multiselect(key="friction_channels").select("Chat")
+    at.run()
+    assert not at.exception
+    chat = int(at.metric[0].value.replace(",", ""))
+    assert 0 < chat < everything
+    assert "channel Chat" in at.caption[0].value
+    examples = at.dataframe[1].value
+    assert set(examples["channel"]) <= {"Chat"}
+    at.selectbox(key="friction_segment").set_value("group")
+    at.run()
+    at.multiselect(key="friction_segment_values_group").select("Bot")
+    at.run()
+    assert not at.exception
+    assert 0 < int(at.metric[0].value.replace(",", "")) < chat
+    # A date range inside the data: fewer tickets again, and the caption says which dates.
+    first, last = at.date_input(key="friction_dates").value
+    from datetime import timedelta
+
+    at.date_input(key="friction_dates").set_value((first + timedelta(days=30), last - timedelta(days=30)))
+    at.run()
+    assert not at.exception
+    assert f"{first + timedelta(days=30):%Y-%m-%d} – {last - timedelta(days=30):%Y-%m-%d}" in at.caption[0].value
+
+
+def test_map_colours_by_any_catalogue_metric_and_flags_emotions(demo_home):
+    at = _page(journey=DEMO_JOURNEY)
+    at.selectbox(key="friction_colour").set_value("reopen_rate")
+    at.run()
+    assert not at.exception
+    spec, datasets = _map(at)
+    assert "Reopen rate" in json.dumps(spec)
+    # The planted password-reset reopen problem has the highest value on the map.
+    at.session_state["friction_tab"] = "Emotion vs CSAT"  # only the open tab is computed
+    at.run()
+    steps = datasets["steps"].set_index("id")
+    drawn = steps.loc[steps["metric_state"] == "value", "metric"]
+    assert drawn.idxmax() == "reset-password" and drawn.max() > 0.2
+    assert steps.loc["reset-password", "badge"] == format_value(drawn.max(), ".0%")
+    warnings = [w.value for w in at.warning]
+    assert any("Bot suggests articles" in w and "negative (-1)" in w for w in warnings)
 
 
 def test_csv_export_neutralises_formulas():
@@ -63,3 +127,16 @@ def test_csv_export_neutralises_formulas():
     safe = neutralise_formulas(frame)
     assert list(safe["Step"]) == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "fine"]
     assert list(safe["n"]) == [1, 2, 3, 4, 5]
+
+
+def test_week_by_week_heatmap_follows_the_map_colour(demo_home):
+    at = _page(journey=DEMO_JOURNEY)
+    at.session_state["friction_tab"] = "Week by week"
+    at.selectbox(key="friction_colour").set_value("reopen_rate")
+    at.run()
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(charts) == 3  # the map, the heatmap in the open tab, the step's trend
+    heatmap = charts[1]
+    assert heatmap["layer"][1]["mark"]["type"] == "rect"
+    assert heatmap["layer"][1]["encoding"]["color"]["title"] == "Reopen rate"

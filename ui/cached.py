@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from journeys.charts import emotion_curve, journey_map
+from journeys.charts.overlay import MetricOverlay
 from journeys.model import Journey
 
 JourneyKey = tuple[str, str, str, int]  # database url, workspace, journey name, version
@@ -28,6 +29,14 @@ def map_spec(key: JourneyKey, _journey: Journey, color_by: str, highlight: tuple
     return _with_arrow_datasets(journey_map(
         _journey, color_by=color_by, highlight=set(highlight), selected=selected, status=dict(status) or None,
         note_counts=notes, selection_name=selection_name).to_dict())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def overlay_map_spec(key: JourneyKey, _journey: Journey, overlay: MetricOverlay, selected: str | None,
+                     selection_name: str = "step") -> dict[str, Any]:
+    """The map coloured by a metric; keyed by journey version and the overlay's values (hashed)."""
+    return _with_arrow_datasets(journey_map(_journey, overlay=overlay, selected=selected,
+                                            selection_name=selection_name).to_dict())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

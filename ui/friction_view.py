@@ -1,0 +1,166 @@
+"""The pieces of the Friction page: filters, the coloured map, the tabs below it.
+
+The page file stays a readable outline and fetches the (cached) data through
+``ui.tickets_view``; each function here draws one part of it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from journeys.charts.heatmap import step_period_heatmap
+from journeys.charts.overlay import MetricOverlay
+from journeys.metrics import METRICS
+from journeys.model import Journey
+from journeys.tickets.analysis import SliceChoices, TicketSlice, neutralise_formulas
+
+FRICTION = "friction"
+RATE_COLUMNS = ("csat", "reopen_rate", "escalation_rate", "repeat_contact_rate")
+
+
+def colour_choices() -> list[str]:
+    """What the map can be coloured by: friction, then the catalogue (contact rate needs a reach)."""
+    return [FRICTION, *[m for m in METRICS if m != "contact_rate"]]
+
+
+def colour_label(choice: str) -> str:
+    return "Friction score" if choice == FRICTION else METRICS[choice].label
+
+
+def value_format(choice: str) -> tuple[str, str]:
+    """(d3 format, unit shown after it) for a metric's badges, tooltips and legends."""
+    if choice == FRICTION:
+        return ".2f", ""
+    unit = METRICS[choice].unit
+    if unit == "%":
+        return ".0%", ""
+    if unit == "minutes":
+        return ",.0f", "min"
+    if unit == "tickets":
+        return ",d", "tickets"
+    return ".1f", unit
+
+
+def slice_filters(options: SliceChoices) -> TicketSlice:
+    """Date range, channel and segment pickers; returns the slice they describe."""
+    first = options.first.date() if options.first else None
+    last = options.last.date() if options.last else None
+    dates, channels, segment, values = st.columns([1.3, 1.2, 0.9, 1.4], vertical_alignment="bottom")
+    picked = dates.date_input("Created between", value=(first, last) if first else (), min_value=first,
+                              max_value=last, key="friction_dates", format="YYYY-MM-DD")
+    chosen_channels = channels.multiselect("Channel", options.channels, key="friction_channels",
+                                           placeholder="All channels")
+    segment_name = segment.selectbox("Segment by", ["(none)", *options.segments], key="friction_segment",
+                                     format_func=lambda c: c.removeprefix("x_"))
+    segment_values: list[str] = []
+    if segment_name != "(none)":
+        segment_values = values.multiselect(f"{segment_name.removeprefix('x_')} is", options.segments[segment_name],
+                                            key=f"friction_segment_values_{segment_name}", placeholder="Any")
+    start = end = None
+    if isinstance(picked, tuple) and len(picked) == 2 and first:
+        if picked[0] > first:
+            start = datetime.combine(picked[0], time(), tzinfo=UTC)
+        if picked[1] < last:
+            end = datetime.combine(picked[1] + timedelta(days=1), time(), tzinfo=UTC)
+    return TicketSlice(start=start, end=end, channels=tuple(chosen_channels),
+                       segment=None if segment_name == "(none)" else segment_name,
+                       segment_values=tuple(segment_values))
+
+
+def period_text(where: TicketSlice, options: SliceChoices) -> str:
+    """The dates the numbers cover, e.g. "2025-11-01 – 2026-10-31"."""
+    first = where.start or options.first
+    last = (where.end - timedelta(days=1)) if where.end else options.last
+    return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}" if first and last else ""
+
+
+def overlay(choice: str, scored: pd.DataFrame, metrics: pd.DataFrame, baseline: dict, period: str,
+            journey: Journey) -> MetricOverlay:
+    """The chosen metric (or friction) per step, as the map draws it."""
+    fmt, unit = value_format(choice)
+    if choice == FRICTION:
+        values = dict(zip(scored["step"], scored["score"], strict=True))
+        components = [c for c in scored.columns if c.endswith("_too_few")]
+        too_few = set(scored.loc[scored[components].all(axis=1), "step"]) if components else set()
+        return MetricOverlay("Friction", values, True, fmt, unit, period, too_few, center=0.0)
+    values = dict(zip(metrics["journey_step"], metrics[choice], strict=True))
+    too_few = set(metrics.loc[metrics[f"{choice}_too_few"], "journey_step"]) if len(metrics) else set()
+    center = baseline.get(choice)
+    return MetricOverlay(METRICS[choice].label, values, METRICS[choice].direction == "lower", fmt, unit, period,
+                         too_few, center=center if center == center else None)
+
+
+def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) -> None:
+    """Per-step friction with its main driver and key metrics, and the CSV download."""
+    table = scored.assign(Step=scored["step"].map(labels).fillna(scored["step"]),
+                          main_driver=scored["main_driver"].map(lambda m: METRICS[m].label if m in METRICS else ""))
+    shown = {"Step": "Step", "rank": "Rank", "score": "Friction", "volume": "Tickets", "main_driver": "Main driver"}
+    for metric in (*RATE_COLUMNS, "resolution_p90"):
+        if f"{metric}_value" in table:
+            shown[f"{metric}_value"] = METRICS[metric].label
+    view = table[list(shown)].rename(columns=shown)
+    percent = {METRICS[m].label for m in RATE_COLUMNS}
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "Friction": st.column_config.ProgressColumn(
+            "Friction", min_value=float(min(0.0, view["Friction"].min())),
+            max_value=float(max(0.01, view["Friction"].max())), format="%.3f"),
+        **{label: st.column_config.NumberColumn(label, format="percent") for label in percent},
+    })
+    st.download_button("Download the table as CSV", key="friction_csv",
+                       data=lambda: neutralise_formulas(view).to_csv(index=False),
+                       file_name=f"friction-{file_stem}.csv", mime="text/csv", icon=":material/download:")
+
+
+def heatmap(cells: pd.DataFrame, choice: str, journey: Journey, baseline: dict) -> None:
+    """Step × week: when a step got worse."""
+    if cells.empty:
+        st.info("No tickets in this selection.")
+        return
+    fmt, _ = value_format(choice)
+    center = 0.0 if choice == FRICTION else baseline.get(choice)
+    higher_is_worse = choice == FRICTION or METRICS[choice].direction == "lower"
+    chart = step_period_heatmap(cells, steps=[(s.id, s.label) for s in journey.steps if s.id in set(cells["step"])],
+                                title=colour_label(choice), higher_is_worse=higher_is_worse, value_format=fmt,
+                                center=center if center == center else None)
+    st.altair_chart(chart, width="stretch")
+    st.caption("Grey: fewer tickets than the minimum sample that week. Friction per week is scored against the "
+               "whole range's baseline, so warmer cells mean worse than the journey usually is.")
+
+
+def emotion_flags(flags: list) -> None:
+    """Steps where the workshop's emotion and customers' CSAT disagree."""
+    if not flags:
+        st.success("The workshop's emotions agree with CSAT wherever there are enough ratings to tell.",
+                   icon=":material/thumb_up:")
+    for flag in flags:
+        st.warning(flag.message, icon=":material/sentiment_dissatisfied:" if flag.direction.endswith("positive")
+                   else ":material/sentiment_satisfied:")
+    st.caption("A step is flagged when the workshop marked it positive (or negative) but its CSAT is at least 5 "
+               "points below (above) the journey's and the 95 % interval agrees. Neutral steps are not flagged.")
+
+
+def step_trend(weekly: pd.DataFrame, metric: str) -> None:
+    fmt, unit = value_format(metric)
+    title = METRICS[metric].label + (f" ({unit})" if unit else "")
+    st.altair_chart(alt.Chart(weekly).mark_line(point=True).encode(
+        x=alt.X("period:T", title="week"), y=alt.Y(f"{metric}:Q", title=title, axis=alt.Axis(format=fmt)),
+        tooltip=[alt.Tooltip("period:T", title="week of"), alt.Tooltip(f"{metric}:Q", format=fmt),
+                 alt.Tooltip("n:Q", title="tickets")]).properties(height=240), width="stretch")
+
+
+def unmapped_summary(n: int, unmapped: int) -> None:
+    if not n:
+        return
+    st.markdown(f"**{unmapped:,} of {n:,} tickets ({unmapped / n:.1%}) are on no step** of this journey.")
+    st.page_link("pages/rules.py", label="See what they have in common and write a rule", icon=":material/rule:")
+
+
+def data_caption(dataset, where: TicketSlice, period: str, min_sample: int) -> None:
+    st.caption(f"Dataset '{dataset.name}' v{dataset.version} ({dataset.rows:,} tickets) · {period} · "
+               f"{where.describe(dates=False)} · friction = Σ weight × gap to the journey's baseline (worse is "
+               f"positive) × √(volume share of the busiest step); fewer than {min_sample} tickets count as too few.")
+
