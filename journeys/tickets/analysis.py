@@ -93,6 +93,10 @@ class TicketEngine:
             tmp.unlink(missing_ok=True)
         _prune(path.parent)
 
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of the engine's DuckDB for one thread's ad-hoc queries (rule previews, reports)."""
+        return self._con.cursor()
+
     def close(self) -> None:
         self._con.close()
 

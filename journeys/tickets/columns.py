@@ -106,7 +106,7 @@ DEFAULT_TRANSFORM: dict[str, str] = {
 }
 
 # Which transforms make sense for which kind of target (checked by ColumnMapping.validate).
-_KIND_OF = {
+FIELD_KIND = {
     "ticket_id": "text", "channel": "text", "subject": "text", "category": "text", "status": "text",
     "customer_id": "text", "variant": "text", "journey_step": "text", "group": "text", "priority": "text",
     "handled_by": "text", "created_at": "timestamp", "tags": "tags", "csat": "csat",
@@ -265,7 +265,7 @@ def _check_field(name: str, fm: FieldMap, cols: set[str]) -> list[Problem]:
     if tname not in TRANSFORMS:
         out.append(Problem(where, f"unknown transform '{tname}' (known: {', '.join(sorted(TRANSFORMS))})"))
         return out
-    if tname not in ALLOWED[_KIND_OF[name]]:
+    if tname not in ALLOWED[FIELD_KIND[name]]:
         out.append(Problem(where, f"transform '{tname}' does not fit {name}"))
     if tname in _NEEDS_ARG and not arg:
         out.append(Problem(where, f"transform '{tname}' needs an argument ({TRANSFORMS[tname]})"))
@@ -771,7 +771,7 @@ def _zendesk_category(columns: Sequence[str], used: set[str]) -> str | None:
 def _generic_field(name: str, src: str, sample: pa.Table | None, fields: dict[str, FieldMap],
                    notes: list[str]) -> FieldMap | None:
     values = _sample_values(sample, src)
-    kind = _KIND_OF[name]
+    kind = FIELD_KIND[name]
     if kind == "duration":
         created = fields.get("created_at", FieldMap(None)).source
         if (_TIMESTAMP_WORDS.search(norm(src)) and "time" not in norm(src).split()[-1:]) or (
