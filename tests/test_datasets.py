@@ -82,7 +82,7 @@ def test_migration_0002_applies_on_a_database_at_0001_and_goes_back_down(db_url:
         with Store(db_url) as store:  # opening migrates 0001 -> head
             assert store.list_workspaces() == ["Old team"]
             with engine.connect() as conn:
-                assert current_revision(conn) == head_revision() == "0002"
+                assert current_revision(conn) == head_revision()
             assert set(inspect(engine).get_table_names()) >= TICKET_TABLES
             assert store.list_journeys("Old team") == []
 
@@ -100,7 +100,7 @@ def test_migration_0002_applies_on_an_empty_database(db_url: str, tmp_path: Path
         try:
             assert set(inspect(engine).get_table_names()) >= TICKET_TABLES
             with engine.connect() as conn:
-                assert current_revision(conn) == "0002"
+                assert current_revision(conn) == head_revision()
         finally:
             engine.dispose()
         datasets = Datasets(store, tmp_path)

@@ -97,3 +97,25 @@ def test_bodies_must_be_json_objects_of_sane_size(docs):
     with pytest.raises(JourneysError, match="too large"):
         docs.save(WS, "note", "a", {"x": "y" * 2_000_001}, "ana")
     assert docs.get(WS, "note", "a") is None
+
+
+def test_migration_0003_applies_on_a_database_at_0002_and_goes_back_down(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from journeys.store import Store
+    from journeys.store.migrate import alembic_config
+
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0002")
+        assert "documents" not in inspect(engine).get_table_names()
+        with Store(db_url) as store:  # opening migrates 0002 -> head
+            assert DocumentStore(store).create(WS, "painpoint", "PP", {"title": "t"}, "ana") == "PP-1"
+        with engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0002")
+        tables = set(inspect(engine).get_table_names())
+        assert "documents" not in tables and {"rule_sets", "journeys"} <= tables
+    finally:
+        engine.dispose()
