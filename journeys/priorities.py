@@ -5,9 +5,9 @@ For each pain point, over the last ``window_days`` of ticket data (default 90):
 - **reach** — tickets per month on the pain point's steps;
 - **impact** — how much worse than the journey the steps are: for the pain point's metric the
   relative gap to the journey's value, ``max(0, sign · (value − baseline) / |baseline|)`` capped at
-  ``cap`` (1 = twice as bad), averaged over its steps weighted by tickets; without a metric, the
-  friction score's weighted average gap (:func:`journeys.friction.friction_from`, volume factor
-  divided out, so reach is not counted twice);
+  ``cap`` (default 3 = four times as bad), averaged over its steps weighted by tickets; without a
+  metric, the friction score's weighted average gap (:func:`journeys.friction.friction_from`, volume
+  factor divided out so reach is not counted twice; friction's own cap of 1);
 - **confidence** (0 … 1) — ``n / (n + 100)`` for the tickets the metric rests on (rated tickets for
   CSAT), times how steady the gap is: the share of the window's weeks (with enough tickets) in which
   the steps were worse than the journey. A gap seen every week on thousands of tickets is near 1; a
@@ -58,7 +58,9 @@ class ScoringWeights:
     effort: float = 1.0
     default_effort: float = 2.0  # person-weeks assumed until a pain point's effort is estimated
     window_days: int = 90
-    cap: float = DEFAULT_CAP
+    # Impact is capped at 3 (four times as bad as the journey): higher than friction's cap of 1, because
+    # ranking pain points needs to tell "twice as bad" from "four times as bad", which friction's blend does not.
+    cap: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("reach", "impact", "confidence", "effort"):
@@ -175,7 +177,7 @@ def _score_journey(group: list[StoredPainPoint], table: ibis.Table | None, weigh
     per_step = per_step[per_step["journey_step"].notna()].reset_index(drop=True)
     overall = compute(table, by=(), start=start, end=end, min_sample=min_sample,
                       filters={"journey_step": per_step["journey_step"].tolist()})
-    frictions = friction_from(per_step, overall, cap=weights.cap).set_index("step")
+    frictions = friction_from(per_step, overall, cap=DEFAULT_CAP).set_index("step")
     rows = per_step.set_index("journey_step")
     out = []
     for pain in group:
@@ -199,7 +201,7 @@ def _score_one(pain: StoredPainPoint, steps: list[str], rows: pd.DataFrame, over
     else:  # friction's weighted average gap: the score with the volume factor divided out
         f = frictions.loc[steps]
         gaps = np.where(f["volume_factor"] > 0, f["score"] / f["volume_factor"].where(f["volume_factor"] > 0, 1), 0)
-        impact = float(np.clip(np.average(gaps, weights=f["volume"].astype(float)), 0, weights.cap))
+        impact = float(np.clip(np.average(gaps, weights=f["volume"].astype(float)), 0, DEFAULT_CAP))
     sample = int(rows.loc[steps, METRICS[metric].sample].sum()) if metric else tickets
     steady, weeks = _steadiness(table, steps, metric, overall, start, end) if metric else (0, 0)
     steadiness = steady / weeks if weeks >= 4 else 0.5
