@@ -314,3 +314,51 @@ def rank_changes(scores: Sequence[Score], review: RankingReview | None) -> dict[
         else:
             changes[s.key] = ""
     return changes
+
+
+# --- one call for the page and the CLI -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The workspace's pain points, scored and ranked, with what is needed to show and export them."""
+
+    scores: list[Score]
+    pains: dict[str, StoredPainPoint]
+    weights: ScoringWeights
+    weights_version: int
+    dataset: str | None  # the ticket dataset scored against (None: the workspace has no tickets)
+    dataset_version: int | None
+    review: RankingReview | None
+    changes: dict[str, str]
+
+
+def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, dataset: str | None = None) -> Ranking:
+    """Score every pain point of the workspace against a ticket dataset (default: the latest imported).
+
+    ``engine`` is a :class:`journeys.tickets.analysis.TicketEngine`; each journey's tickets are mapped
+    by that journey's own rules.
+    """
+    from journeys.painpoints import PainPoints
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.datasets import Datasets
+
+    pains = {p.key: p for p in PainPoints(store).list(workspace)}
+    weights, weights_version = load_weights(store, workspace)
+    available = Datasets(store, home).list(workspace)
+    chosen = next((d for d in available if d.name == dataset), None) if dataset else (
+        max(available, key=lambda d: d.created_at) if available else None)
+    if dataset and chosen is None:
+        raise JourneysError(f"There is no ticket dataset '{dataset}' (known: "
+                            f"{', '.join(d.name for d in available) or 'none'})")
+    tables: dict[str, ibis.Table] = {}
+    if chosen is not None:
+        rules = TicketStore(store)
+        known = {s.name for s in store.list_journeys(workspace)}
+        for journey in sorted({p.pain.journey for p in pains.values()} & known):
+            rule_set = rules.load_rules(workspace, journey)
+            tables[journey] = engine.mapped(chosen, rule_set, store.load(workspace, journey).journey).table
+    scores = score_painpoints(pains.values(), tables, weights)
+    review = last_ranking_review(store, workspace)
+    return Ranking(scores, pains, weights, weights_version, chosen.name if chosen else None,
+                   chosen.version if chosen else None, review, rank_changes(scores, review))
