@@ -28,7 +28,7 @@ from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.rules import OPS, STEP_COLUMN, Rule, RuleSet, preview, rules_to_json, unmapped_report
 from journeys.tickets.rules import validate_rules as _validate
-from ui import tickets_view
+from ui import session, tickets_view
 from ui.frame import author, settings, store, workspace
 
 SEEN = "rules_seen"  # {(workspace, journey): RuleSet shown}
@@ -253,13 +253,7 @@ def _reload() -> None:
 
 def show_status(name: str) -> None:
     """The last change's outcome: a toast, the problems, or a stale refusal with the choices."""
-    saved = st.session_state.pop(SAVED, None)
-    if saved:
-        st.toast(saved, icon=":material/check_circle:")
-    problems = st.session_state.pop(PROBLEMS, None)
-    if problems:
-        text, items = problems
-        st.error(text + ("\n\n" + "\n".join(f"- {p}" for p in items) if items else ""), icon=":material/error:")
+    session.show_outcome(SAVED, PROBLEMS)
     pending: PendingRuleEdit | None = st.session_state.get(PENDING)
     if pending and pending.journey == name:
         r = pending.refusal

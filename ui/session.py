@@ -103,15 +103,20 @@ def _discard() -> None:
     st.session_state.get(SEEN, {}).pop(pending.journey, None)
 
 
-def show_save_status() -> None:
-    """Messages from the last save: success, a stale refusal with choices, or problems."""
-    message = st.session_state.pop("last_saved", None)
+def show_outcome(saved_key: str, problems_key: str) -> None:
+    """The last change's outcome, once: a toast when it saved, or its problems listed (error)."""
+    message = st.session_state.pop(saved_key, None)
     if message:
         st.toast(message, icon=":material/check_circle:")
-    problems = st.session_state.pop(PROBLEMS, None)
+    problems = st.session_state.pop(problems_key, None)
     if problems:
         text, items = problems
         st.error(text + ("\n\n" + "\n".join(f"- {p}" for p in items) if items else ""), icon=":material/error:")
+
+
+def show_save_status() -> None:
+    """Messages from the last save: success, a stale refusal with choices, or problems."""
+    show_outcome("last_saved", PROBLEMS)
     pending: PendingEdit | None = st.session_state.get(PENDING)
     if pending:
         r = pending.refusal
