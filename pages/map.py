@@ -7,7 +7,7 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from journeys.graph import Severity, check  # noqa: E402
-from ui import cached, inspector, journey_admin, session, table_editor  # noqa: E402
+from ui import cached, freshness_view, inspector, journey_admin, session, table_editor  # noqa: E402
 from ui.frame import author  # noqa: E402
 
 st.title("Journey map")
@@ -92,6 +92,10 @@ with side:
         if focus:
             st.button("Show all findings", key="finding_all", on_click=st.session_state.update,
                       kwargs={"focus_finding": None})
+    chosen = freshness_view.render(name, journey, freshness_view.stale_steps(name, journey))
+    if chosen:
+        st.session_state["selected_step"] = chosen
+        st.rerun()
     if selected:
         inspector.render(name, journey, selected, author())
     else:

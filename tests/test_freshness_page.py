@@ -1,0 +1,87 @@
+"""The map's freshness panel: never reviewed, mark reviewed, and steps flagged when their numbers moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from journeys.demo import DEMO_JOURNEY
+from journeys.freshness import last_review
+from journeys.store import Store
+from journeys.store.documents import DocumentStore
+from journeys.workspace import load_demo
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
+    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
+        monkeypatch.delenv(var, raising=False)
+    with Store.for_folder(tmp_path) as store:
+        load_demo(store, "demo", home=tmp_path, tickets=20_000)
+    return tmp_path
+
+
+def _map(author: str | None = "Ana") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    if author:
+        at.session_state["author"] = author
+    at.query_params["journey"] = DEMO_JOURNEY
+    at.run()
+    at.switch_page("pages/map.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _panel(at: AppTest):
+    return next(e for e in at.expander if "Map " in e.label or "Review" in e.label)
+
+
+def test_never_reviewed_then_marked_reviewed(home):
+    at = _map()
+    assert "Review overdue" in _panel(at).label
+    assert "Never reviewed" in _panel(at).caption[0].value
+    at.button(key="mark_reviewed").click()
+    at.run()
+    assert not at.exception
+    with Store.for_folder(home) as store:
+        review = last_review(store, "demo", DEMO_JOURNEY)
+    assert review is not None and review.reviewed_by == "Ana" and review.version == 1
+    assert "reset-password" in review.snapshot
+    assert "Map up to date" in _panel(at).label and "Last reviewed by Ana" in _panel(at).caption[0].value
+    assert any("Review recorded (version 1)" in s.value for s in at.success)
+
+
+def test_steps_whose_numbers_moved_since_the_review_are_flagged_and_shown(home):
+    _map().button(key="mark_reviewed").click().run()
+    with Store.for_folder(home) as store:  # pretend that at the review reopens on password reset were half today's
+        docs = DocumentStore(store)
+        head = docs.load("demo", "review", DEMO_JOURNEY)
+        body = dict(head.body)
+        body["snapshot"] = {**body["snapshot"], "reset-password": {
+            **body["snapshot"]["reset-password"],
+            "reopen_rate": body["snapshot"]["reset-password"]["reopen_rate"] / 2}}
+        docs.save("demo", "review", DEMO_JOURNEY, body, "Bo", expected_version=head.version)
+    at = _map()
+    panel = _panel(at)
+    assert "Map stale in 1 step(s)" in panel.label
+    button = next(b for b in at.button if b.key == "stale_reset-password")
+    assert "Resets password: reopen rate" in button.label
+    button.click()
+    at.run()
+    assert not at.exception
+    assert at.session_state["selected_step"] == "reset-password"
+
+
+def test_marking_reviewed_needs_a_name(home):
+    at = _map(author=None)
+    at.button(key="mark_reviewed").click()
+    at.run()
+    assert any("Tell us your name" in e.value for e in at.error)
+    with Store.for_folder(home) as store:
+        assert last_review(store, "demo", DEMO_JOURNEY) is None

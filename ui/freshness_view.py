@@ -1,0 +1,90 @@
+"""Is this map still true? The journey's last review and the steps whose numbers moved since.
+
+Shown beside the map: a workshop map goes stale when the tickets move, and the
+team should see where before the next review. Results are cached by the ticket
+data's content key and the review's version, so a rerun costs nothing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from journeys.errors import JourneysError, StaleWrite
+from journeys.freshness import Freshness, freshness, mark_reviewed
+from journeys.model import Journey
+from journeys.store.documents import DocumentStore
+from journeys.tickets.datasets import DatasetVersion
+from ui import tickets_view
+from ui.frame import author, store, workspace
+
+REVIEW_OUTCOME = "freshness_outcome"
+
+
+def _latest_dataset() -> DatasetVersion | None:
+    available = tickets_view.datasets()
+    return max(available, key=lambda d: d.created_at) if available else None
+
+
+def _review_version(journey_name: str) -> int:
+    found = DocumentStore(store()).get(workspace(), "review", journey_name)
+    return found.version if found else 0
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _freshness(key: tuple, review_version: int, _dataset: DatasetVersion | None, journey_name: str,
+               _journey: Journey) -> Freshness:
+    table = tickets_view.mapped(_dataset, journey_name).table if _dataset is not None else None
+    return freshness(store(), workspace(), journey_name, table, _journey)
+
+
+def stale_steps(journey_name: str, journey: Journey) -> Freshness:
+    """The journey's freshness against the latest imported tickets (cached by content and review version)."""
+    dataset = _latest_dataset()
+    key = tickets_view.key(dataset, journey_name) if dataset else (workspace(), journey_name, journey.step_ids())
+    return _freshness(key, _review_version(journey_name), dataset, journey_name, journey)
+
+
+def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
+    """The freshness panel; returns a stale step the user asked to see on the map, if any."""
+    outcome = st.session_state.pop(REVIEW_OUTCOME, None)
+    if outcome:
+        (st.success if outcome[0] == "ok" else st.error)(outcome[1])
+    title = ("Map stale in " + f"{len(state.stale)} step(s)" if state.stale
+             else "Review overdue" if state.overdue else "Map up to date")
+    icon = ":orange[:material/update:]" if state.stale or state.overdue else ":green[:material/verified:]"
+    chosen = None
+    with st.expander(f"{icon} {title}", expanded=bool(state.stale)):
+        st.caption(state.message())
+        for step, moves in state.stale.items():
+            label = state.labels.get(step, step)
+            text = "; ".join(m.describe() for m in moves[:2])
+            if st.button(f"{label}: {text}", key=f"stale_{step}", type="tertiary",
+                         help="Show this step on the map"):
+                chosen = step
+        dataset = _latest_dataset()
+        if dataset is None:
+            st.caption("Import tickets to compare the map with what customers do now.")
+        elif st.button("Mark this journey reviewed", key="mark_reviewed", icon=":material/task_alt:",
+                       help="Records who reviewed it and when, and today's numbers to compare with next time."):
+            _mark(journey_name, journey, dataset, state)
+            st.rerun()
+    return chosen
+
+
+def _mark(journey_name: str, journey: Journey, dataset: DatasetVersion, state: Freshness) -> None:
+    if not author():
+        st.session_state[REVIEW_OUTCOME] = ("error", "Tell us your name in the sidebar first: it is recorded.")
+        return
+    try:
+        review = mark_reviewed(store(), workspace(), journey_name, tickets_view.mapped(dataset, journey_name).table,
+                               journey, author(), dataset=dataset.name, dataset_version=dataset.version,
+                               expected_version=state.review.version if state.review else 0)
+    except StaleWrite as refused:
+        st.session_state[REVIEW_OUTCOME] = ("error", f"Not recorded: {refused.saved_by} reviewed this journey "
+                                                     "in the meantime. The panel now shows their review.")
+        return
+    except JourneysError as error:
+        st.session_state[REVIEW_OUTCOME] = ("error", f"Not recorded: {error.message}")
+        return
+    st.session_state[REVIEW_OUTCOME] = ("ok", f"Review recorded (version {review.version}); the next review is due "
+                                              f"{review.due_at:%d %b %Y}.")
