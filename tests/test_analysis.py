@@ -124,3 +124,21 @@ def test_mapped_tickets_are_kept_on_disk_and_the_stored_repeat_flag_gives_the_sa
     assert stored["repeat_contact_rate"].sum() > 0
     pd.testing.assert_frame_equal(stored, windowed)
     store.close()
+
+
+def test_one_engine_keeps_two_workspaces_with_the_same_rules_apart(tmp_path):
+    """Same dataset version, same rules, different folders: each gets its own tickets."""
+    from journeys.tickets.synthetic import generate
+
+    journey = current_state_journey()
+    engine = TicketEngine()
+    counts = []
+    for n, folder in ((500, tmp_path / "a"), (800, tmp_path / "b")):
+        store = Store.for_folder(folder)
+        datasets = Datasets(store, folder)
+        staged = datasets.staging_path("demo", "same")
+        pq.write_table(generate(n, steps=journey.step_ids()[:3], seed=1), staged)
+        version = datasets.commit("demo", "same", staged, {}, "tester")
+        counts.append(engine.mapped(version, RuleSet(journey.name, [], 0), journey).table.count().execute())
+        store.close()
+    assert counts == [500, 800]

@@ -66,8 +66,10 @@ class TicketEngine:
         key = hashlib.sha1("\x1f".join([
             str(dataset.version), rules_to_json(rule_set.rules), ",".join(journey.step_ids()),
         ]).encode()).hexdigest()[:16]
-        name = f"mapped_{key}"
         path = Path(dataset.path).parent / MAPPED_FOLDER / f"v{dataset.version}-{key}.parquet"
+        # The view is named by the file, not the content key alone: two workspaces (or two test folders) with
+        # the same rules and dataset version must not share a view in this process.
+        name = f"mapped_{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]}"
         with self._lock:
             exists = self._con.execute(
                 "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchall()[0][0]
