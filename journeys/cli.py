@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,8 @@ def init(store, settings: Settings, demo: bool, n_tickets: int) -> None:
     where = settings.home if settings.uses_embedded_database else "the configured database"
     click.echo(f"Workspace '{settings.workspace}' ready in {where}.")
     for name in created:
-        click.echo(f"  loaded demo {name if name.startswith(('dataset', 'rules')) else f'journey {name!r}'}")
+        shown = name if name.startswith(("dataset", "rules", "pain points")) else f"journey {name!r}"
+        click.echo(f"  loaded demo {shown}")
 
 
 @cli.command()
@@ -553,3 +555,461 @@ def _number(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 6)
     return value
+
+
+# --- pain points ----------------------------------------------------------------------------------
+
+PAIN_COLUMNS = ["rank", "key", "title", "journey", "steps", "metric", "status", "owner", "score", "reach", "impact",
+                "confidence", "effort", "effort_estimated", "tickets", "change"]
+# Pain-point fields as the command line names them, so a validation message points at the option to fix.
+PAIN_OPTIONS = {"title": "--title", "description": "--description", "owner": "--owner", "effort": "--effort",
+                "delivery_link": "--link", "status": "--status", "tags": "--tag", "quotes": "--quote",
+                "steps": "--step", "metric": "--metric", "journey": "--journey"}
+DATASET_HELP = "Ticket dataset to score against (default: the latest imported)."
+
+
+@cli.group(cls=_Group)
+def painpoints() -> None:
+    """Pain points: ranked by score, shown with their evidence, written up, edited and exported."""
+
+
+def _ranking(store, settings: Settings, dataset: str | None):
+    """The workspace's pain points scored against a dataset (``journeys.priorities.workspace_ranking``)."""
+    from journeys.priorities import workspace_ranking
+    from journeys.tickets.analysis import TicketEngine
+
+    engine = TicketEngine()
+    try:
+        return workspace_ranking(store, settings.home, settings.workspace, engine, dataset)
+    finally:
+        engine.close()
+
+
+def _status(value: str, option: str = "--status"):
+    """A status from what a shell user types ("planned", "in-experiment", "wont_fix" …)."""
+    from journeys.painpoints import Status
+
+    said = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
+    said = {"wont fix": "won't fix", "won t fix": "won't fix"}.get(said, said)
+    try:
+        return Status(said)
+    except ValueError:
+        raise BadInput(f"{option}: unknown status {value!r} (statuses: "
+                       f"{', '.join(repr(s.value) for s in Status)})") from None
+
+
+def _journey_named(store, settings: Settings, name: str, option: str = "--journey") -> Any:
+    """The journey (head) by name, or a clear error naming the workspace's journeys."""
+    known = [s.name for s in store.list_journeys(settings.workspace)]
+    if name not in known:
+        raise BadInput(f"{option}: there is no journey {name!r} in workspace '{settings.workspace}' "
+                       f"(journeys: {', '.join(repr(k) for k in known) or 'none yet'})")
+    return store.load(settings.workspace, name).journey
+
+
+def _pain_key(key: str) -> str:
+    key = key.strip()
+    return key.upper() if key[:3].lower() == "pp-" else key
+
+
+def _stored_pain(store, settings: Settings, key: str):
+    """The pain point's newest version, or a clear error naming the keys that exist."""
+    from journeys.errors import NotFound
+    from journeys.painpoints import PainPoints
+
+    pains = PainPoints(store)
+    try:
+        return pains.load(settings.workspace, _pain_key(key))
+    except NotFound:
+        known = [p.key for p in pains.list(settings.workspace)]
+        listed = ", ".join(known[:20]) + (" …" if len(known) > 20 else "") if known else \
+            "none yet; write one up with `journeys painpoints create`"
+        raise BadInput(f"there is no pain point {key!r} in workspace '{settings.workspace}' (known: {listed})") \
+            from None
+
+
+def _valid_pain(data: dict[str, Any]):
+    """A PainPoint from plain data; a bad field ends in one line naming the option to fix."""
+    from journeys.errors import InvalidJourney
+    from journeys.painpoints import parse_painpoint
+
+    try:
+        return parse_painpoint(data)
+    except InvalidJourney as error:
+        problems = [f"{PAIN_OPTIONS.get(str(p.path[0]), p.where) if p.path else p.where}: {p.reason}"
+                    for p in error.problems]
+        raise BadInput("the pain point is not valid: " + "; ".join(problems)) from None
+
+
+def _effort(value: str | None) -> tuple[bool, float | None]:
+    """(given, person-weeks) from --effort; "none" clears an estimate."""
+    if value is None:
+        return False, None
+    if value.strip().lower() in ("", "none", "-"):
+        return True, None
+    try:
+        return True, float(value.replace(",", "."))
+    except ValueError:
+        raise BadInput(f"--effort: {value!r} is not a number of person-weeks (e.g. 2 or 0.5; 'none' clears it)") \
+            from None
+
+
+def _pain_row(score, pain, changes: dict[str, str]) -> dict[str, Any]:
+    return {"rank": score.rank, "key": score.key, "title": pain.title, "journey": pain.journey,
+            "steps": list(pain.steps), "metric": score.metric, "status": pain.status.value, "owner": pain.owner,
+            "score": _number(score.score), "reach": _number(score.reach), "impact": _number(score.impact),
+            "confidence": _number(score.confidence), "effort": _number(score.effort),
+            "effort_estimated": score.effort_estimated, "tickets": score.tickets, "change": changes.get(score.key, "")}
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A row rounded for reading in a terminal (JSON and CSV keep the full numbers)."""
+    digits = {"score": 2, "reach": 1, "impact": 2, "confidence": 2}
+    return {k: (f"{v:,.{digits[k]}f}" if k in digits and isinstance(v, int | float) else v) for k, v in row.items()}
+
+
+def _csv_safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for CSV: lists joined, people's text that a spreadsheet would run as a formula neutralised."""
+    def cell(value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = ", ".join(map(str, value))
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            return "'" + value
+        return value
+    return [{k: cell(v) for k, v in r.items()} for r in rows]
+
+
+def _window_note(ranking) -> str:
+    scored = next((s for s in ranking.scores if s.start is not None), None)
+    if ranking.dataset is None:
+        return "no ticket dataset yet: every score is 0 until tickets are imported"
+    period = (f"{scored.start:%Y-%m-%d %H:%M} → {scored.end:%Y-%m-%d %H:%M}" if scored else "no tickets")
+    return (f"dataset '{ranking.dataset}' version {ranking.dataset_version} · last {ranking.weights.window_days} "
+            f"days of tickets ({period}) · {ranking.weights.formula()}")
+
+
+@painpoints.command("list")
+@click.option("--dataset", default=None, help=DATASET_HELP)
+@click.option("--status", "statuses", multiple=True, help="Only pain points with this status (repeat for several): "
+              "new, investigating, planned, 'in experiment', resolved, \"won't fix\".")
+@click.option("--journey", "journey_name", default=None, help="Only this journey's pain points.")
+@FORMAT_OPTION
+@_with_store
+def painpoints_list(store, settings: Settings, dataset: str | None, statuses: tuple[str, ...],
+                    journey_name: str | None, fmt: str) -> None:
+    """Pain points ranked by score (1 = do first). Filters keep the workspace-wide rank."""
+    wanted = {_status(s) for s in statuses}
+    if journey_name is not None:
+        _journey_named(store, settings, journey_name)
+    ranking = _ranking(store, settings, dataset)
+    rows = [_pain_row(s, ranking.pains[s.key].pain, ranking.changes) for s in ranking.scores
+            if (not wanted or ranking.pains[s.key].pain.status in wanted)
+            and (journey_name is None or ranking.pains[s.key].pain.journey == journey_name)]
+    if fmt == "csv":
+        rows = _csv_safe(rows)
+    elif fmt == "table":
+        rows = [_shown(r) for r in rows]
+    _emit(rows, fmt, PAIN_COLUMNS)
+    if fmt == "table":
+        click.echo(_window_note(ranking), err=True)
+
+
+def _stored_dict(stored) -> dict[str, Any]:
+    return {"key": stored.key, "version": stored.version, "updated_by": stored.updated_by,
+            "updated_at": stored.updated_at.isoformat(timespec="seconds"), **stored.pain.model_dump(mode="json")}
+
+
+def _score_dict(score, ranking) -> dict[str, Any]:
+    return {
+        "rank": score.rank, "of": len(ranking.scores), "score": _number(score.score), "value": _number(score.value),
+        "reach": _number(score.reach), "impact": _number(score.impact), "confidence": _number(score.confidence),
+        "effort": _number(score.effort), "effort_estimated": score.effort_estimated, "metric": score.metric,
+        "tickets": score.tickets, "sample": score.sample, "steady_weeks": score.steady_weeks, "weeks": score.weeks,
+        "live": {step: _number(v) for step, v in score.live.items()}, "baseline": _number(score.baseline),
+        "start": score.start.isoformat() if score.start else None,
+        "end": score.end.isoformat() if score.end else None,
+        "change": ranking.changes.get(score.key, ""), "dataset": ranking.dataset,
+        "dataset_version": ranking.dataset_version, "formula": ranking.weights.formula(),
+        "explain": score.explain() if score.start is not None else "no tickets on its steps in the window",
+    }
+
+
+@painpoints.command("show")
+@click.argument("key")
+@click.option("--dataset", default=None, help=DATASET_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="How to print it.")
+@_with_store
+def painpoints_show(store, settings: Settings, key: str, dataset: str | None, fmt: str) -> None:
+    """One pain point: what, where, who, its frozen evidence, its score now, and its history."""
+    from journeys.painpoints import PainPoints
+
+    stored = _stored_pain(store, settings, key)
+    ranking = _ranking(store, settings, dataset)
+    score = next(s for s in ranking.scores if s.key == stored.key)
+    history = [{"version": r.version, "author": r.author, "saved_at": r.created_at.isoformat(timespec="seconds"),
+                "message": r.message} for r in PainPoints(store).history(settings.workspace, stored.key)]
+    if fmt == "json":
+        click.echo(json.dumps({**_stored_dict(stored), "score": _score_dict(score, ranking), "history": history},
+                              indent=2, default=str, ensure_ascii=False))
+        return
+    p = stored.pain
+    effort = f"{p.effort:g} person-weeks" if p.effort is not None else "not estimated"
+    click.echo(f"{stored.key}  {p.title}")
+    click.echo(f"journey: {p.journey} · steps: {', '.join(p.steps) or '—'} · metric: {p.metric or 'friction'} · "
+               f"source: {p.source.value}")
+    click.echo(f"status: {p.status.value} · owner: {p.owner or '—'} · effort: {effort} · "
+               f"tags: {', '.join(p.tags) or '—'}")
+    click.echo(f"delivery: {p.delivery_link or '—'}")
+    click.echo(f"version {stored.version}, saved by {stored.updated_by} at "
+               f"{stored.updated_at.isoformat(timespec='seconds')}")
+    if p.description:
+        click.echo("")
+        for paragraph in p.description.splitlines():
+            click.echo(textwrap.fill(paragraph, width=100, initial_indent="  ", subsequent_indent="  ")
+                       if paragraph.strip() else "")
+    click.echo("")
+    change = ranking.changes.get(stored.key, "")
+    click.echo(f"Score {score.score:,.2f}: rank {score.rank} of {len(ranking.scores)}"
+               + (f" ({change} since the last review)" if change else ""))
+    click.echo(f"  {_score_dict(score, ranking)['explain']}")
+    click.echo(f"  {_window_note(ranking)}")
+    if score.metric and score.live:
+        live = ", ".join(f"{step} {_cell(_number(v))}" for step, v in score.live.items())
+        click.echo(f"  now: {score.metric} {live}; journey {_cell(_number(score.baseline))}")
+    if p.evidence:
+        first = p.evidence[0]
+        click.echo("")
+        click.echo(f"Evidence frozen when written up (dataset '{first.dataset}' version {first.dataset_version}, "
+                   f"{first.start:%Y-%m-%d %H:%M} → {first.end:%Y-%m-%d %H:%M}):" if first.start and first.end
+                   else "Evidence frozen when written up:")
+        _emit([{"step": e.step, "metric": e.metric, "value": _number(e.value), "journey": _number(e.baseline),
+                "n": e.n} for e in p.evidence], "table", ["step", "metric", "value", "journey", "n"])
+    if p.example_tickets:
+        click.echo(f"\nExample tickets: {', '.join(p.example_tickets)}")
+    if p.quotes:
+        click.echo("\nQuotes:")
+        for quote in p.quotes:
+            click.echo(f"  “{_cell(quote)}”")
+    click.echo("\nHistory:")
+    _emit(history, "table", ["version", "author", "saved_at", "message"])
+
+
+def _dataset_version(store, settings: Settings, name: str | None):
+    """The named dataset's latest version, or the most recently imported one (None when there is none)."""
+    from journeys.tickets.datasets import Datasets
+
+    available = Datasets(store, settings.home).list(settings.workspace)
+    if name is None:
+        return max(available, key=lambda d: d.created_at) if available else None
+    found = next((d for d in available if d.name == name), None)
+    if found is None:
+        listed = ", ".join(repr(d.name) for d in available) or "none yet; import one with `journeys tickets import`"
+        raise BadInput(f"--dataset: there is no ticket dataset {name!r} (datasets: {listed})")
+    return found
+
+
+@painpoints.command("create")
+@click.option("--journey", "journey_name", required=True, help="The journey the pain point is on.")
+@click.option("--step", "steps", multiple=True, required=True, help="A step id (repeat for several).")
+@click.option("--metric", default=None, help="The catalogue metric that shows the pain (default: judged by the "
+              "friction score).")
+@click.option("--title", default=None, help="Short title (default: '<step label>: <metric>').")
+@click.option("--description", default=None, help="What happens and why it matters.")
+@click.option("--owner", default="", help="Who owns it.")
+@click.option("--effort", default=None, help="Estimated effort in person-weeks.")
+@click.option("--status", default="new", show_default=True, help="new, investigating, planned, 'in experiment', "
+              "resolved or \"won't fix\".")
+@click.option("--link", default="", help="Delivery link (Jira, Linear or GitHub URL).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.option("--quote", "quotes", multiple=True, help="A customer quote (repeat for several).")
+@click.option("--source", type=click.Choice(["friction", "note", "manual"]), default=None,
+              help="Where it came from (default: friction with evidence, manual without).")
+@click.option("--dataset", default=None, help="Freeze evidence from this ticket dataset (default with --metric: "
+              "the latest imported).")
+@click.option("--from", "start", type=click.DateTime(), default=None, help="Evidence period's first day "
+              "(inclusive; default: the scoring window, the last 90 days of data).")
+@click.option("--to", "end", type=click.DateTime(), default=None, help="Evidence period's end (exclusive).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: print the new key; json: the stored pain point.")
+@_with_store
+def painpoints_create(store, settings: Settings, journey_name: str, steps: tuple[str, ...], metric: str | None,
+                      title: str | None, description: str | None, owner: str, effort: str | None, status: str,
+                      link: str, tags: tuple[str, ...], quotes: tuple[str, ...], source: str | None,
+                      dataset: str | None, start, end, fmt: str) -> None:
+    """Write up a pain point; with --metric (or --dataset) its evidence is frozen from the journey's tickets."""
+    import difflib
+
+    from journeys.metrics import METRICS
+    from journeys.painpoints import PainPoints
+
+    journey = _journey_named(store, settings, journey_name)
+    ids = journey.step_ids()
+    for step in steps:
+        if step not in ids:
+            near = difflib.get_close_matches(step, ids, n=1)
+            raise BadInput(f"--step: '{journey_name}' has no step {step!r}"
+                           + (f"; did you mean {near[0]!r}?" if near else "") + f" (its steps: {', '.join(ids)})")
+    steps = tuple(dict.fromkeys(steps))
+    if metric is not None and metric not in METRICS:
+        near = difflib.get_close_matches(metric, list(METRICS), n=1)
+        raise BadInput(f"--metric: unknown metric {metric!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+                       + f" (catalogue: {', '.join(METRICS)})")
+    if metric == "contact_rate":
+        raise BadInput("--metric: contact_rate needs how many customers reach the step, which tickets alone do not "
+                       "tell; pick a ticket metric (e.g. volume or repeat_contact_rate)")
+    if start is not None and end is not None and start >= end:
+        raise BadInput("--from must be before --to (--to is exclusive)")
+    given, estimate = _effort(effort)
+    wants_evidence = metric is not None or dataset is not None or start is not None or end is not None
+    version = _dataset_version(store, settings, dataset) if wants_evidence else None
+    if wants_evidence and version is None and (dataset or start or end):
+        raise BadInput("there is no ticket dataset to take evidence from; import one with `journeys tickets import`")
+    note = ""
+    if version is not None:
+        pain, note = _drafted(store, settings, journey, list(steps), metric, version, start, end, title)
+        data = pain.model_dump(mode="json")
+    else:
+        label = journey.step(steps[0]).label
+        judged = METRICS[metric].label.lower() if metric else "friction"
+        data = {"title": title or f"{label}: {judged}", "journey": journey_name, "steps": list(steps),
+                "metric": metric, "source": "manual"}
+        if metric is not None:
+            note = "no ticket dataset yet, so no evidence was frozen"
+    data.update({"owner": owner, "status": _status(status).value, "delivery_link": link, "tags": list(tags),
+                 "quotes": list(quotes), **({"effort": estimate} if given else {}),
+                 **({"description": description} if description is not None else {}),
+                 **({"source": source} if source else {})})
+    pain = _valid_pain(data)
+    key = PainPoints(store).create(settings.workspace, pain, settings.author, "Written up")
+    if fmt == "json":
+        click.echo(json.dumps(_stored_dict(PainPoints(store).load(settings.workspace, key)), indent=2, default=str,
+                              ensure_ascii=False))
+    else:
+        click.echo(key)
+    click.echo(f"Wrote up {key} '{pain.title}'" + (f"; {note}" if note else "") + ".", err=True)
+
+
+def _drafted(store, settings: Settings, journey, steps: list[str], metric: str | None, version, start, end,
+             title: str | None):
+    """A pain point drafted from the journey's tickets (``evidence.draft``) and a note on what was frozen."""
+    from datetime import timedelta
+
+    from journeys.evidence import CONTEXT_METRICS, capture, draft, example_ids
+    from journeys.priorities import data_window, load_weights
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.analysis import TicketEngine
+
+    weights, _ = load_weights(store, settings.workspace)
+    rule_set = TicketStore(store).load_rules(settings.workspace, journey.name)
+    engine = TicketEngine()
+    try:
+        table = engine.mapped(version, rule_set, journey).table
+        if start is None or end is None:
+            window = data_window(table, weights.window_days)
+            if window is None:
+                raise BadInput(f"dataset '{version.name}' has no tickets to take evidence from")
+            if start is None:
+                start = window[0] if end is None else end - timedelta(days=weights.window_days)
+            end = end if end is not None else window[1]
+            if start >= end:
+                raise BadInput(f"--from is after the last ticket of dataset '{version.name}' ({window[1]:%Y-%m-%d})")
+        pain = draft(journey, steps[0], metric, table, start=start, end=end, dataset=version.name,
+                     dataset_version=version.version, title=title)
+        if len(steps) > 1:
+            evidence = capture(table, steps, [*([metric] if metric else []), *CONTEXT_METRICS], start=start, end=end,
+                               dataset=version.name, dataset_version=version.version)
+            labels = ", ".join(f"'{journey.step(s).label}'" for s in steps)
+            judged = metric or "friction"
+            pain = pain.model_copy(update={
+                "steps": steps, "evidence": evidence,
+                "example_tickets": example_ids(table, steps, start=start, end=end),
+                "description": f"From the command line: steps {labels}, judged on {judged}."})
+    finally:
+        engine.close()
+    tickets = sum(e.n for e in pain.evidence if e.metric == "volume")
+    note = (f"evidence frozen from dataset '{version.name}' version {version.version}, {start:%Y-%m-%d} → "
+            f"{end:%Y-%m-%d}, {tickets:,} tickets on its steps")
+    if tickets == 0:
+        note += (" — no tickets landed on these steps in that period; check the mapping rules "
+                 f"(`journeys tickets rules test '{journey.name}' --dataset '{version.name}'`)")
+    return pain, note
+
+
+@painpoints.command("set")
+@click.argument("key")
+@click.option("--status", default=None, help="new, investigating, planned, 'in experiment', resolved or "
+              "\"won't fix\".")
+@click.option("--owner", default=None, help="Who owns it ('' clears).")
+@click.option("--effort", default=None, help="Estimated effort in person-weeks ('none' clears).")
+@click.option("--link", default=None, help="Delivery link: a Jira, Linear or GitHub URL ('' clears).")
+@click.option("--title", default=None, help="A new title.")
+@click.option("--message", "-m", default=None, help="Why (kept in the history; default: what changed).")
+@click.option("--if-version", "if_version", type=int, default=None,
+              help="Refuse the edit unless the pain point is still at this version (for scripts that read first).")
+@_with_store
+def painpoints_set(store, settings: Settings, key: str, status: str | None, owner: str | None, effort: str | None,
+                   link: str | None, title: str | None, message: str | None, if_version: int | None) -> None:
+    """Edit a pain point as a new version (someone else's newer save is never overwritten)."""
+    from journeys.painpoints import PainPoints
+
+    stored = _stored_pain(store, settings, key)
+    given, estimate = _effort(effort)
+    updates: dict[str, Any] = {}
+    if status is not None:
+        updates["status"] = _status(status).value
+    if owner is not None:
+        updates["owner"] = owner.strip()
+    if given:
+        updates["effort"] = estimate
+    if link is not None:
+        updates["delivery_link"] = link.strip()
+    if title is not None:
+        updates["title"] = title.strip()
+    if not updates:
+        raise BadInput("nothing to change: give --status, --owner, --effort, --link or --title")
+    before = stored.pain.model_dump(mode="json")
+    pain = _valid_pain({**before, **updates})
+    after = pain.model_dump(mode="json")
+    changed = [f"{PAIN_OPTIONS.get(k, k).lstrip('-')} {_said(before[k])} → {_said(after[k])}"
+               for k in updates if before[k] != after[k]]
+    if not changed:
+        click.echo(f"{stored.key} already says that; nothing saved (version {stored.version}).", err=True)
+        return
+    version = PainPoints(store).save(settings.workspace, stored.key, pain, settings.author,
+                                     expected_version=if_version if if_version is not None else stored.version,
+                                     message=message or "; ".join(changed))
+    click.echo(f"Saved {stored.key} version {version}: {'; '.join(changed)}.")
+
+
+def _said(value: Any) -> str:
+    return "—" if value in (None, "") else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@painpoints.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "markdown"]), default="csv", show_default=True,
+              help="csv: every pain point with its score components; markdown: a leadership update.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@click.option("--dataset", default=None, help=DATASET_HELP)
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
+              help="markdown: how many pain points to write up.")
+@_with_store
+def painpoints_export(store, settings: Settings, fmt: str, output: str | None, dataset: str | None, top: int) -> None:
+    """The ranked list as CSV (formula-like cells neutralised) or a Markdown update for leadership."""
+    from journeys.evidence import ranked_csv, ranked_frame, ranked_markdown
+
+    ranking = _ranking(store, settings, dataset)
+    if fmt == "csv":
+        text = ranked_csv(ranked_frame(ranking.scores, ranking.pains, ranking.changes))
+    else:
+        text = ranked_markdown(ranking.scores, ranking.pains, workspace=settings.workspace,
+                               formula=ranking.weights.formula(), changes=ranking.changes, top=top)
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BadInput(f"cannot write {output}: {error.strerror or error}") from None
+    click.echo(f"Wrote {output} ({len(ranking.scores)} pain points, {fmt}).", err=True)

@@ -85,3 +85,46 @@ def test_written_like_an_excel_saved_zendesk_export(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfId,Requester id,Group,Subject,Tags")
     assert len(pd.read_csv(path, encoding="utf-8-sig")) == 500
+
+
+PLANTED_FRICTION = {"bot-invoice-status": "escalation_rate", "reset-password": "reopen_rate",
+                    "billing-team": "resolution_p50"}
+
+
+def test_demo_pain_points_write_up_the_planted_friction():
+    from journeys.metrics import METRICS
+    from journeys.painpoints import Source, Status
+    from journeys.workspace import DEMO_PAINS
+
+    assert {p.step for p in DEMO_PAINS} <= set(current_state_journey().step_ids())
+    assert all(p.metric is None or p.metric in METRICS for p in DEMO_PAINS)
+    assert len({p.ident for p in DEMO_PAINS}) == len({p.title for p in DEMO_PAINS}) == len(DEMO_PAINS)
+    written = {p.step: p.metric for p in DEMO_PAINS if p.source == Source.friction}
+    assert written == PLANTED_FRICTION
+    assert {Status.investigating, Status.planned} <= {p.status for p in DEMO_PAINS}
+    assert any(p.source == Source.note for p in DEMO_PAINS)  # from the workshop, not from the tickets
+
+
+@pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
+def test_demo_ranking_puts_the_planted_friction_on_top_for_another_seed(tmp_path):
+    """Not an accident of seed 7: with other tickets the written-up planted friction still ranks first."""
+    from journeys.painpoints import PainPoints
+    from journeys.priorities import workspace_ranking
+    from journeys.store import Store
+    from journeys.tickets.analysis import TicketEngine
+    from journeys.workspace import DEMO_PAINS, load_demo
+
+    with Store.for_folder(tmp_path) as store:
+        created = load_demo(store, "demo", seed=3, home=tmp_path, tickets=20_000)
+        assert created[-1].startswith("pain points PP-1")
+        assert load_demo(store, "demo", seed=3, home=tmp_path, tickets=20_000) == []  # idempotent
+        assert len(PainPoints(store).list("demo")) == len(DEMO_PAINS)
+        engine = TicketEngine()
+        try:
+            ranking = workspace_ranking(store, tmp_path, "demo", engine)
+        finally:
+            engine.close()
+    top = ranking.scores[:len(PLANTED_FRICTION)]
+    assert {ranking.pains[s.key].pain.steps[0]: s.metric for s in top} == PLANTED_FRICTION
+    assert all(s.confidence > 0.5 and s.impact > 1 for s in top)
+    assert ranking.scores[len(PLANTED_FRICTION)].score < min(s.score for s in top) / 10
