@@ -149,7 +149,7 @@ def init(store, settings: Settings, demo: bool, n_tickets: int) -> None:
     where = settings.home if settings.uses_embedded_database else "the configured database"
     click.echo(f"Workspace '{settings.workspace}' ready in {where}.")
     for name in created:
-        shown = name if name.startswith(("dataset", "rules", "pain points")) else f"journey {name!r}"
+        shown = name if name.startswith(("dataset", "rules", "pain points", "experiments")) else f"journey {name!r}"
         click.echo(f"  loaded demo {shown}")
 
 

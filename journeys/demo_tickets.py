@@ -36,6 +36,7 @@ START = datetime(2025, 11, 1)
 END = datetime(2026, 11, 1)  # exclusive: twelve whole months
 IMPROVEMENT_START = datetime(2026, 7, 1)  # month 9 of 12
 IMPROVED_STEP, COMPARISON_STEP = "credit-issued", "agent-reply"
+IMPROVED_REOPEN = 0.10  # the improved step's reopen rate from IMPROVEMENT_START (its topic's rate before)
 EXCEL_ZERO_DATE = "1900-01-01 00:00:00"
 DEFAULT_TICKETS = 200_000
 
@@ -124,7 +125,7 @@ def generate(n: int = DEFAULT_TICKETS, seed: int = 7, customers: int | None = No
 
     reopen_p = attr("reopen").astype(float)
     improved = (np.array([t.step for t in TOPICS])[topic] == IMPROVED_STEP) & (created >= IMPROVEMENT_START)
-    reopen_p[improved] = 0.10
+    reopen_p[improved] = IMPROVED_REOPEN
     reopens = np.where(rng.random(m) < reopen_p, rng.integers(1, 3, m), 0)
     escalated = rng.random(m) < attr("escalation")
     frt = np.round(_lognormal(rng, attr("frt_median").astype(float)), 0)

@@ -131,6 +131,7 @@ def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tick
     if created:
         prepare_mappings(store, home, workspace, Datasets(store, home).latest(workspace, DEMO_DATASET))
     created += _load_demo_pains(store, workspace, home)
+    created += _load_demo_experiments(store, workspace, home)
     return created
 
 
@@ -184,6 +185,26 @@ def _load_demo_pains(store: Store, workspace: str, home: Path) -> list[str]:
     finally:
         engine.close()
     return [f"pain points {', '.join(keys)}"] if keys else []
+
+
+def _load_demo_experiments(store: Store, workspace: str, home: Path) -> list[str]:
+    """The demo's experiments: the planted month-9 change (improved) and one inconclusive, analysed."""
+    from journeys.experiments.demo import demo_experiments
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.analysis import TicketEngine
+    from journeys.tickets.datasets import Datasets
+
+    if DEMO_DATASET not in {d.name for d in Datasets(store, home).list(workspace)}:
+        return []
+    engine = TicketEngine()
+    try:
+        journey = store.load(workspace, DEMO_JOURNEY).journey
+        version = Datasets(store, home).latest(workspace, DEMO_DATASET)
+        table = engine.mapped(version, TicketStore(store).load_rules(workspace, DEMO_JOURNEY), journey).table
+        keys = demo_experiments(store, workspace, table)
+    finally:
+        engine.close()
+    return [f"experiments {', '.join(keys)}"] if keys else []
 
 
 def _frozen_numbers(evidence: list, metric: str | None, days: int) -> str:

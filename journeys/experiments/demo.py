@@ -20,7 +20,7 @@ from datetime import date
 import ibis
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo_tickets import COMPARISON_STEP, IMPROVED_STEP, IMPROVEMENT_START, TOPICS
+from journeys.demo_tickets import COMPARISON_STEP, IMPROVED_REOPEN, IMPROVED_STEP, IMPROVEMENT_START, TOPICS
 from journeys.experiments.analysis import analyse
 from journeys.experiments.model import Audience, Design, Experiment, LoopEntry, Status
 from journeys.experiments.store import Experiments
@@ -95,7 +95,7 @@ def demo_experiments(store: Store, workspace: str, table: ibis.Table, *, journey
     return created
 
 
-PLANTED_REOPEN_AFTER = 0.10  # the rate journeys.demo_tickets.generate gives credit-issued from IMPROVEMENT_START
+PLANTED_REOPEN_AFTER = IMPROVED_REOPEN  # the rate journeys.demo_tickets.generate gives credit-issued from the change
 
 
 def planted_effect() -> tuple[str, date, float]:
