@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -28,7 +29,9 @@ import pandas as pd
 from altair.utils.schemapi import debug_mode
 from altair.vegalite.v6.schema.core import TopLevelLayerSpec
 
+from journeys.charts import flow as flows
 from journeys.charts import style
+from journeys.charts.flow import FlowOverlay
 from journeys.charts.overlay import MetricOverlay, colour_scale
 from journeys.graph import Layout, swimlane_layout
 from journeys.model import Journey, Step
@@ -72,6 +75,7 @@ ARROW_SIZE = 95
 LOOP_SIZE = 420
 # A loop above the node, open at the bottom, with an arrowhead on its right foot.
 LOOP_PATH = "M -0.45 0.85 A 0.7 0.7 0 1 1 0.45 0.85 M 0.45 0.85 L 0.75 0.35 M 0.45 0.85 L -0.05 0.6"
+ARROW_ANGLE = "atan2(scale('y', datum.ty) - scale('y', datum.cy), scale('x', datum.tx) - scale('x', datum.cx))"
 
 # A metric overlay's value badges: white pills above the steps (labels hang below, note badges sit at the
 # top right), clear of the largest ring, in up to two staggered rows; hidden while still overlapping.
@@ -111,12 +115,13 @@ def _legend_columns(entries: int) -> int:
 
 
 def _chrome_px(journey: Journey, layout: Layout, ppu: float, color_by: str, rings: pd.DataFrame,
-               overlay: MetricOverlay | None = None) -> int:
+               overlay: MetricOverlay | None = None, flow_legends: Sequence[int] | None = None) -> int:
     """Pixels the stage headers and the legends take above and below the plot.
 
     Streamlit fits the whole chart, headers and legends included, into its height
     (autosize "fit"), and so does the export: the chart's height is the plot's plus this.
-    Estimated from the fonts and legend rows, a little generously.
+    Estimated from the fonts and legend rows, a little generously. ``flow_legends`` replaces the
+    transition legend's entries by the flow's legends' (see :meth:`_FlowPlan.legend_rows`).
     """
     headers = [style.clean(stage) for stage in journey.stages]
     two_lines = any(" " in h.strip() and style.text_width(h, HEADER_FONT) + 12 > (b - a) * ppu
@@ -127,8 +132,10 @@ def _chrome_px(journey: Journey, layout: Layout, ppu: float, color_by: str, ring
     colours = (2 if overlay is not None  # a gradient, its labels and a two-line title
                else len(_channel_domain(journey.steps)[0]) if color_by == "channel"
                else len(style.EMOTION_DOMAIN) if color_by == "emotion" else len(set(journey.lanes)))
-    entries = [len(style.KIND_SHAPES), colours, *([len(style.EDGE_STYLES)] if lines else []),
-               *([rings["ring"].nunique()] if len(rings) else [])]
+    edge_entries = [len(style.EDGE_STYLES)] if lines else []
+    if flow_legends is not None:
+        edge_entries = list(flow_legends)
+    entries = [len(style.KIND_SHAPES), colours, *edge_entries, *([rings["ring"].nunique()] if len(rings) else [])]
     rows = max(math.ceil(n / _legend_columns(n)) for n in entries)
     return header + LEGEND_OFFSET + LEGEND_TITLE_PX + rows * LEGEND_ROW_PX
 
@@ -312,16 +319,20 @@ def _plot_size(journey: Journey, nodes: pd.DataFrame, height: int | None, chrome
     return plot + chrome, plot, below / lane_px
 
 
-def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: float, x_max: float
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: float, x_max: float,
+                 routes: Sequence[tuple[str, str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Transitions as one row each (arrowheads, loops, tooltips) and as curve points (lines).
 
     Each edge bends to the left of its direction, so A→B and B→A never overlap,
     and bends further when another step sits on the straight line between its ends.
     Bends stay within the stages (0 … ``x_max``), so no curve leaves the plot.
+    ``routes`` (a flow's undesigned source/target pairs) follow the transitions, curved
+    the same way, with the kind :data:`journeys.charts.flow.ROUTE`.
     """
     index = {sid: i for i, sid in enumerate(nodes["id"])}
-    kept = [t for t in journey.transitions if t.source in index and t.target in index]
+    kept = [(t.source, t.target, str(t.kind), t.share) for t in journey.transitions
+            if t.source in index and t.target in index]
+    kept += [(s, t, flows.ROUTE, None) for s, t in routes if s in index and t in index]
     edge_cols = ["edge", "source", "target", "from", "to", "kind", "share", "share_text", "loop", "sx", "sy", "cx",
                  "cy", "tx", "ty", "back", "shape", "mark_size"]
     point_cols = ["edge", "order", "x", "y", "kind", "from", "to", "share_text"]
@@ -329,8 +340,8 @@ def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: flo
         return pd.DataFrame(columns=edge_cols), pd.DataFrame(columns=point_cols)
     xs, ys = nodes["x"].to_numpy(float), nodes["y"].to_numpy(float)
     labels, sizes = nodes["label"].to_numpy(), nodes["size"].to_numpy(float)
-    src = np.array([index[t.source] for t in kept])
-    dst = np.array([index[t.target] for t in kept])
+    src = np.array([index[s] for s, _, _, _ in kept])
+    dst = np.array([index[t] for _, t, _, _ in kept])
     loop = src == dst
     # Work in nominal pixels so bends look alike horizontally and vertically.
     a = np.column_stack([xs[src] * ppu, ys[src] * lane_px])
@@ -352,12 +363,12 @@ def _edge_frames(journey: Journey, nodes: pd.DataFrame, ppu: float, lane_px: flo
     cx = np.where(loop, xs[src], np.clip(control[:, 0] / ppu, 0.0, x_max)).round(4)
     cy = np.where(loop, ys[src], control[:, 1] / lane_px).round(4)
 
-    names = [f"{t.source}→{t.target}" for t in kept]
-    kinds = [str(t.kind) for t in kept]
-    share_text = ["not set" if t.share is None else f"{t.share:.0%}" for t in kept]
+    names = [f"{s}→{t}" for s, t, _, _ in kept]
+    kinds = [kind for _, _, kind, _ in kept]
+    share_text = ["not set" if share is None else f"{share:.0%}" for _, _, _, share in kept]
     edges = pd.DataFrame({
-        "edge": names, "source": [t.source for t in kept], "target": [t.target for t in kept],
-        "from": labels[src], "to": labels[dst], "kind": kinds, "share": [t.share for t in kept],
+        "edge": names, "source": [s for s, _, _, _ in kept], "target": [t for _, t, _, _ in kept],
+        "from": labels[src], "to": labels[dst], "kind": kinds, "share": [share for _, _, _, share in kept],
         "share_text": share_text, "loop": loop, "sx": xs[src], "sy": ys[src], "cx": cx, "cy": cy,
         "tx": xs[dst], "ty": ys[dst], "back": (np.sqrt(sizes[dst]) / 2 + 3).round(1),
         "shape": np.where(loop, LOOP_PATH, "triangle"), "mark_size": np.where(loop, LOOP_SIZE, ARROW_SIZE),
@@ -506,7 +517,7 @@ def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list
             "tooltip": tooltip}))
     if len(edges):
         # The angle is taken on screen, from the curve's control point to the target, at render time.
-        angle = "atan2(scale('y', datum.ty) - scale('y', datum.cy), scale('x', datum.tx) - scale('x', datum.cx))"
+        angle = ARROW_ANGLE
         layers.append(_layer("arrows", edges, {
             "type": "point", "clip": True, "aria": False, "opacity": 1, "filled": False,
             "angle": {"expr": f"datum.loop ? 0 : {angle} * 180 / PI + 90"},
@@ -522,6 +533,212 @@ def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list
                      "scale": colours, "legend": None},
             "tooltip": tooltip}))
     return layers
+
+
+# --- observed flow ---------------------------------------------------------------------------------------
+
+# A self-loop's "↻ N" pill sits above and left of its step: the label hangs below, metric pills sit straight
+# above (their bottom 24 px up) and note badges top right; it covers the end of an incoming line less than a
+# pill beside the step would.
+LOOP_BADGE_RIGHT = 4  # pixels from a step's centre right to the right end of its loop pill
+LOOP_BADGE_DY = -16  # its centre: the pill reaches from 9 to 23 px above the step's centre
+# "↻" is missing from Liberation Sans, and vl-convert then sets the whole badge in a serif fallback.
+LOOP_FONT = "DejaVu Sans, Verdana, sans-serif"
+
+
+@dataclass(frozen=True)
+class _FlowPlan:
+    """What of a flow is drawn: the undesigned routes and the loops (busiest first, capped), the scale's top."""
+
+    flow: FlowOverlay
+    routes: list[tuple[str, str]]  # drawn, at most MAX_ROUTES
+    all_routes: int
+    loops: list[str]  # steps customers went round, drawn, at most MAX_LOOPS
+    all_loops: int
+    top: int  # the busiest drawn line's count: the width scale's top
+    lines: bool  # whether any line is drawn (designed or not)
+
+    @classmethod
+    def of(cls, journey: Journey, flow: FlowOverlay) -> _FlowPlan:
+        """A route is a pair customers took between two steps that the journey has no transition for
+        (self-loops are not routes: they get a badge)."""
+        ids = set(journey.step_ids())
+        design = {(t.source, t.target) for t in journey.transitions if t.source in ids and t.target in ids}
+        observed = flow.pairs()
+        routes = sorted(((n, pair) for pair, n in observed.items() if pair[0] != pair[1] and pair not in design
+                         and pair[0] in ids and pair[1] in ids), key=lambda x: (-x[0], x[1]))
+        loops = sorted(((n, s) for (s, t), n in observed.items() if s == t and s in ids), key=lambda x: (-x[0], x[1]))
+        drawn = routes[:flows.MAX_ROUTES]
+        designed = [flow.count(s, t) for s, t in design if s != t]
+        return cls(flow, [pair for _, pair in drawn], len(routes), [s for _, s in loops[:flows.MAX_LOOPS]],
+                   len(loops), max([*designed, *(n for n, _ in drawn)], default=0), bool(drawn or designed))
+
+    def legend_title(self) -> list[str]:
+        return self.flow.legend_title((len(self.routes), self.all_routes), (len(self.loops), self.all_loops))
+
+    def legend_rows(self) -> list[int]:
+        """Rows of the flow's legends (kinds with route and unused; widths, title lines included), for
+        :func:`_chrome_px`."""
+        if not self.lines:
+            return []
+        return [len(style.EDGE_STYLES) + 2, len(flows.reference_counts(self.top)) + len(self.legend_title()) - 1]
+
+
+def _arrow_size(width: float) -> float:
+    """An arrowhead's area for a line ``width`` pixels wide: the default head on a default line, larger on thick."""
+    return round(max(70.0, (6.5 + 1.55 * width) ** 2), 1)
+
+
+def _with_flow(journey: Journey, edges: pd.DataFrame, points: pd.DataFrame, plan: _FlowPlan
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Edges and curve points with the flow's count, width, look (legend entry) and tooltip text per edge."""
+    flow = plan.flow
+    design = {(t.source, t.target): t.share for t in journey.transitions}
+    leaving = flow.leaving()
+    pairs = list(zip(edges["source"], edges["target"], strict=True))
+    counts = [flow.count(s, t) for s, t in pairs]
+    routes = (edges["kind"] == flows.ROUTE).to_numpy(bool)
+    widths = [flows.width(n, plan.top) for n in counts]
+    texts, observed, designed = [], [], []
+    for (s, t), n, route, frm, to in zip(pairs, counts, routes, edges["from"], edges["to"], strict=True):
+        if route:
+            texts.append(f"{flows.ROUTE}: {flows.customers(n)} went from {frm} to {to}")
+            designed.append("not designed")
+        else:
+            texts.append(flows.NOBODY if n == 0 else f"{flows.customers(n)} went this way")
+            share = flow.expected_share.get((s, t), design[(s, t)])
+            designed.append("not set" if share is None else f"{share:.0%}")
+        observed.append(flows.share_text(n, leaving.get(s, 0)))
+    edges = edges.assign(
+        customers=np.array(counts, dtype=int), width=widths,
+        look=np.where(routes, flows.ROUTE, np.where(np.array(counts) == 0, flows.UNUSED, edges["kind"])),
+        flow_text=texts, observed_share=observed, share_text=designed,
+        mark_size=np.where(edges["loop"].to_numpy(bool), LOOP_SIZE, [_arrow_size(w) for w in widths]))
+    # Undesigned routes are drawn last (on top), thick lines before thin ones within each group.
+    order = np.lexsort((-np.array(widths), routes))
+    edges = edges.iloc[order].reset_index(drop=True)
+    rank = pd.Series(np.arange(len(edges)), index=edges["edge"])
+    cols = ["customers", "width", "look", "flow_text", "observed_share", "share_text"]
+    by_edge = edges.set_index("edge")[cols]
+    points = points.drop(columns=["share_text"])
+    points = points.join(by_edge, on="edge").assign(_rank=points["edge"].map(rank)).sort_values(
+        ["_rank", "order"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+    return edges, points
+
+
+def _loop_frame(nodes: pd.DataFrame, journey: Journey, plan: _FlowPlan) -> pd.DataFrame:
+    """One row per drawn loop (A→A observed): its "↻ N" pill, tooltip and whether the journey designs it."""
+    flow = plan.flow
+    design = {t.source: str(t.kind) for t in journey.transitions if t.source == t.target}
+    leaving = flow.leaving()
+    at = {sid: i for i, sid in enumerate(nodes["id"])}
+    labels, xs, ys = nodes["label"].tolist(), nodes["x"].tolist(), nodes["y"].tolist()
+    rows = []
+    for sid in plan.loops:
+        label, n = labels[at[sid]], flow.count(sid, sid)
+        text = f"↻ {flows.count_text(n)}"
+        width = style.text_width(text, BADGE_FONT) * 1.1 + 2 * BADGE_PAD  # DejaVu is wider than most
+        rows.append({
+            "id": sid, "label": label, "x": xs[at[sid]], "y": ys[at[sid]], "loop_text": text,
+            "loop_width": round(width, 1), "loop_shape": _pill(width), "designed": sid in design,
+            "loop_colour": style.EDGE_STYLES[design[sid]][0] if sid in design else flows.ROUTE_COLOUR,
+            "flow_text": (f"{flows.customers(n)} went round this loop" if sid in design
+                          else f"{flows.ROUTE}: {flows.customers(n)} went from {label} back to it"),
+            "observed_share": flows.share_text(n, leaving.get(sid, 0))})
+    return pd.DataFrame.from_records(rows, columns=[
+        "id", "label", "x", "y", "loop_text", "loop_width", "loop_shape", "designed", "loop_colour", "flow_text",
+        "observed_share"])
+
+
+def _flow_width_legend(plan: _FlowPlan) -> dict[str, Any] | None:
+    """Three reference line widths labelled with the counts they stand for (None when nobody moved)."""
+    counts = flows.reference_counts(plan.top)
+    if not counts:
+        return None
+    widths = [flows.width(n, plan.top) for n in counts]
+    labels = style.js_string_array([flows.count_text(n) for n in counts])
+    legend = _legend(plan.legend_title(), len(counts), symbolType="stroke", symbolSize=300, values=widths,
+                     labelExpr=f"{labels}[indexof({json.dumps(widths)}, datum.value)] || ''",
+                     symbolStrokeColor=style.EDGE_STYLES["normal"][0], titleLimit=200)
+    del legend["symbolStrokeWidth"]  # the widths are the point
+    return legend
+
+
+def _flow_title(flow: FlowOverlay) -> str:
+    return " ".join(style.clean(flow.title).split()) or "Customers"
+
+
+def _flow_edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid, plan: _FlowPlan) -> list[alt.Chart]:
+    """The edges as in :func:`_edge_layers`, but as wide as the customers who took them.
+
+    Colour and dash still tell the kind; designed transitions nobody took are thin, dotted and
+    grey, undesigned routes dashed in :data:`journeys.charts.flow.ROUTE_COLOUR`. The widths are
+    computed in Python (the data carries them); an identity scale gives them their legend.
+    """
+    domain = [*style.EDGE_STYLES, flows.ROUTE, flows.UNUSED]
+    colours = {"domain": domain, "range": [*(c for c, _, _ in style.EDGE_STYLES.values()), flows.ROUTE_COLOUR,
+                                           flows.UNUSED_COLOUR]}
+    dashes = {"domain": domain, "range": [*(d for _, _, d in style.EDGE_STYLES.values()), flows.ROUTE_DASH,
+                                          flows.UNUSED_DASH]}
+    tooltip = [_tip("flow_text", _flow_title(plan.flow)), _tip("from"), _tip("to"),
+               _tip("observed_share", "share of those leaving"), _tip("share_text", "designed share"), _tip("kind")]
+    faded = {"condition": {"test": f"datum.look === '{flows.UNUSED}'", "value": flows.UNUSED_OPACITY}, "value": 1}
+    layers = []
+    if len(points):
+        legend = _legend("transition", len(domain), symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
+        layers.append(_layer("edges", points, {"type": "line", "interpolate": "basis", "clip": True, "aria": False}, {
+            **grid.xy("x", "y"), "detail": {"field": "edge", "type": "nominal"},
+            "order": {"field": "order", "type": "quantitative"},
+            "color": {"field": "look", "type": "nominal", "scale": colours, "legend": legend},
+            "strokeDash": {"field": "look", "type": "nominal", "scale": dashes, "legend": legend},
+            "strokeWidth": {"field": "width", "type": "quantitative", "legend": _flow_width_legend(plan), "scale": {
+                "type": "linear", "domain": [flows.ZERO_WIDTH, flows.MAX_WIDTH],
+                "range": [flows.ZERO_WIDTH, flows.MAX_WIDTH]}},
+            "opacity": faded, "tooltip": tooltip}))
+    if len(edges):
+        # A designed loop customers went round shows as its "↻ N" badge (in the loop's colour) instead.
+        hidden = {"condition": [{"test": "datum.loop && datum.customers > 0", "value": 0}, faded["condition"]],
+                  "value": 1}
+        angle = ARROW_ANGLE
+        layers.append(_layer("arrows", edges, {
+            "type": "point", "clip": True, "aria": False, "filled": False,
+            "angle": {"expr": f"datum.loop ? 0 : {angle} * 180 / PI + 90"},
+            "xOffset": {"expr": f"datum.loop ? 0 : -datum.back * cos({angle})"},
+            "yOffset": {"expr": f"datum.loop ? -(datum.back + 5) : -datum.back * sin({angle})"},
+            "strokeWidth": {"expr": "datum.loop ? 1.8 : 0.5"},
+        }, {
+            **grid.xy("tx", "ty"),
+            "shape": {"field": "shape", "type": "nominal", "scale": None},
+            "size": {"field": "mark_size", "type": "quantitative", "scale": None},
+            "stroke": {"field": "look", "type": "nominal", "scale": colours, "legend": None},
+            "fill": {"condition": {"test": "datum.loop", "value": "transparent"}, "field": "look", "type": "nominal",
+                     "scale": colours, "legend": None},
+            "opacity": hidden, "tooltip": tooltip}))
+    return layers
+
+
+def _loop_badge_layers(loops: pd.DataFrame, grid: _Grid, flow: FlowOverlay) -> list[alt.Chart]:
+    """A "↻ N" pill by each step customers went round: outlined in the loop's kind colour when designed (it
+    stands in for the loop glyph), dashed navy when not."""
+    if not len(loops):
+        return []
+    at = {"clip": True, "aria": False, "xOffset": {"expr": f"{LOOP_BADGE_RIGHT} - datum.loop_width / 2"},
+          "yOffset": LOOP_BADGE_DY}
+    tooltip = [_tip("label", "step"), _tip("flow_text", _flow_title(flow)),
+               _tip("observed_share", "share of those leaving")]
+    return [
+        _layer("flow_loops", loops, {
+            "type": "point", "filled": True, "size": 4, "fill": "white", "opacity": 1, **at,
+            "strokeDash": {"expr": f"datum.designed ? [1, 0] : {json.dumps(flows.LOOP_DASH)}"},
+            "strokeWidth": 1.2}, {
+            **grid.xy("x", "y"), "shape": {"field": "loop_shape", "type": "nominal", "scale": None},
+            "stroke": {"field": "loop_colour", "type": "nominal", "scale": None},
+            "tooltip": tooltip}),
+        _layer("flow_loop_text", loops, {
+            "type": "text", "align": "center", "baseline": "middle", "fontSize": BADGE_FONT, "fontWeight": "bold",
+            "font": LOOP_FONT, "color": {"expr": f"datum.designed ? '{style.INK}' : '{flows.ROUTE_COLOUR}'"}, **at},
+            {**grid.xy("x", "y"), "text": {"field": "loop_text", "type": "nominal"}, "tooltip": tooltip}),
+    ]
 
 
 def _ring_layer(rings: pd.DataFrame, grid: _Grid) -> alt.Chart:
@@ -684,7 +901,8 @@ def _metric_badge_layers(nodes: pd.DataFrame, grid: _Grid, overlay: MetricOverla
 def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Collection[str] = (),
                 selected: str | None = None, status: Mapping[str, str] | None = None,
                 note_counts: Mapping[str, int] | None = None, selection_name: str = "step",
-                height: int | None = None, overlay: MetricOverlay | None = None) -> alt.LayerChart:
+                height: int | None = None, overlay: MetricOverlay | None = None,
+                flow: FlowOverlay | None = None) -> alt.LayerChart:
     """The journey as a clickable service blueprint.
 
     ``color_by`` is "channel", "emotion" or "lane". ``highlight`` rings steps in red
@@ -692,8 +910,11 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     ``status`` (step id → added/changed/removed/same) marks a compare view, and
     ``note_counts`` puts a count badge on steps with workshop notes. ``overlay`` (a
     :class:`~journeys.charts.overlay.MetricOverlay`) colours the steps by a metric instead
-    of ``color_by`` and puts each step's value in a badge above it. Ids not in the
-    journey are ignored. Returns a :class:`JourneyMapChart`.
+    of ``color_by`` and puts each step's value in a badge above it. ``flow`` (a
+    :class:`~journeys.charts.flow.FlowOverlay`) draws how customers actually moved: each
+    designed transition as wide as its count (thin, dotted and grey when nobody took it),
+    the observed routes the journey lacks as dashed navy curves, and a "↻ N" badge on steps
+    customers went round. Ids not in the journey are ignored. Returns a :class:`JourneyMapChart`.
 
     In Streamlit (checked on 1.67)::
 
@@ -722,20 +943,29 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     if overlay is not None:
         nodes = _with_overlay(nodes, overlay, ppu)
     rings = _rings_frame(nodes)
-    chart_height, plot_height, below = _plot_size(journey, nodes, height,
-                                                  _chrome_px(journey, layout, ppu, color_by, rings, overlay))
+    plan = _FlowPlan.of(journey, flow) if flow is not None else None
+    chart_height, plot_height, below = _plot_size(journey, nodes, height, _chrome_px(
+        journey, layout, ppu, color_by, rings, overlay, plan.legend_rows() if plan is not None else None))
     grid = _Grid(journey, layout, below)
-    edges, points = _edge_frames(journey, nodes, ppu, plot_height / (grid.bottom + 0.5), layout.width)
+    edges, points = _edge_frames(journey, nodes, ppu, plot_height / (grid.bottom + 0.5), layout.width,
+                                 plan.routes if plan is not None else ())
+    if plan is not None:
+        edges, points = _with_flow(journey, edges, points, plan)
+        edge_layers = _flow_edge_layers(edges, points, grid, plan)
+        loop_layers = _loop_badge_layers(_loop_frame(nodes, journey, plan), grid, plan.flow)
+    else:
+        edge_layers, loop_layers = _edge_layers(edges, points, grid), []
 
     extra_tooltip = ([_tip("notes", "workshop notes", "quantitative")] if note_counts else []) + (
         [_tip("status")] if status else [])
     if overlay is not None:
         extra_tooltip += _overlay_tooltip(overlay)
-    layers = [*_grid_layers(journey, grid), *_edge_layers(edges, points, grid),
+    layers = [*_grid_layers(journey, grid), *edge_layers,
               *([_ring_layer(rings, grid)] if len(rings) else []),
               *_node_layers(journey, nodes, grid, color_by, extra_tooltip, overlay),
               *_selected_layers(nodes, grid),
-              *(_metric_badge_layers(nodes, grid, overlay) if overlay is not None else []), *_badge_layers(nodes, grid)]
+              *(_metric_badge_layers(nodes, grid, overlay) if overlay is not None else []), *loop_layers,
+              *_badge_layers(nodes, grid)]
     params = [
         # Zoom and pan along the stages only (lanes stay put); plain wheel keeps scrolling the page.
         alt.TopLevelSelectionParameter(
