@@ -85,10 +85,12 @@ if unmapped_tab.open:
         friction_view.unmapped_summary(n, unmapped)
 
 st.subheader(f"Up close: {labels.get(selected, selected)}")
-left, right = st.columns([1, 1])
+left, right, write = st.columns([1, 1, 0.8], vertical_alignment="bottom")
 left.selectbox("Step", with_tickets, format_func=lambda s: labels.get(s, s), key="friction_step")
 metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], key="friction_metric",
                          format_func=lambda m: METRICS[m].label)
+with write:
+    friction_view.write_up(journey, selected, metric, dataset, where)
 friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric)
 st.markdown(f"**Newest tickets on {labels.get(selected, selected)}** ({where.describe()})")
 st.dataframe(tickets_view.examples(content, dataset, name, selected, where), hide_index=True, width="stretch")

@@ -140,3 +140,38 @@ def test_week_by_week_heatmap_follows_the_map_colour(demo_home):
     heatmap = charts[1]
     assert heatmap["layer"][1]["mark"]["type"] == "rect"
     assert heatmap["layer"][1]["encoding"]["color"]["title"] == "Reopen rate"
+
+
+def test_a_finding_is_written_up_as_a_pain_point_with_its_evidence(demo_home):
+    from datetime import UTC, datetime, timedelta
+
+    from journeys.painpoints import PainPoints, Source
+
+    with Store.for_folder(demo_home) as store:
+        before = {p.key for p in PainPoints(store).list("demo")}
+    at = _page(journey=DEMO_JOURNEY)
+    at.selectbox(key="friction_step").set_value("reset-password")
+    at.selectbox(key="friction_metric").set_value("repeat_contact_rate")
+    first, last = at.date_input(key="friction_dates").value
+    at.date_input(key="friction_dates").set_value((first + timedelta(days=60), last))
+    at.run()
+    assert not at.exception
+    at.button(key="friction_write_up").click()
+    at.run()
+    assert not at.exception, at.exception
+    with Store.for_folder(demo_home) as store:
+        (stored,) = [p for p in PainPoints(store).list("demo") if p.key not in before]
+    pain = stored.pain
+    assert (pain.journey, pain.steps, pain.metric, pain.source) == (
+        DEMO_JOURNEY, ["reset-password"], "repeat_contact_rate", Source.friction)
+    assert stored.updated_by == "Tester" and pain.title == "Resets password: repeat contacts"
+    repeat = next(e for e in pain.evidence if e.metric == "repeat_contact_rate")
+    assert repeat.n > 0 and repeat.value > repeat.baseline and repeat.dataset == "Zendesk tickets (demo)"
+    # The page's date range is the evidence's period; the newest tickets of the step are its examples.
+    assert repeat.start == datetime.combine(first + timedelta(days=60), datetime.min.time(), tzinfo=UTC)
+    assert len(pain.example_tickets) == 5
+    # The button became a link to the pain point on Priorities.
+    assert "friction_write_up" not in [b.key for b in at.button]
+    link = at.get("page_link")[0].proto
+    assert link.label == f"Written up as {stored.key}: open it on Priorities"
+    assert (link.page, link.query_string) == ("priorities", f"painpoint={stored.key}")

@@ -244,3 +244,28 @@ def test_history_with_one_version_says_so(home):
     at = _app("pages/history.py", journey=DEMO_JOURNEY)
     assert "Only one version so far" in at.info[0].value
     assert not [b for b in at.button if b.key == "restore_go"]
+
+
+def test_a_pain_note_becomes_a_pain_point(home):
+    from journeys.painpoints import PainPoints, Source
+
+    at = _app("pages/map.py", journey=DEMO_JOURNEY)
+    _select(at, "reset-password")
+    with _store(home) as store:
+        journey = store.load("demo", DEMO_JOURNEY).journey
+    (index, note) = next((i, n) for i, n in enumerate(journey.notes) if n.step == "reset-password" and n.kind == "pain")
+    at.button(key=f"note_pp_{index}").click()
+    at.run()
+    assert not at.exception, at.exception
+    with _store(home) as store:
+        (stored,) = PainPoints(store).list("demo")
+    pain = stored.pain
+    assert (pain.journey, pain.steps, pain.source, stored.updated_by) == (DEMO_JOURNEY, ["reset-password"],
+                                                                         Source.note, "Tester")
+    assert pain.description.startswith(note.text) and note.text.startswith(pain.title.rstrip("…"))
+    assert len(pain.title) <= 91
+    # The button became a link to it; notes of other kinds have no such button.
+    assert f"note_pp_{index}" not in [b.key for b in at.button]
+    link = at.get("page_link")[0].proto
+    assert (link.label, link.query_string) == (f"Pain point {stored.key}", f"painpoint={stored.key}")
+    assert "Made pain point PP-1 from the note" in [t.value for t in at.toast]

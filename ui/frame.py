@@ -155,6 +155,9 @@ def _pages() -> dict[str, list[st.Page]]:
             st.Page(PAGES_DIR / "import_tickets.py", title="Import tickets", icon=":material/upload_file:"),
             st.Page(PAGES_DIR / "rules.py", title="Mapping rules", icon=":material/rule:"),
         ],
+        "Improve": [
+            st.Page(PAGES_DIR / "priorities.py", title="Priorities", icon=":material/format_list_numbered:"),
+        ],
     }
 
 

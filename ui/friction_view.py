@@ -14,9 +14,15 @@ import streamlit as st
 
 from journeys.charts.heatmap import step_period_heatmap
 from journeys.charts.overlay import MetricOverlay
+from journeys.errors import JourneysError
+from journeys.evidence import draft
 from journeys.metrics import METRICS
 from journeys.model import Journey
+from journeys.painpoints import PainPoints
 from journeys.tickets.analysis import SliceChoices, TicketSlice, neutralise_formulas
+from journeys.tickets.datasets import DatasetVersion
+from ui import tickets_view
+from ui.frame import author, store, workspace
 
 FRICTION = "friction"
 RATE_COLUMNS = ("csat", "reopen_rate", "escalation_rate", "repeat_contact_rate")
@@ -164,3 +170,52 @@ def data_caption(dataset, where: TicketSlice, period: str, min_sample: int) -> N
                f"{where.describe(dates=False)} · friction = Σ weight × gap to the journey's baseline (worse is "
                f"positive) × √(volume share of the busiest step); fewer than {min_sample} tickets count as too few.")
 
+
+
+# --- writing a finding up as a pain point ----------------------------------------------------------
+
+WRITTEN = "friction_written_up"  # (journey, step, metric) → pain point key, for the link after a rerun
+
+
+def _write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
+    """Draft the pain point from this step, metric and date range (evidence frozen now) and store it."""
+    who = author()
+    if not who:
+        st.session_state["friction_write_up_problem"] = ("Tell us your name in the sidebar first: it is recorded "
+                                                         "as the pain point's author.")
+        return
+    try:
+        table = tickets_view.mapped(dataset, journey.name).table
+        pain = draft(journey, step, metric, table, start=where.start, end=where.end, dataset=dataset.name,
+                     dataset_version=dataset.version)
+        key = PainPoints(store()).create(workspace(), pain, who, "Written up from the Friction page")
+    except JourneysError as error:
+        st.session_state["friction_write_up_problem"] = f"Not written up: {error}"
+        return
+    st.session_state.setdefault(WRITTEN, {})[(journey.name, step, metric)] = key
+    st.toast(f"Written up as {key}, with this period's numbers frozen as its evidence", icon=":material/edit_note:")
+
+
+def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
+    """The "Write up as a pain point" button of the drill-down, and a link to the pain point once it exists."""
+    problem = st.session_state.pop("friction_write_up_problem", None)
+    if problem:
+        st.error(problem, icon=":material/error:")
+    key = st.session_state.get(WRITTEN, {}).get((journey.name, step, metric))
+    if key:
+        st.page_link("pages/priorities.py", label=f"Written up as {key}: open it on Priorities",
+                     icon=":material/format_list_numbered:", query_params={"painpoint": key})
+        return
+    existing = next((p.key for p in PainPoints(store()).list(workspace()) if p.pain.is_open
+                     and p.pain.journey == journey.name and step in p.pain.steps and p.pain.metric == metric), None)
+    if existing:
+        st.page_link("pages/priorities.py", label=f"Already written up as {existing}: open it",
+                     icon=":material/format_list_numbered:", query_params={"painpoint": existing},
+                     help="An open pain point already covers this step and metric.")
+        return
+    label = journey.step(step).label if step in journey.step_ids() else step
+    st.button("Write up as a pain point", key="friction_write_up", icon=":material/edit_note:", width="stretch",
+              on_click=_write_up, args=(journey, step, metric, dataset, where),
+              help=f"Creates a pain point for '{label}' judged by {METRICS[metric].label.lower()}, with this date "
+                   "range's numbers and newest tickets frozen as its evidence"
+                   + (" (measured on all channels and segments)." if where.filters() else "."))

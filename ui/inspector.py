@@ -13,8 +13,21 @@ import streamlit as st
 
 from journeys import editing
 from journeys.editing import Edit
-from journeys.model import CHANNELS, EMOTION_MAX, EMOTION_MIN, HandledBy, Journey, NoteKind, StepKind, TransitionKind
-from ui.session import commit, seen
+from journeys.errors import JourneysError
+from journeys.model import (
+    CHANNELS,
+    EMOTION_MAX,
+    EMOTION_MIN,
+    HandledBy,
+    Journey,
+    Note,
+    NoteKind,
+    StepKind,
+    TransitionKind,
+)
+from journeys.painpoints import PainPoint, PainPoints, Source
+from ui.frame import store, workspace
+from ui.session import PROBLEMS, commit, seen
 
 SAME = "same as the step"
 EMOTION_FACES = {-2: "−2 very negative", -1: "−1 negative", 0: "0 neutral", 1: "+1 positive", 2: "+2 very positive"}
@@ -83,6 +96,35 @@ def _delete_note(name: str, index: int) -> None:
     commit(name, Edit("Deleted a note", partial(editing.delete_note, index=index)))
 
 
+def _note_title(text: str, limit: int = 90) -> str:
+    """A pain point title from a note: its first line, cut at a word near ``limit`` characters."""
+    line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else "Pain from a workshop note"
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def _note_pain_points(name: str, step_id: str) -> dict[str, str]:
+    """Pain points already made from this step's notes: note text → key (so the button becomes a link)."""
+    return {p.pain.description.split("\n\n")[0]: p.key for p in PainPoints(store()).list(workspace())
+            if p.pain.source == Source.note and p.pain.journey == name and step_id in p.pain.steps}
+
+
+def _make_pain_point(name: str, note: Note, who: str) -> None:
+    """A pain point from a workshop pain note: its words as title and description, on the note's step."""
+    if not who:
+        st.session_state[PROBLEMS] = ("Tell us your name in the sidebar first: it is recorded on every save.", [])
+        return
+    when = f"{note.created_at:%d %b %Y}"
+    pain = PainPoint(title=_note_title(note.text), journey=name, steps=[note.step], source=Source.note,
+                     description=f"{note.text.strip()}\n\nFrom a workshop note by {note.author or 'anonymous'} "
+                                 f"on {when}.")
+    try:
+        key = PainPoints(store()).create(workspace(), pain, who, "Made from a workshop note")
+    except JourneysError as error:
+        st.session_state[PROBLEMS] = (f"Not made into a pain point: {error.message}", [])
+        return
+    st.session_state["last_saved"] = f"Made pain point {key} from the note"
+
+
 def render(name: str, journey: Journey, step_id: str, who: str) -> None:
     """The inspector of one step."""
     step = journey.step(step_id)
@@ -145,11 +187,21 @@ def _transitions(name: str, journey: Journey, step_id: str) -> None:
 def _notes(name: str, journey: Journey, step_id: str, who: str) -> None:
     k = f"insp_{step_id}_note_"
     notes = [(i, n) for i, n in enumerate(journey.notes) if n.step == step_id]
+    made = _note_pain_points(name, step_id) if any(n.kind == NoteKind.pain for _, n in notes) else {}
     with st.expander(f"Workshop notes ({len(notes)})", expanded=bool(notes)):
         for i, n in notes:
             left, right = st.columns([5, 1], vertical_alignment="center")
             left.markdown(f"{NOTE_ICONS[n.kind]} {n.text}")
             left.caption(f"{n.author or 'anonymous'} · {n.created_at:%d %b %Y %H:%M}")
+            if n.kind == NoteKind.pain:
+                key = made.get(n.text.strip())
+                if key:
+                    left.page_link("pages/priorities.py", label=f"Pain point {key}", query_params={"painpoint": key},
+                                   icon=":material/format_list_numbered:")
+                else:
+                    left.button("Make a pain point", key=f"note_pp_{i}", icon=":material/add_task:", type="tertiary",
+                                on_click=_make_pain_point, args=(name, n, who),
+                                help="Write this note up as a pain point on this step, to rank it on Priorities.")
             with right.popover(":material/close:", help="Delete this note"):
                 st.button("Delete this note", key=f"delnote_{i}", type="primary", on_click=_delete_note,
                           args=(name, i))
