@@ -6,8 +6,8 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from ui import freshness_view, tickets_view  # noqa: E402
 from ui import priorities_view as pv  # noqa: E402
-from ui import tickets_view  # noqa: E402
 
 st.title("Priorities")
 st.caption("Pain points ranked by how many customers they reach, how much worse than the journey they are, how sure "
@@ -31,6 +31,7 @@ with review:
     pv.review_box(view)
 pv.weights_editor(view)
 
+freshness_view.stale_warning(sorted({p.pain.journey for p in view.ranking.pains.values()}))
 st.subheader("Ranking")
 chosen = pv.filters(view)
 frame = pv.table_frame(view, chosen)

@@ -85,3 +85,23 @@ def test_marking_reviewed_needs_a_name(home):
     assert any("Tell us your name" in e.value for e in at.error)
     with Store.for_folder(home) as store:
         assert last_review(store, "demo", DEMO_JOURNEY) is None
+
+
+def test_priorities_page_says_where_the_map_is_stale(home):
+    _map().button(key="mark_reviewed").click().run()
+    with Store.for_folder(home) as store:
+        docs = DocumentStore(store)
+        head = docs.load("demo", "review", DEMO_JOURNEY)
+        body = dict(head.body)
+        snapshot = dict(body["snapshot"])
+        snapshot["bot-invoice-status"] = {**snapshot["bot-invoice-status"],
+                                          "escalation_rate": snapshot["bot-invoice-status"]["escalation_rate"] / 3}
+        docs.save("demo", "review", DEMO_JOURNEY, {**body, "snapshot": snapshot}, "Bo", expected_version=1)
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["author"] = "Ana"
+    at.run()
+    at.switch_page("pages/priorities.py")
+    at.run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "stale" in w.value)
+    assert "the map is stale here: Bot shows invoice status (escalation rate" in warning

@@ -88,3 +88,23 @@ def _mark(journey_name: str, journey: Journey, dataset: DatasetVersion, state: F
         return
     st.session_state[REVIEW_OUTCOME] = ("ok", f"Review recorded (version {review.version}); the next review is due "
                                               f"{review.due_at:%d %b %Y}.")
+
+
+def stale_warning(journey_names: list[str]) -> None:
+    """On the Priorities page: the journeys whose map no longer matches the tickets, and where."""
+    lines = []
+    for name in journey_names:
+        try:
+            journey = store().load(workspace(), name).journey
+        except JourneysError:
+            continue
+        state = stale_steps(name, journey)
+        if state.stale:
+            moved = "; ".join(f"{state.labels.get(step, step)} ({moves[0].describe()})"
+                              for step, moves in list(state.stale.items())[:4])
+            lines.append(f"**{name}** — the map is stale here: {moved}.")
+        elif state.overdue:
+            lines.append(f"**{name}** — review overdue ({state.message().split('.')[0].lower()}).")
+    if lines:
+        st.warning("\n\n".join(lines) + "\n\nReview it on the Journey map and mark it reviewed.",
+                   icon=":material/update:")
