@@ -65,3 +65,27 @@ def store(db_url: str) -> Iterator[Store]:
     opened = Store(db_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo workspace with tickets, pain points and experiments, built once per session (the slow part)."""
+    from journeys.workspace import load_demo
+    from tests.pagetest import DEMO_TICKETS
+
+    home = tmp_path_factory.mktemp("demo-template")
+    with Store.for_folder(home) as store:
+        load_demo(store, "demo", home=home, tickets=DEMO_TICKETS)
+    return home
+
+
+@pytest.fixture
+def demo_home(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo workspace, with the app pointed at it."""
+    import shutil
+
+    from tests.pagetest import use_home
+
+    copy = tmp_path / "demo-home"
+    shutil.copytree(demo_template, copy)
+    return use_home(monkeypatch, copy)

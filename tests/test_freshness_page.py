@@ -11,31 +11,16 @@ from journeys.demo import DEMO_JOURNEY
 from journeys.freshness import last_review
 from journeys.store import Store
 from journeys.store.documents import DocumentStore
-from journeys.workspace import load_demo
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+from tests.pagetest import open_page
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
-    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
-        monkeypatch.delenv(var, raising=False)
-    with Store.for_folder(tmp_path) as store:
-        load_demo(store, "demo", home=tmp_path, tickets=20_000)
-    return tmp_path
+def home(demo_home) -> Path:
+    return demo_home
 
 
 def _map(author: str | None = "Ana") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if author:
-        at.session_state["author"] = author
-    at.query_params["journey"] = DEMO_JOURNEY
-    at.run()
-    at.switch_page("pages/map.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("map", author=author, journey=DEMO_JOURNEY)
 
 
 def _panel(at: AppTest):
@@ -97,11 +82,6 @@ def test_priorities_page_says_where_the_map_is_stale(home):
         snapshot["bot-invoice-status"] = {**snapshot["bot-invoice-status"],
                                           "escalation_rate": snapshot["bot-invoice-status"]["escalation_rate"] / 3}
         docs.save("demo", "review", DEMO_JOURNEY, {**body, "snapshot": snapshot}, "Bo", expected_version=1)
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["author"] = "Ana"
-    at.run()
-    at.switch_page("pages/priorities.py")
-    at.run()
-    assert not at.exception
+    at = open_page("priorities", author="Ana")
     warning = next(w.value for w in at.warning if "stale" in w.value)
     assert "the map is stale here: Bot shows invoice status (escalation rate" in warning

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from journeys.demo import DEMO_JOURNEY
 from journeys.metrics import METRICS
 from journeys.store import Store
-from journeys.workspace import load_demo
+from tests.pagetest import open_page
 from tests.test_cli import run
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
-
-def test_page_table_equals_the_cli_per_step(tmp_path, monkeypatch):
-    monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
-    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
-        monkeypatch.delenv(var, raising=False)
-    with Store.for_folder(tmp_path) as store:
-        load_demo(store, "demo", home=tmp_path, tickets=20_000)
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["author"] = "Tester"
-    at.query_params["journey"] = DEMO_JOURNEY
-    at.run()
-    at.switch_page("pages/friction.py")
-    at.run()
-    assert not at.exception
+def test_page_table_equals_the_cli_per_step(demo_home):
+    tmp_path = demo_home
+    at = open_page("friction", journey=DEMO_JOURNEY)
     page = at.dataframe[0].value.set_index("Step")
 
     out = run(tmp_path, "metrics", "--dataset", "Zendesk tickets (demo)", "--journey", DEMO_JOURNEY,

@@ -14,41 +14,21 @@ from journeys.charts.overlay import format_value
 from journeys.demo import DEMO_JOURNEY
 from journeys.store import Store
 from journeys.tickets.analysis import neutralise_formulas
-from journeys.workspace import load_demo
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+from tests.pagetest import open_page, use_home
 
 
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
-    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
+    return use_home(monkeypatch, tmp_path)
 
 
 def _page(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["author"] = "Tester"
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/friction.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("friction", **params)
 
 
 def test_without_ticket_data_the_page_says_how_to_get_some(home):
     at = _page()
     assert "journeys tickets import" in at.info[0].value
-
-
-@pytest.fixture
-def demo_home(home) -> Path:
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=30_000)
-    return home
 
 
 def _map(at: AppTest) -> tuple[dict, dict[str, pd.DataFrame]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,29 +12,12 @@ from journeys.settings import load_settings
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.rules import Rule, RuleSet
-from journeys.workspace import load_demo
-
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TICKETS = 20_000
-
-
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory) -> Path:
-    """One demo workspace with tickets, generated once and copied for each test (it is the slow part)."""
-    home = tmp_path_factory.mktemp("rules-demo")
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=TICKETS)
-    return home
+from tests.pagetest import DEMO_TICKETS, open_page
 
 
 @pytest.fixture
-def home(demo_home, tmp_path, monkeypatch) -> Path:
-    copy = tmp_path / "home"
-    shutil.copytree(demo_home, copy)
-    monkeypatch.setenv("JOURNEYS_HOME", str(copy))
-    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
-        monkeypatch.delenv(var, raising=False)
-    return copy
+def home(demo_home) -> Path:
+    return demo_home
 
 
 def _store(home: Path) -> Store:
@@ -59,15 +41,7 @@ def _without_last(home: Path, k: int = 2) -> RuleSet:
 
 
 def _page(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["author"] = "Tester"
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/rules.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("rules", timeout=60, **params)
 
 
 def _run(at: AppTest) -> AppTest:
@@ -103,8 +77,8 @@ def test_the_table_shows_the_demo_rules_with_counts_that_add_up(home):
     assert list(table["Rule"]) == [f'tags is "{r.value}"' for r in demo]
     assert table["Step"].iloc[0] == "Resets password"
     metrics = _metrics(at)
-    assert metrics["Tickets"] == TICKETS
-    assert table["Tickets placed"].sum() + metrics["On no step"] + metrics["Kept their own step"] == TICKETS
+    assert metrics["Tickets"] == DEMO_TICKETS
+    assert table["Tickets placed"].sum() + metrics["On no step"] + metrics["Kept their own step"] == DEMO_TICKETS
     assert (table["Tickets placed"] > 0).all() and (table["Note"] == "").all()
 
 
@@ -113,7 +87,7 @@ def test_counts_add_up_with_tickets_on_no_step(home):
     at = _page(journey=DEMO_JOURNEY)
     table, metrics = at.dataframe[0].value, _metrics(at)
     assert metrics["On no step"] > 0
-    assert table["Tickets placed"].sum() + metrics["On no step"] == metrics["Tickets"] == TICKETS
+    assert table["Tickets placed"].sum() + metrics["On no step"] == metrics["Tickets"] == DEMO_TICKETS
 
 
 def test_adding_a_rule_saves_a_new_version_and_fewer_tickets_are_left_over(home):
@@ -279,14 +253,14 @@ def test_a_rule_that_never_fires_is_flagged(home):
 def test_without_rules_every_ticket_is_on_no_step_and_the_suggestions_start_the_rules(home):
     _save(home, [])
     at = _page(journey=DEMO_JOURNEY)
-    assert _metrics(at)["On no step"] == TICKETS
+    assert _metrics(at)["On no step"] == DEMO_TICKETS
     assert any("No rules yet" in i.value for i in at.info)
     at.button(key="make_top_tags_0").click()
     _run(at)
     at.selectbox(key="rule_step").set_value("reset-password")
     at.button(key="rules_add").click()
     _run(at)
-    assert len(_rules(home).rules) == 1 and _metrics(at)["On no step"] < TICKETS
+    assert len(_rules(home).rules) == 1 and _metrics(at)["On no step"] < DEMO_TICKETS
 
 
 def test_history_lists_versions_and_shows_an_old_version(home):

@@ -1,0 +1,35 @@
+"""Opening the app's pages in AppTest the way every page test does: a workspace folder, a name, a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+DEMO_TICKETS = 30_000  # the shared demo workspace's tickets: enough for every planted effect to show
+
+
+def use_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> Path:
+    """Point the app at ``home`` with the embedded database and the default workspace."""
+    monkeypatch.setenv("JOURNEYS_HOME", str(home))
+    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+def open_page(page: str | None = None, *, author: str | None = "Tester", timeout: int = 90,
+              **params: str) -> AppTest:
+    """Run the app (as ``author``, with query ``params``), switch to ``pages/<page>.py`` and check it ran."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if author:
+        at.session_state["author"] = author
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    assert not at.exception, at.exception
+    return at
