@@ -149,7 +149,8 @@ def init(store, settings: Settings, demo: bool, n_tickets: int) -> None:
     where = settings.home if settings.uses_embedded_database else "the configured database"
     click.echo(f"Workspace '{settings.workspace}' ready in {where}.")
     for name in created:
-        shown = name if name.startswith(("dataset", "rules", "pain points", "experiments")) else f"journey {name!r}"
+        kinds = ("dataset", "rules", "pain points", "experiments", "event log", "activity map")
+        shown = name if name.startswith(kinds) else f"journey {name!r}"
         click.echo(f"  loaded demo {shown}")
 
 
@@ -1013,3 +1014,10 @@ def painpoints_export(store, settings: Settings, fmt: str, output: str | None, d
     except OSError as error:
         raise BadInput(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Wrote {output} ({len(ranking.scores)} pain points, {fmt}).", err=True)
+
+
+# --- commands that live beside their domain package ---------------------------------------------
+
+from journeys.discover.command import discover  # noqa: E402  (imports journeys.cli lazily, at run time)
+
+cli.add_command(discover)

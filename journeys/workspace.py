@@ -132,6 +132,9 @@ def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tick
         prepare_mappings(store, home, workspace, Datasets(store, home).latest(workspace, DEMO_DATASET))
     created += _load_demo_pains(store, workspace, home)
     created += _load_demo_experiments(store, workspace, home)
+    from journeys.discover.demo_log import load_demo_log
+
+    created += load_demo_log(store, workspace, home)
     return created
 
 

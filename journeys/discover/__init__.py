@@ -1,0 +1,69 @@
+"""Discover: the journey customers actually take, from event data, compared with the designed one.
+
+The flow, one module per concept::
+
+    file (CSV/Parquet/XES) ─ readers, xes, columns ─► import_log (log, report) ─► stored Parquet
+    mapped tickets / per-update exports ─ from_tickets ─┘                    │  EventLogs (versions)
+                                                                             ▼
+                                 dfg / variants (dfg) ─► conformance, reach (conformance) ◄─ mapping
+                                                                             │
+                                                       dot (Graphviz text), command (CLI)
+
+Everything a page or notebook calls is re-exported here. No Streamlit, and never pm4py (AGPL):
+the benchmark alone compares against it.
+"""
+
+from journeys.discover.columns import LogColumns, detect_columns
+from journeys.discover.conformance import Conformance, add_route, conformance, reach
+from journeys.discover.demo_log import DEMO_LOG, demo_activity_map, demo_events, load_demo_log, write_demo_log
+from journeys.discover.dfg import DFG, LogFilter, StoredLog, Variants, dfg, open_log, variants
+from journeys.discover.from_tickets import customer_journeys_log, status_history_log
+from journeys.discover.log import import_log, inspect_log
+from journeys.discover.mapping import (
+    ActivityMap,
+    SavedActivityMap,
+    load_activity_map,
+    match_scores,
+    propose_activity_map,
+    save_activity_map,
+)
+from journeys.discover.readers import LogPreview
+from journeys.discover.report import ImportOptions, LogImportError, LogReport
+from journeys.discover.versions import EventLogs, EventLogVersion
+
+__all__ = [
+    "DEMO_LOG",
+    "DFG",
+    "ActivityMap",
+    "Conformance",
+    "EventLogVersion",
+    "EventLogs",
+    "ImportOptions",
+    "LogColumns",
+    "LogFilter",
+    "LogImportError",
+    "LogPreview",
+    "LogReport",
+    "SavedActivityMap",
+    "StoredLog",
+    "Variants",
+    "add_route",
+    "conformance",
+    "customer_journeys_log",
+    "demo_activity_map",
+    "demo_events",
+    "detect_columns",
+    "dfg",
+    "import_log",
+    "inspect_log",
+    "load_activity_map",
+    "load_demo_log",
+    "match_scores",
+    "open_log",
+    "propose_activity_map",
+    "reach",
+    "save_activity_map",
+    "status_history_log",
+    "variants",
+    "write_demo_log",
+]

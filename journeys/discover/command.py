@@ -1,0 +1,236 @@
+"""``journeys discover LOG``: the directly-follows graph of an event log, and conformance with a journey.
+
+LOG is a file (CSV, TSV, Parquet, JSON, Excel, XES, gzipped XES), imported into a temporary folder
+(or stored as a new version of an event log with ``--save NAME``), or the name of an event log
+already stored in the workspace. ``--journey J`` compares it with a journey of the workspace
+through the saved activity map of (log, journey), or a proposed one when none was saved.
+
+Output (``--format``): ``table`` (sections for people), ``json`` (everything), ``csv`` (one table,
+chosen with ``--table``), ``dot`` (Graphviz: the DFG, or with ``--journey`` the journey's steps
+with observed volumes). Bad input exits 2 with ``journeys: <reason>``, as every command does.
+
+Written as a standalone click command that imports :mod:`journeys.cli` only when it runs, so the
+CLI module can import it at any point without an import cycle; register with
+``cli.add_command(discover)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from journeys.errors import JourneysError
+
+TABLES = ("edges", "starts", "ends", "variants", "conformance")
+
+
+def _rows(frame: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """DataFrame rows as plain JSON-friendly dicts (NaN → None, numpy scalars → numbers, tuples → lists)."""
+    out = []
+    for record in frame.to_dict("records"):
+        row = {}
+        for k, v in record.items():
+            if columns and k not in columns:
+                continue
+            if hasattr(v, "item"):
+                v = v.item()
+            if isinstance(v, float):
+                v = None if math.isnan(v) else round(v, 6)
+            if isinstance(v, tuple):
+                v = list(v)
+            row[k] = v
+        out.append(row)
+    return out
+
+
+def _spreadsheet_safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Text cells starting with = + - @ (or tab/CR) get a leading quote, so a spreadsheet never runs them."""
+    return [{k: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+             for k, v in r.items()} for r in rows]
+
+
+def _segment(value: str | None) -> tuple[str | None, tuple[str, ...]]:
+    if not value:
+        return None, ()
+    column, sep, wanted = value.partition("=")
+    if not sep or not column.strip():
+        raise click.BadParameter("use COLUMN=VALUE[,VALUE…], e.g. x_plan=Pro", param_hint="--segment")
+    column = column.strip()
+    if column != "resource" and not column.startswith("x_"):
+        column = "x_" + column
+    return column, tuple(v.strip() for v in wanted.split(","))
+
+
+@click.command("discover")
+@click.argument("log")
+@click.option("--case", "case_col", default=None, help="Case id column (default: detected, e.g. case:concept:name).")
+@click.option("--activity", "activity_col", default=None, help="Activity column (default: detected).")
+@click.option("--timestamp", "timestamp_col", default=None, help="Timestamp column (default: detected).")
+@click.option("--resource", "resource_col", default=None, help="Resource column (optional).")
+@click.option("--tiebreak", "tiebreak_col", default=None,
+              help="Column ordering events with equal timestamps (default: file order).")
+@click.option("--timezone", default="UTC", show_default=True, help="Zone of timestamps written without an offset.")
+@click.option("--keep-duplicates", is_flag=True, help="Keep repeated (case, activity, timestamp) events.")
+@click.option("--journey", "journey_name", default=None, help="Compare with this journey of the workspace.")
+@click.option("--from", "start", type=click.DateTime(), default=None, help="First instant (inclusive, UTC).")
+@click.option("--to", "end", type=click.DateTime(), default=None, help="Last instant (exclusive, UTC).")
+@click.option("--segment", default=None, help="Keep events of a segment: COLUMN=VALUE[,VALUE…] (e.g. plan=Pro).")
+@click.option("--min-frequency", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Hide edges seen fewer times.")
+@click.option("--top-variants", type=click.IntRange(min=1), default=None,
+              help="Only the cases of the K most frequent variants.")
+@click.option("--variants", "n_variants", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many variants to print.")
+@click.option("--save", "save_as", default=None, help="Store the imported file as a new version of event log NAME.")
+@click.option("--table", "table_name", type=click.Choice(TABLES), default="edges", show_default=True,
+              help="Which table --format csv prints.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "dot"]), default="table",
+              show_default=True, help="How to print the result.")
+@click.pass_context
+def discover(ctx: click.Context, log: str, case_col: str | None, activity_col: str | None, timestamp_col: str | None,
+             resource_col: str | None, tiebreak_col: str | None, timezone: str, keep_duplicates: bool,
+             journey_name: str | None, start, end, segment: str | None, min_frequency: int,
+             top_variants: int | None, n_variants: int, save_as: str | None, table_name: str, fmt: str) -> None:
+    """The directly-follows graph of an event log (edges, starts, ends, variants), and conformance with a journey."""
+    from journeys.cli import _fail, _open
+
+    store = _open(ctx)
+    try:
+        with tempfile.TemporaryDirectory(prefix="journeys-discover-") as work:
+            _run(store, ctx.obj, Path(work), log=log, case_col=case_col, activity_col=activity_col,
+                 timestamp_col=timestamp_col, resource_col=resource_col, tiebreak_col=tiebreak_col, timezone=timezone,
+                 keep_duplicates=keep_duplicates, journey_name=journey_name, start=start, end=end, segment=segment,
+                 min_frequency=min_frequency, top_variants=top_variants, n_variants=n_variants, save_as=save_as,
+                 table_name=table_name, fmt=fmt)
+    except JourneysError as error:
+        raise _fail(error) from None
+    finally:
+        store.close()
+
+
+def _load(store: Any, settings: Any, work: Path, log: str, columns: Any, options: Any,
+          save_as: str | None) -> tuple[Path, str, dict[str, Any]]:
+    """(stored log path, log name, info for the output) for a file or a stored log name."""
+    from journeys.cli import BadInput
+    from journeys.discover.log import import_log
+    from journeys.discover.versions import EventLogs
+
+    path = Path(log)
+    logs = EventLogs(store, settings.home)
+    if path.is_file():
+        if save_as:
+            settings.home.mkdir(parents=True, exist_ok=True)
+            version, report = logs.import_file(settings.workspace, save_as, path, settings.author, columns, options)
+            return version.path, save_as, {"name": save_as, "version": version.version, "report": report}
+        report = import_log(path, work / "log.parquet", columns, options)
+        return work / "log.parquet", path.stem, {"name": path.stem, "version": None, "report": report}
+    if save_as:
+        raise BadInput(f"--save needs a file to import; '{log}' is not a file")
+    if any(v is not None for v in (columns.case, columns.activity, columns.timestamp, columns.resource,
+                                   columns.tiebreak)):
+        raise BadInput(f"'{log}' is a stored event log: its columns were chosen when it was imported")
+    known = {v.name: v for v in logs.list(settings.workspace)}
+    if log not in known:
+        names = ", ".join(sorted(known)) or "none yet"
+        raise BadInput(f"'{log}' is neither a file nor an event log of workspace '{settings.workspace}' "
+                       f"(event logs: {names})")
+    version = known[log]
+    return version.path, log, {"name": log, "version": version.version, "report": None}
+
+
+def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | None, activity_col: str | None,
+         timestamp_col: str | None, resource_col: str | None, tiebreak_col: str | None, timezone: str,
+         keep_duplicates: bool, journey_name: str | None, start: Any, end: Any, segment: str | None,
+         min_frequency: int, top_variants: int | None, n_variants: int, save_as: str | None, table_name: str,
+         fmt: str) -> None:
+    from journeys.cli import BadInput, _emit
+    from journeys.discover.columns import LogColumns
+    from journeys.discover.conformance import conformance
+    from journeys.discover.dfg import LogFilter, dfg, open_log, variants
+    from journeys.discover.dot import conformance_dot, dfg_dot
+    from journeys.discover.log import ImportOptions
+    from journeys.discover.mapping import load_activity_map, propose_activity_map
+
+    if fmt == "csv" and table_name == "conformance" and not journey_name:
+        raise BadInput("--table conformance needs --journey")
+    columns = LogColumns(case=case_col, activity=activity_col, timestamp=timestamp_col, resource=resource_col,
+                         tiebreak=tiebreak_col)
+    options = ImportOptions(timezone=timezone, duplicates="keep" if keep_duplicates else "drop")
+    journey = store.load(settings.workspace, journey_name).journey if journey_name else None
+    path, name, info = _load(store, settings, work, log, columns, options, save_as)
+    seg_col, seg_values = _segment(segment)
+    filters = LogFilter(start=start, end=end, segment=seg_col, segment_values=seg_values,
+                        min_edge_frequency=min_frequency, top_variants=top_variants)
+    stored = open_log(path)
+    graph = dfg(stored, filters)
+    found = variants(stored, filters, top=n_variants)
+    result = map_info = None
+    if journey is not None:
+        saved = load_activity_map(store, settings.workspace, name, journey.name)
+        mapping = saved.mapping if saved else propose_activity_map(stored.activities, journey)
+        map_info = {"source": f"saved (version {saved.version})" if saved else "proposed by name",
+                    "mapping": mapping}
+        result = conformance(stored, journey, mapping, filters)
+
+    report = info["report"]
+    if fmt == "dot":
+        click.echo(conformance_dot(result, journey) if result is not None and journey is not None
+                   else dfg_dot(graph, f"{name} — {filters.describe()}"), nl=False)
+        return
+    edges = _rows(graph.edges)
+    variant_rows = [{**r, "activities": " → ".join(r["activities"])} for r in _rows(found.table)]
+    if fmt == "json":
+        out: dict[str, Any] = {
+            "log": {"name": name, "version": info["version"], "events": graph.events, "cases": graph.cases,
+                    "filters": filters.describe(), "report": report.to_json() if report else None},
+            "edges": edges, "starts": _rows(graph.starts), "ends": _rows(graph.ends),
+            "variants": {"distinct": found.distinct, "cases": found.cases, "top": _rows(found.table)},
+        }
+        if result is not None:
+            out["conformance"] = {
+                "journey": result.journey, "activity_map": map_info,
+                "designed_share": None if math.isnan(result.designed_share) else round(result.designed_share, 6),
+                "transitions": result.transitions, "designed_events": result.designed_events,
+                "mapped_events": result.mapped_events, "designed": _rows(result.designed),
+                "undesigned": _rows(result.undesigned), "unused": _rows(result.unused), "loops": _rows(result.loops),
+                "unmapped": _rows(result.unmapped), "unmapped_activities": _rows(result.unmapped_activities)}
+        click.echo(json.dumps(out, indent=2, default=str, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        if table_name == "conformance":
+            assert result is not None
+            rows = ([{"status": "designed" if r["events"] else "unused", **r} for r in _rows(result.designed)]
+                    + [{"status": "undesigned", **r} for r in _rows(result.undesigned)]
+                    + [{"status": "unmapped", **r} for r in _rows(result.unmapped)])
+            _emit(_spreadsheet_safe(rows), "csv", ["status", "source", "target", "kind", "expected_share", "events",
+                                                   "cases", "observed_share", "share_gap", "loop"])
+            return
+        tables = {"edges": edges, "starts": _rows(graph.starts), "ends": _rows(graph.ends), "variants": variant_rows}
+        _emit(_spreadsheet_safe(tables[table_name]), "csv", _columns(table_name))
+        return
+    if report is not None:
+        click.echo(report.summary(), err=True)
+    click.echo(f"Event log '{name}': {graph.events:,} events, {graph.cases:,} cases ({filters.describe()}).")
+    for title, rows, key in (("Edges", edges, "edges"), ("Start activities", _rows(graph.starts), "starts"),
+                             ("End activities", _rows(graph.ends), "ends"),
+                             (f"Variants (top {len(variant_rows)} of {found.distinct:,})", variant_rows, "variants")):
+        click.echo(f"\n{title}")
+        _emit(rows, "table", _columns(key))
+    if result is not None and map_info is not None:
+        click.echo(f"\nConformance with '{result.journey}' (activity map {map_info['source']})")
+        click.echo(result.summary())
+        for title, frame in (("Designed transitions", result.designed), ("Undesigned transitions", result.undesigned),
+                             ("Loops", result.loops), ("Transitions touching unmapped activities", result.unmapped)):
+            click.echo(f"\n{title}")
+            _emit(_rows(frame), "table")
+
+
+def _columns(table: str) -> list[str]:
+    return {"edges": ["source", "target", "frequency", "cases", "mean_seconds", "median_seconds", "p90_seconds"],
+            "starts": ["activity", "cases"], "ends": ["activity", "cases"],
+            "variants": ["rank", "cases", "coverage", "cumulative_coverage", "length", "activities"]}[table]

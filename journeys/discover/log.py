@@ -1,0 +1,482 @@
+"""Import an event log into the stored form every Discover query reads, with a report like ticket imports.
+
+``import_log(path, out_path)`` reads a CSV/Parquet/JSON/Excel/XES file (:mod:`.readers`), finds
+the case, activity and timestamp columns (:mod:`.columns`, overridable) and writes one Parquet
+file, written aside (``out_path + ".tmp"``) and moved into place only when complete, so a failed or
+killed import leaves nothing or the previous file. Every failure to use the input ends in
+:class:`LogImportError` with a clear message, never another exception.
+
+The stored log (:data:`STORED_COLUMNS`) is sorted by case, then timestamp, then the tie-breaker
+column (numeric when its values are numbers), then file order, and numbered in that order
+(``seq``), with dense integer codes for cases and activities (``case_idx``, ``activity_idx``).
+Sorting once here is what makes the directly-follows graph cheap later: one window over integers
+(:mod:`.dfg`). The activity names in code order and the case count are kept in the file's
+metadata. Columns that play no role are kept as ``x_<name>`` text, usable as segments.
+
+Rows are *rejected* (counted by reason, with examples) when the case id, the activity or the
+timestamp is missing, the timestamp cannot be read or is impossible (before 1971, or more than a
+day in the future), the line is malformed, or the event repeats an earlier one (same case,
+activity and timestamp; ``duplicates="keep"`` keeps them, still counted). Events of one case with
+equal timestamps are *ties*: they are ordered by the tie-breaker column when there is one, else by
+file order, and the report says which and how many.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from journeys.discover.columns import LogColumns, detect_columns
+from journeys.discover.readers import LogPreview, LogSource, open_source
+from journeys.discover.readers import inspect_log as _inspect
+from journeys.discover.report import ImportOptions, LogImportError, LogReport
+from journeys.errors import JourneysError, Problem
+from journeys.tickets import normalise as nz
+from journeys.tickets.columns import extra_name
+from journeys.tickets.readers import quote_ident as qi
+from journeys.tickets.readers import quote_str as qs
+
+_log = logging.getLogger(__name__)
+Progress = Callable[[str, float], None]
+T = TypeVar("T")
+
+FORMAT_KEY = "journeys.event_log"
+ACTIVITIES_KEY = "journeys.activities"
+CASES_KEY = "journeys.cases"
+FORMAT_VERSION = "1"
+STORED_COLUMNS = ("case_id", "activity", "timestamp", "resource", "case_idx", "activity_idx", "seq")
+MAX_EXAMPLES = 3
+MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
+MAX_LOG_BYTES = int(os.environ.get("JOURNEYS_MAX_LOG_BYTES", str(20 << 30)))
+MAX_EVENTS = int(os.environ.get("JOURNEYS_MAX_EVENTS", "50000000"))
+FUTURE_SLACK = timedelta(days=1)
+DUPLICATE = "duplicate event (same case, activity and timestamp)"
+REPEAT = "repeated activity (same as the case's previous event)"
+_MALFORMED = {
+    "TOO MANY COLUMNS": "malformed line (more fields than the header)",
+    "MISSING COLUMNS": "malformed line (fewer fields than the header)",
+    "UNQUOTED VALUE": "malformed line (stray quote)",
+    "INVALID ENCODING": "malformed line (invalid text encoding)",
+    "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
+    "INVALID STATE": "malformed line (broken quoting)",
+}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
+
+
+def _clip(value: object, n: int = 60) -> str:
+    text = str(value).replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _guard(what: str, fn: Callable[[], T]) -> T:
+    """Run an import; every failure becomes a LogImportError naming ``what``, never a traceback."""
+    try:
+        return fn()
+    except LogImportError:
+        raise
+    except JourneysError as exc:
+        raise LogImportError(exc.message, exc.problems) from None
+    except duckdb.Error as exc:
+        raise LogImportError("Could not read the event log", [Problem(what, _first_line(exc))]) from None
+    except (OSError, UnicodeError, ValueError, pa.ArrowException, EOFError, zlib.error) as exc:
+        raise LogImportError("Could not import the event log", [Problem(what, _first_line(exc))]) from None
+    except Exception as exc:  # a bug of ours still ends in a clear message
+        _log.exception("event-log import of %s failed unexpectedly", what)
+        raise LogImportError("Could not import the event log (unexpected error, reported in the log)",
+                             [Problem(what, f"{type(exc).__name__}: {_first_line(exc)}")]) from exc
+
+
+def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET temp_directory = {qs(str(workdir / 'spill'))}")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    return con
+
+
+def inspect_log(path: Path | str, sample_rows: int = 20) -> LogPreview:
+    """The file's columns, the proposed case/activity/timestamp columns and its first rows, before importing.
+
+    Cheap (the first MiB, or the first events of an XES log); LogImportError when the file is unusable.
+    """
+    return _guard(Path(path).name, lambda: _inspect(path, sample_rows))
+
+
+def import_log(path: Path | str, out_path: Path | str, columns: LogColumns | None = None,
+               options: ImportOptions | None = None, progress: Progress | None = None) -> LogReport:
+    """Read the event log at ``path`` into ``out_path`` (the stored Parquet form) and report on it.
+
+    ``columns`` names any role the detection gets wrong (unnamed roles are still detected).
+    """
+    path, out_path = Path(path), Path(out_path)
+    tmp = out_path.with_name(out_path.name + ".tmp")
+    try:
+        return _guard(path.name, lambda: _import_file(path, out_path, tmp, columns, options or ImportOptions(),
+                                                      progress))
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | None, options: ImportOptions,
+                 progress: Progress | None) -> LogReport:
+    started = time.perf_counter()
+    if options.problems():
+        raise LogImportError("The import options are not valid", options.problems())
+    if progress:
+        progress("reading", 0.0)
+    if path.is_file() and path.stat().st_size > MAX_LOG_BYTES:
+        raise LogImportError("The file is too large to import",
+                             [Problem(path.name, f"{path.stat().st_size / 2**30:.1f} GiB; the limit is "
+                                                 f"{MAX_LOG_BYTES / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
+    with tempfile.TemporaryDirectory(prefix="journeys-log-") as work:
+        workdir = Path(work)
+        con = _connect(workdir)
+        try:
+            fallback = padding = False
+            unzipped: Path | None = None
+            date_order = options.date_order
+            for attempt in range(4):
+                rejects = f"rejects_{attempt}"
+                src = open_source(con, path, workdir, max_events=MAX_EVENTS, fallback_encoding=fallback,
+                                  null_padding=padding, rejects=rejects, unzipped=unzipped)
+                if src.compressed and src.format != "xes":
+                    unzipped = src.path
+                cols = _columns(src, columns)
+                run = _Run(con, src.sql, src.types, cols, options, date_order, src.sample)
+                run.build()
+                malformed = _malformed(con, src.rejects_table)
+                kinds = {et for et, *_ in malformed}
+                retry = False
+                if "INVALID ENCODING" in kinds and not fallback and src.format == "csv":
+                    fallback = retry = True
+                if "MISSING COLUMNS" in kinds and not padding and src.format == "csv":
+                    padding = retry = True
+                if run.wrong_date_order():
+                    date_order, retry = "dayfirst", True
+                if retry and attempt < 3:
+                    continue
+                break
+            report = LogReport(source=str(path), format=src.format, encoding=src.encoding, delimiter=src.delimiter,
+                               warnings=list(src.warnings))
+            if fallback:
+                report.warnings.append("Some bytes were not valid UTF-8; they were read as Windows-1252 (cp1252).")
+            if padding:
+                report.warnings.append("Lines with fewer fields than the header were kept; their missing trailing "
+                                       "fields are empty.")
+            for et, n, lines, text in malformed:
+                reason = _MALFORMED.get(et, f"malformed line ({et.lower()})")
+                report.rejected[reason] = report.rejected.get(reason, 0) + n
+                report.examples.setdefault(reason, [f"line {ln}" + (f": {_clip(text)!r}" if text and i == 0 else "")
+                                                    for i, ln in enumerate(lines)])
+            if progress:
+                progress("sorting", 0.5)
+            run.finish(tmp, report)
+            _commit_file(tmp, out_path)
+            report.output = str(out_path)
+            report.seconds = time.perf_counter() - started
+            if progress:
+                progress("done", 1.0)
+            return report
+        finally:
+            con.close()
+
+
+def import_relation(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path | str, columns: LogColumns,
+                    options: ImportOptions | None = None, source: str = "tickets") -> LogReport:
+    """Store the rows of ``sql`` (a relation on ``con``) as an event log: the path logs derived in SQL take.
+
+    ``con`` should be a connection of the caller's own (its time zone is set to UTC here).
+    """
+    out_path = Path(out_path)
+    tmp = out_path.with_name(out_path.name + ".tmp")
+
+    def run() -> LogReport:
+        started = time.perf_counter()
+        con.execute("SET TimeZone = 'UTC'")
+        probe = con.sql(f"SELECT * FROM {sql} LIMIT 0")
+        types = dict(zip(probe.columns, probe.types, strict=True))
+        problems = columns.problems(list(types))
+        if problems:
+            raise LogImportError("The columns do not fit", problems)
+        opts = options or ImportOptions()
+        if opts.problems():
+            raise LogImportError("The import options are not valid", opts.problems())
+        job = _Run(con, sql, types, columns, opts, opts.date_order, [])
+        job.build()
+        report = LogReport(source=source, format="table")
+        job.finish(tmp, report)
+        _commit_file(tmp, out_path)
+        report.output = str(out_path)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    try:
+        return _guard(source, run)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _columns(src: LogSource, given: LogColumns | None) -> LogColumns:
+    cols = detect_columns(src.columns).merged(given)
+    problems = cols.problems(src.columns)
+    if problems:
+        missing = [p.where for p in problems if p.reason.startswith("no column")]
+        what = ("This file has no column for the " + " and the ".join(missing)) if missing else \
+            "The named columns do not fit this file"
+        raise LogImportError(what, problems, LogReport(source=str(src.path), format=src.format,
+                                                       encoding=src.encoding, delimiter=src.delimiter,
+                                                       columns=cols, warnings=list(src.warnings)))
+    return cols
+
+
+def _malformed(con: duckdb.DuckDBPyConnection, table: str | None) -> list[tuple[str, int, list[int], str]]:
+    """(error type, lines, first line numbers, first line's text) of the CSV lines the reader rejected."""
+    if not table:
+        return []
+    try:
+        rows = con.execute(
+            f"WITH firsts AS (SELECT line, min(error_type) AS et, first(csv_line) AS txt FROM {qi(table)} GROUP BY "
+            f"line) SELECT et, count(*), list(line ORDER BY line)[1:{MAX_EXAMPLES}], first(txt ORDER BY line) "
+            f"FROM firsts GROUP BY et").fetchall()
+    except duckdb.Error:
+        return []
+    return [(r[0], int(r[1]), list(r[2]), r[3] or "") for r in rows]
+
+
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _commit_file(tmp: Path, out_path: Path) -> None:
+    """Move the complete file into place atomically (readers see the previous file or this one)."""
+    _fsync(tmp)
+    os.replace(tmp, out_path)
+    _fsync(out_path.parent)
+
+
+class _Run:
+    """One pass over a source relation: normalise into a temp table, count, dedupe, sort, write."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sql: str, types: dict[str, Any], cols: LogColumns,
+                 options: ImportOptions, date_order: str, sample: list[dict[str, str | None]]) -> None:
+        self.con, self.sql, self.types, self.cols, self.options = con, sql, types, cols, options
+        self.sample = sample
+        self.date_order_arg = date_order
+        self.date_note: str | None = None
+        self.ctx = nz.Context(types=types, timezone=options.timezone, markers_nulled=False, now=datetime.now(UTC))
+        self.extras = [c for c in types if c not in {cols.case, cols.activity, cols.timestamp, cols.resource}]
+        self.evidence_first = True
+
+    # --- pass 1: normalised rows with a rejection reason -------------------------------------------
+
+    def _date_order(self) -> None:
+        ts = self.cols.timestamp
+        assert ts is not None
+        if self.date_order_arg != "auto":
+            self.ctx.date_order = self.date_order_arg
+            return
+        if self.sample and not nz.slash_dates(self.sample, [ts]):
+            self.ctx.date_order, self.evidence_first = "monthfirst", False
+            return
+        ev = nz.date_order_evidence(self.con, self.sql, [ts], self.types)
+        self.ctx.date_order, self.date_note = nz.decide_date_order(*ev)
+        self.evidence_first = ev[0] > 12
+
+    def build(self) -> None:
+        self._date_order()
+        cols, con = self.cols, self.con
+        b = nz._Builder(self.ctx)
+        ts_alias = b.timestamp(cols.timestamp)
+        numbered = f"(SELECT *, row_number() OVER () AS _row FROM {self.sql})"
+        inner = b.nested(numbered, [*self.types, "_row"])
+
+        def text(col: str | None) -> str:
+            if col is None:
+                return "CAST(NULL AS VARCHAR)"
+            if b.kind(col) in {"list", "other"}:
+                return f"CAST({qi(col)} AS VARCHAR)"
+            return b.text(col)
+
+        extras = "".join(f", {text(c)} AS {qi(extra_name(c))}" for c in self.extras)
+        now = self.ctx.now.replace(tzinfo=None) + FUTURE_SLACK
+        con.execute("DROP TABLE IF EXISTS _ev")
+        # the raw timestamp text is kept only where it explains a rejection (an example in the report)
+        con.execute(
+            f"CREATE TEMP TABLE _ev AS SELECT * EXCLUDE (_ts_present, _ts_raw), CASE WHEN _rej IN "
+            f"('unparseable timestamp', 'impossible timestamp (before 1971)', 'impossible timestamp (in the future)') "
+            f"THEN _ts_raw END AS _ts_raw FROM (SELECT *, CASE "
+            f"WHEN case_id IS NULL THEN 'missing case id' "
+            f"WHEN activity IS NULL THEN 'missing activity' "
+            f"WHEN NOT _ts_present THEN 'missing timestamp' "
+            f"WHEN ts IS NULL THEN 'unparseable timestamp' "
+            f"WHEN ts < TIMESTAMP '1971-01-01' THEN 'impossible timestamp (before 1971)' "
+            f"WHEN ts > TIMESTAMP '{now:%Y-%m-%d %H:%M:%S}' THEN 'impossible timestamp (in the future)' END AS _rej "
+            f"FROM (SELECT _row, {text(cols.case)} AS case_id, {text(cols.activity)} AS activity, "
+            f"{ts_alias} AS ts, {b.present(cols.timestamp)} AS _ts_present, {b.raw_text(cols.timestamp)} AS _ts_raw, "
+            f"{text(cols.resource)} AS resource, {text(cols.tiebreak)} AS _tb{extras} FROM {inner}))")
+
+    def wrong_date_order(self) -> bool:
+        """Month-first was assumed from the first rows, but unparseable values further down are day-first."""
+        if self.date_order_arg != "auto" or self.ctx.date_order != "monthfirst" or self.evidence_first:
+            return False
+        values = [r[0] for r in self.con.execute(
+            "SELECT _ts_raw FROM _ev WHERE _rej = 'unparseable timestamp' LIMIT 1000").fetchall()]
+        if nz.proves_dayfirst(values):
+            self.date_note = ("Dates were read day-first (DD/MM): some rows further down the file have a first "
+                              "field above 12.")
+            return True
+        return False
+
+    # --- pass 2: report, dedupe, sort, write --------------------------------------------------------
+
+    def finish(self, tmp: Path, report: LogReport) -> None:
+        """Count what was rejected, give cases and activities integer codes, drop duplicates, write sorted.
+
+        Every sort and window after the codes are assigned runs on integers (case, activity, time,
+        row): sorting millions of rows by text keys was most of an import's time.
+        """
+        con, cols, opts = self.con, self.cols, self.options
+        report.columns, report.timezone, report.date_order = cols, opts.timezone, self.ctx.date_order
+        if self.date_note:
+            report.warnings.append(self.date_note)
+        (rows,) = con.execute("SELECT count(*) FROM _ev").fetchall()[0]
+        report.rows_read = int(rows) + sum(report.rejected.values())  # + malformed lines counted before
+        for reason, n, row_numbers, raws in con.execute(
+                f"SELECT _rej, count(*), list(_row ORDER BY _row)[1:{MAX_EXAMPLES}], "
+                f"list(_ts_raw ORDER BY _row)[1:{MAX_EXAMPLES}] FROM _ev WHERE _rej IS NOT NULL GROUP BY _rej"
+        ).fetchall():
+            report.rejected[reason] = int(n)
+            report.examples[reason] = [f"row {r}" + (f": {_clip(v)!r}" if v is not None else "")
+                                       for r, v in zip(row_numbers, raws, strict=True)]
+        if MAX_EVENTS and rows > MAX_EVENTS:
+            raise LogImportError(f"The log has more than {MAX_EVENTS:,} events, more than this workspace imports",
+                                 [Problem("file", "filter the log before importing it, or raise JOURNEYS_MAX_EVENTS")])
+        # dense codes in name order (duplicates and repeats dropped below never remove a case's or an
+        # activity's last event, so the codes stay dense)
+        for table, column, code in (("_cases", "case_id", "case_idx"), ("_acts", "activity", "activity_idx")):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {column}, "
+                        f"(row_number() OVER (ORDER BY {column}) - 1)::INTEGER AS {code} "
+                        f"FROM (SELECT DISTINCT {column} FROM _ev WHERE _rej IS NULL)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _k AS SELECT c.case_idx, a.activity_idx, "
+                    "e.* EXCLUDE (_rej, _ts_raw) FROM _ev AS e JOIN _cases AS c USING (case_id) "
+                    "JOIN _acts AS a USING (activity) WHERE e._rej IS NULL")
+        con.execute("DROP TABLE _ev")
+        self._lifecycle(report)
+        self._duplicates(report)
+        if opts.collapse_repeats:
+            self._repeats(report)
+        report.rows_rejected = sum(report.rejected.values())
+        kept, first, last = con.execute("SELECT count(*), min(ts), max(ts) FROM _k").fetchall()[0]
+        report.rows_kept = int(kept)
+        report.cases = int(con.execute("SELECT count(*) FROM _cases").fetchall()[0][0]) if kept else 0
+        report.activities = int(con.execute("SELECT count(*) FROM _acts").fetchall()[0][0]) if kept else 0
+        report.first = first.replace(tzinfo=UTC) if first else None
+        report.last = last.replace(tzinfo=UTC) if last else None
+        report.extras = [extra_name(c) for c in self.extras]
+        report.tie_rule = (f"the tie-breaker column '{cols.tiebreak}' (as numbers when they are), then file order"
+                           if cols.tiebreak else "file order")
+        if kept == 0:
+            reason = "The file has no events" if report.rows_read == 0 else "No event could be used"
+            problems = [Problem(r, f"{n:,} row(s)") for r, n in report.rejected.items()]
+            raise LogImportError(reason, problems, report)
+        groups, tied = con.execute("SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM _k "
+                                   "GROUP BY case_idx, ts HAVING count(*) > 1)").fetchall()[0]
+        report.ties, report.tie_groups = int(tied), int(groups)
+        if tied:
+            ex = con.execute(f"SELECT any_value(case_id), ts, count(*) FROM _k GROUP BY case_idx, ts "
+                             f"HAVING count(*) > 1 ORDER BY min(_row) LIMIT {MAX_EXAMPLES}").fetchall()
+            report.tie_examples = [f"case {_clip(c, 30)!r}: {n} events at {t:%Y-%m-%d %H:%M:%S}" for c, t, n in ex]
+        self._write(tmp, report)
+
+    def _lifecycle(self, report: LogReport) -> None:
+        """Warn when an XES-style log records both the start and the completion of activities."""
+        column = next((c for c in self.extras if c.lower() == "lifecycle:transition"), None)
+        if column is None:
+            return
+        name = qi(extra_name(column))
+        values = {str(r[0]).lower() for r in self.con.execute(f"SELECT DISTINCT {name} FROM _k LIMIT 50").fetchall()}
+        if "start" in values and "complete" in values:
+            report.warnings.append(
+                f"The log records when activities start and when they complete ({extra_name(column)}); each is an "
+                f"event here. For one event per activity, filter the segment {extra_name(column)} = complete.")
+
+    def _duplicates(self, report: LogReport) -> None:
+        """Count events repeating an earlier (case, activity, timestamp); drop them unless told to keep."""
+        con = self.con
+        (dups,) = con.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM _k "
+                              "GROUP BY case_idx, activity_idx, ts HAVING count(*) > 1)").fetchall()[0]
+        keep = self.options.duplicates == "keep"
+        report.duplicates, report.duplicates_kept = int(dups), keep
+        if not dups:
+            return
+        con.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT _row FROM (SELECT _row, row_number() OVER "
+                    "(PARTITION BY case_idx, activity_idx, ts ORDER BY _row) AS n FROM _k) WHERE n > 1")
+        ex = con.execute(f"SELECT case_id, activity, ts FROM _k SEMI JOIN _dups USING (_row) ORDER BY _row "
+                         f"LIMIT {MAX_EXAMPLES}").fetchall()
+        examples = [f"case {_clip(c, 30)!r}, {_clip(a, 30)!r} at {t:%Y-%m-%d %H:%M:%S}" for c, a, t in ex]
+        if keep:
+            report.warnings.append(f"{dups:,} duplicate event(s) kept, e.g. {'; '.join(examples)}.")
+            return
+        con.execute("DELETE FROM _k WHERE _row IN (SELECT _row FROM _dups)")
+        report.rejected[DUPLICATE] = int(dups)
+        report.examples[DUPLICATE] = examples
+
+    def _repeats(self, report: LogReport) -> None:
+        """Drop events whose activity equals their case's previous event's (status histories)."""
+        con = self.con
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _rep AS SELECT _row FROM (SELECT _row, activity_idx = "
+                    f"lag(activity_idx) OVER (PARTITION BY case_idx ORDER BY {self._order()}) AS same FROM _k) "
+                    f"WHERE same")
+        (reps,) = con.execute("SELECT count(*) FROM _rep").fetchall()[0]
+        if not reps:
+            return
+        ex = con.execute(f"SELECT case_id, activity FROM _k SEMI JOIN _rep USING (_row) ORDER BY _row "
+                         f"LIMIT {MAX_EXAMPLES}").fetchall()
+        con.execute("DELETE FROM _k WHERE _row IN (SELECT _row FROM _rep)")
+        report.rejected[REPEAT] = int(reps)
+        report.examples[REPEAT] = [f"case {_clip(c, 30)!r}: {_clip(a, 30)!r}" for c, a in ex]
+        report.repeats_collapsed = int(reps)
+
+    def _order(self) -> str:
+        """Event order within a case: timestamp, tie-breaker (numeric when it is), file order."""
+        tb = "try_cast(_tb AS DOUBLE) NULLS LAST, _tb NULLS LAST, " if self.cols.tiebreak else ""
+        return f"ts, {tb}_row"
+
+    def _write(self, tmp: Path, report: LogReport) -> None:
+        """The stored file: numbered in (case, event order) by a narrow integer sort, written in that order."""
+        con = self.con
+        names = [r[0] for r in con.execute("SELECT activity FROM _acts ORDER BY activity_idx").fetchall()]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _seq AS SELECT _row, "
+                    f"(row_number() OVER (ORDER BY case_idx, {self._order()}) - 1)::BIGINT AS seq FROM _k")
+        extras = "".join(f", k.{qi(extra_name(c))}" for c in self.extras)
+        meta = (f"KV_METADATA {{{qs(FORMAT_KEY)}: {qs(FORMAT_VERSION)}, {qs(CASES_KEY)}: {qs(str(report.cases))}, "
+                f"{qs(ACTIVITIES_KEY)}: {qs(json.dumps(names, ensure_ascii=False))}}}")
+        con.execute(
+            f"COPY (SELECT k.case_id, k.activity, CAST(k.ts AS TIMESTAMPTZ) AS \"timestamp\", k.resource, "
+            f"k.case_idx, k.activity_idx, s.seq{extras} FROM _k AS k JOIN _seq AS s USING (_row) ORDER BY s.seq) "
+            f"TO {qs(str(tmp))} (FORMAT parquet, PARQUET_VERSION v2, {meta})")
+        con.execute("DROP TABLE IF EXISTS _k")
