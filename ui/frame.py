@@ -154,9 +154,12 @@ def _pages() -> dict[str, list[st.Page]]:
             st.Page(PAGES_DIR / "friction.py", title="Friction", icon=":material/local_fire_department:"),
             st.Page(PAGES_DIR / "import_tickets.py", title="Import tickets", icon=":material/upload_file:"),
             st.Page(PAGES_DIR / "rules.py", title="Mapping rules", icon=":material/rule:"),
+            st.Page(PAGES_DIR / "discover.py", title="Discover", icon=":material/conversion_path:"),
         ],
         "Improve": [
             st.Page(PAGES_DIR / "priorities.py", title="Priorities", icon=":material/format_list_numbered:"),
+            st.Page(PAGES_DIR / "experiments.py", title="Experiments", icon=":material/science:"),
+            st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/fact_check:"),
         ],
     }
 
