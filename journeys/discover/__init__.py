@@ -16,7 +16,7 @@ the benchmark alone compares against it.
 from journeys.discover.columns import LogColumns, detect_columns
 from journeys.discover.conformance import Conformance, add_route, conformance, reach
 from journeys.discover.demo_log import DEMO_LOG, demo_activity_map, demo_events, load_demo_log, write_demo_log
-from journeys.discover.dfg import DFG, LogFilter, StoredLog, Variants, dfg, open_log, variants
+from journeys.discover.dfg import DFG, LogFilter, StoredLog, Variants, dfg, open_log, segment_values, variants
 from journeys.discover.from_tickets import customer_journeys_log, status_history_log
 from journeys.discover.log import import_log, inspect_log
 from journeys.discover.mapping import (
@@ -63,6 +63,7 @@ __all__ = [
     "propose_activity_map",
     "reach",
     "save_activity_map",
+    "segment_values",
     "status_history_log",
     "variants",
     "write_demo_log",

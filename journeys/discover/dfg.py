@@ -271,6 +271,26 @@ def dfg(log: Any, filters: LogFilter | None = None, *, con: duckdb.DuckDBPyConne
     return build_dfg(rows, stored.activities, filters)
 
 
+def segment_values(log: Any, column: str, limit: int = 50, *,
+                   con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str | None, int]]:
+    """The ``limit`` most frequent values of a segment column with their event counts, most events first.
+
+    For a segment picker (:attr:`LogFilter.segment_values`); None stands for events without a value.
+    JourneysError when ``column`` is not one of the log's segments.
+    """
+    stored = open_log(log)
+    if column not in stored.segments:
+        raise JourneysError(f"The event log has no segment column '{column}'",
+                            [Problem("segment", f"choose one of: {', '.join(stored.segments) or 'none'}")])
+    cur = cursor(con)
+    try:
+        rows = cur.execute(f"SELECT {qi(column)}, count(*) AS n FROM {stored.source} GROUP BY ALL "
+                           f"ORDER BY n DESC, 1 NULLS LAST LIMIT {max(1, int(limit))}").fetchall()
+    finally:
+        cur.close()
+    return [(None if v is None else str(v), int(n)) for v, n in rows]
+
+
 def _seconds(us: Any) -> float:
     return float("nan") if us is None else float(us) / 1e6
 
