@@ -139,6 +139,9 @@ def home() -> None:
         st.caption(f"Ticket data: {len(datasets)} dataset(s), {sum(d.rows for d in datasets):,} tickets; latest "
                    f"import '{latest.name}' version {latest.version} by {latest.created_by}, "
                    f"{_ago(latest.created_at)}.")
+    from ui.experiments_view import loop_open_summary  # here: the statistics stack loads only for the home page
+
+    loop_open_summary()
 
 
 def _pages() -> dict[str, list[st.Page]]:

@@ -172,6 +172,8 @@ class Result(_Model):
     reasons: list[str] = Field(default_factory=list)  # why inconclusive, and any flag, in plain words
     method: str = ""
     guardrails: list[GuardrailResult] = Field(default_factory=list)
+    dataset: str = ""  # the ticket dataset analysed (set by whoever records the result; "" when not known)
+    dataset_version: int | None = None
 
     @property
     def guardrails_worsened(self) -> list[str]:
