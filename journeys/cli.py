@@ -636,25 +636,28 @@ def _journey_named(store, settings: Settings, name: str, option: str = "--journe
     return store.load(settings.workspace, name).journey
 
 
-def _pain_key(key: str) -> str:
-    key = key.strip()
-    return key.upper() if key[:3].lower() == "pp-" else key
+def _stored_document(records: Any, settings: Settings, key: str, prefix: str, what: str, hint: str) -> Any:
+    """A pain point's or experiment's newest version by key (``pp-3`` works too), or a clear error naming those
+    that exist. ``records`` is a :class:`~journeys.painpoints.PainPoints`-like store with ``load`` and ``list``."""
+    from journeys.errors import NotFound
+
+    cleaned = key.strip()
+    if cleaned[:len(prefix) + 1].lower() == f"{prefix.lower()}-":
+        cleaned = cleaned.upper()
+    try:
+        return records.load(settings.workspace, cleaned)
+    except NotFound:
+        known = [r.key for r in records.list(settings.workspace)]
+        listed = ", ".join(known[:20]) + (" …" if len(known) > 20 else "") if known else f"none yet; {hint}"
+        raise BadInput(f"there is no {what} {key!r} in workspace '{settings.workspace}' (known: {listed})") from None
 
 
 def _stored_pain(store, settings: Settings, key: str):
     """The pain point's newest version, or a clear error naming the keys that exist."""
-    from journeys.errors import NotFound
     from journeys.painpoints import PainPoints
 
-    pains = PainPoints(store)
-    try:
-        return pains.load(settings.workspace, _pain_key(key))
-    except NotFound:
-        known = [p.key for p in pains.list(settings.workspace)]
-        listed = ", ".join(known[:20]) + (" …" if len(known) > 20 else "") if known else \
-            "none yet; write one up with `journeys painpoints create`"
-        raise BadInput(f"there is no pain point {key!r} in workspace '{settings.workspace}' (known: {listed})") \
-            from None
+    return _stored_document(PainPoints(store), settings, key, "PP", "pain point",
+                            "write one up with `journeys painpoints create`")
 
 
 def _valid_pain(data: dict[str, Any]):

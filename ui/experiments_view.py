@@ -61,7 +61,7 @@ from journeys.metrics import METRICS
 from journeys.model import _pydantic_problems
 from journeys.painpoints import PainPoints, StoredPainPoint
 from journeys.tickets.datasets import DatasetVersion
-from ui import tickets_view
+from ui import session, tickets_view
 from ui.frame import author, store, workspace
 from ui.import_view import plain
 
@@ -295,14 +295,7 @@ def _drop_pending() -> None:
 
 def show_status() -> None:
     """The last change's outcome: a toast, the problems, or a stale refusal with the choices."""
-    saved = st.session_state.pop(SAVED, None)
-    if saved:
-        st.toast(plain(saved), icon=":material/check_circle:")
-    problems = st.session_state.pop(PROBLEMS, None)
-    if problems:
-        text, items = problems
-        st.error(plain(text) + ("\n\n" + "\n".join(f"- {plain(p)}" for p in items) if items else ""),
-                 icon=":material/error:")
+    session.show_outcome(SAVED, PROBLEMS, plain)
     pending: PendingAction | None = st.session_state.get(PENDING)
     if pending:
         r = pending.refusal

@@ -44,7 +44,7 @@ from journeys.priorities import (
 )
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import DatasetVersion
-from ui import tickets_view
+from ui import session, tickets_view
 from ui.frame import author, settings, store, workspace
 from ui.import_view import plain
 
@@ -497,14 +497,7 @@ def _reload() -> None:
 
 def show_status() -> None:
     """The last change's outcome: a toast, the problems, or a stale refusal with the choices."""
-    saved = st.session_state.pop(SAVED, None)
-    if saved:
-        st.toast(plain(saved), icon=":material/check_circle:")
-    problems = st.session_state.pop(PROBLEMS, None)
-    if problems:
-        text, items = problems
-        st.error(plain(text) + ("\n\n" + "\n".join(f"- {plain(p)}" for p in items) if items else ""),
-                 icon=":material/error:")
+    session.show_outcome(SAVED, PROBLEMS, plain)
     pending: PendingPainEdit | None = st.session_state.get(PENDING)
     if pending:
         r = pending.refusal

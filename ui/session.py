@@ -8,6 +8,7 @@ reload or to apply the same edit on top of the newer version. Nothing is lost.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -103,15 +104,19 @@ def _discard() -> None:
     st.session_state.get(SEEN, {}).pop(pending.journey, None)
 
 
-def show_outcome(saved_key: str, problems_key: str) -> None:
-    """The last change's outcome, once: a toast when it saved, or its problems listed (error)."""
+def show_outcome(saved_key: str, problems_key: str, shown: Callable[[str], str] = str) -> None:
+    """The last change's outcome, once: a toast when it saved, or its problems listed (error).
+
+    ``shown`` prepares text people typed for display (pages pass their Markdown escaping).
+    """
     message = st.session_state.pop(saved_key, None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(shown(message), icon=":material/check_circle:")
     problems = st.session_state.pop(problems_key, None)
     if problems:
         text, items = problems
-        st.error(text + ("\n\n" + "\n".join(f"- {p}" for p in items) if items else ""), icon=":material/error:")
+        st.error(shown(text) + ("\n\n" + "\n".join(f"- {shown(p)}" for p in items) if items else ""),
+                 icon=":material/error:")
 
 
 def show_save_status() -> None:

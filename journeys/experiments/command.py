@@ -16,7 +16,17 @@ from typing import Any
 
 import click
 
-from journeys.cli import FORMAT_OPTION, BadInput, _csv_safe, _dataset_version, _emit, _Group, _number, _with_store
+from journeys.cli import (
+    FORMAT_OPTION,
+    BadInput,
+    _csv_safe,
+    _dataset_version,
+    _emit,
+    _Group,
+    _number,
+    _stored_document,
+    _with_store,
+)
 from journeys.settings import Settings
 
 LIST_COLUMNS = ["key", "title", "status", "design", "metric", "verdict", "interim", "effect", "ci_low", "ci_high",
@@ -28,25 +38,12 @@ def experiments() -> None:
     """Experiments: list them, show one, analyse it on the tickets, write its report."""
 
 
-def _key(key: str) -> str:
-    key = key.strip()
-    return key.upper() if key[:3].lower() == "ex-" else key
-
-
 def _stored(store, settings: Settings, key: str):
     """The experiment's newest version, or a clear error naming the keys that exist."""
-    from journeys.errors import NotFound
     from journeys.experiments import Experiments
 
-    found = Experiments(store)
-    try:
-        return found.load(settings.workspace, _key(key))
-    except NotFound:
-        known = [e.key for e in found.list(settings.workspace)]
-        listed = ", ".join(known[:20]) + (" …" if len(known) > 20 else "") if known else \
-            "none yet; create one on the Experiments page"
-        raise BadInput(f"there is no experiment {key!r} in workspace '{settings.workspace}' (known: {listed})") \
-            from None
+    return _stored_document(Experiments(store), settings, key, "EX", "experiment",
+                            "create one on the Experiments page")
 
 
 def _row(stored) -> dict[str, Any]:
