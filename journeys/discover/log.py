@@ -43,10 +43,12 @@ from journeys.discover.readers import LogPreview, LogSource, open_source
 from journeys.discover.readers import inspect_log as _inspect
 from journeys.discover.report import ImportOptions, LogImportError, LogReport
 from journeys.errors import JourneysError, Problem
+from journeys.files import fsync_path
 from journeys.tickets import normalise as nz
 from journeys.tickets.columns import extra_name
 from journeys.tickets.readers import quote_ident as qi
 from journeys.tickets.readers import quote_str as qs
+from journeys.tickets.readers import rejected_csv_lines
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -162,7 +164,7 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
                 cols = _columns(src, columns)
                 run = _Run(con, src.sql, src.types, cols, options, date_order, src.sample)
                 run.build()
-                malformed = _malformed(con, src.rejects_table)
+                malformed = rejected_csv_lines(con, src.rejects_table, MAX_EXAMPLES)
                 kinds = {et for et, *_ in malformed}
                 retry = False
                 if "INVALID ENCODING" in kinds and not fallback and src.format == "csv":
@@ -248,34 +250,11 @@ def _columns(src: LogSource, given: LogColumns | None) -> LogColumns:
     return cols
 
 
-def _malformed(con: duckdb.DuckDBPyConnection, table: str | None) -> list[tuple[str, int, list[int], str]]:
-    """(error type, lines, first line numbers, first line's text) of the CSV lines the reader rejected."""
-    if not table:
-        return []
-    try:
-        rows = con.execute(
-            f"WITH firsts AS (SELECT line, min(error_type) AS et, first(csv_line) AS txt FROM {qi(table)} GROUP BY "
-            f"line) SELECT et, count(*), list(line ORDER BY line)[1:{MAX_EXAMPLES}], first(txt ORDER BY line) "
-            f"FROM firsts GROUP BY et").fetchall()
-    except duckdb.Error:
-        return []
-    return [(r[0], int(r[1]), list(r[2]), r[3] or "") for r in rows]
-
-
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _commit_file(tmp: Path, out_path: Path) -> None:
     """Move the complete file into place atomically (readers see the previous file or this one)."""
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, out_path)
-    _fsync(out_path.parent)
+    fsync_path(out_path.parent)
 
 
 class _Run:

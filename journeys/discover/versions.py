@@ -37,6 +37,7 @@ from journeys.discover.columns import LogColumns
 from journeys.discover.dfg import open_log
 from journeys.discover.log import ImportOptions, LogReport, import_log
 from journeys.errors import JourneysError, StaleWrite
+from journeys.files import fsync_path
 from journeys.store import Store
 from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import slug
@@ -63,14 +64,6 @@ class EventLogVersion:
     created_by: str
     created_at: datetime
 
-
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class EventLogs:
@@ -130,7 +123,7 @@ class EventLogs:
             stored = open_log(staged)  # a stored event log, or JourneysError
             folder = self.folder(workspace, name)
             folder.mkdir(parents=True, exist_ok=True)
-            _fsync(staged)
+            fsync_path(staged)
             file_id = uuid.uuid4().hex[:12]
             body: dict[str, Any] = {"events": report.rows_kept, "cases": stored.cases,
                                     "activities": len(stored.activities), "report": report.to_json()}
@@ -140,7 +133,7 @@ class EventLogs:
                 target = folder / f"v{number}-{file_id}.parquet"
                 os.replace(moved or staged, target)
                 moved = target
-                _fsync(folder)
+                fsync_path(folder)
                 body["path"] = target.relative_to(self.home).as_posix()
                 try:
                     self.docs.save(workspace, KIND, name, body, author, expected_version=number - 1,

@@ -48,12 +48,14 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from journeys.errors import JourneysError, Problem
+from journeys.files import fsync_path
 from journeys.tickets import normalise as nz
 from journeys.tickets.columns import ColumnMapping, propose_mapping
 from journeys.tickets.readers import (
     SourceError,
     SourceInfo,
     prepare_csv,
+    rejected_csv_lines,
     relation,
     sniff,
 )
@@ -314,21 +316,6 @@ def _stream(con: duckdb.DuckDBPyConnection, plan: nz.Plan, schema: pa.Schema, de
     return stats
 
 
-def _rejected_lines(con: duckdb.DuckDBPyConnection, table: str | None) -> list[tuple[str, int, list[int], str]]:
-    """(error type, lines, first line numbers, first line text) of malformed CSV lines."""
-    if not table:
-        return []
-    try:
-        rows = con.execute(
-            f"WITH firsts AS (SELECT line, min(error_type) AS et, first(csv_line) AS txt "
-            f"FROM {qi(table)} GROUP BY line) "
-            f"SELECT et, count(*), list(line ORDER BY line)[1:{MAX_EXAMPLES}], first(txt ORDER BY line) "
-            f"FROM firsts GROUP BY et").fetchall()
-    except duckdb.Error:
-        return []
-    return [(r[0], int(r[1]), list(r[2]), r[3] or "") for r in rows]
-
-
 def _estimate_rows(info: SourceInfo) -> int:
     if info.format == "parquet":
         with contextlib.suppress(Exception):
@@ -500,7 +487,7 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
         if progress:
             progress("reading", 0.05)
         stats = _stream(con, plan, schema, tmp, progress, est_rows)
-        bad_lines = _rejected_lines(con, rejects)
+        bad_lines = rejected_csv_lines(con, rejects, MAX_EXAMPLES)
         types = {et for et, *_ in bad_lines}
         retry = False
         if "INVALID ENCODING" in types and not fallback_encoding and info.format == "csv":
@@ -565,23 +552,14 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
         raise TicketImportError(reason, problems, report)
     if progress:
         progress("writing", 0.98)
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, out_path)  # atomic: readers see the previous file or this one, never a half
-    _fsync(out_path.parent)
+    fsync_path(out_path.parent)
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", 1.0)
     return report
 
-
-def _fsync(path: Path) -> None:
-    """Flush a file (or a directory entry) to disk, so a power cut cannot promote an empty file."""
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _dedupe(con: duckdb.DuckDBPyConnection, tmp: Path, schema: pa.Schema, workdir: Path) -> tuple[int, list[str]]:

@@ -668,3 +668,19 @@ def prepare_csv(info: SourceInfo, workdir: Path, *, force_fallback: bool = False
     else:
         transcode(info.path, dst, enc)
     return dst
+
+
+def rejected_csv_lines(con: duckdb.DuckDBPyConnection, table: str | None, examples: int = 3
+                       ) -> list[tuple[str, int, list[int], str]]:
+    """(error type, lines, first line numbers, first line text) of the CSV lines DuckDB's reader rejected."""
+    if not table:
+        return []
+    try:
+        rows = con.execute(
+            f"WITH firsts AS (SELECT line, min(error_type) AS et, first(csv_line) AS txt "
+            f"FROM {quote_ident(table)} GROUP BY line) "
+            f"SELECT et, count(*), list(line ORDER BY line)[1:{examples}], first(txt ORDER BY line) "
+            f"FROM firsts GROUP BY et").fetchall()
+    except duckdb.Error:
+        return []
+    return [(r[0], int(r[1]), list(r[2]), r[3] or "") for r in rows]
