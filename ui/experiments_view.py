@@ -274,12 +274,8 @@ FIELD_WORDS = {"title": "Title", "steps": "Changed steps", "comparison_steps": "
 
 
 def problem_words(error: JourneysError) -> list[str]:
-    """The model's problems with the form's own field names."""
-    words = []
-    for p in error.problems:
-        where = str(p.path[0]) if p.path else p.where
-        words.append(f"{FIELD_WORDS.get(where, p.where)}: {p.reason}" if p.where else p.reason)
-    return words
+    """The model's problems with this page's field names."""
+    return session.problem_words(error, FIELD_WORDS)
 
 
 def _apply_on_top() -> None:

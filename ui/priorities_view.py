@@ -519,12 +519,8 @@ FIELD_WORDS = {"title": "Title", "description": "Description", "steps": "Steps",
 
 
 def problem_words(error: JourneysError) -> list[str]:
-    """The model's problems with the form's own field names ("Delivery link: …", not "delivery_link: …")."""
-    words = []
-    for p in error.problems:
-        where = str(p.path[0]) if p.path else p.where
-        words.append(f"{FIELD_WORDS.get(where, p.where)}: {p.reason}" if p.where else p.reason)
-    return words
+    """The model's problems with this page's field names."""
+    return session.problem_words(error, FIELD_WORDS)
 
 
 def _tags(text: str) -> list[str]:

@@ -148,3 +148,12 @@ def rescue(action: str):
             return None
 
     return run
+
+
+def problem_words(error: JourneysError, field_words: dict[str, str]) -> list[str]:
+    """The model's problems under the form's own field names ("Delivery link: …", not "delivery_link: …")."""
+    words = []
+    for p in error.problems:
+        where = str(p.path[0]) if p.path else p.where
+        words.append(f"{field_words.get(where, p.where)}: {p.reason}" if p.where else p.reason)
+    return words
