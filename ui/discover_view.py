@@ -17,7 +17,7 @@ Where things come from:
   colleague's newer save is never overwritten (the page then offers to apply it on top).
 
 Text from files (activity names, column names, values) is shown as text: in tables, as
-selectbox options, or escaped with :func:`ui.import_view.plain` where Streamlit reads Markdown.
+selectbox options, or escaped with :func:`ui.text.plain` where Streamlit reads Markdown.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ from journeys.tickets.columns import DATE_ORDERS
 from ui import session, tickets_view
 from ui.cached import journey_key
 from ui.frame import author, settings, store, workspace
-from ui.import_view import Upload, clip, plain, problems_table, remove_upload, save_upload, size_label
+from ui.import_view import Upload, problems_table, remove_upload, save_upload, size_label
+from ui.text import clip, plain
 
 _log = logging.getLogger(__name__)
 

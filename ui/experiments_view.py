@@ -13,7 +13,7 @@ Why it is built this way:
   clearing after a save.
 - **The create form is live** (no ``st.form``): the plan under it answers "can we even see the effect we
   hope for?" while the dates and the smallest effect are still being chosen.
-- Text typed by people is shown in tables, widgets, or escaped with :func:`ui.import_view.plain`.
+- Text typed by people is shown in tables, widgets, or escaped with :func:`ui.text.plain`.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from journeys.painpoints import PainPoints, StoredPainPoint
 from journeys.tickets.datasets import DatasetVersion
 from ui import session, tickets_view
 from ui.frame import author, store, workspace
-from ui.import_view import plain
+from ui.text import plain
 
 SELECTED = "ex_selected"  # the experiment open under the list on the Experiments page
 PENDING = "ex_pending"  # PendingAction refused as stale

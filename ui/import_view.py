@@ -51,6 +51,7 @@ from journeys.tickets.importer import ImportReport, SourceInfo, TicketImportErro
 from journeys.tickets.schema import COLUMNS
 from journeys.tickets.workflow import import_dataset, prepare_mappings
 from ui.frame import author, settings, store, workspace
+from ui.text import clip, plain
 
 _log = logging.getLogger(__name__)
 
@@ -130,26 +131,6 @@ class ImportResult:
 
 
 # --- text -----------------------------------------------------------------------------------------------------
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
-
-
-_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
-
-
-def plain(text: object) -> str:
-    """``text`` escaped so Streamlit's Markdown shows it as written (file content is never markup).
-
-    Backslash escapes stop emphasis, links, directives such as ``:red[…]`` and maths; GitHub's bare-URL and
-    e-mail autolinks ignore escapes, so a zero-width space breaks ``://``, ``www.`` and ``@``."""
-    text = _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], str(text))
-    return _MARKDOWN.sub(r"\\\1", text).replace("\n", " ")
-
-
-def clip(text: object, n: int = 60) -> str:
-    value = str(text).replace("\n", " ").replace("\r", " ")
-    return value if len(value) <= n else value[: n - 1] + "…"
-
 
 def size_label(n: int) -> str:
     for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):

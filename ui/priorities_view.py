@@ -11,7 +11,7 @@ Why it is built this way:
   refuses (:class:`~journeys.errors.StaleWrite`); the edit is kept, the page says who saved and when,
   and offers to reload or to apply the same edit on top — never a silent overwrite (as on Mapping rules).
 - **Text typed by people** (titles, descriptions, owners, quotes, tags) is shown in tables, widgets, or
-  escaped with :func:`ui.import_view.plain`; it is never read as Markdown or HTML.
+  escaped with :func:`ui.text.plain`; it is never read as Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import DatasetVersion
 from ui import session, tickets_view
 from ui.frame import author, settings, store, workspace
-from ui.import_view import plain
+from ui.text import plain
 
 SELECTED = "pp_selected"  # the pain point shown in the detail panel
 SEEN = "pp_seen"  # {(workspace, key): StoredPainPoint shown} — edits are based on it

@@ -54,7 +54,7 @@ from journeys.model import _pydantic_problems
 from journeys.tickets.datasets import DatasetVersion
 from ui import experiments_view as ev
 from ui.frame import author, store, workspace
-from ui.import_view import plain
+from ui.text import plain
 
 PICK = "rv_pick"
 OUTCOME_HELP = {Outcome.adopt.value: "keep the change; its pain points become resolved",
