@@ -8,6 +8,7 @@ import streamlit as st  # noqa: E402
 
 from journeys.metrics import METRICS  # noqa: E402
 from ui import cached, friction_view, session, tickets_view  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 st.title("Friction")
 pick, data = st.columns([1, 1], vertical_alignment="bottom")
@@ -28,13 +29,13 @@ journey = loaded.journey
 labels = {s.id: s.label for s in journey.steps}
 
 options = tickets_view.choices(content, dataset, name)
-where = friction_view.slice_filters(options)
+where = friction_view.slice_filters(options, scope=f"{dataset.name}@v{dataset.version}")
 period = friction_view.period_text(where, options)
 scored, attrs, n, unmapped = tickets_view.friction_for(content, dataset, name, where)
 metrics, baseline = tickets_view.per_step(content, dataset, name, where)
 
 cols = st.columns(4)
-cols[0].metric("Tickets", f"{n:,}", help=f"In this selection: {where.describe()}.")
+cols[0].metric("Tickets", f"{n:,}", help=f"In this selection: {plain(where.describe())}.")
 cols[1].metric("On no step", f"{unmapped / n:.1%}" if n else "–", help="Tickets no mapping rule placed on a step.")
 cols[2].metric("Steps with tickets", len(scored))
 csat = baseline.get("csat", float("nan"))
@@ -84,7 +85,7 @@ if unmapped_tab.open:
     with unmapped_tab:
         friction_view.unmapped_summary(n, unmapped)
 
-st.subheader(f"Up close: {labels.get(selected, selected)}")
+st.subheader(f"Up close: {plain(labels.get(selected, selected))}")
 left, right, write = st.columns([1, 1, 0.8], vertical_alignment="bottom")
 left.selectbox("Step", with_tickets, format_func=lambda s: labels.get(s, s), key="friction_step")
 metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], key="friction_metric",
@@ -92,5 +93,5 @@ metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], 
 with write:
     friction_view.write_up(journey, selected, metric, dataset, where)
 friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric)
-st.markdown(f"**Newest tickets on {labels.get(selected, selected)}** ({where.describe()})")
+st.markdown(f"**Newest tickets on {plain(labels.get(selected, selected))}** ({plain(where.describe())})")
 st.dataframe(tickets_view.examples(content, dataset, name, selected, where), hide_index=True, width="stretch")

@@ -31,6 +31,13 @@ def test_without_ticket_data_the_page_says_how_to_get_some(home):
     assert "journeys tickets import" in at.info[0].value
 
 
+def _filter(widgets, prefix: str, suffix: str = ""):
+    """The one filter widget of the shown dataset (filters are keyed by dataset and version)."""
+    found = [w for w in widgets if w.key and w.key.startswith(prefix + "_") and w.key.endswith(suffix)]
+    assert len(found) == 1, [w.key for w in widgets]
+    return found[0]
+
+
 def _map(at: AppTest) -> tuple[dict, dict[str, pd.DataFrame]]:
     """The coloured map as drawn: its Vega-Lite spec and its datasets (sent as Arrow beside the spec)."""
     chart = at.get("vega_lite_chart")[0].proto
@@ -58,7 +65,7 @@ def test_friction_ranks_the_planted_steps_and_drills_down(demo_home):
 def test_filters_narrow_every_number_on_the_page(demo_home):
     at = _page(journey=DEMO_JOURNEY)
     everything = int(at.metric[0].value.replace(",", ""))
-    at.multiselect(key="friction_channels").select("Chat")
+    _filter(at.multiselect, "friction_channels").select("Chat")
     at.run()
     assert not at.exception
     chat = int(at.metric[0].value.replace(",", ""))
@@ -66,17 +73,17 @@ def test_filters_narrow_every_number_on_the_page(demo_home):
     assert "channel Chat" in at.caption[0].value
     examples = at.dataframe[1].value
     assert set(examples["channel"]) <= {"Chat"}
-    at.selectbox(key="friction_segment").set_value("group")
+    _filter(at.selectbox, "friction_segment").set_value("group")
     at.run()
-    at.multiselect(key="friction_segment_values_group").select("Bot")
+    _filter(at.multiselect, "friction_segment_values", "_group").select("Bot")
     at.run()
     assert not at.exception
     assert 0 < int(at.metric[0].value.replace(",", "")) < chat
     # A date range inside the data: fewer tickets again, and the caption says which dates.
-    first, last = at.date_input(key="friction_dates").value
+    first, last = _filter(at.date_input, "friction_dates").value
     from datetime import timedelta
 
-    at.date_input(key="friction_dates").set_value((first + timedelta(days=30), last - timedelta(days=30)))
+    _filter(at.date_input, "friction_dates").set_value((first + timedelta(days=30), last - timedelta(days=30)))
     at.run()
     assert not at.exception
     assert f"{first + timedelta(days=30):%Y-%m-%d} – {last - timedelta(days=30):%Y-%m-%d}" in at.caption[0].value
@@ -132,8 +139,8 @@ def test_a_finding_is_written_up_as_a_pain_point_with_its_evidence(demo_home):
     at = _page(journey=DEMO_JOURNEY)
     at.selectbox(key="friction_step").set_value("reset-password")
     at.selectbox(key="friction_metric").set_value("repeat_contact_rate")
-    first, last = at.date_input(key="friction_dates").value
-    at.date_input(key="friction_dates").set_value((first + timedelta(days=60), last))
+    first, last = _filter(at.date_input, "friction_dates").value
+    _filter(at.date_input, "friction_dates").set_value((first + timedelta(days=60), last))
     at.run()
     assert not at.exception
     at.button(key="friction_write_up").click()
@@ -155,3 +162,40 @@ def test_a_finding_is_written_up_as_a_pain_point_with_its_evidence(demo_home):
     link = at.get("page_link")[0].proto
     assert link.label == f"Written up as {stored.key}: open it on Priorities"
     assert (link.page, link.query_string) == ("priorities", f"painpoint={stored.key}")
+
+
+def test_switching_dataset_never_carries_the_previous_date_range(demo_home, tmp_path):
+    """A range picked on one dataset must not filter another (once 182 of 200,180 tickets were shown, no filter set).
+
+    The second dataset spans the same first and last day as the demo, so the date widget looks the same to
+    Streamlit: only keying the filters by dataset keeps the first one's range off it."""
+    from datetime import timedelta
+
+    from journeys.demo_tickets import generate
+    from journeys.tickets.workflow import import_dataset
+
+    at = _page(journey=DEMO_JOURNEY)
+    demo_name = at.selectbox(key="friction_dataset").value
+    first, last = _filter(at.date_input, "friction_dates").value
+    other = generate(400, 11)
+    other.loc[0, "Created at"], other.loc[1, "Created at"] = f"{first} 09:00:00", f"{last} 09:00:00"
+    other = other[(other["Created at"] >= str(first)) & (other["Created at"] < str(last + timedelta(days=1)))]
+    source = tmp_path / "other.csv"
+    other.to_csv(source, index=False)
+    with Store.for_folder(demo_home) as store:
+        import_dataset(store, demo_home, "demo", "Other tickets", source, "Tester")
+    at.run()
+    _filter(at.date_input, "friction_dates").set_value((last - timedelta(days=30), last))
+    at.run()
+    narrowed = int(at.metric[0].value.replace(",", ""))
+    assert 0 < narrowed < 30_000
+    at.selectbox(key="friction_dataset").set_value("Other tickets")
+    at.run()
+    assert not at.exception
+    assert int(at.metric[0].value.replace(",", "")) == len(other)  # every ticket: no range was set on it
+    assert _filter(at.date_input, "friction_dates").value == (first, last)
+    # Back on the demo dataset: whatever range it shows is its own, and the count agrees with it.
+    at.selectbox(key="friction_dataset").set_value(demo_name)
+    at.run()
+    shown = _filter(at.date_input, "friction_dates").value
+    assert int(at.metric[0].value.replace(",", "")) == (30_000 if shown == (first, last) else narrowed)

@@ -73,7 +73,7 @@ from ui import session, tickets_view
 from ui.cached import journey_key
 from ui.frame import author, settings, store, workspace
 from ui.import_view import Upload, problems_table, remove_upload, save_upload, size_label
-from ui.text import clip, plain
+from ui.text import clip, plain, shown
 
 _log = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def choose_log() -> EventLogVersion | None:
     done = st.session_state.get(RESULT)
     if isinstance(done, ImportDone) and done.name == log.name and done.version == log.version:
         # open right after the import; folded on later reruns so the analysis below is not pushed down
-        with st.status(f"Imported as version {log.version} of {clip(log.name, 80)}", state="complete",
+        with st.status(f"Imported as version {log.version} of {shown(log.name, 80)}", state="complete",
                        expanded=pending == log.name):
             show_report(done.report)
     else:
@@ -381,7 +381,7 @@ def _show_preview(preview: LogPreview) -> None:
                  preview.delimiter or "", preview.delimiter or "–")), ("Columns", str(len(preview.columns)))]
     with st.container(border=True):
         for cell, (label, value) in zip(st.columns(len(facts)), facts, strict=True):
-            cell.caption(label)
+            cell.caption(plain(label))
             cell.markdown(f"**{plain(value)}**")
     for warning in preview.warnings:
         st.warning(plain(warning))
@@ -570,7 +570,8 @@ def filters(log: EventLogVersion) -> LogFilter:
     if segment != ALL:
         counts = {(NO_VALUE if v is None else v): n for v, n in _segment_values(key, segment)}
         values = values_cell.multiselect(
-            f"Keep {segment.removeprefix('x_')}", list(counts), key=f"disc_f_values_{segment}",
+            f"Keep {plain(segment.removeprefix('x_'))}", list(counts),
+            key=f"disc_f_values_{log.name}_{log.version}_{segment}",
             placeholder="Choose values", format_func=lambda v: f"{'(no value)' if v == NO_VALUE else v} "
                                                                f"({counts.get(v, 0):,})")
         picked = tuple(None if v == NO_VALUE else v for v in values)
@@ -614,7 +615,7 @@ def map_view(key: LogKey, where: LogFilter) -> None:
     cols[3].metric("Directly-follows edges", f"{len(graph.edges):,}",
                    help="Pairs of activities where one directly followed the other in a case.")
     st.vega_lite_chart(spec, width="stretch")
-    note = (f" The {drawn} busiest of {total:,} edges are drawn; raise the minimum edge count to see the rest "
+    note = (f" The {drawn:,} busiest of {total:,} edges are drawn; raise the minimum edge count to see the rest "
             "clearly." if drawn < total else "")
     st.caption("Read it top to bottom: boxes are activities, arrows say what came directly next and how often (wider "
                "and darker = more often). The green circle leads to the activities cases start with; "
@@ -682,7 +683,7 @@ def flow_view(key: LogKey, where: LogFilter) -> None:
     most = min(30, len(result.table))
     top = st.slider("Variants shown", min_value=1, max_value=most, value=min(10, most), key=FLOW_TOP) if most > 1 else 1
     covered = float(result.table["cumulative_coverage"].iloc[top - 1])
-    st.caption(f"The {top} most frequent variants cover {covered:.1%} of {result.cases:,} cases. Each row reads left "
+    st.caption(f"The {top:,} most frequent variants cover {covered:.1%} of {result.cases:,} cases. Each row reads left "
                "to right; an activity has the same colour in every row, so shared stretches stand out.")
     st.vega_lite_chart(_chains_spec(key, where, top), width="stretch")
 
@@ -745,12 +746,12 @@ def mapping_editor(log: EventLogVersion, journey_name: str, journey: Journey,
     current = {a: st.session_state[f"{prefix}{i}"] for i, a in enumerate(names)}
     on_step = sum(1 for s in current.values() if s is not None)
     if saved and all(current[a] == (saved.mapping.get(a) if saved.mapping.get(a) in steps else None) for a in names):
-        state = f"saved version {saved.version} by {saved.author}, {saved.saved_at:%d %b %Y}"
+        state = f"saved version {saved.version} by {plain(saved.author)}, {saved.saved_at:%d %b %Y}"
     elif saved:
         state = f"changed since version {saved.version} — not saved"
     else:
         state = "proposed from the names — not saved yet"
-    with st.expander(f"Activity → step mapping · {on_step} of {len(names)} activities on a step · {state}",
+    with st.expander(f"Activity → step mapping · {on_step:,} of {len(names)} activities on a step · {state}",
                      expanded=not saved and len(names) <= 30):
         st.caption("Which step of the journey each activity of the log is. Proposed by comparing names; change "
                    "what is wrong, or leave an activity on no step (its transitions then count as not designed). "

@@ -51,21 +51,25 @@ def value_format(choice: str) -> tuple[str, str]:
     return ".1f", unit
 
 
-def slice_filters(options: SliceChoices) -> TicketSlice:
-    """Date range, channel and segment pickers; returns the slice they describe."""
+def slice_filters(options: SliceChoices, scope: str) -> TicketSlice:
+    """Date range, channel and segment pickers; returns the slice they describe.
+
+    The widgets are keyed by ``scope`` (the dataset and its version): a date range picked on one dataset
+    must never filter another, whose tickets may lie in other months (a fixed key kept the old range and
+    silently showed 182 of 200,180 tickets with no filter visibly set)."""
     first = options.first.date() if options.first else None
     last = options.last.date() if options.last else None
     dates, channels, segment, values = st.columns([1.3, 1.2, 0.9, 1.4], vertical_alignment="bottom")
     picked = dates.date_input("Created between", value=(first, last) if first else (), min_value=first,
-                              max_value=last, key="friction_dates", format="YYYY-MM-DD")
-    chosen_channels = channels.multiselect("Channel", options.channels, key="friction_channels",
+                              max_value=last, key=f"friction_dates_{scope}", format="YYYY-MM-DD")
+    chosen_channels = channels.multiselect("Channel", options.channels, key=f"friction_channels_{scope}",
                                            placeholder="All channels")
-    segment_name = segment.selectbox("Segment by", ["(none)", *options.segments], key="friction_segment",
+    segment_name = segment.selectbox("Segment by", ["(none)", *options.segments], key=f"friction_segment_{scope}",
                                      format_func=lambda c: c.removeprefix("x_"))
     segment_values: list[str] = []
     if segment_name != "(none)":
         segment_values = values.multiselect(f"{segment_name.removeprefix('x_')} is", options.segments[segment_name],
-                                            key=f"friction_segment_values_{segment_name}", placeholder="Any")
+                                            key=f"friction_segment_values_{scope}_{segment_name}", placeholder="Any")
     start = end = None
     if isinstance(picked, tuple) and len(picked) == 2 and first:
         if picked[0] > first:
