@@ -7,10 +7,8 @@ print data take ``--format json|csv|table``.
 
 from __future__ import annotations
 
-import csv
 import importlib
 import importlib.util
-import io
 import json
 import os
 import subprocess
@@ -23,6 +21,7 @@ from typing import Any, ClassVar
 import click
 
 from journeys import interop
+from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
 from journeys.graph import Severity, check
 from journeys.settings import Settings, load_settings
@@ -98,11 +97,7 @@ def _emit(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = 
         click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
         return
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(out.getvalue(), nl=False)
+        click.echo(csv_text(rows, columns), nl=False)
         return
     if not rows:
         click.echo("(none)")
@@ -700,17 +695,6 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (f"{v:,.{digits[k]}f}" if k in digits and isinstance(v, int | float) else v) for k, v in row.items()}
 
 
-def _csv_safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for CSV: lists joined, people's text that a spreadsheet would run as a formula neutralised."""
-    def cell(value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            value = ", ".join(map(str, value))
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-        return value
-    return [{k: cell(v) for k, v in r.items()} for r in rows]
-
-
 def _window_note(ranking) -> str:
     scored = next((s for s in ranking.scores if s.start is not None), None)
     if ranking.dataset is None:
@@ -737,9 +721,7 @@ def painpoints_list(store, settings: Settings, dataset: str | None, statuses: tu
     rows = [_pain_row(s, ranking.pains[s.key].pain, ranking.changes) for s in ranking.scores
             if (not wanted or ranking.pains[s.key].pain.status in wanted)
             and (journey_name is None or ranking.pains[s.key].pain.journey == journey_name)]
-    if fmt == "csv":
-        rows = _csv_safe(rows)
-    elif fmt == "table":
+    if fmt == "table":
         rows = [_shown(r) for r in rows]
     _emit(rows, fmt, PAIN_COLUMNS)
     if fmt == "table":

@@ -11,13 +11,13 @@ and ``journeys painpoints export``, written once for both.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import ibis
 import pandas as pd
 
+from journeys.csv_export import csv_text
 from journeys.metrics import METRICS, compute
 from journeys.model import Journey
 from journeys.painpoints import Evidence, PainPoint, Source, StoredPainPoint
@@ -124,12 +124,8 @@ def ranked_frame(scores: Sequence[Score], pains: Mapping[str, StoredPainPoint],
 
 
 def ranked_csv(frame: pd.DataFrame) -> str:
-    """CSV with formula-like cells neutralised (titles and owners are typed by people)."""
-    from journeys.tickets.analysis import neutralise_formulas
-
-    buffer = io.StringIO()
-    neutralise_formulas(frame).to_csv(buffer, index=False)
-    return buffer.getvalue()
+    """CSV through the one writer (titles and owners are typed by people: formula-like cells neutralised)."""
+    return csv_text(frame)
 
 
 def ranked_markdown(scores: Sequence[Score], pains: Mapping[str, StoredPainPoint], *, workspace: str,

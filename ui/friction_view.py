@@ -14,15 +14,17 @@ import streamlit as st
 
 from journeys.charts.heatmap import step_period_heatmap
 from journeys.charts.overlay import MetricOverlay
+from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
 from journeys.evidence import draft
 from journeys.metrics import METRICS
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
-from journeys.tickets.analysis import SliceChoices, TicketSlice, neutralise_formulas
+from journeys.tickets.analysis import SliceChoices, TicketSlice
 from journeys.tickets.datasets import DatasetVersion
 from ui import tickets_view
 from ui.frame import author, store, workspace
+from ui.text import plain
 
 FRICTION = "friction"
 RATE_COLUMNS = ("csat", "reopen_rate", "escalation_rate", "repeat_contact_rate")
@@ -68,7 +70,7 @@ def slice_filters(options: SliceChoices, scope: str) -> TicketSlice:
                                      format_func=lambda c: c.removeprefix("x_"))
     segment_values: list[str] = []
     if segment_name != "(none)":
-        segment_values = values.multiselect(f"{segment_name.removeprefix('x_')} is", options.segments[segment_name],
+        segment_values = values.multiselect(f"{plain(segment_name.removeprefix('x_'))} is", options.segments[segment_name],
                                             key=f"friction_segment_values_{scope}_{segment_name}", placeholder="Any")
     start = end = None
     if isinstance(picked, tuple) and len(picked) == 2 and first:
@@ -121,7 +123,7 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
         **{label: st.column_config.NumberColumn(label, format="percent") for label in percent},
     })
     st.download_button("Download the table as CSV", key="friction_csv",
-                       data=lambda: neutralise_formulas(view).to_csv(index=False),
+                       data=lambda: csv_text(view),
                        file_name=f"friction-{file_stem}.csv", mime="text/csv", icon=":material/download:")
 
 
@@ -147,7 +149,7 @@ def emotion_flags(flags: list) -> None:
         st.success("The workshop's emotions agree with CSAT wherever there are enough ratings to tell.",
                    icon=":material/thumb_up:")
     for flag in flags:
-        st.warning(flag.message, icon=":material/sentiment_dissatisfied:" if flag.direction.endswith("positive")
+        st.warning(plain(flag.message), icon=":material/sentiment_dissatisfied:" if flag.direction.endswith("positive")
                    else ":material/sentiment_satisfied:")
     st.caption("A step is flagged when the workshop marked it positive (or negative) but its CSAT is at least 5 "
                "points below (above) the journey's and the 95 % interval agrees. Neutral steps are not flagged.")
@@ -170,9 +172,9 @@ def unmapped_summary(n: int, unmapped: int) -> None:
 
 
 def data_caption(dataset, where: TicketSlice, period: str, min_sample: int) -> None:
-    st.caption(f"Dataset '{dataset.name}' v{dataset.version} ({dataset.rows:,} tickets) · {period} · "
-               f"{where.describe(dates=False)} · friction = Σ weight × gap to the journey's baseline (worse is "
-               f"positive) × √(volume share of the busiest step); fewer than {min_sample} tickets count as too few.")
+    st.caption(f"Dataset '{plain(dataset.name)}' v{dataset.version} ({dataset.rows:,} tickets) · {plain(period)} · "
+               f"{plain(where.describe(dates=False))} · friction = Σ weight × gap to the journey's baseline (worse is "
+               f"positive) × √(volume share of the busiest step); fewer than {min_sample:,} tickets count as too few.")
 
 
 
@@ -197,29 +199,29 @@ def _write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion,
         st.session_state["friction_write_up_problem"] = f"Not written up: {error}"
         return
     st.session_state.setdefault(WRITTEN, {})[(journey.name, step, metric)] = key
-    st.toast(f"Written up as {key}, with this period's numbers frozen as its evidence", icon=":material/edit_note:")
+    st.toast(f"Written up as {plain(key)}, with this period's numbers frozen as its evidence", icon=":material/edit_note:")
 
 
 def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
     """The "Write up as a pain point" button of the drill-down, and a link to the pain point once it exists."""
     problem = st.session_state.pop("friction_write_up_problem", None)
     if problem:
-        st.error(problem, icon=":material/error:")
+        st.error(plain(problem), icon=":material/error:")
     key = st.session_state.get(WRITTEN, {}).get((journey.name, step, metric))
     if key:
-        st.page_link("pages/priorities.py", label=f"Written up as {key}: open it on Priorities",
+        st.page_link("pages/priorities.py", label=f"Written up as {plain(key)}: open it on Priorities",
                      icon=":material/format_list_numbered:", query_params={"painpoint": key})
         return
     existing = next((p.key for p in PainPoints(store()).list(workspace()) if p.pain.is_open
                      and p.pain.journey == journey.name and step in p.pain.steps and p.pain.metric == metric), None)
     if existing:
-        st.page_link("pages/priorities.py", label=f"Already written up as {existing}: open it",
+        st.page_link("pages/priorities.py", label=f"Already written up as {plain(existing)}: open it",
                      icon=":material/format_list_numbered:", query_params={"painpoint": existing},
                      help="An open pain point already covers this step and metric.")
         return
     label = journey.step(step).label if step in journey.step_ids() else step
     st.button("Write up as a pain point", key="friction_write_up", icon=":material/edit_note:", width="stretch",
               on_click=_write_up, args=(journey, step, metric, dataset, where),
-              help=f"Creates a pain point for '{label}' judged by {METRICS[metric].label.lower()}, with this date "
+              help=f"Creates a pain point for '{plain(label)}' judged by {METRICS[metric].label.lower()}, with this date "
                    "range's numbers and newest tickets frozen as its evidence"
                    + (" (measured on all channels and segments)." if where.filters() else "."))

@@ -48,12 +48,6 @@ def _rows(frame: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def _spreadsheet_safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Text cells starting with = + - @ (or tab/CR) get a leading quote, so a spreadsheet never runs them."""
-    return [{k: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-             for k, v in r.items()} for r in rows]
-
-
 def _segment(value: str | None) -> tuple[str | None, tuple[str, ...]]:
     if not value:
         return None, ()
@@ -207,11 +201,11 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
             rows = ([{"status": "designed" if r["events"] else "unused", **r} for r in _rows(result.designed)]
                     + [{"status": "undesigned", **r} for r in _rows(result.undesigned)]
                     + [{"status": "unmapped", **r} for r in _rows(result.unmapped)])
-            _emit(_spreadsheet_safe(rows), "csv", ["status", "source", "target", "kind", "expected_share", "events",
+            _emit(rows, "csv", ["status", "source", "target", "kind", "expected_share", "events",
                                                    "cases", "observed_share", "share_gap", "loop"])
             return
         tables = {"edges": edges, "starts": _rows(graph.starts), "ends": _rows(graph.ends), "variants": variant_rows}
-        _emit(_spreadsheet_safe(tables[table_name]), "csv", _columns(table_name))
+        _emit(tables[table_name], "csv", _columns(table_name))
         return
     if report is not None:
         click.echo(report.summary(), err=True)

@@ -106,13 +106,13 @@ def affected_customers(table: ibis.Table, experiment: Experiment) -> pd.DataFram
 
 def affected_customers_csv(frame: pd.DataFrame) -> str:
     """The list as CSV for a mail-merge; ids that a spreadsheet would run as a formula are neutralised."""
-    from journeys.tickets.analysis import neutralise_formulas
+    from journeys.csv_export import csv_text
 
     out = frame.copy()
     for column in ("first_ticket", "last_ticket"):
         if column in out:
             out[column] = pd.to_datetime(out[column], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return neutralise_formulas(out).to_csv(index=False)
+    return csv_text(out)
 
 
 def told_after_decision(experiment: Experiment) -> list[LoopEntry]:

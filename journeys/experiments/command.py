@@ -19,7 +19,6 @@ import click
 from journeys.cli import (
     FORMAT_OPTION,
     BadInput,
-    _csv_safe,
     _dataset_version,
     _emit,
     _Group,
@@ -87,7 +86,7 @@ def experiments_list(store, settings: Settings, statuses: tuple[str, ...], verdi
 
     rows = [_row(s) for s in Experiments(store).list(settings.workspace)]
     rows = [r for r in rows if (not statuses or r["status"] in statuses) and (not verdicts or r["verdict"] in verdicts)]
-    _emit(_csv_safe(rows) if fmt == "csv" else rows, fmt, LIST_COLUMNS)
+    _emit(rows, fmt, LIST_COLUMNS)
     if fmt == "table":
         click.echo("effect and interval in the metric's units (rates as fractions: -0.12 = 12 points lower)", err=True)
 

@@ -224,13 +224,3 @@ def unmapped_share(mapped: MappedTickets, where: TicketSlice | None = None) -> t
     t = _sliced(mapped, where)
     row = t.aggregate(n=t.count(), unmapped=t.journey_step.isnull().sum()).execute().iloc[0]
     return int(row["n"]), int(row["unmapped"] or 0)
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe to open in a spreadsheet: text cells starting with = + - @ (or tab/CR) get a leading quote."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v)
-    return safe
