@@ -7,7 +7,22 @@ first one, and never a traceback.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+ECHO = 200  # characters of user input a message repeats back
+LISTED = 20  # problems listed before "… and N more"
+# Control characters (C0, DEL, C1) and bidi overrides: echoed raw they move the cursor, recolour or
+# reorder a terminal line. Line breaks become spaces so a message stays one line.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BREAKS = re.compile(r"[\r\n\t\u2028\u2029]+")
+
+
+def clip_echo(text: object, limit: int = ECHO) -> str:
+    """User input as a message may repeat it: one line, control characters shown as escapes, at most
+    ``limit`` characters (an ellipsis marks the cut), so a hostile value never floods a terminal or page."""
+    value = _CONTROL.sub(lambda m: ascii(m.group())[1:-1], _BREAKS.sub(" ", str(text)))
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -21,7 +36,8 @@ class Problem:
     path: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.reason}" if self.where else self.reason
+        reason = clip_echo(self.reason, 2 * ECHO)
+        return f"{clip_echo(self.where)}: {reason}" if self.where else reason
 
 
 class JourneysError(Exception):
@@ -33,11 +49,16 @@ class JourneysError(Exception):
         self.problems = list(problems or [])
 
     def __str__(self) -> str:
+        message = clip_echo(self.message, 2 * ECHO)
         if not self.problems:
-            return self.message
-        listed = "; ".join(str(p) for p in self.problems[:20])
-        more = f" (and {len(self.problems) - 20} more)" if len(self.problems) > 20 else ""
-        return f"{self.message}: {listed}{more}"
+            return message
+        listed = "; ".join(str(p) for p in self.problems[:LISTED])
+        return f"{message}: {listed}{more_than_listed(len(self.problems))}"
+
+
+def more_than_listed(total: int, listed: int = LISTED) -> str:
+    """" … and N more" when ``total`` things were found but only ``listed`` are shown."""
+    return f" … and {total - listed:,} more" if total > listed else ""
 
 
 class InvalidJourney(JourneysError):

@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
-from journeys.errors import InvalidJourney, JourneysError, NotFound, Problem, StaleWrite
+from journeys.errors import InvalidJourney, JourneysError, NotFound, Problem, StaleWrite, clip_echo
 from journeys.model import Journey, validated
 from journeys.store import migrate
 from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, journey_revisions, journeys, workspaces
@@ -488,7 +488,7 @@ class Store:
             )
         if conn.execute(select(workspaces.c.id).where(workspaces.c.name == ws)).first() is None:
             return NotFound(f"There is no workspace '{ws}'")
-        return NotFound(f"There is no journey '{name}' in workspace '{ws}'")
+        return NotFound(f"There is no journey '{clip_echo(name)}' in workspace '{ws}'")
 
     @staticmethod
     def _snapshot(conn: Connection, head: Row[Any], version: int) -> str:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from journeys.errors import JourneysError, NotFound, StaleWrite
+from journeys.errors import JourneysError, NotFound, StaleWrite, clip_echo
 from journeys.store.core import Revision, Store, _clean, _now, readable_time
 from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, UTCDateTime, metadata, workspaces
 
@@ -156,7 +156,7 @@ class DocumentStore:
         found = self.get(workspace, kind, key)
         if found is None:
             known = ", ".join(d.key for d in self.latest(workspace, kind)[:20]) or "none yet"
-            raise NotFound(f"There is no {kind} '{key}' in workspace '{workspace}' (known: {known})")
+            raise NotFound(f"There is no {kind} '{clip_echo(key)}' in workspace '{workspace}' (known: {known})")
         return found
 
     def latest(self, workspace: str, kind: str) -> list[Document]:
