@@ -7,7 +7,9 @@ is answered by a NetworkX algorithm on the DiGraph, never by our own traversal.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import accumulate
@@ -15,7 +17,10 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
+from journeys.bounded import SHOWN, clipped, some_of
 from journeys.model import HandledBy, Journey, StepKind, TransitionKind, parse_journey
 
 SHARE_TOLERANCE = 0.01
@@ -85,8 +90,9 @@ class Finding:
         return {"code": self.code, "severity": str(self.severity), "steps": list(self.steps), "message": self.message}
 
 
-def _labels(g: nx.DiGraph, nodes) -> str:
-    return ", ".join(f"'{g.nodes[n]['label']}'" for n in nodes)
+def _labels(g: nx.DiGraph, nodes: Sequence[str]) -> str:
+    """The steps' labels for a message: the first few, then "… and N more" (bounded however many)."""
+    return some_of([g.nodes[n]["label"] for n in nodes[:SHOWN]], total=len(nodes))
 
 
 def _is_outcome(g: nx.DiGraph, n: str) -> bool:
@@ -97,11 +103,25 @@ def _handled(g: nx.DiGraph, n: str) -> HandledBy:
     return g.nodes[n]["handled_by"]
 
 
+def _reaching(g: nx.DiGraph, targets: set[str]) -> set[str]:
+    """Every node with a path to one of ``targets`` (the targets included): one reverse BFS from all at once."""
+    return set().union(*nx.bfs_layers(g.reverse(copy=False), targets)) if targets else set()
+
+
+def _induced(g: nx.DiGraph, nodes: set[str]) -> nx.DiGraph:
+    """The bare subgraph on ``nodes`` (no attributes): NetworkX's subgraph *view* filters every
+    lookup and is several times slower to search than this plain copy."""
+    sub = nx.DiGraph()
+    sub.add_nodes_from(nodes)
+    sub.add_edges_from((u, v) for u, v in g.edges if u in nodes and v in nodes)
+    return sub
+
+
 def find_dead_ends(g: nx.DiGraph) -> list[Finding]:
     """Steps customers reach but cannot leave, other than outcomes."""
     return [
         Finding("dead_end", Severity.error, (n,),
-                f"Step '{g.nodes[n]['label']}' has no way forward and is not an outcome: "
+                f"Step '{clipped(g.nodes[n]['label'])}' has no way forward and is not an outcome: "
                 "customers who reach it are stuck.")
         for n in g.nodes if g.out_degree(n) == 0 and not _is_outcome(g, n)
     ]
@@ -116,35 +136,58 @@ def find_unreachable(g: nx.DiGraph, entry: str | None) -> list[Finding]:
     if not lost:
         return []
     return [Finding("unreachable", Severity.warning, tuple(lost),
-                    f"No path from the entry '{g.nodes[entry]['label']}' reaches {_labels(g, lost)}.")]
+                    f"No path from the entry '{clipped(g.nodes[entry]['label'])}' reaches {_labels(g, lost)}.")]
 
 
 def find_bot_loops(g: nx.DiGraph) -> list[Finding]:
-    """Cycles of automated steps from which neither a human nor an outcome can be reached."""
-    bots = g.subgraph(n for n in g.nodes if _handled(g, n) == HandledBy.bot)
+    """Cycles of automated steps from which neither a human nor an outcome can be reached.
+
+    One finding per loop (a strongly connected group of bot steps), in linear time: the exits
+    (human or outcome steps) every step can reach come from one reverse search over the
+    condensation of the whole journey, not from a search per step.
+    """
+    bots = _induced(g, {n for n in g.nodes if _handled(g, n) == HandledBy.bot})
+    loops = [c for c in nx.strongly_connected_components(bots)
+             if len(c) > 1 or bots.has_edge(next(iter(c)), next(iter(c)))]
+    if not loops:
+        return []
+    exits = {n for n in g.nodes if _handled(g, n) == HandledBy.human or _is_outcome(g, n)}
+    dag = nx.condensation(g)
+    group = dag.graph["mapping"]  # step → its strongly connected group in the whole journey
+    exits_in = defaultdict(int)
+    for n in exits:
+        exits_in[group[n]] += 1
+    leads_to_exit = _reaching(dag, set(exits_in))
     findings = []
-    for component in nx.strongly_connected_components(bots):
-        node = next(iter(component))
-        if len(component) == 1 and not bots.has_edge(node, node):
+    for loop in loops:
+        whole = group[next(iter(loop))]  # the loop lies inside one group of the whole journey
+        # An exit outside the loop: in the same group of the whole journey, or in a group downstream of it.
+        if exits_in[whole] > len(loop & exits) or any(c in leads_to_exit for c in dag.successors(whole)):
             continue
-        reachable = set().union(*(nx.descendants(g, n) for n in component)) - component
-        if any(_handled(g, n) == HandledBy.human or _is_outcome(g, n) for n in reachable):
-            continue
-        steps = tuple(sorted(component))
+        steps = tuple(n for n in g.nodes if n in loop)  # journey order: the loop reads as it was drawn
         findings.append(Finding("bot_loop", Severity.error, steps,
                                 f"Automated steps {_labels(g, steps)} loop with no exit to a person or an outcome."))
     return findings
 
 
 def find_no_route_to_human(g: nx.DiGraph) -> list[Finding]:
-    """Automated steps from which no path leads to a human: customers cannot get a person."""
+    """Automated steps from which no path leads to a human: customers cannot get a person.
+
+    One reverse search from every human step at once gives the steps that can reach a person;
+    the automated steps left over are reported as one finding per connected group of them
+    (a 10,000-step bot chain is one finding, not 10,000).
+    """
+    reach_human = _reaching(g, {n for n in g.nodes if _handled(g, n) == HandledBy.human})
+    stuck = [n for n in g.nodes if _handled(g, n) == HandledBy.bot and n not in reach_human]
+    order = {n: i for i, n in enumerate(stuck)}
     findings = []
-    for n in g.nodes:
-        if _handled(g, n) != HandledBy.bot:
-            continue
-        if not any(_handled(g, d) == HandledBy.human for d in nx.descendants(g, n)):
-            findings.append(Finding("no_route_to_human", Severity.error, (n,),
-                                    f"Automated step '{g.nodes[n]['label']}' offers no route to a human."))
+    for part in nx.weakly_connected_components(_induced(g, set(stuck))):
+        steps = tuple(sorted(part, key=order.__getitem__))
+        if len(steps) == 1:
+            message = f"Automated step '{clipped(g.nodes[steps[0]]['label'])}' offers no route to a human."
+        else:
+            message = f"Automated steps {_labels(g, steps)} offer no route to a human."
+        findings.append(Finding("no_route_to_human", Severity.error, steps, message))
     return findings
 
 
@@ -207,16 +250,19 @@ def expected_reach(journey: Journey) -> dict[str, float]:
     probs = transition_probabilities(g)
     e = np.zeros(len(nodes))
     e[index[entry]] = 1.0
+    identity = sparse.identity(len(nodes), format="csc")
     for drop_retries in (False, True):
-        p = np.zeros((len(nodes), len(nodes)))
-        for (u, v), share in probs.items():
-            if drop_retries and g.edges[u, v]["kind"] == TransitionKind.retry:
+        kept = [(index[u], index[v], share) for (u, v), share in probs.items()
+                if not (drop_retries and g.edges[u, v]["kind"] == TransitionKind.retry)]
+        rows, cols, shares = zip(*kept, strict=True) if kept else ((), (), ())
+        # Sparse: a 10,000-step journey has tens of thousands of transitions, not 10⁸ matrix cells.
+        p_t = sparse.csc_matrix((shares, (cols, rows)), shape=(len(nodes), len(nodes)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", MatrixRankWarning)
+            try:
+                reach = np.atleast_1d(spsolve((identity - p_t).tocsc(), e))
+            except (MatrixRankWarning, RuntimeError):  # singular: a loop nobody leaves
                 continue
-            p[index[u], index[v]] = share
-        try:
-            reach = np.linalg.solve(np.eye(len(nodes)) - p.T, e)
-        except np.linalg.LinAlgError:
-            continue
         if np.all(np.isfinite(reach)) and reach.min() > -1e-9:
             return {n: float(max(0.0, reach[index[n]])) for n in nodes}
     return {n: math.nan for n in nodes}
@@ -234,10 +280,19 @@ def most_likely_path(journey: Journey) -> list[str]:
     for (u, v), share in probs.items():
         if share > 0 and g.edges[u, v]["kind"] != TransitionKind.retry:
             weighted.add_edge(u, v, cost=-math.log(share))
-    cost, paths = nx.single_source_dijkstra(weighted, entry, weight="cost")
-    ends = [n for n in paths if weighted.out_degree(n) == 0] or list(paths)
-    best = min(ends, key=lambda n: (cost[n] - len(paths[n]) * 1e-9, n))
-    return paths[best]
+    # Predecessors, not every path: single_source_dijkstra's paths hold n lists of up to n steps
+    # (quadratic on a long chain). pred[n][0] is the step its path came from, as in those paths.
+    pred, cost = nx.dijkstra_predecessor_and_distance(weighted, entry, weight="cost")
+    hops = {entry: 1}
+    for n in cost:  # settled in order, so a step's predecessor is counted before it
+        if n != entry:
+            hops[n] = hops[pred[n][0]] + 1
+    ends = [n for n in cost if weighted.out_degree(n) == 0] or list(cost)
+    best = min(ends, key=lambda n: (cost[n] - hops[n] * 1e-9, n))
+    path = [best]
+    while path[-1] != entry:
+        path.append(pred[path[-1]][0])
+    return path[::-1]
 
 
 # Stage widths, in layout units ("slots"): the steps of a stage's most crowded lane get one

@@ -10,19 +10,37 @@ the journey does not have") rather than stopping at the first.
 from __future__ import annotations
 
 import re
+import reprlib
 import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from journeys.bounded import some_of
 from journeys.errors import InvalidJourney, Problem
 
 DEFAULT_STAGES = ["Discover", "Sign up", "Onboard", "Use", "Get help", "Renew"]
 DEFAULT_LANES = ["customer", "frontstage", "backstage", "system"]
 CHANNELS = ["web", "app", "email", "chat", "bot", "phone", "store", "community", "social", "sms"]
 EMOTION_MIN, EMOTION_MAX = -2, 2
+
+# The size limits of one journey. A workshop map has tens of steps and a detailed service
+# blueprint a few hundred; 20,000 steps is far above any real map, yet leaves room for the
+# hostile case the checks are measured on (a 10,000-step bot loop plus its entry, checked in
+# well under 2 s; benchmarks/bench_checks.py times every check up to this limit), so a journey
+# inside the limits stays usable. Real maps have one to three transitions per step: five per
+# step on average leaves room for dense decision graphs while keeping graph work (linear in
+# steps + transitions) bounded. Two notes per step at the step limit; the grid lists (stages,
+# lanes, personas) are headers a person reads, and 200 is more than a page can show. Above a
+# limit a journey is refused in words, before any other check.
+MAX_STEPS = 20_000
+MAX_TRANSITIONS = 100_000
+MAX_NOTES = 40_000
+MAX_GRID = 200
+LIMITS = {"steps": MAX_STEPS, "transitions": MAX_TRANSITIONS, "notes": MAX_NOTES,
+          "stages": MAX_GRID, "lanes": MAX_GRID, "personas": MAX_GRID}
 
 
 class JourneyState(StrEnum):
@@ -135,6 +153,16 @@ class Journey(_Model):
     transitions: list[Transition] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _within_limits(cls, data: Any) -> Any:
+        """Refuse an oversized journey before its items are validated one by one (bounded work)."""
+        if isinstance(data, dict):
+            problems = size_problems(data)
+            if problems:
+                raise ValueError("; ".join(p.reason for p in problems))
+        return data
+
     def step(self, step_id: str) -> Step:
         """The step with this id; KeyError names it when missing."""
         for s in self.steps:
@@ -164,6 +192,17 @@ class Journey(_Model):
         return [n for n in self.notes if n.step == step_id]
 
 
+def size_problems(data: dict[str, Any]) -> list[Problem]:
+    """The :data:`LIMITS` plain journey data breaks, in words ("a journey holds at most …")."""
+    problems = []
+    for field, limit in LIMITS.items():
+        value = data.get(field)
+        if isinstance(value, list | tuple) and len(value) > limit:
+            problems.append(Problem(field, f"a journey holds at most {limit:,} {field}; this one has {len(value):,}",
+                                    (field,)))
+    return problems
+
+
 def integrity_problems(journey: Journey) -> list[Problem]:
     """Cross-field rules pydantic's per-field checks cannot see.
 
@@ -178,22 +217,23 @@ def integrity_problems(journey: Journey) -> list[Problem]:
         problems.append(Problem("stages", "a journey needs at least one stage"))
     if not journey.lanes:
         problems.append(Problem("lanes", "a journey needs at least one lane"))
+    stages, lanes, personas = set(journey.stages), set(journey.lanes), set(journey.personas)
     seen: set[str] = set()
     for i, s in enumerate(journey.steps):
         where, path = f"step '{s.label}'", ("steps", i)
         if s.id in seen:
             problems.append(Problem(where, f"step id '{s.id}' is used by another step", (*path, "id")))
         seen.add(s.id)
-        if s.stage not in journey.stages:
-            problems.append(Problem(where, f"stage '{s.stage}' is not one of the journey's stages {journey.stages}",
-                                    (*path, "stage")))
-        if s.lane not in journey.lanes:
-            problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes {journey.lanes}",
-                                    (*path, "lane")))
+        if s.stage not in stages:
+            problems.append(Problem(where, f"stage '{s.stage}' is not one of the journey's stages "
+                                           f"[{some_of(journey.stages)}]", (*path, "stage")))
+        if s.lane not in lanes:
+            problems.append(Problem(where, f"lane '{s.lane}' is not one of the journey's lanes "
+                                           f"[{some_of(journey.lanes)}]", (*path, "lane")))
         for persona in s.persona_emotions:
-            if persona not in journey.personas:
+            if persona not in personas:
                 problems.append(Problem(where, f"has an emotion for persona '{persona}', which the journey does not "
-                                               f"list among its personas {journey.personas}",
+                                               f"list among its personas [{some_of(journey.personas)}]",
                                         (*path, "persona_emotions")))
     pairs: set[tuple[str, str]] = set()
     for i, t in enumerate(journey.transitions):
@@ -231,6 +271,11 @@ def _describe(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
     return f"{prefix} · {tail}" if prefix and tail else prefix or tail
 
 
+_BOUNDED = reprlib.Repr()  # a huge list or object as input: a few items, never the whole thing
+_BOUNDED.maxlevel, _BOUNDED.maxdict, _BOUNDED.maxlist, _BOUNDED.maxtuple = 2, 4, 4, 4
+_BOUNDED.maxstring = _BOUNDED.maxother = 40
+
+
 def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     """Turn pydantic's errors into located, plain-language problems."""
     problems = []
@@ -241,7 +286,7 @@ def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[Pro
         elif e["type"] == "missing":
             message = "is required"
         elif "input" in e:
-            shown = repr(e["input"])
+            shown = _BOUNDED.repr(e["input"]) if isinstance(e["input"], dict | list | tuple) else repr(e["input"])
             message = f"{message} (got {shown[:80] + '…' if len(shown) > 80 else shown})"
         problems.append(Problem(_describe(data, tuple(e["loc"])), message, tuple(e["loc"])))
     return problems
@@ -251,6 +296,9 @@ def parse_journey(data: dict[str, Any]) -> Journey:
     """Build a journey from plain data, raising InvalidJourney listing all problems."""
     if not isinstance(data, dict):
         raise InvalidJourney("A journey must be an object with named fields")
+    too_big = size_problems(data)
+    if too_big:  # before pydantic walks 100,000 items
+        raise InvalidJourney("The journey is too large", too_big)
     try:
         journey = Journey.model_validate(data)
     except ValidationError as error:

@@ -43,7 +43,7 @@ from pydantic_core import to_jsonable_python
 from journeys.errors import InvalidJourney, Problem
 from journeys.graph import digraph_to_data, to_digraph
 from journeys.interop._text import decode, line_of, schema_version_problems
-from journeys.model import Journey, Step, Transition, parse_journey
+from journeys.model import Journey, Step, Transition, parse_journey, size_problems
 
 SCHEMA_VERSION = 1
 _FAILED = "The GraphML file could not be imported"
@@ -127,8 +127,12 @@ def _structure_problems(text: str) -> list[Problem]:
     if graph.get("edgedefault") != "directed":
         problems.append(Problem("graph", f"edgedefault is {graph.get('edgedefault')!r}; a journey's transitions "
                                          "have a direction, so use edgedefault=\"directed\""))
+    nodes, edges = graph.findall(f"{ns}node"), graph.findall(f"{ns}edge")
+    too_big = size_problems({"steps": nodes, "transitions": edges})
+    if too_big:  # before NetworkX builds a graph of that size
+        return too_big
     declared: set[str] = set()
-    for k, node in enumerate(graph.findall(f"{ns}node")):
+    for k, node in enumerate(nodes):
         node_id = node.get("id")
         if not node_id:
             problems.append(Problem(f"node #{k + 1}", "has no id"))
@@ -137,7 +141,7 @@ def _structure_problems(text: str) -> list[Problem]:
         else:
             declared.add(node_id)
     pairs: set[tuple[str, str]] = set()
-    for k, edge in enumerate(graph.findall(f"{ns}edge")):
+    for k, edge in enumerate(edges):
         source, target = edge.get("source"), edge.get("target")
         where = f"edge #{k + 1} '{source}' → '{target}'"
         if not source or not target:

@@ -80,7 +80,16 @@ import networkx as nx
 from journeys.errors import InvalidJourney, Problem
 from journeys.graph import to_digraph
 from journeys.interop._text import decode
-from journeys.model import DEFAULT_LANES, EMOTION_MIN, Journey, Step, StepIdMaker, parse_journey
+from journeys.model import (
+    DEFAULT_LANES,
+    EMOTION_MIN,
+    MAX_STEPS,
+    Journey,
+    Step,
+    StepIdMaker,
+    parse_journey,
+    size_problems,
+)
 
 _FAILED = "The Mermaid file could not be imported"
 _NEUTRAL_SCORE = 3
@@ -189,7 +198,7 @@ class _Parse:
         self.acc_title: str | None = None
         self.description: str | None = None
         self.lanes: tuple[list[str], int] | None = None
-        self.stages: list[str] = []
+        self.stages: dict[str, None] = {}  # in file order; a dict so a repeated section is found at once
         self.current: str | None = None  # the section tasks are being added to
         # (line number, name, score, actors, stage)
         self.tasks: list[tuple[int, str, int, list[str], str]] = []
@@ -258,6 +267,9 @@ def _scan(lines: list[str]) -> _Parse:
             if ":" not in line and not re.match(r"(title|section)\s", line, re.IGNORECASE):
                 continue
         k = _statement(lines, k, number, line, result)
+        if len(result.tasks) > MAX_STEPS:  # stop reading: the rest of the file cannot change the answer
+            raise InvalidJourney(_FAILED, [Problem(f"line {number}", f"a journey holds at most {MAX_STEPS:,} steps; "
+                                                                     f"this is task {len(result.tasks):,}")])
     if not header_seen:
         result.problems.append(Problem("file", "there is no diagram: a Mermaid journey starts with a line 'journey'"))
     if not result.task_lines:
@@ -327,11 +339,12 @@ def _statement(lines: list[str], k: int, number: int, line: str, result: _Parse)
 
 
 def _description_block(lines: list[str], k: int, number: int, line: str, result: _Parse) -> int:
-    text = line.split("{", 1)[1]
-    while "}" not in text and k < len(lines):
-        text += "\n" + lines[k]
+    parts = [line.split("{", 1)[1]]
+    while "}" not in parts[-1] and k < len(lines):  # look at the new line only: linear in the block
+        parts.append(lines[k])
         k += 1
-    if "}" not in text:
+    text = "\n".join(parts)
+    if "}" not in parts[-1]:
         result.problem(number, "'accDescr {' is never closed with '}'")
         return k
     text, after = text.split("}", 1)
@@ -348,8 +361,7 @@ def _section(name: str, number: int, result: _Parse) -> None:
         result.problem(number, "the section has no name")
     else:
         stage = _unescape(name, _COMMON)
-        if stage not in result.stages:
-            result.stages.append(stage)
+        result.stages.setdefault(stage, None)
         result.current = stage
 
 
@@ -414,6 +426,9 @@ def import_mermaid(data: str | bytes, filename: str | None = None) -> Journey:
             result.problem(number, "the task name is empty")
         elif len(label) > 200:
             result.problem(number, f"the task name is {len(label)} characters long; the limit is 200")
+    too_big = size_problems({"stages": list(result.stages)})
+    if too_big:  # said before the per-line problems a file of that size would bury it under
+        raise InvalidJourney(_FAILED, too_big)
     if result.problems:
         raise InvalidJourney(_FAILED, sorted(result.problems, key=_line_key))
     return _build(result, name)
@@ -431,15 +446,14 @@ def _build(result: _Parse, name: str) -> Journey:
         by_name.setdefault(_lane_key(lane), lane)
     default_lane = "customer" if "customer" in lanes else lanes[0]
     make_id = StepIdMaker()
-    personas: list[str] = []
+    personas: dict[str, None] = {}  # in order of first mention; a dict so thousands of actors stay linear
     steps = []
     for i, (_, label, score, actors, stage) in enumerate(result.tasks):
         lane = None
         for actor in actors:
             match = by_name.get(_lane_key(actor))
             if match is None:
-                if actor not in personas:
-                    personas.append(actor)
+                personas.setdefault(actor, None)
             elif lane is None:
                 lane = match
         step_id = make_id(label)
@@ -449,9 +463,9 @@ def _build(result: _Parse, name: str) -> Journey:
     body = {
         "name": name,
         "description": result.description or "",
-        "stages": result.stages,
+        "stages": list(result.stages),
         "lanes": lanes,
-        "personas": personas,
+        "personas": list(personas),
         "steps": steps,
         "transitions": [{"source": a["id"], "target": b["id"]} for a, b in pairwise(steps)],
     }
