@@ -1,8 +1,9 @@
 """The Import tickets page's parts: the upload on disk, what was detected, the mapping, the import, its report.
 
 Why the upload goes to disk straight away: ``st.file_uploader`` holds the whole
-file in memory, and the importer (DuckDB) reads from a path. The bytes are
-streamed to ``<home>/uploads/`` once, Streamlit's in-memory copy is released,
+file in memory (up to the cap, ``JOURNEYS_MAX_UPLOAD_MB``), and the importer
+(DuckDB) reads from a path. The bytes are streamed to ``<home>/uploads/`` once,
+in 1 MiB pieces, Streamlit's in-memory copy is released,
 and from then on the page works with a path in session state (``SOURCE``).
 The file is removed after a successful import, when another file is chosen,
 or — for abandoned sessions — by a clean-up of day-old uploads.
@@ -34,6 +35,7 @@ import pandas as pd
 import streamlit as st
 
 from journeys.errors import JourneysError, Problem
+from journeys.files import TooLarge, copy_stream
 from journeys.tickets.columns import (
     ALLOWED,
     DATE_ORDERS,
@@ -169,18 +171,37 @@ def safe_file_name(name: str) -> str:
     return f"{stem[:100] or 'upload'}{suffix}"
 
 
+def upload_limit_mb() -> int:
+    """The uploader's cap in MB (``JOURNEYS_MAX_UPLOAD_MB``); ``journeys serve`` gives Streamlit's server the same."""
+    return settings().max_upload_mb
+
+
 def save_upload(uploaded: Any) -> Upload:
-    """Write the upload to disk from its buffer (no second copy in memory) and release Streamlit's copy.
+    """Stream the upload to disk in 1 MiB pieces (no second copy in memory) and release Streamlit's copy.
 
     Each upload gets a folder of its own, so the file keeps its name: the import report (stored with the
-    dataset) and any problem then name the file the user chose."""
+    dataset) and any problem then name the file the user chose. The cap is checked again while copying
+    (:class:`~journeys.files.TooLarge`), whatever the browser claimed."""
     folder = uploads_folder() / uuid.uuid4().hex
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / safe_file_name(uploaded.name)
-    with path.open("wb") as handle:
-        handle.write(uploaded.getbuffer())
-    _release(uploaded.file_id)
-    return Upload(path=path, name=path.name, size=path.stat().st_size, file_id=uploaded.file_id)
+    uploaded.seek(0)
+    try:
+        size = copy_stream(uploaded, path, limit=upload_limit_mb() << 20)
+    except OSError:
+        remove_upload(path)
+        raise
+    finally:
+        _release(uploaded.file_id)
+    return Upload(path=path, name=path.name, size=size, file_id=uploaded.file_id)
+
+
+def upload_failed(error: OSError) -> str:
+    """Why an upload could not be kept, in words (the limit, or the disk's reason)."""
+    if isinstance(error, TooLarge):
+        return (f"The file is larger than the upload limit of {upload_limit_mb():,} MB (JOURNEYS_MAX_UPLOAD_MB). "
+                "Import it on the command line instead.")
+    return f"The file could not be saved on the server ({error.strerror or type(error).__name__})."
 
 
 def remove_upload(path: Path) -> None:
@@ -232,7 +253,7 @@ def _on_upload(key: str) -> None:
     try:
         st.session_state[SOURCE] = save_upload(uploaded)
     except OSError as error:
-        st.session_state[NOTICE] = ("error", f"The file could not be saved on the server ({error.strerror}).")
+        st.session_state[NOTICE] = ("error", upload_failed(error))
     st.session_state[GEN] = st.session_state.get(GEN, 0) + 1
 
 
@@ -249,6 +270,7 @@ def choose_file() -> Upload | None:
     if source is None:
         key = f"import_upload_{st.session_state.get(GEN, 0)}"
         st.file_uploader("Help-desk export", type=UPLOAD_TYPES, key=key, on_change=_on_upload, args=(key,),
+                         max_upload_size=upload_limit_mb(),
                          help="Zendesk, Intercom or Freshdesk exports, or any CSV, TSV, Excel (.xlsx), Parquet, "
                               "JSON or NDJSON file with one row per ticket. Bigger files than the limit: "
                               "`journeys tickets import FILE` on the command line.")
@@ -313,7 +335,7 @@ def show_detected(source: Upload, info: SourceInfo, mapping: ColumnMapping) -> N
     ]
     with st.container(border=True):
         for cell, (label, value, help_text) in zip(st.columns(len(facts)), facts, strict=True):
-            cell.caption(label, help=help_text)
+            cell.caption(plain(label), help=plain(help_text) if help_text else None)
             cell.markdown(f"**{plain(value)}**")
     for warning in info.warnings:
         st.warning(plain(warning))

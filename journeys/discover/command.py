@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from journeys.errors import JourneysError
+from journeys.files import workspace_tmp
 
 TABLES = ("edges", "starts", "ends", "variants", "conformance")
 
@@ -95,7 +95,7 @@ def discover(ctx: click.Context, log: str, case_col: str | None, activity_col: s
 
     store = _open(ctx)
     try:
-        with tempfile.TemporaryDirectory(prefix="journeys-discover-") as work:
+        with workspace_tmp(ctx.obj.home, prefix="discover-") as work:
             _run(store, ctx.obj, Path(work), log=log, case_col=case_col, activity_col=activity_col,
                  timestamp_col=timestamp_col, resource_col=resource_col, tiebreak_col=tiebreak_col, timezone=timezone,
                  keep_duplicates=keep_duplicates, journey_name=journey_name, start=start, end=end, segment=segment,

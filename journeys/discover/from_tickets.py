@@ -16,7 +16,6 @@ Both store the log exactly as a file import does (:mod:`.log`): same report, sam
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import pyarrow.parquet as pq
 from journeys.discover.columns import LogColumns
 from journeys.discover.log import ImportOptions, LogImportError, LogReport, _connect, import_log, import_relation
 from journeys.errors import JourneysError, Problem
+from journeys.files import workspace_tmp
 from journeys.tickets.columns import UPDATED_AT, norm
 from journeys.tickets.importer import inspect_file
 
@@ -62,7 +62,7 @@ def customer_journeys_log(tickets: Any, out_path: Path | str, source: str = "map
                                       if c == "journey_step" else "required column is missing") for c in missing])
     columns = LogColumns(case="customer_id", activity="journey_step", timestamp="created_at",
                          resource="handled_by" if "handled_by" in table.column_names else None)
-    with tempfile.TemporaryDirectory(prefix="journeys-log-") as work:
+    with workspace_tmp(prefix="log-") as work:
         con = _connect(Path(work))
         try:
             con.register("_tickets", table)

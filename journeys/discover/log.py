@@ -27,7 +27,6 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 import time
 import zlib
 from collections.abc import Callable
@@ -43,12 +42,12 @@ from journeys.discover.readers import LogPreview, LogSource, open_source
 from journeys.discover.readers import inspect_log as _inspect
 from journeys.discover.report import ImportOptions, LogImportError, LogReport
 from journeys.errors import JourneysError, Problem
-from journeys.files import fsync_path
+from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import normalise as nz
 from journeys.tickets.columns import extra_name
 from journeys.tickets.readers import quote_ident as qi
 from journeys.tickets.readers import quote_str as qs
-from journeys.tickets.readers import rejected_csv_lines
+from journeys.tickets.readers import rejected_csv_lines, skip_bad_json_lines
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -73,6 +72,7 @@ _MALFORMED = {
     "INVALID ENCODING": "malformed line (invalid text encoding)",
     "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
     "INVALID STATE": "malformed line (broken quoting)",
+    "NOT JSON": "malformed line (not valid JSON)",
 }
 
 
@@ -122,23 +122,26 @@ def inspect_log(path: Path | str, sample_rows: int = 20) -> LogPreview:
 
 
 def import_log(path: Path | str, out_path: Path | str, columns: LogColumns | None = None,
-               options: ImportOptions | None = None, progress: Progress | None = None) -> LogReport:
+               options: ImportOptions | None = None, progress: Progress | None = None,
+               tmp_home: Path | None = None) -> LogReport:
     """Read the event log at ``path`` into ``out_path`` (the stored Parquet form) and report on it.
 
-    ``columns`` names any role the detection gets wrong (unnamed roles are still detected).
+    ``columns`` names any role the detection gets wrong (unnamed roles are still detected). Work files
+    go under ``tmp_home``'s ``tmp/`` folder (default: the workspace registered at start, see
+    :func:`journeys.files.workspace_tmp`).
     """
     path, out_path = Path(path), Path(out_path)
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
         return _guard(path.name, lambda: _import_file(path, out_path, tmp, columns, options or ImportOptions(),
-                                                      progress))
+                                                      progress, tmp_home))
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
 
 
 def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | None, options: ImportOptions,
-                 progress: Progress | None) -> LogReport:
+                 progress: Progress | None, tmp_home: Path | None = None) -> LogReport:
     started = time.perf_counter()
     if options.problems():
         raise LogImportError("The import options are not valid", options.problems())
@@ -148,38 +151,51 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
         raise LogImportError("The file is too large to import",
                              [Problem(path.name, f"{path.stat().st_size / 2**30:.1f} GiB; the limit is "
                                                  f"{MAX_LOG_BYTES / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
-    with tempfile.TemporaryDirectory(prefix="journeys-log-") as work:
-        workdir = Path(work)
+    with workspace_tmp(tmp_home, prefix="log-") as workdir:
         con = _connect(workdir)
         try:
-            fallback = padding = False
+            fallback = padding = newlines = False
+            bad_json = None
             unzipped: Path | None = None
             date_order = options.date_order
-            for attempt in range(4):
+            for attempt in range(6):
                 rejects = f"rejects_{attempt}"
                 src = open_source(con, path, workdir, max_events=MAX_EVENTS, fallback_encoding=fallback,
-                                  null_padding=padding, rejects=rejects, unzipped=unzipped)
+                                  null_padding=padding, rejects=rejects, unzipped=unzipped, newlines=newlines,
+                                  bad_json=bad_json)
                 if src.compressed and src.format != "xes":
                     unzipped = src.path
                 cols = _columns(src, columns)
                 run = _Run(con, src.sql, src.types, cols, options, date_order, src.sample)
-                run.build()
+                try:
+                    run.build()
+                except duckdb.Error as exc:  # the same re-reads as the ticket importer's (see there)
+                    if attempt < 5 and src.info is not None and skip_bad_json_lines(con, src.info, exc):
+                        bad_json = src.info.bad_json_lines
+                        continue
+                    if attempt < 5 and src.format == "csv" and not newlines and "invalid state" in str(exc):
+                        newlines = True
+                        continue
+                    raise
                 malformed = rejected_csv_lines(con, src.rejects_table, MAX_EXAMPLES)
+                if src.info is not None and src.info.bad_json_lines:
+                    bad = src.info.bad_json_lines
+                    malformed.append(("NOT JSON", bad.lines, bad.first, ""))
                 kinds = {et for et, *_ in malformed}
                 retry = False
                 if "INVALID ENCODING" in kinds and not fallback and src.format == "csv":
-                    fallback = retry = True
+                    fallback = retry = True  # lenient UTF-8: only the invalid bytes read as cp1252
                 if "MISSING COLUMNS" in kinds and not padding and src.format == "csv":
                     padding = retry = True
                 if run.wrong_date_order():
                     date_order, retry = "dayfirst", True
-                if retry and attempt < 3:
+                if retry and attempt < 5:
                     continue
                 break
             report = LogReport(source=str(path), format=src.format, encoding=src.encoding, delimiter=src.delimiter,
                                warnings=list(src.warnings))
-            if fallback:
-                report.warnings.append("Some bytes were not valid UTF-8; they were read as Windows-1252 (cp1252).")
+            if src.info is not None and src.info.invalid_bytes:
+                report.warnings.append(src.info.invalid_bytes.note())
             if padding:
                 report.warnings.append("Lines with fewer fields than the header were kept; their missing trailing "
                                        "fields are empty.")

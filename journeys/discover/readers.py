@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,17 @@ from duckdb.sqltypes import VARCHAR, DuckDBPyType
 from journeys.discover.columns import LogColumns, detect_columns
 from journeys.discover.xes import XesError, is_gzip, looks_like_xml, read_head, xes_to_parquet
 from journeys.errors import Problem
-from journeys.tickets.readers import SNIFF_BYTES, SourceError, SourceInfo, prepare_csv, quote_str, relation, sniff
+from journeys.files import workspace_tmp
+from journeys.tickets.readers import (
+    SNIFF_BYTES,
+    BadJsonLines,
+    SourceError,
+    SourceInfo,
+    prepare_csv,
+    quote_str,
+    relation,
+    sniff,
+)
 
 
 @dataclass
@@ -74,11 +83,13 @@ def kind_of(path: Path) -> tuple[str, bool]:
 
 def open_source(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, *, max_events: int,
                 fallback_encoding: bool = False, null_padding: bool = False, rejects: str | None = None,
-                unzipped: Path | None = None) -> LogSource:
+                unzipped: Path | None = None, newlines: bool = False,
+                bad_json: BadJsonLines | None = None) -> LogSource:
     """A relation over ``path``; SourceError/XesError (both JourneysError) when it is not a usable file.
 
     ``unzipped`` reuses a decompressed copy from an earlier attempt (the importer may re-read a CSV
-    with the cp1252 fallback or padding of short lines, as the ticket importer does).
+    with the cp1252 fallback, padding of short lines or one kind of line end, or an NDJSON file
+    without its lines that are not JSON — ``bad_json`` — as the ticket importer does).
     """
     path = Path(path)
     if not path.is_file():
@@ -90,7 +101,10 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, *, ma
         return _xes(path, workdir, max_events, compressed)
     target = unzipped or (_gunzip(path, workdir) if compressed else path)
     info = sniff(target)
-    utf8 = prepare_csv(info, workdir, force_fallback=fallback_encoding) if info.format == "csv" else None
+    if bad_json is not None and info.bad_json_lines is None:
+        info.bad_json_lines = bad_json
+    utf8 = (prepare_csv(info, workdir, force_fallback=fallback_encoding, newlines=newlines)
+            if info.format == "csv" else None)
     rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding,
                    rejects=rejects if info.format == "csv" else None)
     info.path = target
@@ -124,9 +138,9 @@ def inspect_log(path: Path | str, sample_rows: int = 20) -> LogPreview:
     if path.stat().st_size == 0:
         raise SourceError("The file is empty", [Problem(path.name, "0 bytes")])
     kind, compressed = kind_of(path)
-    with tempfile.TemporaryDirectory(prefix="journeys-preview-") as work:
+    with workspace_tmp(prefix="preview-") as work:
         if kind == "xes":
-            result = xes_to_parquet(path, Path(work), max_events=1 << 62, limit=sample_rows)
+            result = xes_to_parquet(path, work, max_events=1 << 62, limit=sample_rows)
             rows = [r for part in result.parts for r in pq.read_table(part).to_pylist()][:sample_rows]
             columns = list(result.columns)
             sample = [{c: r.get(c) for c in columns} for r in rows]
@@ -134,7 +148,7 @@ def inspect_log(path: Path | str, sample_rows: int = 20) -> LogPreview:
                               list(result.warnings))
         target = path
         if compressed:
-            target = Path(work) / "head"
+            target = work / "head"
             with gzip.open(path, "rb") as src:
                 target.write_bytes(src.read(SNIFF_BYTES))
         info = sniff(target, sample_rows)

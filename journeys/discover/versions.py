@@ -37,7 +37,7 @@ from journeys.discover.columns import LogColumns
 from journeys.discover.dfg import open_log
 from journeys.discover.log import ImportOptions, LogReport, import_log
 from journeys.errors import JourneysError, StaleWrite
-from journeys.files import fsync_path
+from journeys.files import fsync_path, staging_path
 from journeys.store import Store
 from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import slug
@@ -81,7 +81,7 @@ class EventLogs:
         """A fresh path in the log's folder for an importer to write into (the folder is created)."""
         folder = self.folder(workspace, name)
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{STAGING_PREFIX}{uuid.uuid4().hex}.parquet"
+        return staging_path(self.home, folder)  # tagged: the start-up sweep removes a killed import's
 
     def remove_stale_staging(self, max_age: timedelta = STAGING_MAX_AGE) -> int:
         """Delete staging files older than ``max_age`` (left by crashed imports); returns how many."""
@@ -105,7 +105,7 @@ class EventLogs:
         """Import ``source`` as the next version of event log ``name``; LogImportError leaves nothing behind."""
         staged = self.staging_path(workspace, name)
         try:
-            report = import_log(source, staged, columns, options, progress)
+            report = import_log(source, staged, columns, options, progress, tmp_home=self.home)
             version = self.commit(workspace, name, staged, report, author)
         finally:
             staged.unlink(missing_ok=True)

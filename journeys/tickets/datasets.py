@@ -3,7 +3,7 @@
 Layout under the workspace folder (``home``)::
 
     datasets/<workspace-slug>/<dataset-slug>/v1.parquet, v2.parquet, …
-    datasets/<workspace-slug>/<dataset-slug>/.staging-<random>.parquet   (imports in progress)
+    datasets/<workspace-slug>/<dataset-slug>/.staging-<process tag>-<random>.parquet   (imports in progress)
 
 A slug is the readable name plus 8 hex digits of its hash, so two names that
 read alike ("Tickets 2026" and "tickets-2026") never share a folder. The
@@ -22,8 +22,10 @@ Committing an import (the only way a version appears):
 3. if the database write fails, the moved file is removed again.
 
 A crash at any point leaves the previous version's row and file untouched: a
-crash before the move leaves a staging file (removed by the clean-up on a
-later start once it is a day old); a crash after the move but before the
+crash before the move leaves a staging file (and perhaps its ``.tmp``), which
+the sweep at the next start removes once the process that wrote it is gone
+(:func:`journeys.files.sweep_tmp`: the process tag in the name says whose it
+is; files without a tag, from older versions, go once a day old); a crash after the move but before the
 commit leaves a ``vN.parquet`` no row points to, which the next commit of the
 dataset simply replaces (it gets the same number N).
 """
@@ -37,7 +39,6 @@ import re
 import shutil
 import time
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,13 +48,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.exc import SQLAlchemyError
 
+from journeys import files
 from journeys.errors import JourneysError, Problem
 from journeys.store import Store
 from journeys.store.tickets import DatasetRecord, TicketStore
 from journeys.tickets.schema import REQUIRED
 
 DATASETS_FOLDER = "datasets"
-STAGING_PREFIX = ".staging-"
+STAGING_PREFIX = files.STAGING_PREFIX
 STAGING_MAX_AGE = timedelta(days=1)
 
 
@@ -145,11 +147,11 @@ class Datasets:
         """A fresh file path, in the dataset's folder (same filesystem), for an importer to write into.
 
         The folder is created; the file is not. Hand the written file to
-        :meth:`commit`, or delete it; forgotten ones are removed after a day.
+        :meth:`commit`, or delete it; if this process dies first, the next start's sweep removes it.
         """
         folder = self.folder(workspace, name)
         folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{STAGING_PREFIX}{uuid.uuid4().hex}.parquet"
+        return files.staging_path(self.home, folder)
 
     def remove_stale_staging(self, max_age: timedelta = STAGING_MAX_AGE) -> int:
         """Delete staging files older than ``max_age`` (left by crashed or abandoned imports); returns how many."""

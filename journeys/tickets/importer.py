@@ -13,7 +13,10 @@ declare. DuckDB still does all per-row work; Python only sees whole batches.
 
 Safety: the Parquet file is written to ``out_path + ".tmp"`` and moved into place
 with ``os.replace`` only when complete, so a killed import leaves either nothing
-or the previous complete file. Every failure to use the input ends in
+or the previous complete file. Work files (a decoded copy, DuckDB's spill, an
+Excel sheet as Parquet) live in a folder under the workspace
+(:func:`journeys.files.workspace_tmp`), removed afterwards or, after a kill, by the
+next start's sweep. Every failure to use the input ends in
 :class:`TicketImportError` (with a report when rows were read), never another
 exception.
 
@@ -33,7 +36,6 @@ import csv
 import logging
 import os
 import queue
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -48,7 +50,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from journeys.errors import JourneysError, Problem
-from journeys.files import fsync_path
+from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import normalise as nz
 from journeys.tickets.columns import ColumnMapping, propose_mapping
 from journeys.tickets.readers import (
@@ -57,6 +59,7 @@ from journeys.tickets.readers import (
     prepare_csv,
     rejected_csv_lines,
     relation,
+    skip_bad_json_lines,
     sniff,
 )
 from journeys.tickets.readers import quote_ident as qi
@@ -76,6 +79,7 @@ _REJECT_REASONS = {
     "INVALID ENCODING": "malformed line (invalid text encoding)",
     "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
     "INVALID STATE": "malformed line (broken quoting)",
+    "NOT JSON": "malformed line (not valid JSON)",
 }
 
 
@@ -104,6 +108,7 @@ class ImportReport:
     extras: list[str] = field(default_factory=list)
     date_order: str | None = None
     seconds: float = 0.0
+    invalid_bytes: dict | None = None   # UTF-8 lines holding invalid bytes: {"lines", "bytes", "examples"}
 
     def summary(self) -> str:
         """A few lines a person reads: what was kept, what was not and why."""
@@ -138,6 +143,7 @@ class ImportReport:
             "unused_columns": list(self.unused_columns), "extras": list(self.extras),
             "warnings": list(self.warnings), "mapping": self.mapping.to_json(), "output": self.output,
             "date_order": self.date_order, "seconds": round(self.seconds, 3),
+            "invalid_bytes": self.invalid_bytes,
         }
 
 
@@ -370,21 +376,26 @@ def _collapse(con: duckdb.DuckDBPyConnection, mapping: ColumnMapping, source_sql
 # --- entry point --------------------------------------------------------------------------------------------
 
 def import_file(path: Path, out_path: Path, mapping: ColumnMapping | None = None,
-                progress: Progress | None = None) -> ImportReport:
-    """Normalise ``path`` into ``out_path`` (Parquet, canonical schema + ``x_`` extras) and report on it."""
+                progress: Progress | None = None, tmp_home: Path | None = None) -> ImportReport:
+    """Normalise ``path`` into ``out_path`` (Parquet, canonical schema + ``x_`` extras) and report on it.
+
+    ``tmp_home``: the workspace folder whose ``tmp/`` holds the work files (default: the one registered
+    at start, see :func:`journeys.files.workspace_tmp`)."""
     started = time.perf_counter()
     path, out_path = Path(path), Path(out_path)
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        return _import(path, out_path, tmp, mapping, progress, started)
+        return _import(path, out_path, tmp, mapping, progress, started, tmp_home)
     except TicketImportError:
         raise
     except JourneysError as exc:
         raise TicketImportError(exc.message, exc.problems) from None
     except duckdb.Error as exc:
-        raise TicketImportError("Could not read the file", [Problem(path.name, _first_line(exc))]) from None
+        raise _out_of_memory(path, exc) or TicketImportError(
+            "Could not read the file", [Problem(path.name, _first_line(exc))]) from None
     except (OSError, UnicodeError, ValueError, pa.ArrowException, csv.Error) as exc:
-        raise TicketImportError("Could not import the file", [Problem(path.name, _first_line(exc))]) from None
+        raise _out_of_memory(path, exc) or TicketImportError(
+            "Could not import the file", [Problem(path.name, _first_line(exc))]) from None
     except Exception as exc:  # never a traceback for the user: a bug of ours still ends in a clear message
         _log.exception("ticket import of %s failed unexpectedly", path)
         raise TicketImportError("Could not import the file (unexpected error, reported in the log)",
@@ -392,6 +403,15 @@ def import_file(path: Path, out_path: Path, mapping: ColumnMapping | None = None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _out_of_memory(path: Path, exc: BaseException) -> TicketImportError | None:
+    """DuckDB's "Out of Memory Error" (however it surfaces) in words the user can act on."""
+    if not isinstance(exc, duckdb.OutOfMemoryException) and "Out of Memory Error" not in str(exc):
+        return None
+    return TicketImportError("The import needs more memory than it may use", [Problem(
+        path.name, f"over the import budget of {MEMORY_LIMIT} (JOURNEYS_IMPORT_MEMORY): import fewer columns "
+                   "or rows at a time, or raise the budget")])
 
 
 def _report(info: SourceInfo | None, path: Path, mapping: ColumnMapping, **kw) -> ImportReport:
@@ -420,7 +440,7 @@ def _monotonic(progress: Progress | None) -> Progress | None:
 
 
 def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None, progress: Progress | None,
-            started: float) -> ImportReport:
+            started: float, tmp_home: Path | None) -> ImportReport:
     progress = _monotonic(progress)
     if progress:
         progress("sniffing", 0.0)
@@ -439,8 +459,7 @@ def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None
         raise TicketImportError(what or "The column mapping does not fit this file", problems, report)
     warnings = list(info.warnings) + list(mapping.notes)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="journeys-import-") as work:
-        workdir = Path(work)
+    with workspace_tmp(tmp_home, prefix="import-") as workdir:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
@@ -457,58 +476,89 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
          started: float) -> ImportReport:
     fallback_encoding = False
     null_padding = False
+    newlines = False
     date_order = mapping.date_order
     date_note: str | None = None
     est_rows = _estimate_rows(info)
-    for attempt in range(4):
-        utf8 = prepare_csv(info, workdir, force_fallback=fallback_encoding) if info.format == "csv" else None
-        rejects = f"rejects_{attempt}" if info.format == "csv" else None
-        rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
-        ctx = nz.Context(types=rel.types, timezone=mapping.timezone, decimal_comma=info.delimiter == ";",
-                         markers_nulled=info.format in {"csv", "xlsx"}, now=datetime.now(UTC))
-        ts_cols = [c for c in nz.timestamp_sources(mapping) if c in rel.types]
-        if date_order == "auto" and not nz.slash_dates(info.sample, ts_cols):
-            # the first rows have no dd/mm-or-mm/dd dates: skip the evidence scan (a later day-first row
-            # still triggers the re-read below)
-            ctx.date_order, date_note, evidence_first = "monthfirst", None, False
-        elif date_order == "auto":
-            ev = nz.date_order_evidence(con, rel.sql, ts_cols, rel.types)
-            ctx.date_order, date_note = nz.decide_date_order(*ev)
-            evidence_first = ev[0] > 12
-        else:
-            ctx.date_order, evidence_first = date_order, True
-        source_sql = rel.sql
-        pre_rows = pre_missing = collapsed = 0
-        missing_examples: list[str] = []
-        if mapping.ticket_key:
-            source_sql, pre_rows, pre_missing, collapsed, missing_examples = _collapse(con, mapping, source_sql, ctx)
-        plan = nz.build_plan(mapping, source_sql, rel.columns, ctx)
-        schema = arrow_schema(tuple(o for _, o in plan.extras))
-        if progress:
-            progress("reading", 0.05)
-        stats = _stream(con, plan, schema, tmp, progress, est_rows)
-        bad_lines = rejected_csv_lines(con, rejects, MAX_EXAMPLES)
-        types = {et for et, *_ in bad_lines}
-        retry = False
-        if "INVALID ENCODING" in types and not fallback_encoding and info.format == "csv":
-            fallback_encoding = retry = True
-        if "MISSING COLUMNS" in types and not null_padding and info.format == "csv":
-            null_padding = retry = True
-        if (ctx.date_order == "monthfirst" and date_order == "auto" and not evidence_first
-                and nz.proves_dayfirst(stats.failed_timestamps)):
-            date_order, retry = "dayfirst", True
-            date_note = ("Dates were read day-first (DD/MM): some rows further down the file have a first field "
-                         "above 12.")
-        if retry and attempt < 3:
-            con.execute(f"DROP TABLE IF EXISTS {qi(rejects or 'none')}")
-            continue
-        break
-    if fallback_encoding:
-        warnings.append("Some bytes were not valid UTF-8; they were read as Windows-1252 (cp1252).")
+    for attempt in range(5):
+        try:
+            utf8 = (prepare_csv(info, workdir, force_fallback=fallback_encoding, newlines=newlines)
+                    if info.format == "csv" else None)
+            return _attempt(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started,
+                            attempt, utf8, null_padding, date_order, date_note, est_rows)
+        except _Retry as again:
+            fallback_encoding |= again.fallback_encoding
+            null_padding |= again.null_padding
+            date_order, date_note = again.date_order or date_order, again.date_note or date_note
+        except duckdb.Error as exc:
+            if attempt < 4 and skip_bad_json_lines(con, info, exc):
+                continue
+            if attempt < 4 and info.format == "csv" and not newlines and "invalid state" in str(exc):
+                newlines = True  # the strict reader wants one kind of line end: mixed CRLF/LF/CR files are
+                continue         # read from a copy with LF everywhere
+            raise
+    raise AssertionError("unreachable: the last attempt never retries")
+
+
+@dataclass(eq=False)
+class _Retry(Exception):
+    """What an attempt learnt that needs a re-read (invalid UTF-8 further down, short lines, day-first dates)."""
+
+    fallback_encoding: bool = False
+    null_padding: bool = False
+    date_order: str | None = None
+    date_note: str | None = None
+
+
+def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path: Path, tmp: Path,
+             mapping: ColumnMapping, warnings: list[str], workdir: Path, progress: Progress | None, started: float,
+             attempt: int, utf8: Path | None, null_padding: bool, date_order: str, date_note: str | None,
+             est_rows: int) -> ImportReport:
+    """One read of the file; raises :class:`_Retry` when a re-read would keep more, else finishes the import."""
+    rejects = f"rejects_{attempt}" if info.format == "csv" else None
+    rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
+    ctx = nz.Context(types=rel.types, timezone=mapping.timezone, decimal_comma=info.delimiter == ";",
+                     markers_nulled=info.format in {"csv", "xlsx"}, now=datetime.now(UTC))
+    ts_cols = [c for c in nz.timestamp_sources(mapping) if c in rel.types]
+    if date_order == "auto" and not nz.slash_dates(info.sample, ts_cols):
+        # the first rows have no dd/mm-or-mm/dd dates: skip the evidence scan (a later day-first row
+        # still triggers the re-read below)
+        ctx.date_order, date_note, evidence_first = "monthfirst", None, False
+    elif date_order == "auto":
+        ev = nz.date_order_evidence(con, rel.sql, ts_cols, rel.types)
+        ctx.date_order, date_note = nz.decide_date_order(*ev)
+        evidence_first = ev[0] > 12
+    else:
+        ctx.date_order, evidence_first = date_order, True
+    source_sql = rel.sql
+    pre_rows = pre_missing = collapsed = 0
+    missing_examples: list[str] = []
+    if mapping.ticket_key:
+        source_sql, pre_rows, pre_missing, collapsed, missing_examples = _collapse(con, mapping, source_sql, ctx)
+    plan = nz.build_plan(mapping, source_sql, rel.columns, ctx)
+    schema = arrow_schema(tuple(o for _, o in plan.extras))
+    if progress:
+        progress("reading", 0.05)
+    stats = _stream(con, plan, schema, tmp, progress, est_rows)
+    bad_lines = rejected_csv_lines(con, rejects, MAX_EXAMPLES)
+    types = {et for et, *_ in bad_lines}
+    if "INVALID ENCODING" in types and not info.invalid_bytes and info.format == "csv" and attempt < 4:
+        raise _Retry(fallback_encoding=True, null_padding="MISSING COLUMNS" in types)
+    if "MISSING COLUMNS" in types and not null_padding and info.format == "csv" and attempt < 4:
+        raise _Retry(null_padding=True)
+    if (ctx.date_order == "monthfirst" and date_order == "auto" and not evidence_first
+            and nz.proves_dayfirst(stats.failed_timestamps) and attempt < 4):
+        raise _Retry(date_order="dayfirst", date_note="Dates were read day-first (DD/MM): some rows further down "
+                                                      "the file have a first field above 12.")
+    warnings = list(warnings)
+    if info.invalid_bytes:
+        warnings.append(info.invalid_bytes.note())
     if null_padding:
         warnings.append("Lines with fewer fields than the header were kept; their missing trailing fields are empty.")
     if date_note:
         warnings.append(date_note)
+    if info.bad_json_lines:
+        bad_lines.append(("NOT JSON", info.bad_json_lines.lines, info.bad_json_lines.first, ""))
     rejected = Counter(stats.rejected)
     examples = {k: list(v) for k, v in stats.examples.items()}
     malformed = 0
@@ -544,7 +594,8 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
         info, path, mapping, rows_read=rows_read, rows_kept=kept, rows_rejected=sum(rejected.values()),
         rejected=dict(rejected), examples=examples, coerced=dict(stats.coerced), duplicate_ids=dups,
         collapsed_updates=collapsed, unused_columns=unused, warnings=warnings, output=str(out_path),
-        extras=[o for _, o in plan.extras], date_order=ctx.date_order)
+        extras=[o for _, o in plan.extras], date_order=ctx.date_order,
+        invalid_bytes=info.invalid_bytes.to_json() if info.invalid_bytes else None)
     if kept == 0:
         reason = "The file has no rows" if rows_read == 0 else "No row could be used"
         problems = [Problem(r, f"{n:,} row(s)") for r, n in rejected.items()]

@@ -38,6 +38,8 @@ import io
 import json
 import math
 import re
+import threading
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -66,6 +68,15 @@ ALWAYS_NULL = ("", "-", "1900-01-01 00:00:00")
 # Envelope keys of API pages ({"tickets": [...], "next_page": ...}).
 ENVELOPE_KEYS = ("tickets", "conversations", "results", "data", "items", "records", "rows", "requests")
 _MAX_FLATTEN_DEPTH = 4
+# The widest file an import takes. DuckDB's reader keeps a vector per column per thread: at 2,000 columns an
+# import already runs out of its 512 MB budget (JOURNEYS_IMPORT_MEMORY), at 1,000 it fits. Help-desk exports
+# have tens to a few hundred columns; wider files are refused in words, before any reading.
+MAX_COLUMNS = 1_000
+# Excel workbooks are zip files: what calamine inflates is bounded before it opens one. A sheet's XML
+# is 10-30 times its compressed size; zip bombs are 1,000 times and more.
+MAX_XLSX_BYTES = 1 << 30            # uncompressed size of all members together
+MAX_XLSX_RATIO = 200                # uncompressed / compressed, checked once a workbook inflates past …
+XLSX_RATIO_FLOOR = 16 << 20         # … this size (tiny workbooks compress absurdly well and are harmless)
 
 
 class SourceError(JourneysError):
@@ -90,12 +101,26 @@ class SourceInfo:
     json_root: str | None = None             # envelope key holding the records of an API page
     sheet: str | None = None
     null_markers: list[str] = field(default_factory=lambda: list(ALWAYS_NULL))  # read as NULL by read_csv
+    invalid_utf8: bool = False               # UTF-8 with stray invalid bytes seen while sniffing
+    invalid_bytes: InvalidBytes | None = None  # where they were, once the file has been decoded
+    bad_json_lines: BadJsonLines | None = None  # NDJSON lines that are not JSON (skipped, reported)
 
     def to_json(self) -> dict:
         return {"path": str(self.path), "format": self.format, "encoding": self.encoding,
                 "delimiter": self.delimiter, "header_row": self.header_row, "columns": list(self.columns),
                 "sample": self.sample, "warnings": list(self.warnings), "sheet": self.sheet,
                 "json_root": self.json_root}
+
+
+@dataclass
+class BadJsonLines:
+    """NDJSON lines that are not JSON: skipped by the reader, counted and located for the report."""
+
+    lines: int
+    first: list[int]
+
+    def examples(self) -> list[str]:
+        return [f"line {n}" for n in self.first]
 
 
 @dataclass
@@ -118,40 +143,100 @@ def quote_str(value: str) -> str:
 
 # --- encoding ---------------------------------------------------------------------------------------------
 
-def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
-    """Decode the bytes UTF-8 rejected as cp1252: mixed files (UTF-8 with a few Windows lines) keep every row."""
-    bad = err.object[err.start:err.end]  # type: ignore[attr-defined]
-    return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[attr-defined]
+# The encoding is decided from the first MiB plus ENCODING_PROBES chunks of PROBE_BYTES spread evenly over
+# the rest of the file and its last PROBE_BYTES: at most 1 MiB + 9 × 64 KiB ≈ 1.6 MiB read, whatever the size.
+ENCODING_PROBES = 8
+PROBE_BYTES = 64 << 10
+# one valid UTF-8 multi-byte sequence outweighs this many invalid bytes: UTF-8 with a few stray bytes
+# stays UTF-8 (only those bytes are read as cp1252, and their lines reported); a Windows file, whose
+# accented letters are almost never valid UTF-8 sequences, does not
+UTF8_INVALID_PER_VALID = 4
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
-codecs.register_error("journeys_cp1252", _cp1252_fallback)
+def encoding_probes(path: Path, size: int, head_bytes: int = SNIFF_BYTES) -> list[bytes]:
+    """Chunks from the middle and the end of a file beyond its head, each starting on a line (bounded reads)."""
+    if size <= head_bytes:
+        return []
+    step = (size - head_bytes) / (ENCODING_PROBES + 1)
+    offsets = [int(head_bytes + step * (k + 1)) for k in range(ENCODING_PROBES)] + [max(head_bytes, size - PROBE_BYTES)]
+    out: list[bytes] = []
+    with path.open("rb") as fh:
+        for offset in sorted(set(offsets)):
+            fh.seek(offset)
+            chunk = fh.read(PROBE_BYTES)
+            first = chunk.find(b"\n")
+            chunk = chunk[first + 1:] if 0 <= first < len(chunk) - 1 else chunk.lstrip(bytes(range(0x80, 0xC0)))
+            if offset + PROBE_BYTES < size:  # cut at the last line end (a character may be split at the cut)
+                chunk = chunk[: chunk.rfind(b"\n") + 1] or chunk
+            out.append(chunk)
+    return out
 
 
-def detect_encoding(head: bytes) -> str:
-    """The encoding of a text file from its first bytes (see the module docstring for the order of checks)."""
+def utf8_evidence(data: bytes) -> tuple[int, int]:
+    """(valid UTF-8 multi-byte sequences, bytes ≥ 0x80 outside them) in ``data``."""
+    rest, valid = _UTF8_MULTIBYTE.subn(b"", data)
+    return valid, len(rest) - len(rest.translate(None, _HIGH_BYTES))
+
+
+def _cut_head(head: bytes) -> bytes:
+    """The head without a character cut by the end of the sample (at the last line end when it is long)."""
+    return head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1 or len(head)]
+
+
+def decide_encoding(head: bytes, probes: list[bytes] | tuple[bytes, ...] = ()) -> tuple[str, bool]:
+    """(encoding, UTF-8 with invalid bytes seen) of a text file from its head and probes further in.
+
+    A BOM wins; NUL patterns in the head reveal UTF-16; otherwise UTF-8 unless the samples hold bytes
+    that are not valid UTF-8 and hardly any valid multi-byte sequences (then charset-normalizer and
+    the code-page tie-break below). The flag says the file is UTF-8 with stray invalid bytes: the
+    importer then reads it leniently at once (:func:`prepare_csv`) instead of after a rejected pass.
+    """
     if head.startswith(codecs.BOM_UTF32_LE) or head.startswith(codecs.BOM_UTF32_BE):
-        return "utf-32"
+        return "utf-32", False
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", False
     if head.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16-le"
+        return "utf-16-le", False
     if head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16-be"
+        return "utf-16-be", False
     probe = head[:4096]
     if len(probe) >= 4:
         even_nul = probe[0::2].count(0) / max(1, len(probe[0::2]))
         odd_nul = probe[1::2].count(0) / max(1, len(probe[1::2]))
         if odd_nul > 0.3 and even_nul < 0.05:
-            return "utf-16-le"
+            return "utf-16-le", False
         if even_nul > 0.3 and odd_nul < 0.05:
-            return "utf-16-be"
-    cut = head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1 or len(head)]
-    try:
-        cut.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(cut) - 3 and len(head) >= SNIFF_BYTES:
-            return "utf-8"  # a multi-byte character cut by the sample's end
+            return "utf-16-be", False
+    samples = [_cut_head(head), *probes]
+    valid = invalid = 0
+    for sample in samples:
+        v, i = utf8_evidence(sample)
+        valid, invalid = valid + v, invalid + i
+    if invalid == 0:
+        return "utf-8", False
+    if valid and invalid <= valid * UTF8_INVALID_PER_VALID:
+        return "utf-8", True
+    return _code_page(b"\n".join(samples)), False
+
+
+def detect_encoding(head: bytes, probes: list[bytes] | tuple[bytes, ...] = ()) -> str:
+    """The encoding of a text file from its first bytes and, for big files, :func:`encoding_probes`."""
+    return decide_encoding(head, probes)[0]
+
+
+def detect_file_encoding(path: Path) -> str:
+    """The encoding of the file at ``path``, read from bounded samples over the whole file."""
+    path = Path(path)
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    return detect_encoding(head, encoding_probes(path, path.stat().st_size))
+
+
+def _code_page(cut: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(cut[:200_000]).best()
@@ -197,18 +282,102 @@ def _looks_binary(head: bytes, encoding: str) -> bool:
     return control / len(text) > 0.1
 
 
-def transcode(src: Path, dst: Path, encoding: str, errors: str = "replace") -> None:
-    """Re-encode ``src`` to UTF-8 in 1 MiB chunks (an incremental decoder keeps split characters whole)."""
+@dataclass
+class InvalidBytes:
+    """Where a UTF-8 file held bytes that are not UTF-8 (read as cp1252): counts and the first examples."""
+
+    lines: int = 0
+    bytes: int = 0
+    examples: list[str] = field(default_factory=list)
+    _last_line: int = 0
+
+    def note(self) -> str:
+        """The sentence the import report carries."""
+        shown = "; ".join(self.examples) + (" …" if self.lines > len(self.examples) else "")
+        return (f"{self.lines:,} line(s) held bytes that are not valid UTF-8 ({shown}); only those bytes were read "
+                f"as Windows-1252 (cp1252), the rest of the file as UTF-8. Check these lines.")
+
+    def to_json(self) -> dict:
+        return {"lines": self.lines, "bytes": self.bytes, "examples": list(self.examples)}
+
+
+class _LenientUtf8:
+    """A UTF-8 decoder that reads each invalid byte as cp1252 and records the line it is on."""
+
+    max_examples = 5
+
+    def __init__(self) -> None:
+        self.found = InvalidBytes()
+        self.lines_before = 0    # line breaks before the current buffer
+        self._obj: bytes | None = None
+        self._pos = 0            # position in the current buffer up to which breaks are counted
+        self._breaks = 0
+
+    def handle(self, err: UnicodeDecodeError) -> tuple[str, int]:
+        obj, start, end = err.object, err.start, err.end
+        if obj is not self._obj or start < self._pos:
+            self._obj, self._pos, self._breaks = obj, 0, 0
+        self._breaks += obj.count(b"\n", self._pos, start)
+        self._pos = start
+        line = self.lines_before + self._breaks + 1
+        bad = bytes(obj[start:end])
+        text = bad.decode("cp1252", errors="replace")
+        found = self.found
+        found.bytes += len(bad)
+        if line != found._last_line:
+            found.lines += 1
+            found._last_line = line
+            if len(found.examples) < self.max_examples:
+                found.examples.append(f"line {line}: byte {' '.join(f'0x{b:02X}' for b in bad)} read as {text!r}")
+        return text, end
+
+
+_decoding = threading.local()
+
+
+def _lenient_handler(err: UnicodeError) -> tuple[str, int]:
+    current: _LenientUtf8 | None = getattr(_decoding, "current", None)
+    if current is None or not isinstance(err, UnicodeDecodeError):
+        bad = err.object[err.start:err.end]  # type: ignore[attr-defined]
+        return bad.decode("cp1252", errors="replace"), err.end  # type: ignore[attr-defined]
+    return current.handle(err)
+
+
+codecs.register_error("journeys_cp1252", _lenient_handler)
+
+
+def transcode(src: Path, dst: Path, encoding: str, errors: str = "replace", *,
+              newlines: bool = False) -> InvalidBytes | None:
+    """Re-encode ``src`` to UTF-8 in 1 MiB chunks (an incremental decoder keeps split characters whole).
+
+    ``encoding="utf-8"`` with ``errors="journeys_cp1252"`` reads invalid bytes as cp1252 and returns
+    where they were. ``newlines`` writes every line end (CRLF, LF, lone CR) as LF, for files that mix
+    them (DuckDB's strict reader needs one kind)."""
+    lenient = _LenientUtf8() if errors == "journeys_cp1252" else None
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
-        first = True
-        while chunk := fin.read(SNIFF_BYTES):
-            text = decoder.decode(chunk)
-            if first:
-                text = text.lstrip("\ufeff")
-                first = False
-            fout.write(text)
-        fout.write(decoder.decode(b"", final=True))
+    _decoding.current = lenient
+    try:
+        with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+            first = True
+            held_cr = ""
+            while chunk := fin.read(SNIFF_BYTES):
+                text = decoder.decode(chunk)
+                if lenient is not None:
+                    lenient.lines_before += chunk.count(b"\n")
+                if first:
+                    text = text.lstrip("\ufeff")
+                    first = False
+                if newlines:
+                    text = held_cr + text
+                    held_cr = "\r" if text.endswith("\r") else ""
+                    text = text[:-1] if held_cr else text
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                fout.write(text)
+            tail = held_cr + decoder.decode(b"", final=True)
+            fout.write(tail.replace("\r\n", "\n").replace("\r", "\n") if newlines else tail)
+    finally:
+        _decoding.current = None
+    return lenient.found if lenient is not None and lenient.found.lines else None
 
 
 # --- dialect and header ----------------------------------------------------------------------------------
@@ -296,6 +465,14 @@ def _clevercsv_delimiter(text: str) -> str | None:
     return dialect.delimiter if dialect and dialect.delimiter in DELIMITERS else None
 
 
+def check_width(path: Path, columns: int, limit: int = MAX_COLUMNS) -> None:
+    """SourceError when a file has more columns than an import can hold (see :data:`MAX_COLUMNS`)."""
+    if columns > limit:
+        raise SourceError(f"This file has {columns:,} columns; at most {limit:,} can be imported",
+                          [Problem(path.name, f"{columns:,} columns, more than the limit of {limit:,} "
+                                              "(MAX_COLUMNS): export only the fields you need and import again")])
+
+
 def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
     """Column names made unique and non-empty (``Tags``, ``Tags (2)``; ``column_7``), plus warnings."""
     out: list[str] = []
@@ -351,12 +528,12 @@ def sniff(path: Path, sample_rows: int = SAMPLE_ROWS) -> SourceInfo:
         return _sniff_with_duckdb(SourceInfo(path, "parquet", size_bytes=size), sample_rows)
     if head.startswith(b"PK\x03\x04"):
         return _sniff_xlsx(SourceInfo(path, "xlsx", size_bytes=size), sample_rows)
-    encoding = detect_encoding(head)
+    encoding, invalid_utf8 = decide_encoding(head, encoding_probes(path, size))
     if _looks_binary(head, encoding):
         raise SourceError("This is not a text export (binary content)",
                           [Problem(path.name, "expected CSV, TSV, Excel (.xlsx), Parquet or JSON")])
     fmt = detect_format(path, head, encoding)
-    info = SourceInfo(path, fmt, encoding=encoding, size_bytes=size)
+    info = SourceInfo(path, fmt, encoding=encoding, size_bytes=size, invalid_utf8=invalid_utf8)
     if fmt in {"json", "ndjson"}:
         return _sniff_with_duckdb(info, sample_rows)
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
@@ -364,6 +541,7 @@ def sniff(path: Path, sample_rows: int = SAMPLE_ROWS) -> SourceInfo:
         raise SourceError("The file has no content (only blank lines)", [Problem(path.name, "no rows")])
     truncated = size > len(head)
     delim, header_line, header, has_header, warnings = sniff_dialect(text, truncated)
+    check_width(path, len(header))
     names, dup_warnings = unique_names(header)
     info.delimiter, info.header_row, info.has_header = delim, header_line, has_header
     info.original_columns, info.columns = list(header), names
@@ -387,14 +565,13 @@ def _sniff_with_duckdb(info: SourceInfo, sample_rows: int) -> SourceInfo:
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        if info.format in {"json", "ndjson"}:
-            info.json_root = _json_root(con, info)
-        rel = relation(con, info, workdir=None)
-        info.columns = list(rel.columns)
-        info.original_columns = list(rel.columns)
-        cols = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in rel.columns)
-        rows = con.execute(f"SELECT {cols} FROM {rel.sql} LIMIT {int(sample_rows)}").fetchall()
-        info.sample = [dict(zip(rel.columns, r, strict=True)) for r in rows]
+        for attempt in range(2):
+            try:
+                _sample_with_duckdb(con, info, sample_rows)
+                break
+            except duckdb.Error as exc:
+                if attempt or not skip_bad_json_lines(con, info, exc):
+                    raise
     except duckdb.Error as exc:
         if info.format == "json" and _first_char(info.path) == "[" and _is_empty_array(info.path):
             raise SourceError("The file has no rows", [Problem(info.path.name, "an empty JSON array")]) from None
@@ -407,6 +584,37 @@ def _sniff_with_duckdb(info: SourceInfo, sample_rows: int) -> SourceInfo:
     return info
 
 
+def _sample_with_duckdb(con: duckdb.DuckDBPyConnection, info: SourceInfo, sample_rows: int) -> None:
+    if info.format in {"json", "ndjson"}:
+        info.json_root = _json_root(con, info)
+    rel = relation(con, info, workdir=None)
+    check_width(info.path, len(rel.columns))
+    info.columns = list(rel.columns)
+    info.original_columns = list(rel.columns)
+    cols = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in rel.columns)
+    rows = con.execute(f"SELECT {cols} FROM {rel.sql} LIMIT {int(sample_rows)}").fetchall()
+    info.sample = [dict(zip(rel.columns, r, strict=True)) for r in rows]
+
+
+def skip_bad_json_lines(con: duckdb.DuckDBPyConnection, info: SourceInfo, exc: BaseException,
+                        examples: int = 3) -> bool:
+    """After DuckDB failed on an NDJSON line that is not JSON: find every such line and read on without them.
+
+    Returns whether that is what happened (the caller then reads again; the lines are in
+    ``info.bad_json_lines`` for the report). One scan of the file, only when there is a bad line."""
+    if info.format != "ndjson" or info.bad_json_lines is not None or "malformed json" not in str(exc).lower():
+        return False
+    # one VARCHAR column per physical line (no delimiter, no quotes): numbered in file order
+    lines = (f"read_csv({quote_str(str(info.path))}, columns={{'line': 'VARCHAR'}}, delim='\x01', quote='', "
+             f"escape='', header=false, auto_detect=false, strict_mode=false, new_line='\\r\\n', "
+             f"max_line_size={_JSON_OBJECT_BYTES})")
+    count, first = con.execute(
+        f"SELECT count(*), list(n ORDER BY n)[1:{int(examples)}] FROM (SELECT row_number() OVER () AS n, line "
+        f"FROM {lines}) WHERE trim(coalesce(line, '')) <> '' AND NOT json_valid(line)").fetchall()[0]
+    info.bad_json_lines = BadJsonLines(int(count), list(first or []))
+    return True
+
+
 def _short(exc: BaseException) -> str:
     """The first line of an engine error, without its class prefix ("Binder Error: …")."""
     text = str(exc).strip()
@@ -417,15 +625,19 @@ def _short(exc: BaseException) -> str:
 
 # --- JSON -------------------------------------------------------------------------------------------------
 
+_JSON_OBJECT_BYTES = 16 << 20
+
+
 def _read_json_sql(info: SourceInfo) -> str:
     fmt = "newline_delimited" if info.format == "ndjson" else "auto"
     # DuckDB holds two objects' worth of buffer: 16 MiB per record is plenty, but an API page
     # ({"tickets": [...]}) is one object as big as the file
-    size = 16 << 20
+    size = _JSON_OBJECT_BYTES
     if info.format == "json" and _first_char(info.path) == "{":
         size = min(max(size, 2 * info.size_bytes + (1 << 20)), 256 << 20)
+    skip = ", ignore_errors=true" if info.bad_json_lines else ""
     return (f"read_json({quote_str(str(info.path))}, format={quote_str(fmt)}, records=true, "
-            f"maximum_object_size={size}, sample_size=20480)")
+            f"maximum_object_size={size}, sample_size=20480{skip})")
 
 
 def _is_empty_array(path: Path) -> bool:
@@ -502,9 +714,32 @@ def _cell_text(value: object) -> str | None:
     return None if text in _NULL_SET else text
 
 
+def check_xlsx(path: Path, max_bytes: int = MAX_XLSX_BYTES, max_ratio: float = MAX_XLSX_RATIO) -> None:
+    """SourceError for a workbook that would inflate past ``max_bytes`` or compresses absurdly (a zip bomb).
+
+    Reads only the zip's central directory (declared sizes), before anything is decompressed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SourceError("Cannot read this Excel file", [Problem(path.name, f"not a valid .xlsx ({exc})")]) from None
+    inflated = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if inflated > max_bytes:
+        raise SourceError("This workbook is too large to open",
+                          [Problem(path.name, f"it unpacks to {inflated / 2**20:,.0f} MB; the limit is "
+                                              f"{max_bytes / 2**20:,.0f} MB (MAX_XLSX_BYTES). Save it as CSV "
+                                              "and import that")])
+    if inflated > XLSX_RATIO_FLOOR and inflated > max_ratio * max(packed, 1):
+        raise SourceError("This workbook is not a normal Excel file",
+                          [Problem(path.name, f"it unpacks to {inflated / max(packed, 1):,.0f} times its size "
+                                              f"(at most {max_ratio:,.0f} is normal): refused as a zip bomb")])
+
+
 def _open_sheet(path: Path):  # -> (workbook, sheet)
     from python_calamine import CalamineWorkbook
 
+    check_xlsx(path)
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken zips and non-Excel files
@@ -529,6 +764,7 @@ def _sniff_xlsx(info: SourceInfo, sample_rows: int) -> SourceInfo:
     finally:
         wb.close()
     _xlsx_header(info, head)
+    check_width(info.path, len(info.columns))
     start = (info.header_row or 0) + (1 if info.has_header else 0)
     info.sample = [dict(zip(info.columns, (r + [None] * len(info.columns))[: len(info.columns)], strict=True))
                    for r in head[start:start + sample_rows] if any(v is not None for v in r)]
@@ -638,6 +874,9 @@ def relation(con: duckdb.DuckDBPyConnection, info: SourceInfo, workdir: Path | N
         if info.json_root:
             base = f"(SELECT unnest({quote_ident(info.json_root)}) AS __r FROM {base})"
     probe = con.sql(f"SELECT * FROM {base} LIMIT 0")
+    if info.bad_json_lines and info.format == "ndjson":  # a skipped line comes back as a row of NULLs
+        empty = " AND ".join(f"{quote_ident(c)} IS NULL" for c in probe.columns) or "false"
+        base = f"(SELECT * FROM {base} WHERE NOT ({empty}))"
     pairs: list[tuple[str, str]] = []
     if info.format != "parquet" and info.json_root:
         (ty,) = probe.types
@@ -653,20 +892,25 @@ def relation(con: duckdb.DuckDBPyConnection, info: SourceInfo, workdir: Path | N
     return Relation(view, list(rel.columns), dict(zip(rel.columns, rel.types, strict=True)))
 
 
-def prepare_csv(info: SourceInfo, workdir: Path, *, force_fallback: bool = False) -> Path | None:
-    """The path DuckDB should read: None when the file is already UTF-8, else a streamed UTF-8 copy.
+def prepare_csv(info: SourceInfo, workdir: Path, *, force_fallback: bool = False,
+                newlines: bool = False) -> Path | None:
+    """The path DuckDB should read: None when the file is already clean UTF-8, else a streamed UTF-8 copy.
 
-    ``force_fallback`` re-reads a file that claimed to be UTF-8 but has invalid bytes further down,
-    decoding those bytes as cp1252 instead of dropping their rows.
+    A UTF-8 file with invalid bytes (seen while sniffing, or ``force_fallback`` after DuckDB rejected
+    lines further down) is decoded as UTF-8 with only those bytes read as cp1252, keeping their rows;
+    where they were is left in ``info.invalid_bytes`` for the report. ``newlines`` makes every line end
+    LF (files mixing CRLF and LF).
     """
     enc = (info.encoding or "utf-8").lower()
-    if not force_fallback and enc in {"utf-8", "utf-8-sig", "utf8", "ascii"}:
+    utf8 = enc in {"utf-8", "utf-8-sig", "utf8", "ascii"}
+    lenient = utf8 and (force_fallback or info.invalid_utf8)
+    if utf8 and not lenient and not newlines:
         return None
     dst = workdir / "source.utf8.csv"
-    if force_fallback:
-        transcode(info.path, dst, "utf-8", errors="journeys_cp1252")
+    if lenient:
+        info.invalid_bytes = transcode(info.path, dst, "utf-8", errors="journeys_cp1252", newlines=newlines)
     else:
-        transcode(info.path, dst, enc)
+        transcode(info.path, dst, "utf-8" if utf8 else enc, newlines=newlines)
     return dst
 
 

@@ -1,9 +1,9 @@
 """Importing a help-desk export into a workspace: read, normalise, commit a new dataset version.
 
-The importer writes into a staging file beside the dataset's versions; only a
-complete, valid file becomes the next version (one atomic rename plus one
-database transaction), so a failed or killed import leaves the previous
-version as it was.
+The importer writes into a staging file beside the dataset's versions, its work
+files under ``<home>/tmp/``; only a complete, valid file becomes the next version
+(one atomic rename plus one database transaction), so a failed or killed import
+leaves the previous version as it was, and its leftovers to the next start's sweep.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def import_dataset(store: Store, home: Path, workspace: str, name: str, source: 
         mapping = ColumnMapping.from_json(datasets.load_profile(workspace, profile))
     staged = datasets.staging_path(workspace, name)
     try:
-        report = import_file(source, staged, mapping=mapping, progress=progress)
+        report = import_file(source, staged, mapping=mapping, progress=progress, tmp_home=home)
         version = datasets.commit(workspace, name, staged, report.to_json(), author)
     finally:
         staged.unlink(missing_ok=True)
