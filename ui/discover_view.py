@@ -72,7 +72,15 @@ from journeys.tickets.columns import DATE_ORDERS
 from ui import session, tickets_view
 from ui.cached import journey_key
 from ui.frame import author, settings, store, workspace
-from ui.import_view import Upload, problems_table, remove_upload, save_upload, size_label
+from ui.import_view import (
+    Upload,
+    problems_table,
+    remove_upload,
+    save_upload,
+    size_label,
+    upload_failed,
+    upload_limit_mb,
+)
 from ui.text import clip, plain, shown
 
 _log = logging.getLogger(__name__)
@@ -315,7 +323,7 @@ def _on_upload(key: str) -> None:
     try:
         st.session_state[UPLOAD] = save_upload(uploaded)
     except OSError as error:
-        _notice("error", f"The file could not be saved on the server ({error.strerror}).")
+        _notice("error", upload_failed(error))
     st.session_state[GEN] = st.session_state.get(GEN, 0) + 1
 
 
@@ -340,6 +348,7 @@ def upload_flow(existing: list[str]) -> None:
     if upload is None:
         key = f"disc_upload_{st.session_state.get(GEN, 0)}"
         st.file_uploader("Event log file", type=LOG_TYPES, key=key, on_change=_on_upload, args=(key,),
+                         max_upload_size=upload_limit_mb(),
                          help="One row per event with a case id, an activity and a timestamp: CSV/TSV, Parquet, "
                               "JSON, Excel, or XES (plain or .xes.gz) from a process-mining tool. Bigger files: "
                               "`journeys discover FILE --save NAME` on the command line.")
