@@ -23,6 +23,7 @@ import click
 from journeys import interop
 from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
+from journeys.files import sweep_tmp
 from journeys.graph import Severity, check
 from journeys.settings import Settings, load_settings
 
@@ -154,6 +155,7 @@ def _with_store(fn: Callable[..., Any]) -> Callable[..., Any]:
 def cli(ctx: click.Context, home: str | None, database_url: str | None, workspace: str | None) -> None:
     """journeys: map customer journeys, find friction in ticket data, close the loop."""
     ctx.obj = load_settings(home=home, database_url=database_url, workspace=workspace)
+    sweep_tmp(ctx.obj.home)  # what killed commands left under <home>/tmp (live processes' files are kept)
 
 
 @cli.command()

@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 import pandas as pd
 import streamlit as st
 
+from journeys.files import start_tmp
 from journeys.settings import Settings, load_settings
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
@@ -45,6 +46,7 @@ def store() -> Store:
     s = settings()
     if s.uses_embedded_database:
         s.home.mkdir(parents=True, exist_ok=True)
+    start_tmp(s.home)  # once per process: sweep what killed imports left under <home>/tmp
     shared = _store(s.database_url)
     if not shared.list_workspaces():
         load_demo(shared, s.workspace)  # journeys only: `journeys init --demo` also imports the demo tickets
