@@ -191,7 +191,8 @@ def serve(settings: Settings, port: int, address: str) -> None:
     env = dict(os.environ, JOURNEYS_HOME=str(settings.home), JOURNEYS_DATABASE_URL=settings.database_url,
                JOURNEYS_WORKSPACE=settings.workspace)
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-               "--server.address", address, "--browser.gatherUsageStats", "false"]
+               "--server.address", address, "--browser.gatherUsageStats", "false",
+               "--server.maxUploadSize", str(settings.max_upload_mb)]  # the pages' cap (JOURNEYS_MAX_UPLOAD_MB)
     raise SystemExit(subprocess.call(command, env=env, cwd=app.parent))
 
 
