@@ -63,7 +63,13 @@ OUTCOME_HELP = {Outcome.adopt.value: "keep the change; its pain points become re
 
 
 def pick(items: list[StoredExperiment]) -> StoredExperiment | None:
-    """The experiment reviewed, synced with the ``?experiment=`` deep link (default: the newest)."""
+    """The experiment reviewed, synced with the ``?experiment=`` deep link (default: the newest).
+
+    Writes must land on the experiment the page shows, so the URL is the record: when the picker's value is
+    not one of the keys, the page stays on the URL's experiment instead of jumping to another. The picker's
+    labels hold nothing a save changes: the browser sends back the *label* it shows, and a label with the
+    status in it ("… (analysed)") no longer matched after a decision, so the next run fell back to the newest
+    experiment and the following close-the-loop entry was logged on it."""
     if not items:
         return None
     keys = [s.key for s in items]
@@ -72,10 +78,9 @@ def pick(items: list[StoredExperiment]) -> StoredExperiment | None:
         st.session_state[PICK] = wanted if wanted in keys else keys[-1]
         st.session_state[f"{PICK}_link"] = wanted
     if st.session_state[PICK] not in keys:
-        st.session_state[PICK] = keys[-1]
+        st.session_state[PICK] = wanted if wanted in keys else keys[-1]
     by_key = {s.key: s for s in items}
-    key = st.selectbox("Experiment", keys, key=PICK,
-                       format_func=lambda k: f"{k} · {by_key[k].experiment.title} ({by_key[k].experiment.status})")
+    key = st.selectbox("Experiment", keys, key=PICK, format_func=lambda k: f"{k} · {by_key[k].experiment.title}")
     if st.query_params.get("experiment") != key:
         st.query_params["experiment"] = key
         st.session_state[f"{PICK}_link"] = key
@@ -115,7 +120,7 @@ def analyse_bar(stored: StoredExperiment, dataset: DatasetVersion | None) -> Non
         return
     _, _, end = e.window()
     complete = _data_until(stored, dataset)
-    label = "Analyse now" if r is None else f"Analyse again on '{dataset.name}'"
+    label = "Analyse now" if r is None else f"Analyse again on '{plain(dataset.name)}'"
     left, right = st.columns([1, 2.4], vertical_alignment="center")
     left.button(label, key=f"rv_analyse_{stored.key}_v{stored.version}", type="primary" if r is None else "secondary",
                 icon=":material/analytics:", width="stretch", on_click=ev.commit,
@@ -129,7 +134,7 @@ def analyse_bar(stored: StoredExperiment, dataset: DatasetVersion | None) -> Non
         right.caption(f"The tickets cover the after-window (until {day(end)}): analysing records the final result "
                       "and marks the experiment analysed, ready for a decision.")
     elif r is not None and r.dataset and (r.dataset, r.dataset_version) != (dataset.name, dataset.version):
-        right.caption(f"The result below was measured on '{plain(r.dataset)}' v{r.dataset_version}; analyse again "
+        right.caption(f"The result below was measured on '{plain(r.dataset)}' v{r.dataset_version:d}; analyse again "
                       f"to measure on v{dataset.version}.")
     else:
         right.caption("Analysing again replaces the recorded result with one on today's tickets.")
@@ -167,7 +172,7 @@ def result(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
         cols[0].metric("Effect", effect, help="After − before on the changed steps"
                        + (", minus the same change on the comparison steps." if r.design == Design.did else "."))
         unit = effect.split(" ", 1)[1] if " " in effect else ""
-        cols[1].metric(f"{interval_name(r).capitalize()} ({unit})" if unit else interval_name(r).capitalize(),
+        cols[1].metric(plain(f"{interval_name(r).capitalize()} ({unit})" if unit else interval_name(r).capitalize()),
                        interval_text(r).removesuffix(f" {unit}") if unit else interval_text(r),
                        help="The effect lies in this range with 95 % confidence"
                             + (" at any look (anytime-valid, wider while the window is open)." if r.interim else "."))
@@ -177,9 +182,9 @@ def result(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
         cols[4].metric("Tickets (changed steps)", f"{n:,}", help=f"{r.n_treated_pre:,} before, "
                        f"{r.n_treated_post:,} after the change; see the sample sizes below.")
         p = p_text(r.p_value)
-        st.caption(f"p {p if p.startswith('<') else '= ' + p} · analysed {day(r.analysed_at)} on tickets until "
-                   f"{day(r.data_until)}"
-                   + (f" from '{plain(r.dataset)}' v{r.dataset_version}" if r.dataset else "") + f" · window "
+        st.caption(f"p {plain(p if p.startswith('<') else '= ' + p)} · analysed {day(r.analysed_at)} on tickets "
+                   f"until {day(r.data_until)}"
+                   + (f" from '{plain(r.dataset)}' v{r.dataset_version:d}" if r.dataset else "") + f" · window "
                    f"{day(r.pre_start)} – {day(r.post_end)}, change shipped {day(r.shipped)}.")
     _charts(stored, dataset)
     if r is not None:
@@ -292,8 +297,8 @@ def _promotion(stored: StoredExperiment) -> None:
         if p.summary == "no changes":
             st.caption(f"'{plain(journey)}' already matches '{plain(future)}'.")
             return
-        st.markdown(f"Saves the content of **{plain(future)}** (version {p.future_version}) as version "
-                    f"{p.current_version + 1} of **{plain(journey)}**: {plain(p.summary)}.")
+        st.markdown(f"Saves the content of **{plain(future)}** (version {p.future_version:d}) as version "
+                    f"{p.current_version + 1:d} of **{plain(journey)}**: {plain(p.summary)}.")
         if p.removed_steps:
             st.warning("Steps that disappear from the current journey (mapping rules, pain points and experiments "
                        "naming them will need a look): " + plain(", ".join(p.removed_steps)), icon=":material/warning:")

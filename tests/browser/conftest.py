@@ -8,6 +8,7 @@ marker, never on sleeps. Screenshots go to ``artifacts/screenshots``.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -144,3 +145,23 @@ def shot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=path, full_page=True)
     return path
+
+
+# Streamlit's own frontend, opened on a deep link (/friction), first looks for its server under the page's
+# path (/friction/_stcore/health, /friction/_stcore/host-config) and falls back to the root: two 404s in the
+# console that are not ours and do no harm. Everything else logged as an error fails the test.
+STREAMLIT_BASE_PATH_PROBE = re.compile(r"/[\w-]+/_stcore/(health|host-config)$")
+
+
+def watch_errors(page) -> list[str]:
+    """Console errors and page errors of ``page`` as they happen; assert the list is empty at the end."""
+    errors: list[str] = []
+
+    def console(message) -> None:
+        url = (message.location or {}).get("url", "")
+        if message.type == "error" and not STREAMLIT_BASE_PATH_PROBE.search(url):
+            errors.append(f"console: {message.text} ({url})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    return errors
