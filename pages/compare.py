@@ -9,6 +9,7 @@ import streamlit as st  # noqa: E402
 from journeys.diff import diff_journeys  # noqa: E402
 from ui import cached, diff_view, session  # noqa: E402
 from ui.frame import store, workspace  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 st.title("Compare journeys")
 summaries = store().list_journeys(workspace())
@@ -29,17 +30,17 @@ with left_col:
 old_loaded, new_loaded = store().load(workspace(), current), store().load(workspace(), future)
 (old, old_v), (new, new_v) = (old_loaded.journey, old_loaded.version), (new_loaded.journey, new_loaded.version)
 diff = diff_journeys(old, new)
-st.markdown(f"**{current}** → **{future}**: {diff.summary()}")
+st.markdown(f"**{plain(current)}** → **{plain(future)}**: {plain(diff.summary())}")
 diff_view.render(diff, old, new)
 
 status = diff_view.step_status(diff, old, new)
 a, b = st.columns(2)
 with a:
-    st.markdown(f"**{current}**")
+    st.markdown(f"**{plain(current)}**")
     st.vega_lite_chart(cached.map_spec(cached.journey_key(current, old_v), old, "emotion", (), None,
                                        tuple(sorted(status["old"].items())), "left"), width="stretch")
 with b:
-    st.markdown(f"**{future}**")
+    st.markdown(f"**{plain(future)}**")
     st.vega_lite_chart(cached.map_spec(cached.journey_key(future, new_v), new, "emotion", (), None,
                                        tuple(sorted(status["new"].items())), "right"), width="stretch")
 st.caption("Rings: green = added, amber = changed, grey = removed. Colour = the customer's emotion.")

@@ -10,6 +10,7 @@ import streamlit as st  # noqa: E402
 from journeys.diff import diff_journeys  # noqa: E402
 from ui import diff_view, session  # noqa: E402
 from ui.frame import author, store, workspace  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 st.title("History")
 session.show_save_status()
@@ -34,7 +35,7 @@ newer = a.selectbox("Version", versions, index=0, key="hist_new")
 older = b.selectbox("Compared with", versions, index=min(1, len(versions) - 1), key="hist_old")
 old_j, new_j = store().revision(workspace(), name, older), store().revision(workspace(), name, newer)
 diff = diff_journeys(old_j, new_j)
-st.markdown(f"**Version {older} → {newer}:** {diff.summary()}")
+st.markdown(f"**Version {older:d} → {newer:d}:** {plain(diff.summary())}")
 diff_view.render(diff, old_j, new_j)
 
 
@@ -51,5 +52,5 @@ def _restore(version: int) -> None:
 
 
 if newer != versions[0]:
-    st.button(f"Restore version {newer}", key="restore_go", type="primary", on_click=_restore, args=(newer,),
+    st.button(f"Restore version {newer:d}", key="restore_go", type="primary", on_click=_restore, args=(newer,),
               help="Saves the content of that version as a new revision on top; nothing is overwritten.")

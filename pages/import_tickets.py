@@ -13,6 +13,7 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from ui import import_view as view  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 st.title("Import tickets")
 st.caption("Bring in a help-desk export (Zendesk, Intercom, Freshdesk, or any CSV, Excel, Parquet or JSON file) so "
@@ -50,7 +51,7 @@ else:
             st.rerun()  # the page starts over for the next file, with this import's report on top
     else:
         if blocked:
-            st.caption(blocked)
+            st.caption(plain(blocked))
         view.show_last_failure(source)
 
 st.subheader("Ticket datasets in this workspace")

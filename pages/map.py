@@ -9,6 +9,7 @@ import streamlit as st  # noqa: E402
 from journeys.graph import Severity, check  # noqa: E402
 from ui import cached, freshness_view, inspector, journey_admin, session, table_editor  # noqa: E402
 from ui.frame import author  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 st.title("Journey map")
 session.show_save_status()
@@ -27,9 +28,9 @@ journey = loaded.journey
 findings = check(journey)
 errors = [f for f in findings if f.severity == Severity.error]
 st.caption(f"{'Future' if journey.state == 'future' else 'Current'}-state journey · version {loaded.version} "
-           f"saved by {loaded.saved_by} on {loaded.saved_at:%d %b %Y %H:%M} UTC · {len(journey.steps)} steps · "
+           f"saved by {plain(loaded.saved_by)} on {loaded.saved_at:%d %b %Y %H:%M} UTC · {len(journey.steps)} steps · "
            f"{len(journey.transitions)} transitions"
-           + (f" · derived from **{journey.derived_from}**" if journey.derived_from else ""))
+           + (f" · derived from **{plain(journey.derived_from)}**" if journey.derived_from else ""))
 
 view = st.segmented_control("View", ["Map", "Table editor"], default="Map", key="map_view",
                             label_visibility="collapsed")
@@ -84,7 +85,7 @@ with side:
         for f in findings:
             key = f.code + ":" + ",".join(f.steps)
             icon = ":red[:material/error:]" if f.severity == Severity.error else ":orange[:material/warning:]"
-            if st.button(f"{icon} {f.message}", key=f"finding_{key}", type="tertiary",
+            if st.button(f"{icon} {plain(f.message)}", key=f"finding_{key}", type="tertiary",
                          help="Highlight only these steps and open the first in the inspector"):
                 st.session_state["focus_finding"] = None if focus == key else key
                 st.session_state["selected_step"] = f.steps[0]

@@ -8,6 +8,7 @@ import streamlit as st  # noqa: E402
 
 from ui import rules_view, session, tickets_view  # noqa: E402
 from ui.frame import store, workspace  # noqa: E402
+from ui.text import plain  # noqa: E402
 
 st.title("Mapping rules")
 st.caption("Rules put each ticket on a step of the journey. They are tried from the top; the first rule a ticket "
@@ -33,11 +34,11 @@ rule_set = rules_view.rules_shown(name)
 key = rules_view.content_key(dataset, name, loaded.version, rule_set.version)
 found = rules_view.counts(key, dataset, journey, rule_set)
 
-st.subheader(f"Rules of '{name}' · version {rule_set.version}")
-st.caption(f"Counts on '{dataset.name}' v{dataset.version} ({dataset.rows:,} tickets).")
+st.subheader(f"Rules of '{plain(name)}' · version {rule_set.version}")
+st.caption(f"Counts on '{plain(dataset.name)}' v{dataset.version} ({dataset.rows:,} tickets).")
 if found.problems:
     st.error("These rules don't fit this dataset or journey, so nothing can be counted until they are fixed "
-             "(delete or replace the rule):\n\n" + "\n".join(f"- {p}" for p in found.problems),
+             "(delete or replace the rule):\n\n" + "\n".join(f"- {plain(p)}" for p in found.problems),
              icon=":material/error:")
 rules_view.summary(found)
 rules_view.rules_table(rule_set, labels, found)

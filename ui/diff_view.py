@@ -7,6 +7,7 @@ import streamlit as st
 
 from journeys.diff import JourneyDiff
 from journeys.model import Journey
+from ui.text import plain
 
 
 def step_status(diff: JourneyDiff, old: Journey, new: Journey) -> dict[str, dict[str, str]]:
@@ -57,4 +58,5 @@ def render(diff: JourneyDiff, old: Journey, new: Journey) -> None:
         else:
             st.caption("No transition changes.")
     if diff.meta_changes:
-        st.caption("Journey: " + "; ".join(f"{m.field}: {m.old} → {m.new}" for m in diff.meta_changes))
+        st.caption("Journey: " + "; ".join(f"{plain(m.field)}: {plain(m.old)} → {plain(m.new)}"
+                                           for m in diff.meta_changes))

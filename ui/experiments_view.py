@@ -291,17 +291,18 @@ def _drop_pending() -> None:
 
 def show_status() -> None:
     """The last change's outcome: a toast, the problems, or a stale refusal with the choices."""
-    session.show_outcome(SAVED, PROBLEMS, plain)
+    session.show_outcome(SAVED, PROBLEMS)
     pending: PendingAction | None = st.session_state.get(PENDING)
     if pending:
         r = pending.refusal
         with st.container(border=True):
-            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current} of {pending.key} at {r.saved_at}** "
-                       f"while you were looking at version {r.expected}. Your change — *{plain(pending.action.words)}* "
+            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of {pending.key} at "
+                       f"{plain(r.saved_at)}** while you were looking at version {r.expected:d}. Your change — "
+                       f"*{plain(pending.action.words)}* "
                        "— is kept until you choose. The page now shows their version.", icon=":material/front_hand:")
             left, right = st.columns(2)
             left.button("Drop my change", key="ex_drop", on_click=_drop_pending, width="stretch")
-            right.button(f"Apply my change on top of version {r.current}", key="ex_apply_on_top", type="primary",
+            right.button(f"Apply my change on top of version {r.current:d}", key="ex_apply_on_top", type="primary",
                          on_click=_apply_on_top, width="stretch")
 
 
@@ -472,10 +473,10 @@ def experiment_fields(prefix: str, initial: dict[str, Any], step_labels: dict[st
     c.date_input("After-window ends", value=_date(initial.get("post_end")), key=prefix + "post",
                  help="Exclusive. Empty: 8 weeks after the change.", format="YYYY-MM-DD")
     smallest = initial.get("smallest_effect")
-    d.number_input(f"Worth acting on from ({unit.replace('percentage ', '')})", min_value=0.0, step=0.5,
+    d.number_input(f"Worth acting on from ({plain(unit.replace('percentage ', ''))})", min_value=0.0, step=0.5,
                    format="%.2f", value=None if smallest is None else float(smallest) * factor,
                    key=prefix + "effect", placeholder="not set",
-                   help=f"The smallest change worth acting on, in {unit}. The plan says how long the experiment "
+                   help=f"The smallest change worth acting on, in {plain(unit)}. The plan says how long the experiment "
                         "must run to see a change this large.")
     a, b = st.columns([2, 1])
     guard_options = [m for m in MEASURABLE if m != metric]
@@ -662,7 +663,7 @@ def plan_box(dataset: DatasetVersion | None, draft: Experiment | None, problems:
         for note in notes:
             st.caption(plain(note))
         window = ("the before-window up to the day the change ships" if draft.shipped else
-                  f"the last {p.pre_weeks} weeks of tickets (no ship date yet)")
+                  f"the last {p.pre_weeks:d} weeks of tickets (no ship date yet)")
         st.caption(f"Measured on '{plain(dataset.name)}' v{dataset.version}: {window}.")
 
 

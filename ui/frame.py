@@ -11,6 +11,7 @@ picker and store set-up are right on the very first request.
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,16 +20,27 @@ from urllib.parse import quote, unquote
 import pandas as pd
 import streamlit as st
 
+from journeys.faults import classify_fault
 from journeys.files import start_tmp
 from journeys.settings import Settings, load_settings
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.workspace import load_demo, overview
+from ui.text import plain, shown
 
 APP_TITLE = "journeys"
 AUTHOR_COOKIE = "journeys_author"
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 _frame_state = threading.local()
+log = logging.getLogger(__name__)
+RECOVERS = ("Nothing on this page was changed. The page works again by itself once that is fixed: "
+            "try again in a moment.")
+UNKNOWN_FAULT = ("Something went wrong on this page ({kind}). Every save is all or nothing, so nothing was "
+                 "half-saved or saved twice; the details are in the server's log. Reload the page to try again.")
+
+
+class PageFault(Exception):
+    """What a page shows for an error the frame does not know: its type, never its text or stack."""
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,7 +94,7 @@ def _author_box() -> None:
     name = author()
     box = st.sidebar.container(border=True)
     if name:
-        box.caption(f"Working as **{name}**")
+        box.caption(f"Working as **{shown(name, 60)}**")
         if box.button("Change name", key="change_author", type="tertiary"):
             st.session_state["author"] = ""
             st.rerun()
@@ -92,7 +104,7 @@ def _author_box() -> None:
                        on_change=_remember_author)
     pending = st.session_state.pop("author_cookie_pending", None)
     if pending:
-        st.html(f"<script>document.cookie = '{AUTHOR_COOKIE}={quote(pending)}; path=/; max-age=31536000; "
+        st.html(f"<script>document.cookie = '{AUTHOR_COOKIE}={quote(pending, safe='')}; path=/; max-age=31536000; "
                 "SameSite=Lax';</script>", unsafe_allow_javascript=True)
 
 
@@ -116,7 +128,7 @@ def home() -> None:
     """What exists in the workspace, at a glance."""
     shared = store()
     st.title("Workspace overview")
-    st.caption(f"Workspace **{workspace()}** · map the journey → find friction → prioritise → change → "
+    st.caption(f"Workspace **{plain(workspace())}** · map the journey → find friction → prioritise → change → "
                "measure → tell people → close the loop.")
     rows = overview(shared, workspace())
     if not rows:
@@ -139,7 +151,7 @@ def home() -> None:
     if datasets:
         latest = max(datasets, key=lambda d: d.created_at)
         st.caption(f"Ticket data: {len(datasets)} dataset(s), {sum(d.rows for d in datasets):,} tickets; latest "
-                   f"import '{latest.name}' version {latest.version} by {latest.created_by}, "
+                   f"import '{plain(latest.name)}' version {latest.version} by {plain(latest.created_by)}, "
                    f"{_ago(latest.created_at)}.")
     from ui.experiments_view import loop_open_summary  # here: the statistics stack loads only for the home page
 
@@ -170,17 +182,35 @@ def _pages() -> dict[str, list[st.Page]]:
 
 
 def run_frame() -> None:
-    """Draw the frame and run the selected page inside it."""
+    """Draw the frame and run the selected page inside it; a fault becomes a short message (:func:`show_fault`)."""
     st.set_page_config(page_title=APP_TITLE, page_icon=":material/route:", layout="wide")
-    shared = store()
     page = st.navigation(_pages())
-    _workspace_picker(shared)
-    _author_box()
     _frame_state.active = True
     try:
+        _workspace_picker(store())
+        _author_box()
         page.run()
+    except Exception as error:  # st.stop()/st.rerun() are BaseExceptions: they pass through untouched
+        show_fault(error)
     finally:
         _frame_state.active = False
+
+
+def show_fault(error: Exception) -> None:
+    """The one error boundary of the pages: a known fault (database down, disk full, read-only folder,
+    permission denied) in one sentence with no path, host or stack trace; anything else as its type only.
+
+    Nothing is cached on failure (``st.cache_resource`` keeps no store whose creation raised, and the
+    PostgreSQL pool pings before use), so the next run after the database returns simply works."""
+    fault = classify_fault(error)
+    if fault is not None:
+        log.warning("page fault: %s", fault.one_line())
+        st.error(f"{plain(fault.sentence())} {RECOVERS}", icon=":material/cloud_off:")
+        st.button("Try again", key="frame_fault_retry", icon=":material/refresh:")  # a click is a rerun
+        return
+    log.exception("unexpected error on a page")
+    # st.exception (not st.error) so tests that assert ``not at.exception`` still catch bugs.
+    st.exception(PageFault(UNKNOWN_FAULT.format(kind=type(error).__name__)))
 
 
 def frame_is_running() -> bool:

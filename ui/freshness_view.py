@@ -16,6 +16,7 @@ from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import DatasetVersion
 from ui import tickets_view
 from ui.frame import author, store, workspace
+from ui.text import plain
 
 REVIEW_OUTCOME = "freshness_outcome"
 
@@ -48,17 +49,17 @@ def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
     """The freshness panel; returns a stale step the user asked to see on the map, if any."""
     outcome = st.session_state.pop(REVIEW_OUTCOME, None)
     if outcome:
-        (st.success if outcome[0] == "ok" else st.error)(outcome[1])
+        (st.success if outcome[0] == "ok" else st.error)(plain(outcome[1]))  # quotes a name: stored raw
     title = ("Map stale in " + f"{len(state.stale)} step(s)" if state.stale
              else "Review overdue" if state.overdue else "Map up to date")
     icon = ":orange[:material/update:]" if state.stale or state.overdue else ":green[:material/verified:]"
     chosen = None
     with st.expander(f"{icon} {title}", expanded=bool(state.stale)):
-        st.caption(state.message())
+        st.caption(plain(state.message()))
         for step, moves in state.stale.items():
             label = state.labels.get(step, step)
             text = "; ".join(m.describe() for m in moves[:2])
-            if st.button(f"{label}: {text}", key=f"stale_{step}", type="tertiary",
+            if st.button(f"{plain(label)}: {plain(text)}", key=f"stale_{step}", type="tertiary",
                          help="Show this step on the map"):
                 chosen = step
         dataset = _latest_dataset()

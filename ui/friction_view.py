@@ -70,7 +70,8 @@ def slice_filters(options: SliceChoices, scope: str) -> TicketSlice:
                                      format_func=lambda c: c.removeprefix("x_"))
     segment_values: list[str] = []
     if segment_name != "(none)":
-        segment_values = values.multiselect(f"{plain(segment_name.removeprefix('x_'))} is", options.segments[segment_name],
+        segment_values = values.multiselect(f"{plain(segment_name.removeprefix('x_'))} is",
+                                            options.segments[segment_name],
                                             key=f"friction_segment_values_{scope}_{segment_name}", placeholder="Any")
     start = end = None
     if isinstance(picked, tuple) and len(picked) == 2 and first:
@@ -199,7 +200,8 @@ def _write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion,
         st.session_state["friction_write_up_problem"] = f"Not written up: {error}"
         return
     st.session_state.setdefault(WRITTEN, {})[(journey.name, step, metric)] = key
-    st.toast(f"Written up as {plain(key)}, with this period's numbers frozen as its evidence", icon=":material/edit_note:")
+    st.toast(f"Written up as {plain(key)}, with this period's numbers frozen as its evidence",
+             icon=":material/edit_note:")
 
 
 def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
@@ -222,6 +224,6 @@ def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, 
     label = journey.step(step).label if step in journey.step_ids() else step
     st.button("Write up as a pain point", key="friction_write_up", icon=":material/edit_note:", width="stretch",
               on_click=_write_up, args=(journey, step, metric, dataset, where),
-              help=f"Creates a pain point for '{plain(label)}' judged by {METRICS[metric].label.lower()}, with this date "
-                   "range's numbers and newest tickets frozen as its evidence"
+              help=f"Creates a pain point for '{plain(label)}' judged by {METRICS[metric].label.lower()}, with "
+                   "this date range's numbers and newest tickets frozen as its evidence"
                    + (" (measured on all channels and segments)." if where.filters() else "."))

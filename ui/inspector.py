@@ -28,6 +28,7 @@ from journeys.model import (
 from journeys.painpoints import PainPoint, PainPoints, Source
 from ui.frame import store, workspace
 from ui.session import PROBLEMS, commit, seen
+from ui.text import plain
 
 SAME = "same as the step"
 EMOTION_FACES = {-2: "−2 very negative", -1: "−1 negative", 0: "0 neutral", 1: "+1 positive", 2: "+2 very positive"}
@@ -129,8 +130,8 @@ def render(name: str, journey: Journey, step_id: str, who: str) -> None:
     """The inspector of one step."""
     step = journey.step(step_id)
     k = f"insp_{step_id}_"
-    st.subheader(step.label)
-    st.caption(f"`{step.id}` · {step.stage} · {step.lane} lane")
+    st.subheader(plain(step.label))
+    st.caption(f"{plain(step.id)} · {plain(step.stage)} · {plain(step.lane)} lane")
     with st.form(key=k + "form", border=False):
         st.text_input("Label", value=step.label, key=k + "label")
         a, b = st.columns(2)
@@ -146,7 +147,7 @@ def render(name: str, journey: Journey, step_id: str, who: str) -> None:
         if journey.personas:
             with st.expander("Emotion per persona", expanded=bool(step.persona_emotions)):
                 for i, persona in enumerate(journey.personas):
-                    st.select_slider(persona, options=[SAME, *range(EMOTION_MIN, EMOTION_MAX + 1)],
+                    st.select_slider(plain(persona), options=[SAME, *range(EMOTION_MIN, EMOTION_MAX + 1)],
                                      value=step.persona_emotions.get(persona, SAME), key=k + f"persona_{i}",
                                      format_func=lambda v: EMOTION_FACES.get(v, SAME))
         a.selectbox("Handled by", [x.value for x in HandledBy], index=list(HandledBy).index(step.handled_by),
@@ -158,7 +159,7 @@ def render(name: str, journey: Journey, step_id: str, who: str) -> None:
     _transitions(name, journey, step_id)
     _notes(name, journey, step_id, who)
     with st.popover("Delete step", icon=":material/delete:", width="stretch"):
-        st.write(f"Delete **{step.label}** with its transitions and notes? You can restore it from History.")
+        st.write(f"Delete **{plain(step.label)}** with its transitions and notes? You can restore it from History.")
         st.button("Yes, delete it", key=k + "delete", type="primary", on_click=_delete_step,
                   args=(name, step_id, step.label))
 
@@ -170,7 +171,7 @@ def _transitions(name: str, journey: Journey, step_id: str) -> None:
         for t in outgoing:
             left, right = st.columns([5, 1], vertical_alignment="center")
             share = "share not set" if t.share is None else f"{t.share:.0%}"
-            left.markdown(f"→ **{journey.step(t.target).label}** · {share} · {t.kind}")
+            left.markdown(f"→ **{plain(journey.step(t.target).label)}** · {share} · {plain(t.kind)}")
             with right.popover(":material/close:", help="Remove this transition"):
                 st.button("Remove this transition", key=f"deltr_{t.source}_{t.target}", type="primary",
                           on_click=_delete_transition, args=(name, t.source, t.target))
@@ -191,12 +192,13 @@ def _notes(name: str, journey: Journey, step_id: str, who: str) -> None:
     with st.expander(f"Workshop notes ({len(notes)})", expanded=bool(notes)):
         for i, n in notes:
             left, right = st.columns([5, 1], vertical_alignment="center")
-            left.markdown(f"{NOTE_ICONS[n.kind]} {n.text}")
-            left.caption(f"{n.author or 'anonymous'} · {n.created_at:%d %b %Y %H:%M}")
+            left.markdown(f"{NOTE_ICONS[n.kind]} {plain(n.text)}")
+            left.caption(f"{plain(n.author or 'anonymous')} · {n.created_at:%d %b %Y %H:%M}")
             if n.kind == NoteKind.pain:
                 key = made.get(n.text.strip())
                 if key:
-                    left.page_link("pages/priorities.py", label=f"Pain point {key}", query_params={"painpoint": key},
+                    left.page_link("pages/priorities.py", label=f"Pain point {plain(key)}",
+                                   query_params={"painpoint": key},
                                    icon=":material/format_list_numbered:")
                 else:
                     left.button("Make a pain point", key=f"note_pp_{i}", icon=":material/add_task:", type="tertiary",

@@ -13,7 +13,7 @@ from journeys.errors import JourneysError
 from journeys.model import Journey
 from journeys.templates import TEMPLATES, from_template
 from ui.frame import author, store, workspace
-from ui.session import PROBLEMS
+from ui.session import PROBLEMS, problem_markdown
 
 MAX_IMPORT_MB = 5
 MIME = {"json": "application/json", "graphml": "application/xml", "mermaid": "text/plain",
@@ -21,27 +21,27 @@ MIME = {"json": "application/json", "graphml": "application/xml", "mermaid": "te
 EXTENSION = {"json": "json", "graphml": "graphml", "mermaid": "mmd", "png": "png", "svg": "svg", "pdf": "pdf"}
 
 
-def _create(journey: Journey, message: str) -> str | None:
-    """Save a new journey and open it; returns a problem to show instead when it cannot."""
+def _create(journey: Journey, message: str) -> tuple[str, list[str]] | None:
+    """Save a new journey and open it; returns a problem (text, details) to show instead when it cannot."""
     who = author()
     if not who:
-        return "Tell us your name in the sidebar first: it is recorded on every save."
+        return "Tell us your name in the sidebar first: it is recorded on every save.", []
     try:
         store().create(workspace(), journey, who, message)
     except JourneysError as error:
-        return "\n".join([error.message, *(f"- {p}" for p in error.problems)])
+        return error.message, [str(p) for p in error.problems]
     st.query_params["journey"] = journey.name
     st.session_state.pop("journey_pick", None)
     st.session_state["last_saved"] = f"Created '{journey.name}'"
     return None
 
 
-def _import(upload, new_name: str) -> str | None:
+def _import(upload, new_name: str) -> tuple[str, list[str]] | None:
     try:
         journey = interop.import_journey(upload.getvalue(), filename=upload.name)
     except JourneysError as error:
-        return "\n".join([f"'{upload.name}' was not imported, nothing was saved. {error.message}:",
-                          *(f"- {p}" for p in error.problems)])
+        return (f"'{upload.name}' was not imported, nothing was saved. {error.message}"
+                + (":" if error.problems else ""), [str(p) for p in error.problems])
     if new_name.strip():
         journey = journey.model_copy(update={"name": new_name.strip()})
     return _create(journey, f"Imported from {upload.name}")
@@ -56,16 +56,16 @@ def _new_journey_dialog() -> None:
         name = st.text_input("Name", key="new_name", placeholder="e.g. Refund request")
         if st.button("Create", key="new_create", type="primary"):
             problem = (_create(from_template(template, name.strip()), f"Created from template '{template}'")
-                       if name.strip() else "Give the new journey a name.")
+                       if name.strip() else ("Give the new journey a name.", []))
     with file_tab:
         upload = st.file_uploader("Mermaid journey, JSON or GraphML file",
                                   type=["mmd", "mermaid", "md", "json", "graphml", "xml", "txt"],
                                   key="import_file", max_upload_size=MAX_IMPORT_MB)
         new_name = st.text_input("Save as (optional)", key="import_name", placeholder="name from the file")
         if st.button("Import", key="import_go", type="primary"):
-            problem = _import(upload, new_name) if upload else "Choose a file to import first."
+            problem = _import(upload, new_name) if upload else ("Choose a file to import first.", [])
     if problem:
-        st.error(problem, icon=":material/error:")
+        st.error(problem_markdown(*problem), icon=":material/error:")
     elif st.session_state.get("last_saved", "").startswith("Created"):
         st.rerun()
 
@@ -81,9 +81,9 @@ def _derive(source: Journey) -> None:
         problem = _create(derive_future_state(source, st.session_state["future_name"]),
                           f"Derived from '{source.name}'")
     except JourneysError as error:
-        problem = error.message
+        problem = error.message, []
     if problem:
-        st.session_state[PROBLEMS] = (problem, [])
+        st.session_state[PROBLEMS] = problem
 
 
 def derive_menu(journey: Journey) -> None:

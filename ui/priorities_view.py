@@ -321,8 +321,8 @@ def how_scored(view: RankingView) -> None:
     """The formula with this workspace's weights and what each part means, in plain words."""
     w = view.ranking.weights
     with st.container(border=True):
-        st.markdown(f"**How the score is worked out:** `{w.formula()}`")
-        st.markdown("\n".join(f"- **{name}**: " + text.format(days=w.window_days, default=w.default_effort)
+        st.markdown(f"**How the score is worked out:** {plain(w.formula())}")
+        st.markdown("\n".join(f"- **{name}**: " + plain(text.format(days=w.window_days, default=w.default_effort))
                               for name, text in COMPONENTS))
         st.caption("Reach multiplies, so a problem many customers hit outranks a rare, severe one unless the "
                    "rare one is much cheaper to fix. Open a pain point below to see each number behind its score.")
@@ -335,7 +335,7 @@ def weights_editor(view: RankingView) -> None:
     with st.expander("Scoring weights", icon=":material/tune:"):
         st.caption("Each weight is the power its part is raised to: 1 counts it as is, 0 ignores it, 2 counts it "
                    "twice as strongly. They apply to every pain point of this workspace."
-                   + (f" Version {version}." if version else " Defaults, never changed."))
+                   + (f" Version {version:d}." if version else " Defaults, never changed."))
         with st.form(k + "form", border=False):
             cols = st.columns(4)
             for col, name in zip(cols, ("reach", "impact", "confidence", "effort"), strict=True):
@@ -497,17 +497,17 @@ def _reload() -> None:
 
 def show_status() -> None:
     """The last change's outcome: a toast, the problems, or a stale refusal with the choices."""
-    session.show_outcome(SAVED, PROBLEMS, plain)
+    session.show_outcome(SAVED, PROBLEMS)
     pending: PendingPainEdit | None = st.session_state.get(PENDING)
     if pending:
         r = pending.refusal
         with st.container(border=True):
-            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current} of {pending.key} at "
-                       f"{r.saved_at}** while you were looking at version {r.expected}. Your change — "
+            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of {pending.key} at "
+                       f"{plain(r.saved_at)}** while you were looking at version {r.expected:d}. Your change — "
                        f"*{plain(pending.edit.message)}* — is kept until you choose. The editor below still shows "
                        "the version you were looking at.", icon=":material/front_hand:")
             left, right = st.columns(2)
-            left.button(f"Reload version {r.current} and drop my change", key="pp_reload", type="primary",
+            left.button(f"Reload version {r.current:d} and drop my change", key="pp_reload", type="primary",
                         on_click=_reload, width="stretch")
             right.button("Apply my change on top of the newer version", key="pp_apply_on_top",
                          on_click=_apply_on_top, width="stretch")
@@ -657,7 +657,7 @@ def detail(view: RankingView, key: str, dataset: DatasetVersion | None) -> None:
     stored = shown(key)
     p = stored.pain
     labels = view.labels.get(p.journey, {})
-    st.subheader(f"{key} · {plain(p.title)}", anchor="pain-point")
+    st.subheader(f"{plain(key)} · {plain(p.title)}", anchor="pain-point")
     where = ", ".join(labels.get(s, s) for s in p.steps) or "no step"
     st.caption(plain(f"{p.journey} · {where} · {p.status.value} · owner {p.owner or 'not set'} · source "
                      f"{p.source.value} · version {stored.version} saved by {stored.updated_by} on "
@@ -665,7 +665,7 @@ def detail(view: RankingView, key: str, dataset: DatasetVersion | None) -> None:
                + (f" · tags: {plain(', '.join(p.tags))}" if p.tags else ""))
     cols = st.columns(6)
     change = r.changes.get(key, "")
-    cols[0].metric("Rank", f"#{score.rank}", help="Change since the last review: " + (change or "none"))
+    cols[0].metric("Rank", f"#{score.rank}", help="Change since the last review: " + plain(change or "none"))
     cols[1].metric("Score", f"{score.score:,.1f}")
     cols[2].metric("Reach / month", f"{score.reach:,.0f}")
     cols[3].metric("Impact", f"{score.impact:.2f}")
@@ -679,11 +679,11 @@ def detail(view: RankingView, key: str, dataset: DatasetVersion | None) -> None:
         st.caption(f"No tickets on its steps in the scoring window ({period(score.start, score.end)}), so it "
                    "scores 0. Check the mapping rules, or the steps it names.")
     else:
-        st.caption(f"{score.explain()}. Scored on '{plain(r.dataset)}' v{r.dataset_version}, "
+        st.caption(f"{plain(score.explain())}. Scored on '{plain(r.dataset)}' v{r.dataset_version:d}, "
                    f"{period(score.start, score.end)}.")
     if p.delivery_link:  # validated as an http(s) address when saved; shown as a button, never as Markdown
         st.link_button("Open the delivery issue", p.delivery_link, icon=":material/open_in_new:",
-                       help=p.delivery_link)
+                       help=plain(p.delivery_link))
     left, right = st.columns([1.6, 1], gap="large")
     with left:
         _evidence(p, score, labels, dataset)
@@ -714,9 +714,9 @@ def _evidence(p: PainPoint, score: Score, labels: dict[str, str], dataset: Datas
             "Journey now": st.column_config.TextColumn(help="The journey's value in the scoring window.")})
         frozen = p.evidence[0] if p.evidence else None
         then = (f"Then: frozen when written up, {period(frozen.start, frozen.end)} of '{plain(frozen.dataset)}' "
-                f"v{frozen.dataset_version}." if frozen else "Then: nothing was frozen when it was written up.")
+                f"v{frozen.dataset_version:d}." if frozen else "Then: nothing was frozen when it was written up.")
         st.caption(f"{then} Now: the scoring window, {period(score.start, score.end)}. 'Journey' is the value over "
-                   f"all the journey's steps in the same period; fewer than {MIN_SAMPLE} tickets count as too few.")
+                   f"all the journey's steps in the same period; fewer than {MIN_SAMPLE:,} tickets count as too few.")
     if p.example_tickets:
         st.markdown(f"**Example tickets ({len(p.example_tickets)})**")
         found = pd.DataFrame()
@@ -832,5 +832,5 @@ def create_form(dataset: DatasetVersion | None, expanded: bool) -> None:
             st.form_submit_button("Write it up", type="primary", icon=":material/add:", on_click=_create,
                                   args=(journey, dataset))
         if dataset is not None:
-            st.caption(f"Its steps' numbers over the last {load_weights(store(), workspace())[0].window_days} days "
+            st.caption(f"Its steps' numbers over the last {load_weights(store(), workspace())[0].window_days:d} days "
                        f"of '{plain(dataset.name)}' are frozen as its evidence, with five example tickets.")

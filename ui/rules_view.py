@@ -30,6 +30,7 @@ from journeys.tickets.rules import OPS, STEP_COLUMN, Rule, RuleSet, preview, rul
 from journeys.tickets.rules import validate_rules as _validate
 from ui import session, tickets_view
 from ui.frame import author, settings, store, workspace
+from ui.text import plain
 
 SEEN = "rules_seen"  # {(workspace, journey): RuleSet shown}
 PENDING = "rules_pending"  # PendingRuleEdit refused as stale
@@ -258,12 +259,13 @@ def show_status(name: str) -> None:
     if pending and pending.journey == name:
         r = pending.refusal
         with st.container(border=True):
-            st.warning(f"**Not saved: {r.saved_by} saved version {r.current} of these rules at {r.saved_at}** "
-                       f"while you were looking at version {r.expected}. Your change — *{pending.edit.message}* — "
+            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of these rules at "
+                       f"{plain(r.saved_at)}** while you were looking at version {r.expected:d}. Your change — "
+                       f"*{plain(pending.edit.message)}* — "
                        "is kept until you choose. The table below still shows the version you were looking at.",
                        icon=":material/front_hand:")
             left, right = st.columns(2)
-            left.button(f"Reload version {r.current} and drop my change", key="rules_reload", type="primary",
+            left.button(f"Reload version {r.current:d} and drop my change", key="rules_reload", type="primary",
                         on_click=_reload, width="stretch")
             right.button("Apply my change on top of the newer version", key="rules_apply_on_top",
                          on_click=_apply_on_top, width="stretch")
@@ -322,7 +324,7 @@ def rules_table(rule_set: RuleSet, labels: dict[str, str], found: Counts) -> Non
                  key="rules_table")
     if "Note" in frame:
         for _, row in frame[frame["Note"] == NEVER_FIRES].iterrows():
-            st.warning(f"Rule {row['Order']} ({row['Rule']}) {NEVER_FIRES} (all {row['Shadowed']:,} of them). "
+            st.warning(f"Rule {row['Order']:d} ({plain(row['Rule'])}) {NEVER_FIRES} (all {row['Shadowed']:,} of them). "
                        "Move it up above the broader rule, or delete it.", icon=":material/block:")
 
 
@@ -401,11 +403,11 @@ def unmapped_section(found: Counts) -> None:
             column.caption("Nothing in common here.")
         for i, item in enumerate(items):
             text, button = column.columns([3, 2], vertical_alignment="center")
-            text.markdown(f"`{item['value']}`  \n{item['tickets']:,} tickets · {item['share']:.0%}")
+            text.markdown(f"**{plain(item['value'])}**  \n{item['tickets']:,} tickets · {item['share']:.0%}")
             button.button("Make a rule", key=f"make_{key}_{i}", type="secondary", width="stretch",
                           on_click=_prefill, args=(item["rule"],),
-                          help=f"Fill the form with: {item['rule']['field']} {OP_WORDS[item['rule']['op']]} "
-                               f"\"{item['value']}\"")
+                          help=f"Fill the form with: {plain(item['rule']['field'])} {OP_WORDS[item['rule']['op']]} "
+                               f"\"{plain(item['value'])}\"")
 
 
 def _add(name: str, journey: Journey, dataset_columns: list[str], rule_set: RuleSet) -> None:
@@ -432,7 +434,7 @@ def add_form(name: str, journey: Journey, dataset: DatasetVersion, rule_set: Rul
     labels = {s.id: s.label for s in journey.steps}
     prefilled = st.session_state.get("rules_prefilled")
     if prefilled:
-        st.info(f"Filled in from the unmapped tickets: **{prefilled}**. Pick the step they belong to, test it, "
+        st.info(f"Filled in from the unmapped tickets: **{plain(prefilled)}**. Pick the step they belong to, test it, "
                 "then add it.", icon=":material/edit_note:")
     n = len(rule_set.rules)
     if st.session_state.get(FORM["position"]) not in range(n + 1):
@@ -464,7 +466,7 @@ def add_form(name: str, journey: Journey, dataset: DatasetVersion, rule_set: Rul
                                  width="stretch", on_click=_add, args=(name, journey, dataset_columns, rule_set))
     problems = st.session_state.pop("rules_form_problems", None)
     if problems:
-        st.error("Not added — the rule has a problem:\n\n" + "\n".join(f"- {p}" for p in problems),
+        st.error("Not added — the rule has a problem:\n\n" + "\n".join(f"- {plain(p)}" for p in problems),
                  icon=":material/error:")
     if tested:
         _test_result(journey, dataset, rule_set, found, key, dataset_columns, labels)
@@ -485,17 +487,17 @@ def _test_result(journey: Journey, dataset: DatasetVersion, rule_set: RuleSet, f
                     or [], rule_set.version)
     result = _draft_counts(key, rules_to_json(trial.rules), dataset, journey, trial)
     if result.rules is None or not found.report:
-        st.error("The test could not run: " + "; ".join(result.problems), icon=":material/error:")
+        st.error("The test could not run: " + "; ".join(plain(p) for p in result.problems), icon=":material/error:")
         return
     row = result.rules.iloc[min(position, len(rule_set.rules))]
     placed, shadowed = int(row["matched"]), int(row["shadowed"])
     report = found.report
     unmapped_after = report["tickets"] - report["explicit"] - int(result.rules["matched"].sum())
     from_nowhere = report["unmapped"] - unmapped_after
-    where = f"on **{labels[rule.step]}**" if rule.step in labels else "on its step"
+    where = f"on **{plain(labels[rule.step])}**" if rule.step in labels else "on its step"
     taken = placed - from_nowhere
-    text = (f"**{phrase(rule)}** would place **{placed:,} tickets** {where}: {from_nowhere:,} that are on no step "
-            "today" + (f" and {taken:,} that later rules place now." if taken else "."))
+    text = (f"**{plain(phrase(rule))}** would place **{placed:,} tickets** {where}: {from_nowhere:,} that are on "
+            "no step today" + (f" and {taken:,} that later rules place now." if taken else "."))
     if shadowed:
         text += f" {shadowed:,} more match it, but an earlier rule takes them."
     (st.success if placed else st.warning)(text + ("" if placed else " As it stands, it would never fire."),
@@ -524,7 +526,7 @@ def history_section(name: str, labels: dict[str, str], history: list[Revision], 
     st.dataframe(rules_frame(old, labels, None), hide_index=True, width="stretch", height=_height(len(old.rules)),
                  column_config=RULES_COLUMNS, key="rules_history_rules")
     if version != current:
-        st.button(f"Bring back version {version}", key="rules_restore", icon=":material/restore:",
+        st.button(f"Bring back version {version:d}", key="rules_restore", icon=":material/restore:",
                   on_click=lambda: commit(name, RuleEdit("restore", f"Brought back version {version}",
                                                          rules=tuple(old.rules))),
                   help="Saves that version's rules as a new version on top; nothing is overwritten.")

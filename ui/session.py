@@ -8,7 +8,7 @@ reload or to apply the same edit on top of the newer version. Nothing is lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -18,6 +18,7 @@ from journeys.errors import InvalidJourney, JourneysError, NotFound, StaleWrite
 from journeys.model import Journey
 from journeys.store import LoadedJourney
 from ui.frame import author, store, workspace
+from ui.text import plain
 
 SEEN = "seen_versions"
 PENDING = "pending_edit"
@@ -48,7 +49,7 @@ def pick_journey(label: str = "Journey", key: str = "journey_pick", default: str
         st.session_state[f"{key}_link"] = wanted
     if st.session_state[key] not in names:
         st.session_state[key] = names[0]
-    name = st.selectbox(label, names, key=key)
+    name = st.selectbox(plain(label), names, key=key)
     if st.query_params.get("journey") != name:
         st.query_params["journey"] = name
         st.session_state[f"{key}_link"] = name
@@ -104,19 +105,22 @@ def _discard() -> None:
     st.session_state.get(SEEN, {}).pop(pending.journey, None)
 
 
-def show_outcome(saved_key: str, problems_key: str, shown: Callable[[str], str] = str) -> None:
+def problem_markdown(text: str, items: Sequence[str] = ()) -> str:
+    """A problem and its details as escaped Markdown: messages quote names and values people typed."""
+    return plain(text) + ("\n\n" + "\n".join(f"- {plain(p)}" for p in items) if items else "")
+
+
+def show_outcome(saved_key: str, problems_key: str) -> None:
     """The last change's outcome, once: a toast when it saved, or its problems listed (error).
 
-    ``shown`` prepares text people typed for display (pages pass their Markdown escaping).
+    Both are stored as raw text (they quote names people typed) and escaped here, where they are shown.
     """
     message = st.session_state.pop(saved_key, None)
     if message:
-        st.toast(shown(message), icon=":material/check_circle:")
+        st.toast(plain(message), icon=":material/check_circle:")
     problems = st.session_state.pop(problems_key, None)
     if problems:
-        text, items = problems
-        st.error(shown(text) + ("\n\n" + "\n".join(f"- {shown(p)}" for p in items) if items else ""),
-                 icon=":material/error:")
+        st.error(problem_markdown(*problems), icon=":material/error:")
 
 
 def show_save_status() -> None:
@@ -126,9 +130,9 @@ def show_save_status() -> None:
     if pending:
         r = pending.refusal
         with st.container(border=True):
-            st.warning(f"**Not saved: {r.saved_by} saved version {r.current} of '{pending.journey}' at "
-                       f"{r.saved_at}** while you were looking at version {r.expected}. "
-                       f"Your change — *{pending.edit.message}* — is kept until you choose.",
+            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of '{plain(pending.journey)}' "
+                       f"at {plain(r.saved_at)}** while you were looking at version {r.expected:d}. "
+                       f"Your change — *{plain(pending.edit.message)}* — is kept until you choose.",
                        icon=":material/front_hand:")
             left, right = st.columns(2)
             left.button("Apply my change on top of the newer version", key="pending_apply", type="primary",
