@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -154,8 +155,17 @@ STREAMLIT_BASE_PATH_PROBE = re.compile(r"/[\w-]+/_stcore/(health|host-config)$")
 
 
 def watch_errors(page) -> list[str]:
-    """Console errors and page errors of ``page`` as they happen; assert the list is empty at the end."""
+    """Console errors, page errors and requests to any host but this machine, as they happen; assert the list
+    is empty at the end. The app runs on the team's own machines: a page that fetches from a third party (a
+    font, an icon, a planted image) leaks who looks at what."""
     errors: list[str] = []
+
+    def request(req) -> None:
+        url = urlparse(req.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in ("127.0.0.1", "localhost"):
+            errors.append(f"request to a third party: {req.url}")
+
+    page.on("request", request)
 
     def console(message) -> None:
         url = (message.location or {}).get("url", "")
