@@ -169,7 +169,7 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
                 run = _Run(con, src.sql, src.types, cols, options, date_order, src.sample)
                 try:
                     run.build()
-                except duckdb.Error as exc:  # the same re-reads as the ticket importer's (see there)
+                except (duckdb.Error, pa.ArrowException, OSError) as exc:  # the ticket importer's re-reads
                     if attempt < 5 and src.info is not None and skip_bad_json_lines(con, src.info, exc):
                         bad_json = src.info.bad_json_lines
                         continue

@@ -490,7 +490,7 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
             fallback_encoding |= again.fallback_encoding
             null_padding |= again.null_padding
             date_order, date_note = again.date_order or date_order, again.date_note or date_note
-        except duckdb.Error as exc:
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:  # mid-stream, DuckDB's errors come via Arrow
             if attempt < 4 and skip_bad_json_lines(con, info, exc):
                 continue
             if attempt < 4 and info.format == "csv" and not newlines and "invalid state" in str(exc):
