@@ -19,6 +19,7 @@ Where ``fcntl`` does not exist (Windows) a tag's files are swept once they are a
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -83,15 +84,34 @@ def process_tmp(home: Path) -> Path:
     root = Path(home) / TMP_FOLDER
     tag = process_tag()
     folder = root / tag
-    if root not in _held:
+    lock = root / f"{tag}.lock"
+    if root not in _held or not lock.exists():  # first use, or the folder was deleted under us
+        if root in _held:
+            with contextlib.suppress(OSError):
+                os.close(_held.pop(root))
         root.mkdir(parents=True, exist_ok=True)
         pending = root / f".{tag}.lock.new"
         fd = os.open(pending, os.O_CREAT | os.O_RDWR, 0o600)
         _lock(fd)
-        os.replace(pending, root / f"{tag}.lock")
+        os.replace(pending, lock)
+        if not _held:
+            atexit.register(_release_all)
         _held[root] = fd
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def _release_all() -> None:
+    """At a normal exit: remove this process's folders and locks (a killed process leaves them to the sweep)."""
+    if not _tag.startswith(f"p{os.getpid()}-"):
+        return  # a forked child exiting: the folders are its parent's
+    for root, fd in list(_held.items()):
+        shutil.rmtree(root / _tag, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (root / f"{_tag}.lock").unlink()
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
 
 
 def register_home(home: Path | None) -> None:
