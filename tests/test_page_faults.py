@@ -96,7 +96,7 @@ def test_a_read_only_database_is_said_in_words(home, monkeypatch):
     Store(f"sqlite:///{path}")  # migrated, no workspace yet
     monkeypatch.setenv("JOURNEYS_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
     for page in (None, "map"):
-        _assert_in_words(_open(page), "read\\-only", page or "overview")
+        _assert_in_words(_open(page), "read-only", page or "overview")
 
 
 @pytest.mark.postgres

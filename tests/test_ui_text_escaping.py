@@ -297,10 +297,13 @@ def _writes_a_file(call: ast.Call, scope: _Scope) -> bool:
 
 
 def _project_modules(tree: ast.Module) -> set[str]:
-    """Names bound to this project's modules (``from ui import experiments_view as ev``): ``ev.header(…)``
-    is our own function (scanned in its own file), not Streamlit's."""
-    names: set[str] = set()
+    """Names bound to this project's modules (``from ui import experiments_view as ev``: ``ev.header(…)``
+    is our own function, scanned in its own file) or to a logger: not Streamlit's."""
+    names: set[str] = {"logging"}
     for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) \
+                and ast.unparse(node.value.func) == "logging.getLogger":  # log.warning(…) goes to the server log
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in {"ui", "journeys"}:
             names.update(a.asname or a.name for a in node.names)
         elif isinstance(node, ast.Import):
@@ -390,6 +393,7 @@ def test_the_scan_flags_a_bypass(snippet: str) -> None:
     'for col in COLUMNS:\n    st.markdown(f"`{col.name}`", help=col.meaning)',
     'with path.open("wb") as handle:\n    handle.write(data)',
     'from ui import experiments_view as ev\nev.header(stored)',
+    'import logging\nlog = logging.getLogger(__name__)\nlog.warning("fault: %s", detail)',
 ])
 def test_the_scan_accepts_escaped_or_constant_text(snippet: str) -> None:
     assert not bypasses(textwrap.dedent(snippet)), snippet
