@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import ipaddress
 import json
 import os
-import subprocess
 import sys
 import textwrap
+import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -21,8 +22,10 @@ from typing import Any, ClassVar
 import click
 
 from journeys import interop
+from journeys.bounded import some_of
 from journeys.csv_export import csv_text
-from journeys.errors import JourneysError
+from journeys.errors import ECHO, LISTED, JourneysError, clip_echo, more_than_listed
+from journeys.faults import classify_fault
 from journeys.files import sweep_tmp
 from journeys.graph import Severity, check
 from journeys.settings import Settings, load_settings
@@ -40,12 +43,16 @@ class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"journeys: {self.message}", err=True)
+        first, *rest = self.message.split("\n")
+        shown = [clip_echo(first, 2 * ECHO), *(clip_echo(line, 2 * ECHO) for line in rest[:LISTED + 1])]
+        click.echo("journeys: " + "\n".join(shown) + more_than_listed(len(rest), LISTED + 1), err=True)
 
 
 def _fail(error: JourneysError) -> BadInput:
-    lines = [error.message] + [f"  - {p}" for p in error.problems]
-    return BadInput("\n".join(lines))
+    """The error's message, then its first problems (each clipped), then how many more there are."""
+    lines = [error.message] + [f"  - {p}" for p in error.problems[:LISTED]]
+    return BadInput("\n".join(lines) + (f"\n  {more_than_listed(len(error.problems)).strip()}"
+                                        if len(error.problems) > LISTED else ""))
 
 
 class _Group(click.Group):
@@ -61,6 +68,9 @@ class _Group(click.Group):
         except Exception as error:  # the last line of defence against tracebacks
             if os.environ.get("JOURNEYS_DEBUG"):
                 raise
+            fault = classify_fault(error)
+            if fault is not None:  # the machine, not the input: say which (database down, disk full …)
+                raise BadInput(fault.one_line()) from None
             message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise BadInput(f"unexpected error ({type(error).__name__}): {message}") from None
 
@@ -92,7 +102,7 @@ def _module_exists(name: str) -> bool:
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
-    """Print rows as a table, JSON or CSV."""
+    """Print rows as a table (cells bounded: see ``_cell``), JSON or CSV (the whole values)."""
     columns = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, default=str, ensure_ascii=False))
@@ -103,7 +113,8 @@ def _emit(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = 
     if not rows:
         click.echo("(none)")
         return
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    limits = [MESSAGE_WIDTH if c in ("message", "explain") else CELL_WIDTH for c in columns]
+    cells = [[_cell(r.get(c), limit) for c, limit in zip(columns, limits, strict=True)] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
@@ -111,12 +122,19 @@ def _emit(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str] | None = 
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _cell(value: Any) -> str:
+CELL_WIDTH = 80  # characters of a table cell; the whole value is in --format json or csv
+MESSAGE_WIDTH = 2 * ECHO  # a sentence written by the core (a finding, an explanation) gets more room
+CELL_ITEMS = 5  # items of a list cell before "… and N more"
+
+
+def _cell(value: Any, width: int = CELL_WIDTH) -> str:
+    """A table cell: one line, at most ``width`` characters; a long list shows its first few items, so a
+    table's size is rows × bounded width however long a label or a finding's step list is."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value))
-    return str(value).replace("\n", " ")
+        return clip_echo(some_of(value, shown=CELL_ITEMS, quote=""), width)
+    return clip_echo(value, width)
 
 
 def _open(ctx: click.Context):
@@ -179,21 +197,63 @@ def init(store, settings: Settings, demo: bool, n_tickets: int) -> None:
         click.echo(f"  loaded demo {shown}")
 
 
+# The app does not ask anyone to sign in yet (a later issue adds st.login): until it does, an [auth]
+# section in secrets.toml protects nothing, so serving beyond this machine needs --allow-anonymous.
+APP_ASKS_FOR_SIGN_IN = False
+
+
 @cli.command()
 @click.option("--port", default=8501, show_default=True, type=int)
-@click.option("--address", default="127.0.0.1", show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs sign-in or --allow-anonymous.")
+@click.option("--allow-anonymous", is_flag=True,
+              help="Serve on a non-loopback address without sign-in: anyone who can reach it can read and edit "
+                   "the workspace.")
 @click.pass_obj
-def serve(settings: Settings, port: int, address: str) -> None:
-    """Start the web app on this workspace."""
+def serve(settings: Settings, port: int, address: str, allow_anonymous: bool) -> None:
+    """Start the web app on this workspace (this process becomes the server: stop it by its PID)."""
     app = Path(__file__).resolve().parent.parent / "streamlit_app.py"
     if not app.exists():
         raise BadInput(f"cannot find the app entry point {app}; run from a checkout of journeys")
+    if not _is_loopback(address) and not allow_anonymous and not _signs_in(app.parent):
+        raise BadInput(f"refusing to serve on {clip_echo(address)!r}: the app has no sign-in, so anyone who can "
+                       "reach it could read and edit the workspace; serve on 127.0.0.1, or pass --allow-anonymous "
+                       "on a network you trust")
     env = dict(os.environ, JOURNEYS_HOME=str(settings.home), JOURNEYS_DATABASE_URL=settings.database_url,
                JOURNEYS_WORKSPACE=settings.workspace)
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
                "--server.address", address, "--browser.gatherUsageStats", "false",
                "--server.maxUploadSize", str(settings.max_upload_mb)]  # the pages' cap (JOURNEYS_MAX_UPLOAD_MB)
-    raise SystemExit(subprocess.call(command, env=env, cwd=app.parent))
+    os.chdir(app.parent)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Become the server (no child left behind): SIGTERM or SIGINT to this PID stops Streamlit itself.
+    os.execve(sys.executable, command, env)
+
+
+def _is_loopback(address: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: only this machine can connect."""
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _signs_in(app_dir: Path) -> bool:
+    """Whether the app asks people to sign in: it must support it and have an [auth] section in the
+    secrets Streamlit reads (the project's ``.streamlit/secrets.toml``, then the user's)."""
+    if not APP_ASKS_FOR_SIGN_IN:
+        return False
+    for secrets in (app_dir / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+        try:
+            auth = tomllib.loads(secrets.read_text(encoding="utf-8")).get("auth")
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(auth, dict) and auth.get("cookie_secret") and auth.get("redirect_uri"):
+            return True
+    return False
 
 
 @cli.group(cls=_Group)
@@ -621,7 +681,7 @@ def _status(value: str, option: str = "--status"):
     try:
         return Status(said)
     except ValueError:
-        raise BadInput(f"{option}: unknown status {value!r} (statuses: "
+        raise BadInput(f"{option}: unknown status {clip_echo(value)!r} (statuses: "
                        f"{', '.join(repr(s.value) for s in Status)})") from None
 
 
@@ -629,8 +689,8 @@ def _journey_named(store, settings: Settings, name: str, option: str = "--journe
     """The journey (head) by name, or a clear error naming the workspace's journeys."""
     known = [s.name for s in store.list_journeys(settings.workspace)]
     if name not in known:
-        raise BadInput(f"{option}: there is no journey {name!r} in workspace '{settings.workspace}' "
-                       f"(journeys: {', '.join(repr(k) for k in known) or 'none yet'})")
+        raise BadInput(f"{option}: there is no journey {clip_echo(name)!r} in workspace '{settings.workspace}' "
+                       f"(journeys: {some_of(known) or 'none yet'})")
     return store.load(settings.workspace, name).journey
 
 
@@ -647,7 +707,8 @@ def _stored_document(records: Any, settings: Settings, key: str, prefix: str, wh
     except NotFound:
         known = [r.key for r in records.list(settings.workspace)]
         listed = ", ".join(known[:20]) + (" …" if len(known) > 20 else "") if known else f"none yet; {hint}"
-        raise BadInput(f"there is no {what} {key!r} in workspace '{settings.workspace}' (known: {listed})") from None
+        raise BadInput(f"there is no {what} {clip_echo(key)!r} in workspace '{settings.workspace}' "
+                       f"(known: {listed})") from None
 
 
 def _stored_pain(store, settings: Settings, key: str):
@@ -680,8 +741,8 @@ def _effort(value: str | None) -> tuple[bool, float | None]:
     try:
         return True, float(value.replace(",", "."))
     except ValueError:
-        raise BadInput(f"--effort: {value!r} is not a number of person-weeks (e.g. 2 or 0.5; 'none' clears it)") \
-            from None
+        raise BadInput(f"--effort: {clip_echo(value)!r} is not a number of person-weeks "
+                       "(e.g. 2 or 0.5; 'none' clears it)") from None
 
 
 def _pain_row(score, pain, changes: dict[str, str]) -> dict[str, Any]:
@@ -807,7 +868,7 @@ def painpoints_show(store, settings: Settings, key: str, dataset: str | None, fm
     if p.quotes:
         click.echo("\nQuotes:")
         for quote in p.quotes:
-            click.echo(f"  “{_cell(quote)}”")
+            click.echo(f"  “{_cell(quote, MESSAGE_WIDTH)}”")
     click.echo("\nHistory:")
     _emit(history, "table", ["version", "author", "saved_at", "message"])
 
@@ -821,8 +882,8 @@ def _dataset_version(store, settings: Settings, name: str | None):
         return max(available, key=lambda d: d.created_at) if available else None
     found = next((d for d in available if d.name == name), None)
     if found is None:
-        listed = ", ".join(repr(d.name) for d in available) or "none yet; import one with `journeys tickets import`"
-        raise BadInput(f"--dataset: there is no ticket dataset {name!r} (datasets: {listed})")
+        listed = some_of([d.name for d in available]) or "none yet; import one with `journeys tickets import`"
+        raise BadInput(f"--dataset: there is no ticket dataset {clip_echo(name)!r} (datasets: {listed})")
     return found
 
 
@@ -865,13 +926,14 @@ def painpoints_create(store, settings: Settings, journey_name: str, steps: tuple
     for step in steps:
         if step not in ids:
             near = difflib.get_close_matches(step, ids, n=1)
-            raise BadInput(f"--step: '{journey_name}' has no step {step!r}"
-                           + (f"; did you mean {near[0]!r}?" if near else "") + f" (its steps: {', '.join(ids)})")
+            raise BadInput(f"--step: '{journey_name}' has no step {clip_echo(step)!r}"
+                           + (f"; did you mean {near[0]!r}?" if near else "")
+                           + f" (its steps: {some_of(ids, quote='')})")
     steps = tuple(dict.fromkeys(steps))
     if metric is not None and metric not in METRICS:
         near = difflib.get_close_matches(metric, list(METRICS), n=1)
-        raise BadInput(f"--metric: unknown metric {metric!r}" + (f"; did you mean {near[0]!r}?" if near else "")
-                       + f" (catalogue: {', '.join(METRICS)})")
+        raise BadInput(f"--metric: unknown metric {clip_echo(metric)!r}"
+                       + (f"; did you mean {near[0]!r}?" if near else "") + f" (catalogue: {', '.join(METRICS)})")
     if metric == "contact_rate":
         raise BadInput("--metric: contact_rate needs how many customers reach the step, which tickets alone do not "
                        "tell; pick a ticket metric (e.g. volume or repeat_contact_rate)")

@@ -76,3 +76,41 @@ def test_numbers_stay_numbers_lists_are_joined_and_missing_is_empty():
 def test_columns_choose_and_order_dict_rows():
     assert csv_text([{"b": 1, "a": "+x", "z": "dropped"}], ["a", "b"]) == "a,b\n'+x,1\n"
     assert csv_text([], ["a"]) == "a\n"
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(1)", "ok\r@SUM(1)", "+1-2", "-3", "\tx",
+            "a\n=1+1"]
+
+
+def test_metrics_as_csv_writes_no_live_formula_from_ticket_fields(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from journeys.demo import current_state_journey
+    from journeys.store import Store
+    from journeys.tickets.datasets import Datasets
+    from journeys.tickets.synthetic import generate
+    from journeys.workspace import load_demo
+    from tests.test_cli import run
+
+    table = generate(700, steps=current_state_journey().step_ids()[:3], seed=5)
+    picks = [FORMULAS[i % len(FORMULAS)] for i in range(table.num_rows)]
+    for column in ("channel", "group"):
+        table = table.set_column(table.schema.get_field_index(column), column, pa.array(picks, pa.string()))
+    table = table.append_column("x_plan", pa.array(picks[3:] + picks[:3], pa.string()))
+    with Store.for_folder(tmp_path) as store:
+        load_demo(store, "demo", tickets=0)
+        datasets = Datasets(store, tmp_path)
+        staged = datasets.staging_path("demo", "hostile")
+        pq.write_table(table, staged)
+        datasets.commit("demo", "hostile", staged, {}, "fixture")
+    out = run(tmp_path, "metrics", "--dataset", "hostile", "--by", "step,channel,group,x_plan", "--min-sample", "1",
+              "--format", "csv", check_ok=True).stdout
+    rows = _parsed(out)
+    assert rows[0][:4] == ["journey_step", "channel", "group", "x_plan"]
+    assert len(rows) > len(FORMULAS)
+    # (the captured output is read with universal newlines: a CR inside a quoted cell comes back as LF)
+    assert {r[1] for r in rows[1:]} == {neutralise(f).replace("\r", "\n") for f in FORMULAS}
+    for row in rows[1:]:
+        assert all(_safe(value) for value in row[:4])
+        assert float(row[4]) > 0  # n: a number, left as one
