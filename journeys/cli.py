@@ -451,15 +451,15 @@ def rules_add(store, settings: Settings, journey_name: str, step: str, field_: s
     """Append a rule (checked against the journey before it is saved)."""
     from journeys.errors import InvalidJourney
     from journeys.store.tickets import TicketStore
-    from journeys.tickets.rules import Rule, validate_rules
-    from journeys.tickets.schema import NAMES
+    from journeys.tickets.datasets import Datasets
+    from journeys.tickets.rules import Rule, added_rule_problems, rule_columns
 
     tickets_store = TicketStore(store)
     current = tickets_store.load_rules(settings.workspace, journey_name)
     rule = Rule(step=step, field=field_, op=op, value=list(values) if op == "in" else values[0], name=name)
     journey = store.load(settings.workspace, journey_name).journey
-    columns = [*NAMES, field_] if field_.startswith("x_") else list(NAMES)
-    problems = validate_rules([*current.rules, rule], journey, columns)
+    columns, columns_of = rule_columns([d.path for d in Datasets(store, settings.home).list(settings.workspace)])
+    problems = added_rule_problems(current.rules, rule, journey, columns, columns_of=columns_of)
     if problems:
         raise InvalidJourney("The rule was not added", problems)
     version = tickets_store.save_rules(settings.workspace, journey_name, [*current.rules, rule], settings.author,
@@ -620,6 +620,8 @@ def metrics(store, settings: Settings, dataset: str, journey_name: str | None, b
     engine = TicketEngine()
     try:
         mapped = engine.mapped(version, rule_set, journey)
+        for warning in mapped.warnings:  # a broken rule is skipped, never the whole rule set
+            click.echo(f"warning: {warning}", err=True)
         frame = compute(mapped.table, by=keys, period=period, start=start, end=end, min_sample=min_sample)
     finally:
         engine.close()

@@ -41,6 +41,7 @@ cols[2].metric("Steps with tickets", len(scored))
 csat = baseline.get("csat", float("nan"))
 cols[3].metric("Journey CSAT", f"{csat:.0%}" if csat == csat else "–", help="Share of rated tickets rated 4–5.")
 friction_view.data_caption(dataset, where, period, attrs.get("min_sample", 30))
+friction_view.skipped_rules(dataset, name)
 if scored.empty:
     st.info("No tickets on this journey's steps in this selection. Widen the filters, or map tickets to steps "
             "on **Mapping rules**.")

@@ -172,6 +172,12 @@ def unmapped_summary(n: int, unmapped: int) -> None:
     st.page_link("pages/rules.py", label="See what they have in common and write a rule", icon=":material/rule:")
 
 
+def skipped_rules(dataset: DatasetVersion, journey_name: str) -> None:
+    """A warning per mapping rule that cannot run on this dataset (skipped; the other rules still place tickets)."""
+    for warning in tickets_view.mapped(dataset, journey_name).warnings:
+        st.warning(f"Mapping {plain(warning)} — fix or delete it on Mapping rules.", icon=":material/rule:")
+
+
 def data_caption(dataset, where: TicketSlice, period: str, min_sample: int) -> None:
     st.caption(f"Dataset '{plain(dataset.name)}' v{dataset.version} ({dataset.rows:,} tickets) · {plain(period)} · "
                f"{plain(where.describe(dates=False))} · friction = Σ weight × gap to the journey's baseline (worse is "

@@ -98,6 +98,7 @@ class Counts:
     rules: pd.DataFrame | None = None
     report: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # rules skipped because they cannot run on this dataset
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -144,7 +145,8 @@ def _compute(dataset: DatasetVersion, journey: Journey, rule_set: RuleSet, repor
     try:
         frame = preview(con, dataset.path, rule_set, journey)
         frame = frame.assign(tickets_total=frame.attrs.get("tickets", 0))
-        return Counts(frame, unmapped_report(con, dataset.path, rule_set, journey, top=TOP) if report else {})
+        return Counts(frame, unmapped_report(con, dataset.path, rule_set, journey, top=TOP) if report else {},
+                      warnings=list(frame.attrs.get("warnings", [])))
     except JourneysError as error:
         return Counts(problems=[str(p) for p in error.problems] or [error.message])
     finally:
@@ -372,6 +374,9 @@ def _prefill(suggested: dict[str, Any]) -> None:
 
 def summary(found: Counts) -> None:
     """Where the dataset's tickets end up: placed by a rule, on their own step, or on no step."""
+    for warning in found.warnings:
+        st.warning(f"{plain(warning[:1].upper() + warning[1:])} — the other rules still place tickets; fix or "
+                   "delete this one.", icon=":material/rule:")
     report = found.report
     if not report:
         return

@@ -25,7 +25,7 @@ import pandas as pd
 from journeys.metrics import utc_timestamp, value_filter, with_repeat_flag
 from journeys.model import Journey
 from journeys.tickets.datasets import DatasetVersion
-from journeys.tickets.rules import RuleSet, mapped_table, rules_to_json, sql_string
+from journeys.tickets.rules import RuleSet, mapped_table, mapping_warnings, rules_to_json, sql_string
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class MappedTickets:
     relation_name: str
     dataset: DatasetVersion
     rules_version: int
+    warnings: tuple[str, ...] = ()  # rules skipped because they cannot run here, each with why
 
 
 MAPPED_FOLDER = "mapped"  # beside a dataset's versions: its tickets mapped by one rule set, kept on disk
@@ -80,7 +81,8 @@ class TicketEngine:
                     with contextlib.suppress(OSError):
                         os.utime(path)  # recently used: pruned last
                 self._con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
-        return MappedTickets(self._ibis.table(name), self._con, name, dataset, rule_set.version)
+            warnings = tuple(mapping_warnings(self._con, Path(dataset.path), rule_set, journey))
+        return MappedTickets(self._ibis.table(name), self._con, name, dataset, rule_set.version, warnings)
 
     def _write_mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

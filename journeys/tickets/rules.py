@@ -31,8 +31,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from journeys.bounded import clipped, some_of
 from journeys.errors import JourneysError, Problem
 from journeys.model import Journey
+from journeys.tickets.schema import NAMES
 
 OPS: tuple[str, ...] = ("equals", "contains", "regex", "in")
 STEP_COLUMN = "journey_step"
@@ -40,6 +42,9 @@ RULE_INDEX_COLUMN = "rule_index"
 _FIRST = "__journeys_first_rule"  # internal column names, removed again before returning
 _EXPLICIT = "__journeys_explicit_step"
 _TAG = "__journeys_item"  # lambda parameter for list columns
+COLUMNS_SHOWN = 30  # columns a refusal lists before "… and N more"
+NO_DATASET = "the ticket columns (no dataset is imported yet)"
+ANY_DATASET = "any dataset of this workspace"
 
 # Words that say nothing about where a ticket belongs (subject-word suggestions skip them).
 _STOPWORDS = (
@@ -222,11 +227,14 @@ def check_rules(rules: Sequence[Rule]) -> list[Problem]:
     return problems
 
 
-def validate_rules(rules: Sequence[Rule], journey: Journey, columns: Sequence[str]) -> list[Problem]:
+def validate_rules(rules: Sequence[Rule], journey: Journey, columns: Sequence[str], *,
+                   columns_of: str = "the dataset") -> list[Problem]:
     """Every problem of the rules against a journey and a dataset's columns (empty list: all good).
 
     Reports unknown steps and columns, unknown operators, empty values and
-    regexes RE2 (DuckDB's engine) rejects, all at once.
+    regexes RE2 (DuckDB's engine) rejects, all at once. An unknown column's
+    refusal lists the columns there are (the first :data:`COLUMNS_SHOWN`);
+    ``columns_of`` says whose columns they are.
     """
     problems = check_rules(rules)
     steps = set(journey.step_ids())
@@ -238,18 +246,83 @@ def validate_rules(rules: Sequence[Rule], journey: Journey, columns: Sequence[st
                 Problem(where, f"step '{rule.step}' is not in journey '{journey.name}'", ("rules", i, "step"))
             )
         if rule.field and rule.field not in known:
+            field = clipped(rule.field, 80)
             hint = ""
             if "x_" + rule.field in known:
-                hint = f"; did you mean 'x_{rule.field}' (extra columns start with x_)?"
+                hint = f"; did you mean 'x_{field}' (extra columns start with x_)?"
             else:
                 folded = [c for c in known if c.casefold() == rule.field.casefold()]
                 if folded:
-                    hint = f"; did you mean '{folded[0]}'?"
+                    hint = f"; did you mean '{clipped(folded[0], 80)}'?"
+            listing = f"; the columns there: {some_of(known, shown=COLUMNS_SHOWN)}" if known and not hint else ""
             problems.append(
-                Problem(where, f"column '{rule.field}' is not in the dataset{hint}", ("rules", i, "field"))
+                Problem(where, f"column '{field}' is not in {columns_of}{hint}{listing}", ("rules", i, "field"))
             )
     problems.sort(key=lambda p: p.path[1] if len(p.path) > 1 and isinstance(p.path[1], int) else -1)
     return problems
+
+
+def dataset_columns(paths: Iterable[Path | str]) -> list[str]:
+    """The columns of these Parquet datasets together (footers only), in first-seen order; rules may test any."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    found: dict[str, None] = {}
+    for path in paths:
+        try:
+            names = pq.read_schema(str(path)).names
+        except (OSError, pa.ArrowInvalid):  # a dataset file gone or unreadable: its columns are not there
+            continue
+        found.update(dict.fromkeys(n for n in names if n not in (STEP_COLUMN, RULE_INDEX_COLUMN)))
+    return list(found)
+
+
+def rule_columns(paths: Sequence[Path | str]) -> tuple[list[str], str]:
+    """The columns a new rule may test, and whose they are in words.
+
+    Every column of every dataset of the workspace (``paths``: their Parquet files), canonical
+    and ``x_`` extras alike. With no dataset yet, the canonical ticket columns: a rule written
+    before the first import is still checked, and an ``x_`` extra column is refused until a
+    dataset that has it is imported (nothing could say it exists).
+    """
+    if not paths:
+        return [c for c in NAMES if c != STEP_COLUMN], NO_DATASET
+    return dataset_columns(paths), ANY_DATASET
+
+
+def added_rule_problems(current: Sequence[Rule], rule: Rule, journey: Journey, columns: Sequence[str], *,
+                        columns_of: str = ANY_DATASET) -> list[Problem]:
+    """The problems of ``rule`` appended to ``current``: only the new rule is judged.
+
+    A rule saved long ago whose column has gone since is skipped when tickets are mapped (see
+    :func:`mapping_warnings`); it must not stop a new, correct rule from being added.
+    """
+    n = len(current)
+    return [p for p in validate_rules([*current, rule], journey, columns, columns_of=columns_of)
+            if len(p.path) > 1 and p.path[1] == n]
+
+
+def _broken(rules: Sequence[Rule], journey: Journey, columns: Sequence[str]) -> dict[int, list[Problem]]:
+    """The rules that cannot run on this table and journey, by index, with why."""
+    broken: dict[int, list[Problem]] = {}
+    for p in validate_rules(rules, journey, columns):
+        if len(p.path) > 1 and isinstance(p.path[1], int):
+            broken.setdefault(p.path[1], []).append(p)
+    return broken
+
+
+def _skipped(broken: dict[int, list[Problem]]) -> list[str]:
+    return [f"{problems[0].where} is skipped: " + "; ".join(p.reason for p in problems)
+            for _, problems in sorted(broken.items())]
+
+
+def mapping_warnings(con: duckdb.DuckDBPyConnection, source: Any, rule_set: RuleSet, journey: Journey) -> list[str]:
+    """The rules mapping skips on this source, each with why (empty: every rule runs).
+
+    Reads only the source's columns (a Parquet footer), so a cached mapped table can say
+    what was skipped when it was built.
+    """
+    return _skipped(_broken(rule_set.rules, journey, _relation(con, source).columns))
 
 
 # --- SQL building ---------------------------------------------------------------------------------
@@ -335,14 +408,18 @@ def _relation(con: duckdb.DuckDBPyConnection, source: Any) -> duckdb.DuckDBPyRel
 
 def _prepared(
     con: duckdb.DuckDBPyConnection, source: Any, rule_set: RuleSet, journey: Journey
-) -> tuple[duckdb.DuckDBPyRelation, dict[str, duckdb.DuckDBPyType], list[str]]:
-    """The source relation, its column types and each rule's condition; JourneysError if the rules are invalid."""
+) -> tuple[duckdb.DuckDBPyRelation, dict[str, duckdb.DuckDBPyType], list[str], list[str]]:
+    """The source relation, its column types, each rule's condition and the skipped rules' warnings.
+
+    A rule that cannot run (its column is not in the table, its step not in the journey, a
+    regex RE2 rejects, a rule saved before such checks existed) gets the condition ``false``:
+    it places no ticket, every other rule keeps its place and index, and a warning says why.
+    """
     rel = _relation(con, source)
     types = dict(zip(rel.columns, rel.types, strict=True))
-    problems = validate_rules(rule_set.rules, journey, rel.columns)
-    if problems:
-        raise JourneysError(f"The mapping rules for '{journey.name}' have problems", problems)
-    return rel, types, [_condition(r, types) for r in rule_set.rules]
+    broken = _broken(rule_set.rules, journey, rel.columns)
+    conditions = ["false" if i in broken else _condition(r, types) for i, r in enumerate(rule_set.rules)]
+    return rel, types, conditions, _skipped(broken)
 
 
 # --- the operations --------------------------------------------------------------------------------
@@ -357,10 +434,10 @@ def mapped_table(
     journey, else the step of the first matching rule, else NULL (unmapped).
     ``rule_index`` is the 0-based index of the rule that placed the ticket,
     NULL when the ticket kept its explicit step or is unmapped. Lazy: nothing
-    runs until the relation is read. Raises JourneysError (with every
-    problem) when the rules do not fit the journey or the table.
+    runs until the relation is read. A rule that does not fit the journey or
+    the table is skipped (it places no ticket); :func:`mapping_warnings` says which.
     """
-    rel, types, conditions = _prepared(con, source_sql_or_relation, rule_set, journey)
+    rel, types, conditions, _ = _prepared(con, source_sql_or_relation, rule_set, journey)
     steps = _sql_list([r.step for r in rule_set.rules])
     explicit = _explicit_step(types, journey)
     with_first = rel.project(f"*, {_first_match(conditions)} AS {_FIRST}, {explicit} AS {_EXPLICIT}")
@@ -381,14 +458,16 @@ def preview(con: duckdb.DuckDBPyConnection, source: Any, rule_set: RuleSet, jour
     ``shadowed`` (tickets it matches that an earlier rule already placed; a
     rule with matched 0 and shadowed > 0 never fires), ``overridden``
     (tickets it matches that keep their explicit journey_step). The table's
-    ticket count is in ``DataFrame.attrs["tickets"]``.
+    ticket count is in ``DataFrame.attrs["tickets"]``, the skipped rules' warnings
+    (see :func:`mapped_table`) in ``DataFrame.attrs["warnings"]``.
     """
-    rel, types, conditions = _prepared(con, source, rule_set, journey)
+    rel, types, conditions, warnings = _prepared(con, source, rule_set, journey)
     columns = ["rule_index", "rule", "step", "matched", "shadowed", "overridden"]
     if not conditions:
         frame = pd.DataFrame({c: pd.Series(dtype="int64" if c not in ("rule", "step") else "object")
                               for c in columns})
         frame.attrs["tickets"] = int(rel.aggregate("count(*)").fetchall()[0][0])
+        frame.attrs["warnings"] = warnings
         return frame
     flags = [f"{c} AS c{i}" for i, c in enumerate(conditions)]
     explicit = f"({_explicit_step(types, journey)}) IS NOT NULL AS e"
@@ -416,6 +495,7 @@ def preview(con: duckdb.DuckDBPyConnection, source: Any, rule_set: RuleSet, jour
     ]
     frame = pd.DataFrame(rows, columns=columns)
     frame.attrs["tickets"] = int(counts[0])
+    frame.attrs["warnings"] = warnings
     return frame
 
 
