@@ -247,15 +247,27 @@ class JourneyOverview:
     warnings: int
 
 
+# (database, workspace, journey, version, saved at) → (errors, warnings): a saved revision never changes, so
+# the Overview (shown on every visit) loads and checks a journey once per revision, not once per visit.
+_FINDINGS: dict[tuple, tuple[int, int]] = {}
+_FINDINGS_KEPT = 1024
+
+
 def overview(store: Store, workspace: str) -> list[JourneyOverview]:
     """Every journey with its last edit and open structural findings."""
     rows = []
     for summary in store.list_journeys(workspace):
-        findings = check(store.load(workspace, summary.name).journey)
-        errors = sum(f.severity == Severity.error for f in findings)
+        key = (store.url, workspace, summary.name, summary.version, summary.updated_at)
+        if key not in _FINDINGS:
+            if len(_FINDINGS) >= _FINDINGS_KEPT:
+                _FINDINGS.clear()
+            findings = check(store.revision(workspace, summary.name, summary.version))
+            errors = sum(f.severity == Severity.error for f in findings)
+            _FINDINGS[key] = (errors, len(findings) - errors)
+        errors, warnings = _FINDINGS[key]
         rows.append(JourneyOverview(
             name=summary.name, state=summary.state, derived_from=summary.derived_from, steps=summary.step_count,
             version=summary.version, updated_by=summary.updated_by, updated_at=summary.updated_at,
-            errors=errors, warnings=len(findings) - errors,
+            errors=errors, warnings=warnings,
         ))
     return rows

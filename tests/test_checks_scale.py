@@ -168,3 +168,18 @@ def test_cli_refuses_a_100000_step_journey_file_in_words(tmp_path: Path):
     assert out.returncode == 2
     assert f"a journey holds at most {MAX_STEPS:,} steps; this one has 100,000" in out.stderr
     assert json.loads(run(tmp_path / "ws", "journey", "list", "--format", "json").stdout or "[]") == []
+
+
+def test_the_overview_counts_follow_each_saved_revision(tmp_path: Path):
+    """The Overview checks a revision once (it shows on every visit); a new save is checked again."""
+    from journeys.store import Store
+    from journeys.workspace import overview
+
+    current = current_state_journey()
+    with Store.for_folder(tmp_path) as store:
+        store.create("w", current, "t")
+        assert [(r.errors, r.warnings) for r in overview(store, "w")] == [(2, 0)]
+        assert [(r.errors, r.warnings) for r in overview(store, "w")] == [(2, 0)]
+        fixed = future_state_journey(current).model_copy(update={"name": current.name})
+        store.save("w", fixed, expected_version=1, author="t")
+        assert [(r.errors, r.warnings) for r in overview(store, "w")] == [(0, 0)]
