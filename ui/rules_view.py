@@ -236,7 +236,8 @@ def commit(name: str, edit: RuleEdit) -> bool:
     st.session_state[SEEN].pop((workspace(), name), None)
     st.session_state[SAVED] = f"Saved rules version {version}: {edit.message}"
     if edit.kind in ("move", "delete"):  # keep the picker on the moved rule (or where the deleted one was)
-        at = changed.index(edit.rule) if edit.kind == "move" else st.session_state.get("rules_pick") or 0
+        picked = st.session_state.get("rules_pick")
+        at = changed.index(edit.rule) if edit.kind == "move" else picked if isinstance(picked, int) else 0
         st.session_state["rules_pick"] = min(at, max(len(changed) - 1, 0))
         st.session_state["rules_change_message"] = ""
     return True
@@ -342,7 +343,8 @@ def change_controls(name: str, rule_set: RuleSet, labels: dict[str, str]) -> Non
             f"{i + 1}. {phrase(rule_set.rules[i])} → {step_label(labels, rule_set.rules[i].step)}"))
         why = message.text_input("Why (saved in the history)", key="rules_change_message",
                                  placeholder="e.g. 'billing' is too broad, check it last")
-        index = index if index is not None and index < n else 0
+        # The browser sends back the label it shows; after a move or delete it may name no rule: start over.
+        index = index if isinstance(index, int) and index < n else 0
         rule = rule_set.rules[index]
         up, down, delete, _ = st.columns([1, 1, 1, 2])
         up.button("Move up", key="rules_up", icon=":material/arrow_upward:", disabled=index == 0, width="stretch",
@@ -524,8 +526,8 @@ def history_section(name: str, labels: dict[str, str], history: list[Revision], 
                    "so any earlier set of rules can be read and brought back.")
         return
     version = st.selectbox("Read an earlier version", versions, key="rules_history_pick", index=1,
-                           format_func=lambda v: f"Version {v}" + (" (current)" if v == current else ""))
-    if version is None:
+                           format_func=lambda v: f"Version {v}")  # nothing a later save changes in a label
+    if not isinstance(version, int):
         return
     old = tickets().rules_revision(workspace(), name, version)
     st.dataframe(rules_frame(old, labels, None), hide_index=True, width="stretch", height=_height(len(old.rules)),
