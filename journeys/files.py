@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -45,6 +46,7 @@ COPY_CHUNK = 1 << 20
 _TAG = re.compile(r"p(\d+)-[0-9a-f]{8}")
 _tag = f"p{os.getpid()}-{uuid.uuid4().hex[:8]}"
 _held: dict[Path, int] = {}      # tmp root -> open, locked file descriptor of this process
+_creating = threading.Lock()     # one thread at a time creates a tmp root's folder and lock
 _default_home: list[Path] = []   # the workspace folder registered by sweep_tmp (the CLI's or the app's)
 
 
@@ -80,8 +82,15 @@ def _lock(fd: int) -> bool:
 
 
 def process_tmp(home: Path) -> Path:
-    """``<home>/tmp/<tag>/``, created and locked for this process's lifetime (see the module docstring)."""
-    root = Path(home) / TMP_FOLDER
+    """``<home>/tmp/<tag>/``, created and locked for this process's lifetime (see the module docstring).
+
+    Threads of one process share the folder; creating its lock is serialised (two imports started at
+    once in the app once raced on the same pending lock name, and one failed with FileNotFoundError)."""
+    with _creating:
+        return _process_tmp(Path(home) / TMP_FOLDER)
+
+
+def _process_tmp(root: Path) -> Path:
     tag = process_tag()
     folder = root / tag
     lock = root / f"{tag}.lock"
