@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -115,6 +116,17 @@ def server(tmp_path_factory) -> Iterator[Server]:
 def fresh_server(tmp_path) -> Iterator[Server]:
     """A server nobody has requested anything from yet."""
     running = start_server(tmp_path / "workspace")
+    yield running
+    stop_server(running)
+
+
+@pytest.fixture
+def demo_server(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """A server on a private copy of the demo workspace (journeys, tickets, pain points, experiments, the event
+    log), which tests/conftest.py builds once per session before any server starts."""
+    home = tmp_path / "workspace"
+    shutil.copytree(demo_template, home)
+    running = start_server(home)
     yield running
     stop_server(running)
 

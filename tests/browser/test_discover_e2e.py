@@ -4,7 +4,6 @@ graph, compare it with the journey on the workshop map, and add a route customer
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -15,22 +14,11 @@ from journeys.demo import DEMO_JOURNEY
 from journeys.discover import EventLogs
 from journeys.discover.demo_log import DEMO_ACTIVITIES, demo_events
 from journeys.store import Store
-from journeys.workspace import load_demo
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle
+from tests.browser.conftest import shot, wait_idle
 from tests.browser.test_tickets_e2e import _choose
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def demo_server(tmp_path) -> Iterator[Server]:
-    """The demo workspace (journeys, 20,000 tickets, the demo event log and its activity map)."""
-    home = tmp_path / "workspace"
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=20_000)
-    running = start_server(home)
-    yield running
-    stop_server(running)
 
 
 def _app_events(path) -> str:

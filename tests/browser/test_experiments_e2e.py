@@ -4,7 +4,6 @@ analyse it on Review, read the verdict and the chart, record the decision, log w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
@@ -13,21 +12,10 @@ from journeys.experiments import Experiments, Status
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
 from journeys.store import Store
-from journeys.workspace import load_demo
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle
+from tests.browser.conftest import Server, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def demo_server(tmp_path) -> Iterator[Server]:
-    """The demo workspace with 20,000 tickets, prepared before the server starts."""
-    home = tmp_path / "workspace"
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=20_000)
-    running = start_server(home)
-    yield running
-    stop_server(running)
 
 
 def _experiment(server: Server, key: str):

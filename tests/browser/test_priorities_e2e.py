@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -16,22 +15,11 @@ from playwright.sync_api import expect
 from journeys.demo import DEMO_JOURNEY
 from journeys.painpoints import PainPoints
 from journeys.store import Store
-from journeys.workspace import load_demo
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle
+from tests.browser.conftest import shot, wait_idle
 
 pytestmark = pytest.mark.browser
 JOURNEY = quote(DEMO_JOURNEY)
 
-
-@pytest.fixture
-def demo_server(tmp_path) -> Iterator[Server]:
-    """The demo workspace with 20,000 tickets, prepared before the server starts."""
-    home = tmp_path / "workspace"
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=20_000)
-    running = start_server(home)
-    yield running
-    stop_server(running)
 
 
 def _choose(page, label: str, option: str) -> None:

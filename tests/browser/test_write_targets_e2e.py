@@ -8,7 +8,6 @@ date range. Both were silent wrong results, so both are checked where people mee
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -16,20 +15,11 @@ from playwright.sync_api import expect
 
 from journeys.experiments import Experiments, Status
 from journeys.store import Store
-from journeys.workspace import load_demo
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
+from tests.browser.conftest import Server, shot, wait_idle, watch_errors
+from tests.pagetest import DEMO_TICKETS
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def demo_server(tmp_path) -> Iterator[Server]:
-    home = tmp_path / "workspace"
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=20_000)
-    running = start_server(home)
-    yield running
-    stop_server(running)
 
 
 def _experiments(server: Server) -> dict:
@@ -54,7 +44,7 @@ def test_decide_ex1_then_tell_people_writes_both_on_ex1(demo_server, page_factor
     decision = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Record the decision"))
     decision.get_by_label("Why").fill("Reopens fell after the credit-note change; keep it.")
     decision.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_test_id("stToast").filter(has_text="Decided EX-1: adopt")).to_be_visible()
+    expect(page.get_by_test_id("stToast").filter(has_text="Decided EX-1: adopt")).to_be_visible(timeout=30_000)
     wait_idle(page)
     # The page stays on what it showed: the URL, the picker and the heading all say EX-1.
     expect(page).to_have_url(re.compile(r"/review\?experiment=EX-1$"))
@@ -65,7 +55,7 @@ def test_decide_ex1_then_tell_people_writes_both_on_ex1(demo_server, page_factor
     log.get_by_label("Channel").fill("stand-up")
     log.get_by_label("Message").fill("The credit-note fix halved reopens; thanks, billing team.")
     log.get_by_role("button", name="Log it").click()
-    expect(page.get_by_test_id("stToast").filter(has_text="Logged on EX-1")).to_be_visible()
+    expect(page.get_by_test_id("stToast").filter(has_text="Logged on EX-1")).to_be_visible(timeout=30_000)
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"/review\?experiment=EX-1$"))
     expect(heading).to_be_visible()
@@ -91,7 +81,7 @@ def test_switching_dataset_shows_all_of_the_other_datasets_tickets(demo_server, 
     page.goto(f"{demo_server.url}/friction")
     wait_idle(page)
     tickets = page.get_by_test_id("stMetric").filter(has_text="Tickets").get_by_test_id("stMetricValue").first
-    expect(tickets).to_have_text("20,000")
+    expect(tickets).to_have_text(f"{DEMO_TICKETS:,}")
     dates = page.get_by_test_id("stDateInput").filter(has_text="Created between").locator("input")
     first, last = dates.nth(0).input_value(), dates.nth(1).input_value()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", first) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", last), (first, last)
@@ -115,9 +105,9 @@ def test_switching_dataset_shows_all_of_the_other_datasets_tickets(demo_server, 
     page.get_by_role("heading", name="Friction").click()  # leaving the field commits the range
     shot(page, "write-targets-friction-narrowing")
     wait_idle(page)
-    expect(tickets).not_to_have_text("20,000")
+    expect(tickets).not_to_have_text(f"{DEMO_TICKETS:,}")
     narrowed = int(tickets.inner_text().replace(",", ""))
-    assert 0 < narrowed < 20_000
+    assert 0 < narrowed < DEMO_TICKETS
     picker = page.get_by_test_id("stSelectbox").filter(has_text="Ticket dataset")
     picker.click()
     page.get_by_role("option", name="Other tickets").click()
