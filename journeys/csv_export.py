@@ -19,14 +19,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only when a frame is written: every CLI command imports this module
+    import pandas as pd
+
+    Rows = pd.DataFrame | Iterable[Mapping[str, Any]]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A formula character at the start of the text or right after a line break (CRLF, CR or LF).
 _LINE_START = re.compile(r"(\A|\r\n|\r|\n)(?=[=+\-@\t\r])")
-Rows = pd.DataFrame | Iterable[Mapping[str, Any]]
 
 
 def neutralise(text: str) -> str:
@@ -36,7 +38,7 @@ def neutralise(text: str) -> str:
 
 def cell(value: Any) -> Any:
     """One value as a CSV cell: numbers as they are, missing values empty, everything else as safe text."""
-    if value is None or value is pd.NaT:
+    if value is None or _is_missing(value):
         return ""
     if isinstance(value, bool | int | Decimal):
         return value
@@ -48,13 +50,16 @@ def cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
         value = ", ".join(str(v) for v in value)
-    elif value is pd.NA:
-        return ""
     return neutralise(str(value))
 
 
+def _is_missing(value: Any) -> bool:
+    """pandas' NaT and NA (without importing pandas for rows that hold neither)."""
+    return type(value).__name__ in ("NaTType", "NAType") and type(value).__module__.startswith("pandas")
+
+
 def _records(data: Rows, columns: Sequence[str] | None) -> tuple[list[str], Iterable[Sequence[Any]]]:
-    if isinstance(data, pd.DataFrame):
+    if hasattr(data, "itertuples") and hasattr(data, "columns"):  # a pandas DataFrame
         names = [str(c) for c in (columns if columns is not None else data.columns)]
         frame = data if columns is None else data.reindex(columns=list(columns))
         return names, frame.itertuples(index=False, name=None)

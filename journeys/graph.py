@@ -17,8 +17,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 from journeys.bounded import SHOWN, clipped, some_of
 from journeys.model import HandledBy, Journey, StepKind, TransitionKind, parse_journey
@@ -241,6 +239,10 @@ def expected_reach(journey: Journey) -> dict[str, float]:
     visits. When a loop never lets customers out (the system is singular) the
     retry edges are dropped and the rest solved, so the figure stays finite.
     """
+    # SciPy loads here, not with the module: it costs every CLI command ~0.25 s at start-up otherwise.
+    from scipy import sparse
+    from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
     g = to_digraph(journey)
     entry = journey.entry_step()
     if entry is None:

@@ -25,3 +25,14 @@ def test_domain_core_never_imports_streamlit_or_pm4py():
     }
     assert offenders == {}
     assert len(list((ROOT / "journeys").rglob("*.py"))) > 5  # the scan really looked at the package
+
+
+def test_journey_commands_start_without_the_heavy_analytics_libraries():
+    """Every CLI command pays for what ``journeys.cli`` imports at start-up (scipy and pandas cost ~0.5 s)."""
+    import subprocess
+    import sys
+
+    heavy = ("scipy", "pandas", "duckdb", "ibis", "statsmodels")
+    code = f"import sys, journeys.cli; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == ""
