@@ -63,7 +63,9 @@ case "${1:-}" in
     setup_system_for_tests
     setup_python "[test]"
     "$VENV/bin/ruff" check .
-    exec "$VENV/bin/python" -m pytest "${@:2}"
+    # Two workers, a test file per worker at a time (module fixtures such as a CLI demo workspace are built
+    # once): most tests wait on subprocesses, servers and the browser, so this halves the run on two cores.
+    exec "$VENV/bin/python" -m pytest -n "${JOURNEYS_TEST_WORKERS:-2}" --dist loadfile "${@:2}"
     ;;
   *)
     echo "usage: ./run.sh app | test [pytest args]" >&2

@@ -49,6 +49,9 @@ def _add_rule(page, tag: str, step: str) -> None:
     page.get_by_label("Value", exact=True).fill(tag)
     _choose(page, "Step these tickets belong to", step)
     page.get_by_role("button", name="Add the rule").click()
+    # Wait for the save itself: right after a click the app may not have started its run yet.
+    expect(page.get_by_test_id("stToast").filter(has_text="Saved rules version").filter(has_text=tag)).to_be_visible(
+        timeout=30_000)
     wait_idle(page)
 
 
