@@ -57,7 +57,7 @@ def start_server(home: Path) -> Server:
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"],
+         "--server.fileWatcherType", "none"],  # the rest from .streamlit/config.toml, as users get it
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     url = f"http://127.0.0.1:{port}"
     announced = threading.Event()
