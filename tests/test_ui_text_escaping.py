@@ -104,6 +104,12 @@ class _Scope:
                         self._bind(item.optional_vars, None)
                         if _opens_a_file(item.context_expr) and isinstance(item.optional_vars, ast.Name):
                             self.files.add(item.optional_vars.id)
+            elif (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
+                  and isinstance(child.func.value, ast.Name) and child.args
+                  and child.func.attr in {"append", "extend", "insert", "add"}):
+                # ``lines.append(f"**{name}** …")`` puts text into ``lines`` as surely as an assignment does
+                item = child.args[-1]
+                self._bind(child.func.value, item if child.func.attr == "extend" else ast.List([item]))
             elif isinstance(child, ast.ExceptHandler) and child.name:
                 self.values.setdefault(child.name, []).append(None)
             elif isinstance(child, ast.FunctionDef) and parent is None:
@@ -368,6 +374,8 @@ def test_the_scan_covers_the_app() -> None:
     '(st.caption if ok else st.error)(f"{text}")',
     'def f(name):\n    text = f"Hello {name}"\n    st.info(text)',
     'def f(rows):\n    st.caption(", ".join(r.name for r in rows))',
+    'def f(names):\n    lines = []\n    for n in names:\n        lines.append(f"**{n}**")\n'
+    '    st.warning("\\n".join(lines))',
     'def label(s):\n    return s.title\nst.caption(label(step))',
     'st.caption(f"{name:>20}")',
     'latest = max(datasets, key=lambda d: d.created_at)\nst.caption(f"latest {latest.name}")',

@@ -103,9 +103,9 @@ def stale_warning(journey_names: list[str]) -> None:
         if state.stale:
             moved = "; ".join(f"{state.labels.get(step, step)} ({moves[0].describe()})"
                               for step, moves in list(state.stale.items())[:4])
-            lines.append(f"**{name}** — the map is stale here: {moved}.")
+            lines.append(f"**{plain(name)}** — the map is stale here: {plain(moved)}.")
         elif state.overdue:
-            lines.append(f"**{name}** — review overdue ({state.message().split('.')[0].lower()}).")
+            lines.append(f"**{plain(name)}** — review overdue ({plain(state.message().split('.')[0].lower())}).")
     if lines:
         st.warning("\n\n".join(lines) + "\n\nReview it on the Journey map and mark it reviewed.",
                    icon=":material/update:")

@@ -486,7 +486,7 @@ def _test_result(journey: Journey, dataset: DatasetVersion, rule_set: RuleSet, f
     stand_in = rule if rule.step else replace(rule, step=journey.step_ids()[0])  # counts don't depend on the step
     problems = draft_problems(stand_in, journey, dataset_columns)
     if problems:
-        st.error("This rule can't be tested yet:\n\n" + "\n".join(f"- {p}" for p in problems),
+        st.error("This rule can't be tested yet:\n\n" + "\n".join(f"- {plain(p)}" for p in problems),
                  icon=":material/error:")
         return
     position = values["position"] if isinstance(values["position"], int) else len(rule_set.rules)
