@@ -142,3 +142,33 @@ def test_one_engine_keeps_two_workspaces_with_the_same_rules_apart(tmp_path):
         counts.append(engine.mapped(version, RuleSet(journey.name, [], 0), journey).table.count().execute())
         store.close()
     assert counts == [500, 800]
+
+
+def test_threads_query_one_engine_at_once(dataset):
+    """Streamlit runs a callback while an older script run may still be querying: a DuckDB connection that is
+    busy refuses a second caller ("connection is busy with another call"), so each thread needs its own."""
+    import threading
+
+    journey = current_state_journey()
+    rules = RuleSet(journey.name, [Rule("reset-password", "tags", "equals", "password_reset")], version=1)
+    engine = TicketEngine()
+    start = threading.Barrier(6)
+    volumes: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        start.wait()
+        try:
+            for _ in range(20):
+                frame = compute(engine.mapped(dataset, rules, journey).table, min_sample=1)
+                volumes.append(int(frame.set_index("journey_step").loc["reset-password", "volume"]))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.close()
+    assert errors == [] and volumes == [3] * 120

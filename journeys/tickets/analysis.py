@@ -53,14 +53,27 @@ class TicketEngine:
     a changed rule simply names a new file. Files are written aside and renamed into place, so
     concurrent processes never read a half-written one.
 
-    DuckDB connections are not thread-safe: every query takes a cursor, and
-    materialising a table is serialised by a lock.
+    DuckDB connections are not thread-safe, and since DuckDB 1.4 a busy one refuses a second caller
+    ("connection is busy with another call") instead of waiting. Ibis runs every query on the connection
+    it was given, so each thread (each Streamlit script run, a callback while an older run still
+    queries) gets its own cursor of the one in-memory database and its own Ibis backend on it; the
+    mapped views live in that database's catalog, visible to every cursor. Materialising a mapped
+    table is serialised by a lock.
     """
 
     def __init__(self) -> None:
         self._con = duckdb.connect()
         self._lock = threading.Lock()
-        self._ibis = ibis.duckdb.from_connection(self._con)
+        self._threads = threading.local()
+
+    @property
+    def _ibis(self) -> ibis.BaseBackend:
+        """This thread's Ibis backend, on this thread's cursor (created on first use)."""
+        backend = getattr(self._threads, "ibis", None)
+        if backend is None:
+            backend = ibis.duckdb.from_connection(self._con.cursor())
+            self._threads.ibis = backend
+        return backend
 
     def mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey) -> MappedTickets:
         """The dataset's tickets mapped to the journey's steps, with the repeat-contact flag (built on first use)."""
@@ -71,8 +84,10 @@ class TicketEngine:
         # The view is named by the file, not the content key alone: two workspaces (or two test folders) with
         # the same rules and dataset version must not share a view in this process.
         name = f"mapped_{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]}"
+        backend = self._ibis
+        con = backend.con  # this thread's cursor
         with self._lock:
-            exists = self._con.execute(
+            exists = con.execute(
                 "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchall()[0][0]
             if not exists:
                 if not path.is_file():
@@ -80,20 +95,21 @@ class TicketEngine:
                 else:
                     with contextlib.suppress(OSError):
                         os.utime(path)  # recently used: pruned last
-                self._con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
-            warnings = tuple(mapping_warnings(self._con, Path(dataset.path), rule_set, journey))
-        return MappedTickets(self._ibis.table(name), self._con, name, dataset, rule_set.version, warnings)
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
+            warnings = tuple(mapping_warnings(con, Path(dataset.path), rule_set, journey))
+        return MappedTickets(backend.table(name), con, name, dataset, rule_set.version, warnings)
 
     def _write_mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = f"staging_{uuid.uuid4().hex}"
-        mapped_table(self._con, Path(dataset.path), rule_set, journey).create_view(staging)
+        backend = self._ibis
+        mapped_table(backend.con, Path(dataset.path), rule_set, journey).create_view(staging)
         tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.tmp")
         try:
-            self._ibis.to_parquet(with_repeat_flag(self._ibis.table(staging)), tmp)
+            backend.to_parquet(with_repeat_flag(backend.table(staging)), tmp)
             os.replace(tmp, path)
         finally:
-            self._con.execute(f"DROP VIEW IF EXISTS {staging}")
+            backend.con.execute(f"DROP VIEW IF EXISTS {staging}")
             tmp.unlink(missing_ok=True)
         _prune(path.parent)
 
