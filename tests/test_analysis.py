@@ -14,6 +14,7 @@ from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.rules import Rule, RuleSet
 from journeys.tickets.schema import arrow_schema
+from tests.concurrency import at_once
 
 
 @pytest.fixture
@@ -147,28 +148,14 @@ def test_one_engine_keeps_two_workspaces_with_the_same_rules_apart(tmp_path):
 def test_threads_query_one_engine_at_once(dataset):
     """Streamlit runs a callback while an older script run may still be querying: a DuckDB connection that is
     busy refuses a second caller ("connection is busy with another call"), so each thread needs its own."""
-    import threading
-
     journey = current_state_journey()
     rules = RuleSet(journey.name, [Rule("reset-password", "tags", "equals", "password_reset")], version=1)
     engine = TicketEngine()
-    start = threading.Barrier(6)
-    volumes: list[int] = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
-        start.wait()
-        try:
-            for _ in range(20):
-                frame = compute(engine.mapped(dataset, rules, journey).table, min_sample=1)
-                volumes.append(int(frame.set_index("journey_step").loc["reset-password", "volume"]))
-        except BaseException as error:
-            errors.append(error)
+    def work() -> list[int]:
+        return [int(compute(engine.mapped(dataset, rules, journey).table, min_sample=1)
+                    .set_index("journey_step").loc["reset-password", "volume"]) for _ in range(20)]
 
-    threads = [threading.Thread(target=work) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    volumes, errors = at_once(work, 6)
     engine.close()
-    assert errors == [] and volumes == [3] * 120
+    assert errors == [] and [v for run in volumes for v in run] == [3] * 120

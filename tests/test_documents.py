@@ -8,6 +8,7 @@ import pytest
 
 from journeys.errors import JourneysError, NotFound, StaleWrite
 from journeys.store.documents import DocumentStore
+from tests.concurrency import at_once
 
 WS = "team"
 
@@ -54,20 +55,7 @@ def test_create_numbers_keys_per_kind_and_latest_sorts_naturally(docs):
 
 
 def test_concurrent_creates_get_distinct_keys(docs):
-    made: list[str] = []
-    errors: list[BaseException] = []
-
-    def create() -> None:
-        try:
-            made.append(docs.create(WS, "painpoint", "PP", {}, "racer"))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=create) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    made, errors = at_once(lambda: docs.create(WS, "painpoint", "PP", {}, "racer"), 6)
     assert not errors and sorted(made) == sorted(f"PP-{i}" for i in range(1, 7))
 
 

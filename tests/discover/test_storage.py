@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from journeys.discover import EventLogs, LogImportError, dfg, load_activity_map, save_activity_map
 from journeys.discover.mapping import activity_map_key
 from journeys.errors import InvalidJourney, JourneysError, NotFound, StaleWrite
+from tests.concurrency import at_once
 from tests.discover.helpers import hand_csv, write_csv
 from tests.discover.test_conformance import _journey
 
@@ -60,20 +59,7 @@ def test_commit_refuses_a_file_that_is_no_event_log(store, tmp_path):
 def test_concurrent_imports_get_distinct_versions(store, tmp_path):
     logs = EventLogs(store, tmp_path / "home")
     source = hand_csv(tmp_path / "a.csv")
-    got: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            got.append(logs.import_file(WS, "log", source, "racer")[0].version)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    got, errors = at_once(lambda: logs.import_file(WS, "log", source, "racer")[0].version, 3)
     assert not errors and sorted(got) == [1, 2, 3]
     paths = {v.path for v in logs.versions(WS, "log")}
     assert len(paths) == 3 and all(p.is_file() for p in paths)

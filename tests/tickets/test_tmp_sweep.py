@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from journeys import files
+from tests.concurrency import at_once
 from tests.test_cli import run
 from tests.tickets import hostile_corpus as corpus
 
@@ -156,25 +157,11 @@ def test_work_folders_are_under_the_registered_workspace(tmp_path):
 
 def test_threads_starting_work_at_once_share_one_folder(tmp_path):
     """Two imports started at the same moment in the app once raced on the lock's pending name."""
-    import threading
+    def work() -> Path:
+        with files.workspace_tmp(tmp_path / "home") as folder:
+            (folder / "x").write_text("x")
+            return folder.parent
 
-    start = threading.Barrier(8)
-    folders: list[Path] = []
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        start.wait()
-        try:
-            with files.workspace_tmp(tmp_path / "home") as folder:
-                (folder / "x").write_text("x")
-                folders.append(folder.parent)
-        except BaseException as error:
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    folders, errors = at_once(work, 8)
     assert errors == [] and len(set(folders)) == 1
     assert (tmp_path / "home" / files.TMP_FOLDER / f"{files.process_tag()}.lock").exists()
