@@ -262,7 +262,9 @@ def decision(stored: StoredExperiment) -> None:
                            captions=[OUTCOME_HELP[o.value] for o in Outcome])
         st.text_area("Why", key=k + "why", height=90, placeholder="What the numbers, the guardrails and the team's "
                      "judgement say. The next team will read this.")
-        st.text_input("Decided by", value=author(), key=k + "by")
+        if not st.session_state.get(k + "by"):  # the name given since the form first showed, not a stale blank
+            st.session_state[k + "by"] = author()
+        st.text_input("Decided by", key=k + "by")
         st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:", on_click=_decide,
                               args=(stored.key, stored.version, k))
     if outcome:

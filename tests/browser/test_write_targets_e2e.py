@@ -42,7 +42,12 @@ def test_decide_ex1_then_tell_people_writes_both_on_ex1(demo_server, page_factor
     expect(heading).to_be_visible()
 
     decision = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Record the decision"))
-    decision.get_by_label("Why").fill("Reopens fell after the credit-note change; keep it.")
+    # The form takes the name just given: proof that the rerun after the name has finished drawing,
+    # so the reason typed next is not wiped by a form still being redrawn.
+    expect(decision.get_by_label("Decided by")).to_have_value("Maya")
+    why = decision.get_by_label("Why")
+    why.fill("Reopens fell after the credit-note change; keep it.")
+    expect(why).to_have_value("Reopens fell after the credit-note change; keep it.")
     decision.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_test_id("stToast").filter(has_text="Decided EX-1: adopt")).to_be_visible(timeout=30_000)
     wait_idle(page)
