@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from journeys.bounded import clipped
+
 # Characters that mean something anywhere in a line: emphasis, code, links and images (``[``), raw HTML,
 # strikethrough, maths, tables. ``(``, ``)`` and ``!`` only matter next to an escaped ``[``; ``.``, ``-``, ``#``
 # and friends only at the start of a line (below), so "PP-1" or "2026-03-01" stay as written.
@@ -48,9 +50,8 @@ def _unblock(match: re.Match[str]) -> str:
 
 
 def clip(text: object, n: int = 60) -> str:
-    """``text`` on one line, at most ``n`` characters (an ellipsis marks the cut)."""
-    value = str(text).replace("\n", " ").replace("\r", " ")
-    return value if len(value) <= n else value[: n - 1] + "…"
+    """``text`` on one line, at most ``n`` characters (an ellipsis marks the cut): the core's rule, UI's default."""
+    return clipped(text, n)
 
 
 def shown(text: object, n: int = 80) -> str:
