@@ -40,6 +40,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 DEFAULT_ALPHA = 0.5
 DEFAULT_CAP = 1.0
+# The outcome guard: how a step did for the customer is not for sale. A step whose CSAT or escalation rate is the
+# journey's worst, or at least 20 % worse than the journey, keeps only its worse-than-journey components: being
+# fast (or needing few replies) cannot turn a step that escalates half its chats into "better than the journey".
+OUTCOMES: tuple[str, ...] = ("escalation_rate", "csat")
+DEFAULT_GUARD = 0.2
 
 
 def friction_score(
@@ -49,6 +54,7 @@ def friction_score(
     weights: Mapping[str, float] | None = None,
     alpha: float = DEFAULT_ALPHA,
     cap: float = DEFAULT_CAP,
+    guard: float | None = DEFAULT_GUARD,
     step: str = "journey_step",
 ) -> pd.DataFrame:
     """Score and rank steps by friction; return every component next to the score.
@@ -62,6 +68,7 @@ def friction_score(
         gap_m(s)          = clip(sign_m · (value_m(s) − baseline_m) / |baseline_m|, −cap, cap)
         volume_factor(s)  = (volume(s) / max_s volume(s)) ** alpha
         contribution_m(s) = (w_m / Σ_m w_m) · gap_m(s) · volume_factor(s)
+        contribution_m(s) = max(0, contribution_m(s))    only if s is guarded (see below)
         score(s)          = Σ_m contribution_m(s)
 
     - ``sign_m`` is +1 when lower is better and −1 when higher is better (the metric's
@@ -78,6 +85,14 @@ def friction_score(
       of evidence: the certainty of a gap grows with √n, so the score weighs how big and how sure.
       A step with 1/100 of the top volume needs a 10× larger average gap to tie — a rare terrible
       step does not outrank a frequent moderately bad one.
+    - **Outcome guard** (one friction story with Priorities): the outcomes — escalation rate and CSAT
+      (:data:`OUTCOMES`) — are what the customer got. A step that is at least ``guard`` (default 0.2 = 20 %)
+      worse than the journey on one of them, or the journey's worst step on it (and worse than the journey
+      at all), is *guarded*: its better-than-journey components are shown but count 0, so it scores > 0 and
+      speed cannot buy back its escalations. Without it the demo's invoice bot (the worst escalation rate,
+      half its chats handed over) scored "better than the journey" because it answers in seconds, while
+      Priorities ranked its pain point #2. ``guard=None`` turns the rule off. ``guarded_by`` names the
+      outcome that guarded a step ("" for the others).
     - A component whose value is missing (too few tickets, or no baseline) **contributes 0** (the
       step is treated as at the baseline on that metric) and is flagged in ``<m>_too_few``.
 
@@ -109,8 +124,8 @@ def friction_score(
     out = pd.DataFrame({"step": per_step[step].to_numpy(), "volume": per_step["volume"].to_numpy(),
                         "volume_factor": factor})
     parts: dict[str, Any] = {}
-    contributions = []
-    for m, w in norm.items():
+    gaps: dict[str, np.ndarray] = {}
+    for m in norm:
         value = per_step[m].astype("float64").to_numpy()
         raw = baseline.get(m)
         base = np.nan if raw is None else float(raw)
@@ -119,24 +134,51 @@ def friction_score(
         diff = METRICS[m].sign * (value - base)
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = diff / abs(base) if base != 0 else np.sign(diff) * cap
-        gap = np.where(usable, np.clip(rel, -cap, cap), np.nan)
-        contribution = np.where(usable, w * np.nan_to_num(gap) * factor, 0.0)
-        contributions.append(contribution)
+        gaps[m] = np.where(usable, np.clip(rel, -cap, cap), np.nan)
         sample = METRICS[m].sample
         rested = per_step[sample].to_numpy() if sample in per_step else np.full(len(value), np.nan)
         parts |= {f"{m}_value": value, f"{m}_n": rested, f"{m}_baseline": np.full(len(value), base),
-                  f"{m}_gap": gap, f"{m}_contribution": contribution, f"{m}_too_few": ~usable}
+                  f"{m}_gap": gaps[m], f"{m}_too_few": ~usable}
+    guarded = outcome_guard(gaps, guard)
+    contributions = []
+    for m, w in norm.items():
+        contribution = w * np.nan_to_num(gaps[m]) * factor
+        contribution = np.where(guarded.astype(bool), np.maximum(contribution, 0.0), contribution)
+        contributions.append(contribution)
+        parts[f"{m}_contribution"] = contribution
     stacked = np.vstack(contributions) if contributions else np.zeros((0, len(out)))
     out["score"] = stacked.sum(axis=0)
     driver = np.array(list(norm))[stacked.argmax(axis=0)] if len(out) else np.array([], dtype=object)
     out["main_driver"] = np.where(out["score"].to_numpy() > 0, driver, None)
+    out["guarded_by"] = guarded
     out["rank"] = out["score"].rank(ascending=False, method="min").astype("int64")
     out = pd.concat([out, pd.DataFrame(parts, index=out.index)], axis=1)
-    first = ["step", "score", "rank", "volume", "volume_factor", "main_driver"]
+    first = ["step", "score", "rank", "volume", "volume_factor", "main_driver", "guarded_by"]
     out = out[first + [c for c in out.columns if c not in first]]
     out = out.sort_values(["rank", "step"], kind="stable").reset_index(drop=True)
-    out.attrs.update(weights=norm, alpha=alpha, cap=cap)
+    out.attrs.update(weights=norm, alpha=alpha, cap=cap, guard=guard)
     return out
+
+
+def outcome_guard(gaps: Mapping[str, np.ndarray], guard: float | None = DEFAULT_GUARD) -> np.ndarray:
+    """Per step, the outcome metric that forbids speed from buying back a bad outcome ("" when none).
+
+    A step is guarded by an :data:`OUTCOMES` metric when its gap on it is ≥ ``guard`` (that much worse than the
+    journey), or when it is the journey's worst step on it and worse than the journey at all. The first such
+    outcome (in :data:`OUTCOMES` order) is named. ``guard=None`` turns the rule off (every gap offsets).
+    """
+    n = len(next(iter(gaps.values()))) if gaps else 0
+    named = np.full(n, "", dtype=object)
+    if guard is None:
+        return named
+    for m in reversed(OUTCOMES):  # the first outcome wins: it is written last
+        gap = gaps.get(m)
+        if gap is None or not np.isfinite(gap).any():
+            continue
+        known = np.nan_to_num(gap, nan=-np.inf)
+        hit = (known >= guard) | ((known > 0) & (known == known.max()))
+        named = np.where(hit, m, named)
+    return named
 
 
 def friction(
@@ -230,3 +272,32 @@ def friction_by_period(
               for when, group in cells.groupby("period", sort=True)]
     out = pd.concat(scored, ignore_index=True)[columns]
     return out.sort_values(["step", "period"]).reset_index(drop=True)
+
+
+def how_scored(weights: Mapping[str, float] | None = None, guard: float | None = DEFAULT_GUARD,
+               cap: float = DEFAULT_CAP) -> str:
+    """The score and the outcome rule in words, for the page (and anyone printing a ranking)."""
+    chosen = dict(DEFAULT_WEIGHTS if weights is None else weights)
+
+    def words(m: str) -> str:
+        label = METRICS[m].label
+        return label if label.split()[0].isupper() else label.lower()
+
+    weighed = ", ".join(f"{words(m)} ×{w:g}" for m, w in sorted(chosen.items(), key=lambda i: -i[1])
+                        if w > 0)
+    text = (f"How the score is built: each metric's gap to the journey (worse is positive, at most ±{cap:.0%}), "
+            f"weighted ({weighed}), times √(the step's tickets ÷ the busiest step's). Above 0 is worse than the "
+            "journey, below 0 better.")
+    if guard is None:
+        return text
+    outcomes = " or ".join(words(m) for m in OUTCOMES if m in chosen)
+    return text + (f" Outcome rule: a step whose {outcomes} is the journey's worst, or at least {guard:.0%} worse "
+                   "than the journey, keeps only its worse components — being fast cannot buy back a bad outcome, "
+                   "so it never scores as better than the journey.") if outcomes else text
+
+
+def better_than_journey(metric: str, value: float | None, baseline: float | None) -> bool:
+    """True when ``value`` is strictly on the better side of the journey's ``baseline`` (both known and finite)."""
+    if value is None or baseline is None or not (np.isfinite(value) and np.isfinite(baseline)):
+        return False
+    return METRICS[metric].sign * (float(value) - float(baseline)) < 0

@@ -68,7 +68,8 @@ spec = cached.overlay_map_spec(cached.journey_key(name, loaded.version), journey
 st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="friction_map",
                    width="stretch")
 st.caption("Click a step to see its trend and tickets below. Red is worse than the journey, blue better; grey "
-           "steps have no tickets or too few to tell.")
+           "steps have no tickets or too few to tell. How the friction score is built, and why a step with the "
+           "journey's worst outcome never scores as better than the journey: under *Steps ranked*.")
 
 # Stateful tabs: only the open one is computed (the week-by-week heatmap is the costly one).
 steps_tab, weeks_tab, emotion_tab, unmapped_tab = st.tabs(
@@ -91,8 +92,10 @@ left, right, write = st.columns([1, 1, 0.8], vertical_alignment="bottom")
 left.selectbox("Step", with_tickets, format_func=lambda s: labels.get(s, s), key="friction_step")
 metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], key="friction_metric",
                          format_func=lambda m: METRICS[m].label)
+better = friction_view.does_better(metrics, baseline, selected, metric)
 with write:
-    friction_view.write_up(journey, selected, metric, dataset, where)
-friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric)
+    friction_view.write_up(journey, selected, metric, dataset, where, better=better)
+friction_view.confirm_write_up(journey, selected, metric, dataset, where)
+friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric, where, options)
 st.markdown(f"**Newest tickets on {plain(labels.get(selected, selected))}** ({plain(where.describe())})")
 st.dataframe(tickets_view.examples(content, dataset, name, selected, where), hide_index=True, width="stretch")

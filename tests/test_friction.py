@@ -106,6 +106,7 @@ def test_components_sum_to_the_score_on_realistic_data():
     for m in DEFAULT_WEIGHTS:
         usable = ~scored[f"{m}_too_few"]
         expected = weights[m] * scored.loc[usable, f"{m}_gap"] * scored.loc[usable, "volume_factor"]
+        expected = expected.where(scored.loc[usable, "guarded_by"] == "", expected.clip(lower=0))
         assert np.allclose(scored.loc[usable, f"{m}_contribution"], expected, rtol=0, atol=1e-12), m
         assert (scored[f"{m}_gap"].dropna().abs() <= 1.0).all()  # capped at the default cap
     assert scored["rank"].tolist() == sorted(scored["rank"].tolist())
@@ -196,3 +197,36 @@ def test_friction_carries_each_metrics_sample_size():
     scored = friction(duck(rows)).set_index("step")
     assert scored.loc["A", "csat_n"] == 40 and scored.loc["A", "escalation_rate_n"] == 80
     assert scored.loc["B", "csat_n"] == 60
+
+
+def test_speed_cannot_buy_back_the_worst_escalation_rate():
+    """The outcome guard: a fast step that escalates the most keeps its bad components, never scores ≤ 0."""
+    per_step = frame(journey_step=["bot", "agent", "fine"], volume=[1000, 1000, 1000],
+                     escalation_rate=[0.40, 0.10, 0.12], resolution_p90=[5.0, 900.0, 800.0], csat=[0.83, 0.85, 0.86])
+    baseline = {"escalation_rate": 0.22, "resolution_p90": 570.0, "csat": 0.84}
+    weights = {"escalation_rate": 1.0, "resolution_p90": 1.0, "csat": 1.0}
+    unguarded = friction_score(per_step, baseline, weights=weights, guard=None).set_index("step")
+    assert unguarded.loc["bot", "score"] < 0  # speed bought back the escalations: the contradiction
+    scored = friction_score(per_step, baseline, weights=weights).set_index("step")
+    bot = scored.loc["bot"]
+    assert bot["guarded_by"] == "escalation_rate" and bot["score"] > 0 and bot["rank"] == 1
+    assert bot["resolution_p90_gap"] < 0 and bot["resolution_p90_contribution"] == 0.0  # shown, not counted
+    assert bot["score"] == pytest.approx(bot["escalation_rate_contribution"] + bot["csat_contribution"])
+    # The others are not guarded: their good components still offset their bad ones.
+    assert scored.loc["agent", "guarded_by"] == "" and scored.loc["agent", "escalation_rate_contribution"] < 0
+    assert scored.attrs["guard"] == 0.2
+
+
+@pytest.mark.parametrize(("gaps", "expected"), [
+    ({"escalation_rate": [0.25, 0.1, -0.3]}, ["escalation_rate", "", ""]),  # 25 % worse: over the guard
+    ({"escalation_rate": [0.05, 0.01, -0.3]}, ["escalation_rate", "", ""]),  # only a little worse, but the worst
+    ({"escalation_rate": [-0.05, -0.01, -0.3]}, ["", "", ""]),  # the worst, but better than the journey
+    ({"csat": [0.3, np.nan, 0.25], "escalation_rate": [np.nan, np.nan, 0.4]}, ["csat", "", "escalation_rate"]),
+    ({"csat": [np.nan, np.nan]}, ["", ""]),  # nothing known: nothing guarded
+    ({"resolution_p90": [0.9, -0.9]}, ["", ""]),  # speed is not an outcome
+])
+def test_outcome_guard_names_the_outcome(gaps, expected):
+    from journeys.friction import outcome_guard
+
+    assert list(outcome_guard({m: np.array(v, dtype=float) for m, v in gaps.items()})) == expected
+    assert list(outcome_guard({m: np.array(v, dtype=float) for m, v in gaps.items()}, None)) == [""] * len(expected)

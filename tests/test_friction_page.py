@@ -58,7 +58,7 @@ def test_friction_ranks_the_planted_steps_and_drills_down(demo_home):
     at.selectbox(key="friction_metric").set_value("escalation_rate")
     at.run()
     assert not at.exception
-    examples = at.dataframe[1].value
+    examples = at.dataframe[-1].value
     assert len(examples) == 50 and set(examples["subject"]) == {"Chat: invoice status"}
     assert at.subheader[0].value == "Up close: Bot shows invoice status"
 
@@ -72,7 +72,7 @@ def test_filters_narrow_every_number_on_the_page(demo_home):
     chat = int(at.metric[0].value.replace(",", ""))
     assert 0 < chat < everything
     assert "channel Chat" in at.caption[0].value
-    examples = at.dataframe[1].value
+    examples = at.dataframe[-1].value
     assert set(examples["channel"]) <= {"Chat"}
     _filter(at.selectbox, "friction_segment").set_value("group")
     at.run()

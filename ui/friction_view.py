@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from journeys.charts.friction_bars import friction_bars
 from journeys.charts.heatmap import step_period_heatmap
 from journeys.charts.overlay import MetricOverlay
+from journeys.charts.weeks import PARTIAL_CAPTION, mark_partial_weeks, weekly_line
 from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
 from journeys.evidence import draft
+from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored
 from journeys.metrics import METRICS
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
@@ -27,7 +30,6 @@ from ui.frame import author, store, workspace
 from ui.text import plain
 
 FRICTION = "friction"
-RATE_COLUMNS = ("csat", "reopen_rate", "escalation_rate", "repeat_contact_rate")
 
 
 def colour_choices() -> list[str]:
@@ -108,24 +110,63 @@ def overlay(choice: str, scored: pd.DataFrame, metrics: pd.DataFrame, baseline: 
 
 
 def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) -> None:
-    """Per-step friction with its main driver and key metrics, and the CSV download."""
-    table = scored.assign(Step=scored["step"].map(labels).fillna(scored["step"]),
-                          main_driver=scored["main_driver"].map(lambda m: METRICS[m].label if m in METRICS else ""))
-    shown = {"Step": "Step", "rank": "Rank", "score": "Friction", "volume": "Tickets", "main_driver": "Main driver"}
-    for metric in (*RATE_COLUMNS, "resolution_p90"):
-        if f"{metric}_value" in table:
-            shown[f"{metric}_value"] = METRICS[metric].label
-    view = table[list(shown)].rename(columns=shown)
-    percent = {METRICS[m].label for m in RATE_COLUMNS}
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "Friction": st.column_config.ProgressColumn(
-            "Friction", min_value=float(min(0.0, view["Friction"].min())),
-            max_value=float(max(0.01, view["Friction"].max())), format="%.3f"),
-        **{label: st.column_config.NumberColumn(label, format="percent") for label in percent},
-    })
+    """The score as bars (red worse, blue better), how it is built, then the table and its CSV download.
+
+    The table keeps the columns a reader compares (main driver, CSAT, escalations, reopens, resolution) at widths
+    that fit 1280 px; every component of the score is in the expander below it."""
+    st.altair_chart(friction_bars(scored, labels), width="stretch")
+    st.caption(plain(how_scored(scored.attrs.get("weights"), scored.attrs.get("guard", DEFAULT_GUARD),
+                                scored.attrs.get("cap", DEFAULT_CAP))))
+    view = table_frame(scored, labels)
+    config = {"Rank": st.column_config.NumberColumn("Rank", width=50),
+              "Step": st.column_config.TextColumn("Step", width="medium"),
+              "Friction": st.column_config.NumberColumn("Friction", width=70, format="%.3f",
+                                                        help="Above 0: worse than the journey; below 0: better."),
+              "Tickets": st.column_config.NumberColumn("Tickets", width=70, format="localized"),
+              "Main driver": st.column_config.TextColumn(
+                  "Main driver", width="medium",
+                  help="The metric adding most to the score; 'outcome rule' marks a step whose better components "
+                       "do not count (see above)."),
+              **{label: st.column_config.NumberColumn(label, width=85, format="percent")
+                 for label in SHORT_LABELS.values() if label in view and label != SHORT_LABELS["resolution_p90"]},
+              SHORT_LABELS["resolution_p90"]: st.column_config.NumberColumn(
+                  SHORT_LABELS["resolution_p90"], width=95, format="%.0f min", help=METRICS["resolution_p90"].label)}
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config)
+    with st.expander("Every component of the score, step by step", icon=":material/calculate:"):
+        st.dataframe(components_frame(scored, labels), hide_index=True, width="stretch",
+                     column_config={"Step": st.column_config.TextColumn("Step", width="medium")})
+        st.caption("Each metric's gap to the journey: +50 % is half as bad again as the journey, −50 % half as bad; "
+                   "blank when too few tickets. The score adds them up with their weights (see above).")
     st.download_button("Download the table as CSV", key="friction_csv",
-                       data=lambda: csv_text(view),
+                       data=lambda: csv_text(components_frame(scored, labels, full=view)),
                        file_name=f"friction-{file_stem}.csv", mime="text/csv", icon=":material/download:")
+
+
+SHORT_LABELS = {"csat": "CSAT", "escalation_rate": "Escalated", "reopen_rate": "Reopened",
+                "resolution_p90": "Resolution p90"}
+
+
+def table_frame(scored: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Rank, step, score, tickets, main driver and the key metrics, under their short column names."""
+    driver = [("" if m not in METRICS else METRICS[m].label) + (" · outcome rule" if g else "")
+              for m, g in zip(scored["main_driver"], scored.get("guarded_by", [""] * len(scored)), strict=True)]
+    view = pd.DataFrame({"Rank": scored["rank"], "Step": scored["step"].map(labels).fillna(scored["step"]),
+                         "Friction": scored["score"], "Tickets": scored["volume"], "Main driver": driver})
+    for metric, label in SHORT_LABELS.items():
+        if f"{metric}_value" in scored:
+            view[label] = scored[f"{metric}_value"].astype("float64")
+    return view
+
+
+def components_frame(scored: pd.DataFrame, labels: dict[str, str], full: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per step, each weighed metric's gap to the journey (or, with ``full``, the table plus value and gap)."""
+    weights = scored.attrs.get("weights") or {c.removesuffix("_gap"): 1 for c in scored if c.endswith("_gap")}
+    if full is None:
+        gaps = {METRICS[m].label: [f"{g:+.0%}" if np.isfinite(g) else None for g in scored[f"{m}_gap"]]
+                for m in weights}
+        return pd.DataFrame({"Step": scored["step"].map(labels).fillna(scored["step"]), **gaps})
+    extra = {f"{METRICS[m].label} ({c})": scored[f"{m}_{c}"] for m in weights for c in ("value", "gap")}
+    return pd.concat([full, pd.DataFrame(extra)], axis=1)
 
 
 def heatmap(cells: pd.DataFrame, choice: str, journey: Journey, baseline: dict) -> None:
@@ -156,13 +197,15 @@ def emotion_flags(flags: list) -> None:
                "points below (above) the journey's and the 95 % interval agrees. Neutral steps are not flagged.")
 
 
-def step_trend(weekly: pd.DataFrame, metric: str) -> None:
+def step_trend(weekly: pd.DataFrame, metric: str, where: TicketSlice, options: SliceChoices) -> None:
+    """The step's metric week by week; the weeks the data covers only in part are faded, not drawn as a drop."""
     fmt, unit = value_format(metric)
     title = METRICS[metric].label + (f" ({unit})" if unit else "")
-    st.altair_chart(alt.Chart(weekly).mark_line(point=True).encode(
-        x=alt.X("period:T", title="week"), y=alt.Y(f"{metric}:Q", title=title, axis=alt.Axis(format=fmt)),
-        tooltip=[alt.Tooltip("period:T", title="week of"), alt.Tooltip(f"{metric}:Q", format=fmt),
-                 alt.Tooltip("n:Q", title="tickets")]).properties(height=240), width="stretch")
+    first, last = where.start or options.first, where.end or options.last
+    st.altair_chart(weekly_line(weekly, metric, first=first, last=last, title=title, value_format=fmt),
+                    width="stretch")
+    if len(weekly) and mark_partial_weeks(weekly, first, last)["partial"].any():
+        st.caption(PARTIAL_CAPTION)
 
 
 def unmapped_summary(n: int, unmapped: int) -> None:
@@ -180,8 +223,8 @@ def skipped_rules(dataset: DatasetVersion, journey_name: str) -> None:
 
 def data_caption(dataset, where: TicketSlice, period: str, min_sample: int) -> None:
     st.caption(f"Dataset '{plain(dataset.name)}' v{dataset.version} ({dataset.rows:,} tickets) · {plain(period)} · "
-               f"{plain(where.describe(dates=False))} · friction = Σ weight × gap to the journey's baseline (worse is "
-               f"positive) × √(volume share of the busiest step); fewer than {min_sample:,} tickets count as too few.")
+               f"{plain(where.describe(dates=False))} · fewer than {min_sample:,} tickets on a step count as too "
+               "few to tell.")
 
 
 
@@ -210,8 +253,12 @@ def _write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion,
              icon=":material/edit_note:")
 
 
-def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
-    """The "Write up as a pain point" button of the drill-down, and a link to the pain point once it exists."""
+def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice,
+             better: bool = False) -> None:
+    """The "Write up as a pain point" button of the drill-down, and a link to the pain point once it exists.
+
+    ``better``: the step does better than the journey on ``metric``; the button then asks first
+    (:func:`confirm_write_up` draws the question) instead of writing up a strength as a pain point."""
     problem = st.session_state.pop("friction_write_up_problem", None)
     if problem:
         st.error(plain(problem), icon=":material/error:")
@@ -228,8 +275,44 @@ def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, 
                      help="An open pain point already covers this step and metric.")
         return
     label = journey.step(step).label if step in journey.step_ids() else step
+    action, args = (_ask, ((journey.name, step, metric),)) if better else (_write_up, (journey, step, metric,
+                                                                                      dataset, where))
     st.button("Write up as a pain point", key="friction_write_up", icon=":material/edit_note:", width="stretch",
-              on_click=_write_up, args=(journey, step, metric, dataset, where),
+              on_click=action, args=args, disabled=st.session_state.get(ASKED) == (journey.name, step, metric),
               help=f"Creates a pain point for '{plain(label)}' judged by {METRICS[metric].label.lower()}, with "
                    "this date range's numbers and newest tickets frozen as its evidence"
                    + (" (measured on all channels and segments)." if where.filters() else "."))
+
+
+def does_better(metrics: pd.DataFrame, baseline: dict, step: str, metric: str) -> bool:
+    """Whether ``step`` does better than the journey on ``metric`` (on enough tickets to tell)."""
+    row = metrics.loc[metrics["journey_step"] == step]
+    if row.empty or metric not in row or bool(row.get(f"{metric}_too_few", pd.Series([False])).iloc[0]):
+        return False
+    return better_than_journey(metric, float(row[metric].iloc[0]), baseline.get(metric))
+
+
+ASKED = "friction_write_up_asked"  # (journey, step, metric) whose write-up waits for "write up anyway"
+
+
+def _ask(what: tuple[str, str, str]) -> None:
+    st.session_state[ASKED] = what
+
+
+def _write_anyway(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
+    st.session_state.pop(ASKED, None)
+    _write_up(journey, step, metric, dataset, where)
+
+
+def confirm_write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, where: TicketSlice) -> None:
+    """The question asked before writing up a metric on which the step does better than the journey."""
+    if st.session_state.get(ASKED) != (journey.name, step, metric):
+        return
+    label = journey.step(step).label if step in journey.step_ids() else step
+    with st.container(border=True):
+        st.warning(f"'{plain(label)}' does better than the journey on {METRICS[metric].label.lower()}; a pain point "
+                   "usually needs a worse figure — write up anyway?", icon=":material/help:")
+        yes, no, _ = st.columns([1, 1, 2])
+        yes.button("Write up anyway", key="friction_write_up_anyway", icon=":material/edit_note:",
+                   on_click=_write_anyway, args=(journey, step, metric, dataset, where))
+        no.button("Cancel", key="friction_write_up_cancel", on_click=st.session_state.pop, args=(ASKED, None))
