@@ -278,22 +278,25 @@ def how_scored(weights: Mapping[str, float] | None = None, guard: float | None =
                cap: float = DEFAULT_CAP) -> str:
     """The score and the outcome rule in words, for the page (and anyone printing a ranking)."""
     chosen = dict(DEFAULT_WEIGHTS if weights is None else weights)
-
-    def words(m: str) -> str:
-        label = METRICS[m].label
-        return label if label.split()[0].isupper() else label.lower()
-
-    weighed = ", ".join(f"{words(m)} ×{w:g}" for m, w in sorted(chosen.items(), key=lambda i: -i[1])
+    words = metric_words
+    total = sum(chosen.values()) or 1.0
+    weighed = ", ".join(f"{words(m)} {w / total:.0%}" for m, w in sorted(chosen.items(), key=lambda i: -i[1])
                         if w > 0)
     text = (f"How the score is built: each metric's gap to the journey (worse is positive, at most ±{cap:.0%}), "
-            f"weighted ({weighed}), times √(the step's tickets ÷ the busiest step's). Above 0 is worse than the "
-            "journey, below 0 better.")
+            f"weighted ({weighed} of the score), times √(the step's tickets ÷ the busiest step's). Above 0 is "
+            "worse than the journey, below 0 better.")
     if guard is None:
         return text
     outcomes = " or ".join(words(m) for m in OUTCOMES if m in chosen)
     return text + (f" Outcome rule: a step whose {outcomes} is the journey's worst, or at least {guard:.0%} worse "
                    "than the journey, keeps only its worse components — being fast cannot buy back a bad outcome, "
                    "so it never scores as better than the journey.") if outcomes else text
+
+
+def metric_words(metric: str) -> str:
+    """A metric's label inside a sentence: lower case, except an acronym ("CSAT")."""
+    label = METRICS[metric].label
+    return label if label.split()[0].isupper() else label.lower()
 
 
 def better_than_journey(metric: str, value: float | None, baseline: float | None) -> bool:

@@ -79,7 +79,8 @@ if steps_tab.open:
         friction_view.steps_table(scored, labels, dataset.name)
 if weeks_tab.open:
     with weeks_tab:
-        friction_view.heatmap(tickets_view.cells(content, dataset, name, where, colour), colour, journey, baseline)
+        friction_view.heatmap(tickets_view.cells(content, dataset, name, where, colour), colour, journey, baseline,
+                              where, options)
 if emotion_tab.open:
     with emotion_tab:
         friction_view.emotion_flags(tickets_view.disagreements(name, scored))

@@ -72,3 +72,44 @@ def test_the_friction_step_trend_fades_partial_weeks_and_leaves_them_off_the_lin
     rows = next(iter(spec["datasets"].values()))
     assert [r["partial"] for r in rows] == [True, False, True]
     assert any(t["field"] == "week_note" for t in points["encoding"]["tooltip"])
+
+
+def test_the_experiment_trend_fades_a_window_starting_mid_week_and_data_ending_mid_week():
+    from datetime import date
+
+    from journeys.charts.experiment import trend_chart
+    from journeys.experiments.model import Design, Experiment, Result
+
+    experiment = Experiment(
+        title="Shorter reset link", journey="j", steps=["a"], metric="reopen_rate", design=Design.before_after,
+        pre_start=date(2025, 3, 5), shipped=date(2025, 3, 24), post_end=date(2025, 4, 21),  # a Wednesday start
+        result=Result(design=Design.before_after, metric="reopen_rate", interim=True,
+                      analysed_at=datetime(2025, 4, 9, tzinfo=UTC),
+                      data_until=datetime(2025, 4, 8, 12, tzinfo=UTC)))  # a Tuesday: the data ends mid-week
+    starts = ["2025-03-03", "2025-03-10", "2025-03-17", "2025-03-24", "2025-03-31", "2025-04-07"]
+    series = pd.DataFrame({"arm": "changed", "week": weeks(*starts), "t": [-3, -2, -1, 0, 1, 2],
+                           "value": [0.2, 0.21, 0.2, 0.12, 0.11, 0.02], "n": [300, 420, 410, 400, 415, 90]})
+    spec = trend_chart(series, experiment, interim=True).to_dict()
+    json.dumps(spec, allow_nan=False)
+    lines, points = spec["layer"][-2:]
+    assert lines["transform"] == [{"filter": "!datum.partial"}]
+    assert points["encoding"]["opacity"]["condition"] == {"test": "datum.partial", "value": 0.35}
+    rows = spec["datasets"][points["data"]["name"]]
+    assert [(r["partial"], r["days_covered"]) for r in rows] == [
+        (True, 5), (False, 7), (False, 7), (False, 7), (False, 7), (True, 2)]
+
+
+def test_the_heatmap_fades_partial_weeks():
+    from journeys.charts.heatmap import step_period_heatmap
+
+    cells = pd.DataFrame({"step": ["a"] * 3, "period": weeks("2025-03-03", "2025-03-10", "2025-03-17"),
+                          "value": [0.1, float("nan"), 0.3], "n": [5, 1, 7]})
+    chart = step_period_heatmap(cells, steps=[("a", "Step A")], title="Reopen rate", higher_is_worse=True,
+                                value_format=".0%", first=datetime(2025, 3, 6, tzinfo=UTC),
+                                last=datetime(2025, 3, 23, 22, tzinfo=UTC))
+    spec = chart.to_dict()
+    filled = spec["layer"][1]
+    assert filled["encoding"]["opacity"]["condition"]["test"] == "datum.partial"
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["partial"] for r in rows] == [True, False, False]
+    assert {"field": "week_note", "title": "week", "type": "nominal"} in filled["encoding"]["tooltip"]

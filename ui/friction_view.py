@@ -19,7 +19,7 @@ from journeys.charts.weeks import PARTIAL_CAPTION, mark_partial_weeks, weekly_li
 from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
 from journeys.evidence import draft
-from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored
+from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored, metric_words
 from journeys.metrics import METRICS
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
@@ -114,7 +114,11 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
 
     The table keeps the columns a reader compares (main driver, CSAT, escalations, reopens, resolution) at widths
     that fit 1280 px; every component of the score is in the expander below it."""
-    st.altair_chart(friction_bars(scored, labels), width="stretch")
+    if (scored["score"] == 0).all():
+        st.info("No step has enough tickets to score yet: every component is too few to tell (the table shows what "
+                "there is).", icon=":material/hourglass_empty:")
+    else:
+        st.altair_chart(friction_bars(scored, labels), width="stretch")
     st.caption(plain(how_scored(scored.attrs.get("weights"), scored.attrs.get("guard", DEFAULT_GUARD),
                                 scored.attrs.get("cap", DEFAULT_CAP))))
     view = table_frame(scored, labels)
@@ -131,7 +135,8 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
                  for label in SHORT_LABELS.values() if label in view and label != SHORT_LABELS["resolution_p90"]},
               SHORT_LABELS["resolution_p90"]: st.column_config.NumberColumn(
                   SHORT_LABELS["resolution_p90"], width=95, format="%.0f min", help=METRICS["resolution_p90"].label)}
-    st.dataframe(view, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config,
+                 height=35 * (min(len(view), 25) + 1) + 3)  # every step in view, up to 25
     with st.expander("Every component of the score, step by step", icon=":material/calculate:"):
         st.dataframe(components_frame(scored, labels), hide_index=True, width="stretch",
                      column_config={"Step": st.column_config.TextColumn("Step", width="medium")})
@@ -169,20 +174,23 @@ def components_frame(scored: pd.DataFrame, labels: dict[str, str], full: pd.Data
     return pd.concat([full, pd.DataFrame(extra)], axis=1)
 
 
-def heatmap(cells: pd.DataFrame, choice: str, journey: Journey, baseline: dict) -> None:
-    """Step × week: when a step got worse."""
+def heatmap(cells: pd.DataFrame, choice: str, journey: Journey, baseline: dict, where: TicketSlice,
+            options: SliceChoices) -> None:
+    """Step × week: when a step got worse (the weeks the data covers only in part faded)."""
     if cells.empty:
         st.info("No tickets in this selection.")
         return
     fmt, _ = value_format(choice)
     center = 0.0 if choice == FRICTION else baseline.get(choice)
     higher_is_worse = choice == FRICTION or METRICS[choice].direction == "lower"
+    first, last = where.start or options.first, where.end or options.last
     chart = step_period_heatmap(cells, steps=[(s.id, s.label) for s in journey.steps if s.id in set(cells["step"])],
                                 title=colour_label(choice), higher_is_worse=higher_is_worse, value_format=fmt,
-                                center=center if center == center else None)
+                                center=center if center == center else None, first=first, last=last)
     st.altair_chart(chart, width="stretch")
-    st.caption("Grey: fewer tickets than the minimum sample that week. Friction per week is scored against the "
-               "whole range's baseline, so warmer cells mean worse than the journey usually is.")
+    st.caption("Grey: fewer tickets than the minimum sample that week; faded: a partial week (the data starts or "
+               "ends mid-week). Friction per week is scored against the whole range's baseline, so warmer cells "
+               "mean worse than the journey usually is.")
 
 
 def emotion_flags(flags: list) -> None:
@@ -310,7 +318,7 @@ def confirm_write_up(journey: Journey, step: str, metric: str, dataset: DatasetV
         return
     label = journey.step(step).label if step in journey.step_ids() else step
     with st.container(border=True):
-        st.warning(f"'{plain(label)}' does better than the journey on {METRICS[metric].label.lower()}; a pain point "
+        st.warning(f"'{plain(label)}' does better than the journey on {metric_words(metric)}; a pain point "
                    "usually needs a worse figure — write up anyway?", icon=":material/help:")
         yes, no, _ = st.columns([1, 1, 2])
         yes.button("Write up anyway", key="friction_write_up_anyway", icon=":material/edit_note:",

@@ -7,7 +7,8 @@ notebook draw the same picture from the same numbers.
 - :func:`trend_chart`: the weekly value of the changed steps (and, for difference-in-differences, of
   the comparison steps) with the before-window and the after-window shaded and a marker on the day
   the change shipped. The week the change shipped in mixes before and after and is not analysed,
-  so it has no point (see :mod:`journeys.experiments.designs`).
+  so it has no point (see :mod:`journeys.experiments.designs`). A first or last week the data covers only in
+  part (the window starts mid-week, the data ends mid-week) is a faded point off the line.
 - :func:`effect_chart`: the effect as a point with its interval, a zero line, and the smallest change
   worth acting on: an interval wholly on the better side of zero is "improved", one that spans zero
   is "inconclusive" — the picture of the verdict.
@@ -20,6 +21,7 @@ from datetime import date, datetime, time
 import altair as alt
 import pandas as pd
 
+from journeys.charts.weeks import PARTIAL_OPACITY, mark_partial_weeks
 from journeys.experiments.model import Design, Experiment, Result
 from journeys.experiments.series import CHANGED, COMPARISON
 from journeys.metrics import METRICS
@@ -63,6 +65,8 @@ def trend_chart(series: pd.DataFrame, experiment: Experiment, *, interim: bool =
                          "arm": series["arm"].map(ARM_LABELS).fillna(series["arm"]),
                          "value": series["value"].astype(float), "n": series["n"].astype(int),
                          "side": ["after" if t >= 0 else "before" for t in series["t"]]})
+    seen = experiment.result.data_until if experiment.result else None
+    data = mark_partial_weeks(data, pre, min(end, _day(seen)) if seen else end, column="week")
     arms = [a for a in ARM_LABELS.values() if a in set(data["arm"])] or ["Changed steps"]
     last = data["week"].max() + pd.Timedelta(days=7) if len(data) else end
     windows = pd.DataFrame([
@@ -94,11 +98,14 @@ def trend_chart(series: pd.DataFrame, experiment: Experiment, *, interim: bool =
                        legend=alt.Legend(orient="top", direction="horizontal"))
     tooltip = [alt.Tooltip("arm:N", title="Steps"), alt.Tooltip("week:T", title="Week of", format="%d %b %Y"),
                alt.Tooltip("value:Q", title=metric.label, format=axis_format(experiment.metric).replace(".0%", ".1%")),
-               alt.Tooltip("n:Q", title="Tickets (sample)", format=",")]
-    # One line per arm and side: a line drawn across the change would suggest a week nobody measured.
-    lines = alt.Chart(data).mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="side:N")
-    points = alt.Chart(data).mark_circle(opacity=0.9).encode(
-        x=x, y=y, color=colour, size=alt.Size("n:Q", legend=None, scale=alt.Scale(range=[12, 90])), tooltip=tooltip)
+               alt.Tooltip("n:Q", title="Tickets (sample)", format=","), alt.Tooltip("week_note:N", title="Week")]
+    # One line per arm and side: a line drawn across the change would suggest a week nobody measured. Partial
+    # first/last weeks (journeys.charts.weeks) are faded points off the line, not a drop.
+    lines = alt.Chart(data).transform_filter("!datum.partial").mark_line(strokeWidth=2).encode(
+        x=x, y=y, color=colour, detail="side:N")
+    points = alt.Chart(data).mark_circle().encode(
+        x=x, y=y, color=colour, size=alt.Size("n:Q", legend=None, scale=alt.Scale(range=[12, 90])), tooltip=tooltip,
+        opacity=alt.condition("datum.partial", alt.value(PARTIAL_OPACITY), alt.value(0.9)))
     return alt.layer(shade, window_labels, rule, rule_label, lines, points).properties(height=TREND_HEIGHT)
 
 

@@ -1,0 +1,86 @@
+"""Friction in Chromium: a five-ticket import shows no browser error (no NaN reaches a chart), and the ranked
+table keeps "Main driver" and the resolution column in view at 1440 and 1280 px."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from journeys.demo import DEMO_JOURNEY
+from journeys.demo_tickets import generate
+from journeys.store import Store
+from journeys.tickets.workflow import import_dataset
+from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
+from tests.browser.test_every_page_e2e import TABLES_JS, columns_out_of_view
+from tests.browser.test_tickets_e2e import _choose
+
+pytestmark = pytest.mark.browser
+URL = f"/friction?journey={quote(DEMO_JOURNEY)}"
+WIDTHS = {1440: 900, 1280: 800}
+
+
+@pytest.fixture
+def tiny_server(demo_template: Path, tmp_path: Path) -> Iterator[Server]:
+    """The demo workspace plus a five-ticket dataset with most ratings and first replies missing."""
+    home = tmp_path / "workspace"
+    shutil.copytree(demo_template, home)
+    tiny = generate(400, 5)
+    tiny = tiny[tiny["Subject"].isin(["Chat: invoice status", "Reset link expired"])].head(5).copy()
+    tiny.loc[tiny.index[:3], "Satisfaction Score"] = ""
+    tiny.loc[tiny.index[1:], "First reply time in minutes"] = None
+    source = tmp_path / "tiny.csv"
+    tiny.to_csv(source, index=False)
+    with Store.for_folder(home) as store:
+        import_dataset(store, home, "demo", "Tiny", source, "Tester")
+    running = start_server(home)
+    yield running
+    stop_server(running)
+
+
+def _tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    expect(page.get_by_role("tab", name=name)).to_have_attribute("aria-selected", "true")
+    wait_idle(page)
+
+
+def test_a_five_ticket_import_shows_no_browser_error(tiny_server, page_factory):
+    page = page_factory(1440, 900)
+    errors = watch_errors(page)
+    page.goto(tiny_server.url + URL)
+    wait_idle(page)
+    _choose(page, "Ticket dataset", "Tiny")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("5")  # the rerun on the tiny data finished
+    wait_idle(page)
+    for colour in ("Friction score", "CSAT", "First response (p90)"):
+        _choose(page, "Colour the map by", colour)
+        expect(page.get_by_label("Colour the map by", exact=True)).to_have_value(colour)
+        wait_idle(page)
+        for tab in ("Week by week", "Steps ranked"):
+            _tab(page, tab)
+            expect(page.get_by_test_id("stException")).to_have_count(0)
+            expect(page.locator(".stAlert").filter(has_text="JSON")).to_have_count(0)
+    shot(page, "friction-tiny-1440")
+    assert errors == [], "\n".join(errors)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_ranked_table_keeps_main_driver_and_resolution_in_view(demo_server, page_factory, width):
+    page = page_factory(width, WIDTHS[width])
+    errors = watch_errors(page)
+    page.goto(demo_server.url + URL)
+    wait_idle(page)
+    table = page.get_by_test_id("stMain").locator('[data-testid="stDataFrame"]').first
+    expect(table.locator(".dvn-scroller")).to_be_attached()
+    expect(table.locator('[role="columnheader"]').first).to_be_attached()
+    table.scroll_into_view_if_needed()
+    shot(page, f"friction-steps-{width}")
+    tables = page.evaluate(TABLES_JS)
+    missing = columns_out_of_view(tables, ["Rank", "Step", "Friction", "Main driver", "CSAT", "Escalated", "Reopened",
+                                           "Resolution"], width)
+    assert missing == [], tables
+    assert errors == [], "\n".join(errors)
