@@ -18,6 +18,30 @@ STEP_FIELDS = ("label", "stage", "lane", "channel", "emotion", "owner", "descrip
 TRANSITION_FIELDS = ("share", "kind", "label")
 
 
+# Journey fields as people call them (Compare, History, toasts); anything else: its name in words.
+FIELD_WORDS = {"handled_by": "handled by", "derived_from": "derived from", "persona_emotions": "persona emotions",
+               "entry": "entry step", "share": "expected share", "kind": "kind", "label": "label"}
+
+
+def field_words(field: str) -> str:
+    """A journey field in words: ``derived_from`` → "derived from"."""
+    return FIELD_WORDS.get(field, field.replace("_", " "))
+
+
+def step_words(journey: Journey, step_id: str) -> str:
+    """A step as people know it, for toasts, History and messages: its label, quoted; the id only when the
+    step is gone and the id is all we have."""
+    for step in journey.steps:
+        if step.id == step_id:
+            return f"'{step.label}'"
+    return f"'{step_id}'"
+
+
+def transition_words(journey: Journey, source: str, target: str) -> str:
+    """``'Reads the help article' → 'Calls support'`` rather than ``read-article → phone-support``."""
+    return f"{step_words(journey, source)} → {step_words(journey, target)}"
+
+
 @dataclass(frozen=True)
 class Edit:
     """A named edit: what to tell the history, and how to apply it to any version."""
@@ -72,28 +96,29 @@ def delete_step(journey: Journey, step_id: str) -> Journey:
 def add_transition(journey: Journey, source: str, target: str, **attrs: Any) -> Journey:
     """Connect two steps."""
     if any(t.source == source and t.target == target for t in journey.transitions):
-        raise InvalidJourney(f"'{source}' already leads to '{target}'; edit that transition instead")
+        raise InvalidJourney(f"{step_words(journey, source)} already leads to {step_words(journey, target)}; "
+                             "edit that transition instead")
     data = _data(journey)
     data["transitions"].append({"source": source, "target": target, **attrs})
     return parse_journey(data)
 
 
-def _find_transition(data: dict[str, Any], source: str, target: str) -> int:
+def _find_transition(journey: Journey, data: dict[str, Any], source: str, target: str) -> int:
     for i, t in enumerate(data["transitions"]):
         if t["source"] == source and t["target"] == target:
             return i
-    raise InvalidJourney(f"There is no transition from '{source}' to '{target}' any more")
+    raise InvalidJourney(f"There is no transition {transition_words(journey, source, target)} any more")
 
 
 def update_transition(journey: Journey, source: str, target: str, **changes: Any) -> Journey:
     data = _data(journey)
-    data["transitions"][_find_transition(data, source, target)].update(changes)
+    data["transitions"][_find_transition(journey, data, source, target)].update(changes)
     return parse_journey(data)
 
 
 def delete_transition(journey: Journey, source: str, target: str) -> Journey:
     data = _data(journey)
-    del data["transitions"][_find_transition(data, source, target)]
+    del data["transitions"][_find_transition(journey, data, source, target)]
     return parse_journey(data)
 
 

@@ -276,20 +276,46 @@ _BOUNDED.maxlevel, _BOUNDED.maxdict, _BOUNDED.maxlist, _BOUNDED.maxtuple = 2, 4,
 _BOUNDED.maxstring = _BOUNDED.maxother = 40
 
 
+def in_words(error: Any) -> str:
+    """One pydantic error as the reason a person reads after the field's name ("Channel: is blank — fill it
+    in"), instead of pydantic's "String should have at least 1 character". The one place these are worded:
+    every form shows them through ``ui.session.problem_words`` with its own field names."""
+    kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "is blank — fill it in"
+    if kind == "extra_forbidden":
+        return "is not a field of this model (misspelt?)"
+    worded = {
+        "string_too_short": "is too short: at least {min_length} characters",
+        "string_too_long": "is too long: at most {max_length:,} characters",
+        "too_short": "needs at least {min_length} item(s)",
+        "too_long": "has too many items: at most {max_length:,}",
+        "greater_than_equal": "must be {ge} or more", "greater_than": "must be more than {gt}",
+        "less_than_equal": "must be {le} or less", "less_than": "must be less than {lt}",
+        "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number", "float_parsing": "must be a number",
+        "float_type": "must be a number", "finite_number": "must be a number (not infinite)",
+        "bool_parsing": "must be yes or no", "enum": "must be one of: {expected}",
+        "literal_error": "must be one of: {expected}", "url_parsing": "is not a web address (https://…)",
+        "url_scheme": "is not a web address (https://…)", "date_from_datetime_parsing": "is not a date",
+        "datetime_from_date_parsing": "is not a date and time", "date_parsing": "is not a date",
+        "datetime_parsing": "is not a date and time",
+    }.get(kind)
+    try:
+        message = worded.format(**ctx) if worded else error["msg"].removeprefix("Value error, ")
+    except (KeyError, ValueError):  # a context without the number we expected: pydantic's own words
+        message = error["msg"].removeprefix("Value error, ")
+    if "input" in error and given not in ("", None):
+        shown = _BOUNDED.repr(given) if isinstance(given, dict | list | tuple) else repr(given)
+        message = f"{message} (got {shown[:80] + '…' if len(shown) > 80 else shown})"
+    return message
+
+
 def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     """Turn pydantic's errors into located, plain-language problems."""
-    problems = []
-    for e in error.errors():
-        message = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            message = "is not a field of this model (misspelt?)"
-        elif e["type"] == "missing":
-            message = "is required"
-        elif "input" in e:
-            shown = _BOUNDED.repr(e["input"]) if isinstance(e["input"], dict | list | tuple) else repr(e["input"])
-            message = f"{message} (got {shown[:80] + '…' if len(shown) > 80 else shown})"
-        problems.append(Problem(_describe(data, tuple(e["loc"])), message, tuple(e["loc"])))
-    return problems
+    return [Problem(_describe(data, tuple(e["loc"])), in_words(e), tuple(e["loc"])) for e in error.errors()]
 
 
 def parse_journey(data: dict[str, Any]) -> Journey:

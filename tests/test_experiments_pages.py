@@ -308,3 +308,17 @@ def test_running_experiment_shows_an_interim_look_and_cannot_be_decided(home, en
     assert any("interim look" in _text(c.value) for c in at.caption)  # the analyse button says what it will do
     assert any("an interim look cannot close an experiment" in c.value for c in at.caption)  # no decision form
     assert not [b for b in at.button if "Record the decision" in str(b.label)]
+
+
+def test_a_blank_log_form_is_refused_in_words(home):
+    """Pydantic's "String should have at least 1 character" reaches people as the field's name and a sentence."""
+    at = _page("review", experiment="EX-2")
+    log = "rv_EX-2_v3_log_"
+    at.text_input(key=log + "channel").set_value("")
+    at.text_area(key=log + "message").set_value("")
+    at.button(key=f"FormSubmitter:{log}form-Log it").click()
+    _run(at)
+    shown = " ".join(_text(e.value) for e in at.error)
+    assert "Channel: is blank — fill it in" in shown and "Message: is blank — fill it in" in shown
+    assert "should have" not in shown and "String" not in shown
+    assert Experiments(_store(home)).load("demo", "EX-2").experiment.loop == []

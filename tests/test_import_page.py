@@ -196,8 +196,13 @@ def test_mapping_problems_block_the_import(home, zendesk_csv):
     at.run()
     assert not at.exception, at.exception
     problems = at.error[0].value
-    assert "2 thing(s) to fix" in problems and "created\\_at" in problems and "Mars/Olympus" in problems
+    assert "2 thing(s) to fix" in problems and "Created (date and time)" in problems and "Mars/Olympus" in problems
+    assert "created\\_at" not in problems and "created_at" not in problems
     assert at.button(key="imp_run").disabled
+    # The mapping grid names fields in words, from the canonical schema: never the stored column name.
+    fields = [m.value for m in at.markdown]
+    assert "First response (minutes)" in fields and "Created (date and time) :red[required]" in fields
+    assert not any("first_response_minutes" in f or "first\\_response" in f for f in fields)
 
 
 def test_a_transform_with_an_argument_offers_the_columns(home, zendesk_csv):

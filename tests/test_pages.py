@@ -223,7 +223,8 @@ def test_add_and_remove_a_transition(home):
     with _store(home) as store:
         journey = store.load("demo", DEMO_JOURNEY).journey
         assert not any((t.source, t.target) == ("phone-support", "handoff") for t in journey.transitions)
-        assert store.history("demo", DEMO_JOURNEY)[0].message == "Removed transition 'phone-support' → 'handoff'"
+        assert (store.history("demo", DEMO_JOURNEY)[0].message  # History names steps as people know them
+                == "Removed transition 'Calls the support line' → 'Bot hands off to an agent'")
 
 
 def test_emotion_per_persona_is_edited_in_the_inspector(home):

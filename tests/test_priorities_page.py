@@ -412,3 +412,37 @@ def test_without_ticket_data_every_score_is_zero_and_the_page_says_why(journeys_
     table = _table(at)
     assert list(table["Key"]) == ["PP-1"] and table.iloc[0]["Score"] == 0
     assert "No ticket data, so reach, impact and confidence are 0." in [c.value for c in at.caption]
+
+
+def test_value_effort_chart_sends_no_nan_or_inf_and_leaves_room_above_the_top_bubble():
+    """NaN/inf in a Vega spec reaches the browser as invalid JSON (a red box); the largest bubble sat on the frame."""
+    import json
+
+    import pandas as pd
+
+    from journeys.charts.priorities import value_effort_chart
+
+    nan, inf = float("nan"), float("inf")
+    data = pd.DataFrame({"key": ["PP-1", "PP-2", "PP-3", "PP-4"], "title": ["a", "b", "c", "d"],
+                         "status": ["new", "planned", "new", "resolved"], "effort": [1.0, inf, nan, 0.5],
+                         "value": [nan, inf, 800.0, 10.0], "reach": [1.0, nan, 300.0, inf],
+                         "score": [1.0, -inf, 2.0, 3.0], "selected": [True, False, False, False]})
+    spec = value_effort_chart(data).to_dict()
+    json.dumps(spec, allow_nan=False)  # raises on NaN/inf anywhere in the spec or its data
+    y_domain = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert y_domain[1] >= 800 * 1.15
+    x_domain = spec["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert x_domain[0] < 0.5 and 1.0 < x_domain[1] < 10
+
+
+def test_the_ranked_table_leaves_the_title_room_to_wrap(home, engine):
+    """At 1280 px beside the sidebar the table has about 820 px: impact and confidence live in the pain point's own
+    view, the journey column only when the list spans journeys, and rows tall enough for titles to wrap."""
+    from ui.priorities_view import ROW_HEIGHT, shown_columns
+
+    at = _page()
+    frame = at.dataframe[0]
+    assert list(frame.proto.column_order) == shown_columns(_table(at))
+    assert "Pain point" in frame.proto.column_order and "Impact" not in frame.proto.column_order
+    assert "Journey" not in frame.proto.column_order  # the demo's pain points are all on one journey
+    assert frame.proto.row_height == ROW_HEIGHT > 64  # Streamlit wraps text only in rows over 4 rem

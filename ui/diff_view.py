@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from journeys.diff import JourneyDiff
+from journeys.editing import field_words
 from journeys.model import Journey
 from ui.text import plain
 
@@ -35,28 +36,34 @@ def render(diff: JourneyDiff, old: Journey, new: Journey) -> None:
     rows = ([{"Change": "added", "Step": s.label, "Field": "", "Before": "", "After": ""} for s in diff.added_steps]
             + [{"Change": "removed", "Step": s.label, "Field": "", "Before": "", "After": ""}
                for s in diff.removed_steps]
-            + [{"Change": "changed", "Step": labels.get(c.step_id, c.step_id), "Field": c.field,
-                "Before": str(c.old), "After": str(c.new)} for c in diff.changed_steps])
+            + [{"Change": "changed", "Step": labels.get(c.step_id, c.step_id), "Field": field_words(c.field),
+                "Before": _shown(c.old), "After": _shown(c.new)} for c in diff.changed_steps])
     transitions = ([{"Change": "added", "From": labels.get(t.source, t.source), "To": labels.get(t.target, t.target),
                      "Detail": f"{t.kind}"} for t in diff.added_transitions]
                    + [{"Change": "removed", "From": labels.get(t.source, t.source),
                        "To": labels.get(t.target, t.target), "Detail": f"{t.kind}"} for t in diff.removed_transitions]
                    + [{"Change": "changed", "From": labels.get(c.source, c.source),
-                       "To": labels.get(c.target, c.target), "Detail": f"{c.field}: {c.old} → {c.new}"}
+                       "To": labels.get(c.target, c.target),
+                       "Detail": f"{field_words(c.field)}: {_shown(c.old)} → {_shown(c.new)}"}
                       for c in diff.changed_transitions])
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Steps**")
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        else:
-            st.caption("No step changes.")
-    with right:
-        st.markdown("**Transitions**")
-        if transitions:
-            st.dataframe(pd.DataFrame(transitions), hide_index=True, width="stretch")
-        else:
-            st.caption("No transition changes.")
+    # One above the other, each the page's width: side by side, half of 820 px cut Before/After and Detail.
+    _table("Steps", rows, {"Change": 80, "Step": 260, "Field": 110}, "No step changes.")
+    _table("Transitions", transitions, {"Change": 80, "From": 230, "To": 230}, "No transition changes.")
     if diff.meta_changes:
-        st.caption("Journey: " + "; ".join(f"{plain(m.field)}: {plain(m.old)} → {plain(m.new)}"
-                                           for m in diff.meta_changes))
+        st.caption("Journey: " + "; ".join(
+            f"{plain(field_words(m.field))}: {plain(_shown(m.old))} → {plain(_shown(m.new))}"
+            for m in diff.meta_changes))
+
+
+def _table(title: str, rows: list[dict[str, str]], widths: dict[str, int], empty: str) -> None:
+    st.markdown(f"**{plain(title)}**")
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
+    else:
+        st.caption(empty)
+
+
+def _shown(value: object) -> str:
+    """A changed value as people read it: nothing set is a dash, not "None"."""
+    return "—" if value is None or value == "" else str(value)

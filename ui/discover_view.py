@@ -64,7 +64,7 @@ from journeys.discover import (
 )
 from journeys.discover.dot import dfg_dot, duration
 from journeys.discover.mapping import KIND as MAP_KIND
-from journeys.editing import Edit
+from journeys.editing import Edit, transition_words
 from journeys.errors import JourneysError, StaleWrite
 from journeys.model import Journey
 from journeys.store.documents import DocumentStore
@@ -782,9 +782,10 @@ def mapping_editor(log: EventLogVersion, journey_name: str, journey: Journey,
     return current
 
 
-def _add_route(journey_name: str, source: str, target: str, log_name: str) -> None:
-    session.commit(journey_name, Edit(f"Added the route '{source}' → '{target}' that customers take (event log "
-                                      f"'{log_name}')", partial(add_route, source=source, target=target)))
+def _add_route(journey_name: str, journey: Journey, source: str, target: str, log_name: str) -> None:
+    session.commit(journey_name, Edit(f"Added the route {transition_words(journey, source, target)} that customers "
+                                      f"take (event log '{log_name}')",
+                                      partial(add_route, source=source, target=target)))
 
 
 def _share(value: float) -> str:
@@ -845,7 +846,8 @@ def conformance_view(log: EventLogVersion, key: LogKey, where: LogFilter) -> Non
                       f"{plain(label(row.source))} · median {plain(duration(row.median_seconds) or '–')}"
                       + (" · a loop" if row.loop else ""))
         button.button("Add this route to the map", key=f"disc_add_{row.source}__{row.target}",
-                      icon=":material/add_road:", on_click=_add_route, args=(name, row.source, row.target, log.name),
+                      icon=":material/add_road:", on_click=_add_route,
+                      args=(name, journey, row.source, row.target, log.name),
                       help="Saves a new version of the journey with this transition (kind normal, no expected "
                            "share yet); History can undo it.", width="stretch")
     if len(routes) > ROUTE_BUTTONS:

@@ -335,6 +335,7 @@ def list_frame(items: Sequence[StoredExperiment], statuses: Sequence[str], verdi
 
 
 LIST_COLUMNS = ["Key", "Experiment", "Status", "Verdict", "Effect", "Interval", "Metric", "Decision", "Loop", "Review"]
+SHOWN_COLUMNS = ["Key", "Experiment", "Review", "Status", "Verdict", "Effect", "Metric", "Decision", "Loop"]
 
 
 def filters() -> tuple[list[str], list[str]]:
@@ -347,22 +348,23 @@ def filters() -> tuple[list[str], list[str]]:
 def list_table(frame: pd.DataFrame) -> str | None:
     """The list; selecting a row opens that experiment below. Returns the selected key."""
     key = "ex_table_" + hashlib.sha1("|".join(frame["Key"]).encode()).hexdigest()[:10]
+    # Sized to fit the 820 px a 1280-wide window leaves beside the sidebar: the link to Review sits next to
+    # the name so it is never the column scrolled away; the interval is in the experiment's view below.
     event = st.dataframe(frame, hide_index=True, width="stretch", key=key, on_select="rerun",
-                         selection_mode="single-row", column_config={
-                             "Key": st.column_config.TextColumn(width=52),
-                             "Experiment": st.column_config.TextColumn(width=235),
-                             "Metric": st.column_config.TextColumn(width=95),
-                             "Decision": st.column_config.TextColumn(width=70),
+                         selection_mode="single-row", column_order=SHOWN_COLUMNS, column_config={
+                             "Key": st.column_config.TextColumn(width=48),
+                             "Experiment": st.column_config.TextColumn(width=185),
+                             "Review": st.column_config.LinkColumn("Review", display_text="Open", width=58),
                              "Status": st.column_config.TextColumn(width=72),
-                             "Verdict": st.column_config.TextColumn(width=105),
-                             "Effect": st.column_config.TextColumn(width=90, help="After − before, in the metric's "
-                                                                   "units (rates in percentage points)."),
-                             "Interval": st.column_config.TextColumn(width=132, help="95 % interval (anytime-valid "
-                                                                     "and wider for an interim look)."),
-                             "Loop": st.column_config.TextColumn(width=78, help="Close-the-loop log: entries, and "
+                             "Verdict": st.column_config.TextColumn(width=92),
+                             "Effect": st.column_config.TextColumn(width=88, help="After − before, in the metric's "
+                                                                   "units (rates in percentage points); the 95 % "
+                                                                   "interval is in the experiment's view below."),
+                             "Metric": st.column_config.TextColumn(width=95),
+                             "Decision": st.column_config.TextColumn(width=66),
+                             "Loop": st.column_config.TextColumn(width=70, help="Close-the-loop log: entries, and "
                                                                  "for decided experiments whether anyone was told "
-                                                                 "since the decision."),
-                             "Review": st.column_config.LinkColumn("Review", display_text="Open", width=60)})
+                                                                 "since the decision.")})
     rows = event["selection"]["rows"] if event and "selection" in event else []
     if rows:
         st.session_state[SELECTED] = frame.iloc[rows[0]]["Key"]
@@ -387,7 +389,7 @@ def period_exports(items: Sequence[StoredExperiment]) -> None:
     today = datetime.now(UTC).date()
     first = min(decided, default=today - timedelta(days=90))
     with st.container(border=True):
-        text, when, left, right = st.columns([1.6, 1.3, 0.8, 0.8], vertical_alignment="bottom")
+        text, when, left, right = st.columns([1.4, 1.3, 0.9, 0.9], vertical_alignment="bottom")
         text.markdown("**You said, we did — for a period**")
         text.caption("What customers told us, what we changed, what came of it: every experiment decided in the "
                      "range.")

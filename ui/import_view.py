@@ -51,6 +51,7 @@ from journeys.tickets.columns import (
 from journeys.tickets.datasets import Datasets, DatasetVersion
 from journeys.tickets.importer import ImportReport, SourceInfo, TicketImportError, inspect_file
 from journeys.tickets.schema import COLUMNS
+from journeys.tickets.schema import label as field_label
 from journeys.tickets.workflow import import_dataset, prepare_mappings
 from ui.frame import author, settings, store, workspace
 from ui.text import clip, plain
@@ -466,14 +467,17 @@ def mapping_editor(info: SourceInfo, base: ColumnMapping) -> ColumnMapping:
         for col in COLUMNS:
             name = col.name
             field_cell, source_cell, how_cell, seen_cell = st.columns(widths, vertical_alignment="top")
-            field_cell.markdown(f"`{name}`" + (" :red[required]" if col.required else ""), help=col.meaning)
-            source = source_cell.selectbox(f"Column for {name}", options, key=_src(name), placeholder=NOT_IN_FILE,
+            field_cell.markdown(plain(col.label) + (" :red[required]" if col.required else ""),
+                                help=plain(f"{col.meaning} (stored as {name})"))
+            source = source_cell.selectbox(f"Column for {plain(col.label)}", options, key=_src(name),
+                                           placeholder=NOT_IN_FILE,
                                            label_visibility="collapsed",
                                            format_func=lambda c: NOT_IN_FILE if c is None else c)
             choices = transforms_for(name)
             if st.session_state.get(_tf(name)) not in choices:
                 choices.append(st.session_state.get(_tf(name)) or "auto")
-            tname = how_cell.selectbox(f"How to read {name}", choices, key=_tf(name), disabled=source is None,
+            tname = how_cell.selectbox(f"How to read {plain(col.label)}", choices, key=_tf(name),
+                                       disabled=source is None,
                                        label_visibility="collapsed",
                                        format_func=lambda t, f=name: transform_label(t, f))
             if source is not None and ARGUMENT.get(tname) == "column":
@@ -514,7 +518,8 @@ def show_mapping_status(mapping: ColumnMapping, info: SourceInfo, problems: list
     """Problems first (they block the import), then what the proposer wants known and what becomes extras."""
     if problems:
         st.error(f"**{len(problems)} thing(s) to fix before importing:**\n\n"
-                 + "\n".join(f"- {plain(p.where.removeprefix('mapping.'))}: {plain(p.reason)}" for p in problems))
+                 + "\n".join(f"- {plain(field_label(p.where.removeprefix('mapping.')))}: {plain(p.reason)}"
+                             for p in problems))
     for note in mapping.notes:
         st.info(plain(note))
     unused = mapping.unused(info.columns)
@@ -691,7 +696,8 @@ def show_report(result: ImportResult) -> None:
         rejected_table(report)
     if report.coerced:
         st.markdown("**Values that could not be used** (left empty; the rest of each ticket was kept)")
-        st.dataframe(pd.DataFrame({"Field": list(report.coerced), "Values left empty": list(report.coerced.values())}),
+        st.dataframe(pd.DataFrame({"Field": [field_label(f) for f in report.coerced],
+                                   "Values left empty": list(report.coerced.values())}),
                      hide_index=True, width="stretch")
     if report.unused_columns:
         st.markdown("**Other columns kept as extra attributes** (usable in mapping rules and filters)")
@@ -701,7 +707,7 @@ def show_report(result: ImportResult) -> None:
     for warning in report.warnings:
         st.warning(plain(warning))
     with st.expander("The column mapping used"):
-        st.dataframe(pd.DataFrame({"Field": [c.name for c in COLUMNS],
+        st.dataframe(pd.DataFrame({"Field": [c.label for c in COLUMNS],
                                    "Filled from": [describe(report.mapping.field(c.name)) for c in COLUMNS]}),
                      hide_index=True, width="stretch")
     st.markdown("**Next**")

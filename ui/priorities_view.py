@@ -234,6 +234,7 @@ def table_frame(view: RankingView, chosen: Filters) -> pd.DataFrame:
     return frame.sort_values([column, "Rank"], ascending=[ascending, True], kind="stable").reset_index(drop=True)
 
 
+ROW_HEIGHT = 66
 TABLE_COLUMNS = ["Rank", "Change", "Key", "Pain point", "Journey", "Status", "Owner", "Score", "Reach / month",
                  "Impact", "Confidence", "Effort"]
 
@@ -243,20 +244,29 @@ def table_key(frame: pd.DataFrame) -> str:
     return "pp_table_" + hashlib.sha1("|".join(frame["Key"]).encode()).hexdigest()[:10]
 
 
+def shown_columns(frame: pd.DataFrame) -> list[str]:
+    """What fits beside the sidebar at 1280 px with the title whole: impact and confidence are in the pain
+    point's own view (and the chart's tooltip); the journey only when the list spans more than one."""
+    many = frame["Journey"].nunique() > 1
+    return [c for c in TABLE_COLUMNS if c not in ("Impact", "Confidence") and (c != "Journey" or many)]
+
+
 def ranked_table(frame: pd.DataFrame, key: str) -> None:
-    """The ranked list; selecting a row opens that pain point below."""
+    """The ranked list; selecting a row opens that pain point below. Rows are tall enough (over 4 rem) for
+    Streamlit to wrap the title on up to three lines instead of cutting it."""
     top = float(max(frame["Score"].max(), 0.01)) if len(frame) else 1.0
     st.dataframe(frame[TABLE_COLUMNS], hide_index=True, width="stretch", key=key, on_select="rerun",
-                 selection_mode="single-row", height="content" if len(frame) <= 20 else 740, column_config={
+                 column_order=shown_columns(frame), row_height=ROW_HEIGHT,
+                 selection_mode="single-row", height="content" if len(frame) <= 12 else 740, column_config={
                      "Rank": st.column_config.NumberColumn("Rank", width=42),
                      "Change": st.column_config.TextColumn(
                          "Change", width=58, help="Places moved since the last review (▲ up, ▼ down); "
                                                   "'new' was written up since."),
                      "Key": st.column_config.TextColumn("Key", width=48),
-                     "Pain point": st.column_config.TextColumn("Pain point", width=195),
+                     "Pain point": st.column_config.TextColumn("Pain point", width=215),
                      "Journey": st.column_config.TextColumn("Journey", width=100),
-                     "Status": st.column_config.TextColumn("Status", width=85),
-                     "Owner": st.column_config.TextColumn("Owner", width=85),
+                     "Status": st.column_config.TextColumn("Status", width=80),
+                     "Owner": st.column_config.TextColumn("Owner", width=88),
                      "Score": st.column_config.ProgressColumn("Score", min_value=0.0, max_value=top,
                                                               format="%.1f", width=85),
                      "Reach / month": st.column_config.NumberColumn(
@@ -265,7 +275,7 @@ def ranked_table(frame: pd.DataFrame, key: str) -> None:
                          "Impact", format="%.2f", width=55, help="How much worse than the journey: 0.5 = 50 % worse."),
                      "Confidence": st.column_config.NumberColumn("Confid.", format="%.2f", width=55,
                                                                  help="Confidence, 0–1: sample size × steadiness."),
-                     "Effort": st.column_config.TextColumn("Effort", width=125, help="Person-weeks (pw) to fix."),
+                     "Effort": st.column_config.TextColumn("Effort", width=82, help="Person-weeks (pw) to fix."),
                  })
 
 

@@ -6,6 +6,8 @@ scale), sized by reach and coloured by status; clicking a point selects it by ke
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -25,11 +27,17 @@ def value_effort_chart(data: pd.DataFrame) -> alt.LayerChart:
     # Room around the largest values, so no point sits on the frame and every label stays readable.
     # Effort on a log scale: estimates run from half a week to a year, and a linear axis would squash
     # every small fix into one corner as soon as one big project is on the list.
-    low, high = float(data["effort"].min()) if len(data) else 1.0, float(data["effort"].max()) if len(data) else 1.0
+    # Only finite, positive efforts set the domain: an inf or NaN in it would reach the browser as invalid JSON.
+    efforts = [e for e in data["effort"] if e is not None and math.isfinite(e) and e > 0]
+    low, high = min(efforts, default=1.0), max(efforts, default=1.0)
     x = alt.X("effort:Q", title="Effort (person-weeks, log scale) → more work",
               scale=alt.Scale(type="log", domain=[low / 1.6, max(high * 1.8, low * 4)], nice=False),
               axis=alt.Axis(values=EFFORT_TICKS, format="~g"))
-    y = alt.Y("value:Q", title="Value → more worth it", scale=alt.Scale(zero=True, nice=True))
+    # A fifth of headroom above the top value: the biggest bubble (radius ≈ 21 px) stays inside the frame.
+    finite = [v for v in data["value"] if v is not None and math.isfinite(v)]
+    top = max(finite, default=0.0)
+    y = alt.Y("value:Q", title="Value → more worth it",
+              scale=alt.Scale(zero=True, nice=True, domain=[0, max(top * 1.2, 1.0)]))
     statuses = [s.value for s in Status]
     points = alt.Chart(data).mark_circle(opacity=0.85, stroke="#1f2937").encode(
         x=x, y=y,
@@ -46,4 +54,6 @@ def value_effort_chart(data: pd.DataFrame) -> alt.LayerChart:
     ).add_params(pick)
     labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-10, fontSize=11, color="#374151").encode(
         x=x, y=y, text="key:N")
-    return alt.layer(points, labels).properties(height=360)
+    # Legends under the plot, each on its own rows, with padding so the largest size symbol is not cut.
+    return alt.layer(points, labels).properties(height=360, padding={"left": 5, "top": 10, "right": 28,
+                                                                     "bottom": 10})
