@@ -1,4 +1,9 @@
-"""Journey map: the swimlane map, its checks, the emotion curve and the step inspector."""
+"""Journey map: the board (cards on the stage × lane grid, emotion band under it), its checks and the inspector.
+
+The board takes the page's full width; checks and freshness sit above it, the step inspector opens
+below it when a card is clicked. **Present** (a toggle, or the ``?present=1`` deep link) shows
+only the board, larger, for a projector: no sidebar, no editing chrome.
+"""
 
 from ui.frame import ensure_frame
 
@@ -11,10 +16,54 @@ from ui import cached, freshness_view, inspector, journey_admin, session, table_
 from ui.frame import author  # noqa: E402
 from ui.text import plain  # noqa: E402
 
+# Present mode: the sidebar and Streamlit's header out of the way, the page's padding down to a sliver.
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"]
+{ display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 0.75rem 1.25rem 0.5rem 1.25rem !important; max-width: 100% !important; }
+</style>"""
+
+if "map_present" not in st.session_state:
+    st.session_state["map_present"] = st.query_params.get("present") == "1"
+present = bool(st.session_state["map_present"])
+if present != (st.query_params.get("present") == "1"):
+    if present:
+        st.query_params["present"] = "1"
+    else:
+        del st.query_params["present"]
+
+
+def _board(name: str, journey, version: int, color_by: str, highlight: set[str], selected: str | None) -> None:
+    key = cached.journey_key(name, version)
+    if present:
+        st.vega_lite_chart(cached.map_spec(key, journey, color_by, tuple(sorted(highlight)), None, present=True),
+                           key="map_present_chart", width="stretch")
+        return
+    spec = cached.map_spec(key, journey, color_by, tuple(sorted(highlight)), selected)
+    # "step_zoom" too, so a click does not reset the zoom (Streamlit redraws the chart on new data).
+    st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="map_chart",
+                       width="stretch")
+
+
+if present:
+    st.html(PRESENT_CSS)
+    names = session.journey_names()
+    name = next((n for n in (st.query_params.get("journey"), st.session_state.get("journey_pick")) if n in names),
+                names[0] if names else None)
+    if name is None:
+        st.session_state["map_present"] = False
+        st.rerun()
+    loaded = session.load(name)
+    head, leave = st.columns([6, 1], vertical_alignment="center")
+    head.markdown(f"#### {plain(loaded.journey.name)}")
+    leave.toggle("Present", key="map_present", help="Leave Present to edit the map")
+    _board(name, loaded.journey, loaded.version, st.session_state.get("map_color") or "channel", set(), None)
+    st.stop()
+
 st.title("Journey map")
 session.show_save_status()
 
-pick, new, derive, export = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
+pick, new, derive, export = st.columns([2.4, 1.3, 1.75, 1.1], vertical_alignment="bottom")
 with pick:
     name = session.pick_journey()
 with new:
@@ -32,8 +81,10 @@ st.caption(f"{'Future' if journey.state == 'future' else 'Current'}-state journe
            f"{len(journey.transitions)} transitions"
            + (f" · derived from **{plain(journey.derived_from)}**" if journey.derived_from else ""))
 
-view = st.segmented_control("View", ["Map", "Table editor"], default="Map", key="map_view",
-                            label_visibility="collapsed")
+view_col, colour_col, present_col = st.columns([2, 2, 1], vertical_alignment="center")
+with view_col:
+    view = st.segmented_control("View", ["Map", "Table editor"], default="Map", key="map_view",
+                                label_visibility="collapsed")
 color_by = st.session_state.get("map_color") or "channel"
 with derive:
     journey_admin.derive_menu(journey)
@@ -42,6 +93,11 @@ with export:
 if view == "Table editor":
     table_editor.render(name, journey)
     st.stop()
+with colour_col:
+    st.segmented_control("Colour by", ["channel", "emotion"], default="channel", key="map_color",
+                         label_visibility="collapsed", help="Colour of the cards' strip")
+with present_col:
+    st.toggle("Present", key="map_present", help="The board alone, larger, for a projector (link: ?present=1)")
 
 # The selected step: a click on the map, a finding, or a ?step= deep link.
 wanted = st.query_params.get("step")
@@ -64,22 +120,10 @@ if selected and st.query_params.get("step") != selected:
 focus = st.session_state.get("focus_finding")
 highlight = {s for f in findings if focus in (None, f.code + ":" + ",".join(f.steps)) for s in f.steps}
 
-map_col, side = st.columns([3, 1.15], gap="medium")
-with map_col:
-    st.segmented_control("Colour by", ["channel", "emotion"], default="channel", key="map_color")
-    key = cached.journey_key(name, loaded.version)
-    spec = cached.map_spec(key, journey, color_by, tuple(sorted(highlight)), selected)
-    # "step_zoom" too, so a click does not reset the zoom (Streamlit redraws the chart on new data).
-    st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="map_chart",
-                       width="stretch")
-    st.markdown("**Emotion along the most likely path**")
-    if journey.personas:
-        st.caption("Solid line: the step's emotion. Dashed: personas who feel differently somewhere on the path.")
-    st.vega_lite_chart(cached.emotion_spec(key, journey), width="stretch")
-
-with side:
+checks_col, fresh_col = st.columns(2)
+with checks_col:
     title = f"Checks · {len(errors)} error(s), {len(findings) - len(errors)} warning(s)"
-    with st.expander(title, expanded=bool(findings), icon=":material/health_and_safety:"):
+    with st.expander(title, expanded=False, icon=":material/health_and_safety:"):
         if not findings:
             st.success("No dead ends, bot loops or missing routes to a human.")
         for f in findings:
@@ -93,13 +137,18 @@ with side:
         if focus:
             st.button("Show all findings", key="finding_all", on_click=st.session_state.update,
                       kwargs={"focus_finding": None})
+with fresh_col:
     chosen = freshness_view.render(name, journey, freshness_view.stale_steps(name, journey))
     if chosen:
         st.session_state["selected_step"] = chosen
         st.rerun()
-    if selected:
+
+_board(name, journey, loaded.version, color_by, highlight, selected)
+
+if selected:
+    with st.container(border=True):
         inspector.render(name, journey, selected, author())
-    else:
-        st.info("Click a step on the map to inspect and edit it.", icon=":material/touch_app:")
-    with st.expander("Add a step", icon=":material/add:"):
-        table_editor.add_step_form(name, journey)
+else:
+    st.info("Click a card on the map to inspect and edit its step here.", icon=":material/touch_app:")
+with st.expander("Add a step", icon=":material/add:"):
+    table_editor.add_step_form(name, journey)

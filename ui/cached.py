@@ -24,11 +24,11 @@ JourneyKey = tuple[str, str, str, int]  # database url, workspace, journey name,
 @st.cache_data(max_entries=128, show_spinner=False)
 def map_spec(key: JourneyKey, _journey: Journey, color_by: str, highlight: tuple[str, ...],
              selected: str | None, status: tuple[tuple[str, str], ...] = (),
-             selection_name: str = "step") -> dict[str, Any]:
+             selection_name: str = "step", present: bool = False) -> dict[str, Any]:
     notes = {s: len(_journey.notes_for(s)) for s in _journey.step_ids()}
     return _with_arrow_datasets(journey_map(
         _journey, color_by=color_by, highlight=set(highlight), selected=selected, status=dict(status) or None,
-        note_counts=notes, selection_name=selection_name).to_dict())
+        note_counts=notes, selection_name=selection_name, present=present).to_dict())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -1,4 +1,4 @@
-"""The step inspector beside the map: edit a step, its transitions and its workshop notes.
+"""The step inspector under the board: edit a step, its transitions and its workshop notes.
 
 Every button saves through :func:`ui.session.commit` from an ``on_click``
 callback, so the edit is applied to the version the user was looking at and a
@@ -71,24 +71,30 @@ def _delete_step(name: str, step_id: str, label: str) -> None:
         st.session_state["last_saved"] += " — undo it from History"
 
 
+def _label(name: str, step_id: str) -> str:
+    """A step's label for a message (its id only if the step is gone from the version being edited)."""
+    journey = seen(name)[1]
+    return journey.step(step_id).label if step_id in journey.step_ids() else step_id
+
+
 def _add_transition(name: str, step_id: str) -> None:
     k = f"insp_{step_id}_new_"
     target = st.session_state[k + "target"]
     share = st.session_state[k + "share"]
-    commit(name, Edit(f"Connected '{step_id}' to '{target}'", partial(
+    commit(name, Edit(f"Connected '{_label(name, step_id)}' to '{_label(name, target)}'", partial(
         editing.add_transition, source=step_id, target=target,
         share=None if share is None else share / 100, kind=st.session_state[k + "kind"])))
 
 
 def _delete_transition(name: str, source: str, target: str) -> None:
-    commit(name, Edit(f"Removed transition '{source}' → '{target}'",
+    commit(name, Edit(f"Removed transition '{_label(name, source)}' → '{_label(name, target)}'",
                       partial(editing.delete_transition, source=source, target=target)))
 
 
 def _add_note(name: str, step_id: str, who: str) -> None:
     k = f"insp_{step_id}_note_"
     text = st.session_state[k + "text"].strip()
-    if text and commit(name, Edit(f"Added a {st.session_state[k + 'kind']} note to '{step_id}'", partial(
+    if text and commit(name, Edit(f"Added a {st.session_state[k + 'kind']} note to '{_label(name, step_id)}'", partial(
             editing.add_note, step_id=step_id, kind=st.session_state[k + "kind"], text=text, author=who))):
         st.session_state[k + "text"] = ""
 
@@ -127,11 +133,27 @@ def _make_pain_point(name: str, note: Note, who: str) -> None:
 
 
 def render(name: str, journey: Journey, step_id: str, who: str) -> None:
-    """The inspector of one step."""
+    """The inspector of one step: its fields on the left, transitions, notes and delete on the right."""
     step = journey.step(step_id)
     k = f"insp_{step_id}_"
     st.subheader(plain(step.label))
     st.caption(f"{plain(step.id)} · {plain(step.stage)} · {plain(step.lane)} lane")
+    fields, links = st.columns([1.1, 1], gap="large")
+    with fields:
+        _form(journey, step_id, name)
+    with links:
+        _transitions(name, journey, step_id)
+        _notes(name, journey, step_id, who)
+        with st.popover("Delete step", icon=":material/delete:", width="stretch"):
+            st.write(f"Delete **{plain(step.label)}** with its transitions and notes? You can restore it from "
+                     "History.")
+            st.button("Yes, delete it", key=k + "delete", type="primary", on_click=_delete_step,
+                      args=(name, step_id, step.label))
+
+
+def _form(journey: Journey, step_id: str, name: str) -> None:
+    step = journey.step(step_id)
+    k = f"insp_{step_id}_"
     with st.form(key=k + "form", border=False):
         st.text_input("Label", value=step.label, key=k + "label")
         a, b = st.columns(2)
@@ -156,12 +178,6 @@ def render(name: str, journey: Journey, step_id: str, who: str) -> None:
         st.text_area("Description", value=step.description, key=k + "description", height=68)
         st.form_submit_button("Save step", type="primary", on_click=_save_step, args=(name, step_id),
                               width="stretch")
-    _transitions(name, journey, step_id)
-    _notes(name, journey, step_id, who)
-    with st.popover("Delete step", icon=":material/delete:", width="stretch"):
-        st.write(f"Delete **{plain(step.label)}** with its transitions and notes? You can restore it from History.")
-        st.button("Yes, delete it", key=k + "delete", type="primary", on_click=_delete_step,
-                  args=(name, step_id, step.label))
 
 
 def _transitions(name: str, journey: Journey, step_id: str) -> None:
@@ -172,7 +188,7 @@ def _transitions(name: str, journey: Journey, step_id: str) -> None:
             left, right = st.columns([5, 1], vertical_alignment="center")
             share = "share not set" if t.share is None else f"{t.share:.0%}"
             left.markdown(f"→ **{plain(journey.step(t.target).label)}** · {share} · {plain(t.kind)}")
-            with right.popover(":material/close:", help="Remove this transition"):
+            with right.popover("", icon=":material/close:", help="Remove this transition"):
                 st.button("Remove this transition", key=f"deltr_{t.source}_{t.target}", type="primary",
                           on_click=_delete_transition, args=(name, t.source, t.target))
         others = [s.id for s in journey.steps if s.id not in {t.target for t in outgoing}]
@@ -204,7 +220,7 @@ def _notes(name: str, journey: Journey, step_id: str, who: str) -> None:
                     left.button("Make a pain point", key=f"note_pp_{i}", icon=":material/add_task:", type="tertiary",
                                 on_click=_make_pain_point, args=(name, n, who),
                                 help="Write this note up as a pain point on this step, to rank it on Priorities.")
-            with right.popover(":material/close:", help="Delete this note"):
+            with right.popover("", icon=":material/close:", help="Delete this note"):
                 st.button("Delete this note", key=f"delnote_{i}", type="primary", on_click=_delete_note,
                           args=(name, i))
         with st.form(key=k + "form", border=False):

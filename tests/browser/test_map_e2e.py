@@ -8,10 +8,10 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from journeys.demo import DEMO_JOURNEY
+from journeys.demo import DEMO_JOURNEY, current_state_journey
 from journeys.settings import load_settings
 from journeys.store import Store
-from tests.browser.conftest import shot, wait_idle
+from tests.browser.conftest import shot, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 MAP = f"/map?journey={quote(DEMO_JOURNEY)}"
@@ -37,7 +37,8 @@ def _sign_in(page, name: str) -> None:
 
 
 def _node(page, label: str):
-    return page.get_by_test_id("stVegaLiteChart").first.locator(f'path[aria-roledescription="point"]'
+    """A step's card on the board (a rect mark whose ARIA label is the step's label)."""
+    return page.get_by_test_id("stVegaLiteChart").first.locator(f'path[aria-roledescription^="rect"]'
                                                                  f'[aria-label="{label}"]')
 
 
@@ -166,3 +167,73 @@ def test_broken_mermaid_import_lists_problems_and_saves_nothing(server, page_fac
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "broken-import")
     assert [s.name for s in _store(server).list_journeys("demo")] == before
+
+
+def _board_text(page) -> str:
+    """Every text the board draws (Vega's SVG renderer puts each label line in a <text>/<tspan>)."""
+    return page.get_by_test_id("stVegaLiteChart").first.locator("svg text").evaluate_all(
+        "els => els.map(e => { const lines = e.querySelectorAll('tspan');"
+        " return lines.length ? [...lines].map(t => t.textContent).join(' ') : e.textContent; }).join(' ')")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1280, 800)])
+def test_present_mode_shows_every_step_and_the_emotion_curve(server, page_factory, width, height):
+    page = page_factory(width, height)
+    errors = watch_errors(page)
+    page.goto(server.url + MAP + "&present=1")
+    wait_idle(page)
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart.locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    for absent in ("Save step", "Derive future state", "Export", "New journey"):
+        expect(page.get_by_role("button", name=absent)).to_have_count(0)
+    words = " ".join(_board_text(page).split())
+    for step in current_state_journey().steps:
+        assert all(word in words for word in step.label.split()), step.label
+        expect(_node(page, step.label)).to_have_count(1)
+        box = _node(page, step.label).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, step.label  # on screen, not cut
+    assert "Emotion 0" in words
+    expect(chart.locator('path[aria-roledescription="point"], path[aria-roledescription="circle"], '
+                         'path[aria-roledescription="symbol"]').first).to_be_attached()
+    board = chart.bounding_box()
+    assert board and board["width"] >= width - 80  # the board takes the page's width
+    shot(page, f"map-present-{width}")
+    page.get_by_text("Present").click()  # leave Present
+    expect(page.get_by_role("heading", name="Journey map")).to_be_visible()
+    wait_idle(page)
+    assert errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1280, 800)])
+def test_board_click_opens_the_inspector_and_labels_are_whole(server, page_factory, width, height):
+    page = page_factory(width, height)
+    errors = watch_errors(page)
+    _open(page, server, MAP)
+    for label in ("Derive future state", "Export", "New journey"):
+        button = page.get_by_role("button", name=label)
+        expect(button).to_be_visible()
+        assert button.evaluate("b => [...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)"), \
+            label  # the whole label shows, no ellipsis
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    row = page.get_by_test_id("stHorizontalBlock").first  # the journey picker's row: the page's content width
+    assert chart.bounding_box()["width"] >= 0.98 * row.bounding_box()["width"]
+    _node(page, "Calls the support line").click()
+    expect(page.get_by_role("heading", name="Calls the support line")).to_be_visible()
+    wait_idle(page)
+    # The remove buttons show their icon, not a bare chevron.
+    remove = page.get_by_role("button", name=re.compile("close"))
+    assert remove.count() >= 1
+    page.get_by_role("button", name="Save step").scroll_into_view_if_needed()
+    shot(page, f"map-inspector-{width}")
+    assert errors == []
+
+
+def test_connecting_steps_toasts_their_labels(server, page_factory):
+    page = page_factory(1440, 900)
+    _open(page, server, MAP + "&step=read-article")
+    _sign_in(page, "Ida")
+    expect(page.get_by_role("heading", name="Reads the billing article")).to_be_visible()
+    page.get_by_role("button", name="Add transition").click()
+    expect(page.get_by_text(re.compile(r"Connected 'Reads the billing article' to '"))).to_be_visible()
+    wait_idle(page)
