@@ -18,6 +18,8 @@ Decisions (written down because a reader may want to argue with them):
   stale (or fresh) just because the clock moved and the window slid past the data. Only new data
   moves the "now" window. The *cadence*, on the other hand, is about people: ``overdue`` and
   ``due_on`` use the wall clock (``reviewed_at`` is when the person marked the review).
+- **A new map is not overdue.** A journey never reviewed is due one cadence (90 days) after it was
+  created (its first version), not at once: a map drawn today is as fresh as a map reviewed today.
 - **Both directions count.** A step that got 50 % better is as stale on the map as one that got
   worse: the emotions, pain notes and priorities drawn there no longer describe reality.
   ``change`` is still signed (positive = worse, by the metric's direction) so the page can colour it.
@@ -342,21 +344,35 @@ class Freshness:
 
     journey: str
     review: Review | None
-    overdue: bool  # never reviewed, or now is past reviewed_at + cadence
-    due_on: date | None  # UTC date the next review is due (None: never reviewed)
+    overdue: bool  # now is past (last review, else the journey's creation) + cadence
+    due_on: date | None  # UTC date the next review is due (None: never reviewed and creation unknown)
     drifts: list[Drift]
     stale: dict[str, list[Drift]]
     labels: dict[str, str] = field(default_factory=dict)  # step id → label, for messages
     threshold: float = DEFAULT_THRESHOLD
     window_end: datetime | None = None  # exclusive end of the "now" window (None: no tickets)
+    created_at: datetime | None = None  # the journey's first version (what a never-reviewed map is due from)
+
+    def due_words(self) -> str:
+        """When the review is due, in a few words: "never reviewed; first review due 5 Mar 2027"."""
+        if self.review is None:
+            if self.due_on is None:
+                return "never reviewed"
+            return (f"never reviewed; first review overdue since {day(self.due_on)}" if self.overdue
+                    else f"never reviewed; first review due {day(self.due_on)}")
+        return f"overdue since {day(self.due_on)}" if self.overdue else f"due {day(self.due_on)}"
 
     def message(self, max_steps: int = 5) -> str:
         """The state in plain words, e.g. "Last reviewed by Ana on 3 Oct 2026 (…). Since then 2 steps moved: …"."""
         if self.review is None:
-            return "Never reviewed."
+            if self.created_at is None:
+                return "Never reviewed."
+            return (f"Never reviewed since the map was created on {day(self.created_at)}: the first review is "
+                    f"{'overdue since' if self.overdue else 'due'} {day(self.due_on)} "
+                    f"({DEFAULT_CADENCE_DAYS} days after).")
         r = self.review
-        due = f"overdue since {day(self.due_on)}" if self.overdue else f"due {day(self.due_on)}"
-        text = f"Last reviewed by {r.reviewed_by} on {day(r.reviewed_at)} (cadence {r.cadence_days} days, {due})."
+        text = f"Last reviewed by {r.reviewed_by} on {day(r.reviewed_at)} (cadence {r.cadence_days} days, " \
+               f"{self.due_words()})."
         if self.window_end is None:
             return f"{text} There are no tickets to compare with."
         if not self.stale:
@@ -369,17 +385,31 @@ class Freshness:
         return f"{text} Since then {count} step{'s' if count != 1 else ''} moved: {listed}."
 
 
+def created_on(store: Store, workspace: str, journey: str) -> datetime | None:
+    """When the journey's first version was saved (None when it is not in the store)."""
+    try:
+        history = store.history(workspace, journey)
+    except JourneysError:
+        return None
+    return utc_timestamp(history[-1].created_at) if history else None
+
+
 def freshness(store: Store, workspace: str, journey: str, table: ibis.Table | None, steps: Steps,
               now: datetime | None = None, threshold: float = DEFAULT_THRESHOLD, min_sample: int = 30) -> Freshness:
     """The journey's freshness: last review, overdue or not (wall clock), and the drifts since (data time).
 
-    ``table`` None (no ticket data) gives no drifts.
+    A journey never reviewed is due :data:`DEFAULT_CADENCE_DAYS` after its creation (overdue when the
+    journey is unknown to the store). ``table`` None (no ticket data) gives no drifts.
     """
     moment = utc_timestamp(now) if now is not None else datetime.now(UTC)
     review = last_review(store, workspace, journey)
     labels = _labels(steps)
     if review is None:
-        return Freshness(journey, None, True, None, [], {}, labels, threshold, None)
+        created = created_on(store, workspace, journey)
+        if created is None:
+            return Freshness(journey, None, True, None, [], {}, labels, threshold, None)
+        due = created + timedelta(days=DEFAULT_CADENCE_DAYS)
+        return Freshness(journey, None, moment > due, due.date(), [], {}, labels, threshold, None, created)
     first, latest = _bounds(table) if table is not None else (None, None)
     end = _end(latest, moment)
     drifts = _drift_at(review, table, steps, first, end, threshold, min_sample) if table is not None else []

@@ -225,3 +225,20 @@ def test_words():
     assert fresh.show("volume", 1234.4) == "1,234 per 30 days" and fresh.show("csat", 0.8) == "80%"
     assert fresh.metric_words("csat") == "CSAT" and fresh.metric_words("reopen_rate") == "reopen rate"
     assert fresh.day(datetime(2026, 10, 3, 23, tzinfo=UTC)) == "3 Oct 2026"
+
+
+def test_a_journey_never_reviewed_is_due_one_cadence_after_it_was_created(store):
+    store.create(WS, Journey(name="New map", steps=[Step(id="a", label="Ask", stage="Get help")]), "Ana")
+    created = fresh.created_on(store, WS, "New map")
+    assert created is not None
+    today = freshness(store, WS, "New map", None, LABELS, now=created)
+    assert not today.overdue and today.review is None
+    assert today.due_on == (created + timedelta(days=fresh.DEFAULT_CADENCE_DAYS)).date()
+    assert today.due_words() == f"never reviewed; first review due {fresh.day(today.due_on)}"
+    assert today.message() == (f"Never reviewed since the map was created on {fresh.day(created)}: the first review "
+                               f"is due {fresh.day(today.due_on)} (90 days after).")
+    assert not freshness(store, WS, "New map", None, LABELS, now=created + timedelta(days=90)).overdue
+    late = freshness(store, WS, "New map", None, LABELS, now=created + timedelta(days=90, seconds=1))
+    assert late.overdue and late.due_words().startswith("never reviewed; first review overdue since")
+    assert "the first review is overdue since" in late.message()
+    assert fresh.created_on(store, WS, "No such map") is None

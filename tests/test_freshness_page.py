@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,9 @@ def _panel(at: AppTest):
 
 def test_never_reviewed_then_marked_reviewed(home):
     at = _map()
-    assert "Review overdue" in _panel(at).label
-    assert "Never reviewed" in _panel(at).caption[0].value
+    assert "Map not reviewed yet (first review due" in _panel(at).label  # created today: not overdue
+    assert "Review overdue" not in _panel(at).label
+    assert "Never reviewed since the map was created on" in _panel(at).caption[0].value
     at.button(key="mark_reviewed").click()
     at.run()
     assert not at.exception
@@ -85,3 +87,18 @@ def test_priorities_page_says_where_the_map_is_stale(home):
     at = open_page("priorities", author="Ana")
     warning = next(w.value for w in at.warning if "stale" in w.value)
     assert "the map is stale here: Bot shows invoice status (escalation rate" in warning
+
+
+def test_a_journey_created_today_is_not_overdue_anywhere_but_one_created_long_ago_is(home):
+    at = open_page("priorities", author="Ana")
+    assert not any("overdue" in w.value for w in at.warning)  # the demo was created today
+    with Store.for_folder(home) as store:  # backdate the demo journey's first version by 100 days
+        from sqlalchemy import text
+
+        with store._engine.begin() as conn:
+            conn.execute(text("UPDATE journey_revisions SET created_at = :at WHERE version = 1"),
+                         {"at": datetime.now(UTC) - timedelta(days=100)})
+    at = open_page("priorities", author="Ana")
+    warning = next(w.value for w in at.warning if "overdue" in w.value)
+    assert f"**{DEMO_JOURNEY}** — review overdue (never reviewed; first review overdue since" in warning
+    assert "Review overdue" in _panel(_map()).label

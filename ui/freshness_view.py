@@ -7,10 +7,12 @@ data's content key and the review's version, so a rerun costs nothing.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from journeys.errors import JourneysError, StaleWrite
-from journeys.freshness import Freshness, freshness, mark_reviewed
+from journeys.freshness import Freshness, created_on, day, freshness, mark_reviewed
 from journeys.model import Journey
 from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import DatasetVersion
@@ -32,8 +34,9 @@ def _review_version(journey_name: str) -> int:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _freshness(key: tuple, review_version: int, _dataset: DatasetVersion | None, journey_name: str,
+def _freshness(key: tuple, review_version: int, due_from: tuple, _dataset: DatasetVersion | None, journey_name: str,
                _journey: Journey) -> Freshness:
+    """``due_from`` (the journey's creation, today's date) keeps "overdue" true to the day and to the map's age."""
     table = tickets_view.mapped(_dataset, journey_name).table if _dataset is not None else None
     return freshness(store(), workspace(), journey_name, table, _journey)
 
@@ -42,7 +45,8 @@ def stale_steps(journey_name: str, journey: Journey) -> Freshness:
     """The journey's freshness against the latest imported tickets (cached by content and review version)."""
     dataset = _latest_dataset()
     key = tickets_view.key(dataset, journey_name) if dataset else (workspace(), journey_name, journey.step_ids())
-    return _freshness(key, _review_version(journey_name), dataset, journey_name, journey)
+    due_from = (created_on(store(), workspace(), journey_name), datetime.now(UTC).date())
+    return _freshness(key, _review_version(journey_name), due_from, dataset, journey_name, journey)
 
 
 def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
@@ -51,8 +55,11 @@ def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
     if outcome:
         (st.success if outcome[0] == "ok" else st.error)(plain(outcome[1]))  # quotes a name: stored raw
     title = ("Map stale in " + f"{len(state.stale)} step(s)" if state.stale
-             else "Review overdue" if state.overdue else "Map up to date")
-    icon = ":orange[:material/update:]" if state.stale or state.overdue else ":green[:material/verified:]"
+             else "Review overdue" if state.overdue
+             else f"Map not reviewed yet (first review due {day(state.due_on)})" if state.review is None
+             else "Map up to date")
+    icon = (":orange[:material/update:]" if state.stale or state.overdue
+            else ":gray[:material/schedule:]" if state.review is None else ":green[:material/verified:]")
     chosen = None
     with st.expander(f"{icon} {title}", expanded=bool(state.stale)):
         st.caption(plain(state.message()))
@@ -105,7 +112,7 @@ def stale_warning(journey_names: list[str]) -> None:
                               for step, moves in list(state.stale.items())[:4])
             lines.append(f"**{plain(name)}** — the map is stale here: {plain(moved)}.")
         elif state.overdue:
-            lines.append(f"**{plain(name)}** — review overdue ({plain(state.message().split('.')[0].lower())}).")
+            lines.append(f"**{plain(name)}** — review overdue ({plain(state.due_words())}).")
     if lines:
         st.warning("\n\n".join(lines) + "\n\nReview it on the Journey map and mark it reviewed.",
                    icon=":material/update:")
