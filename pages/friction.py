@@ -6,6 +6,7 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from journeys.charts.wire import to_browser  # noqa: E402
 from journeys.metrics import METRICS  # noqa: E402
 from ui import cached, friction_view, session, tickets_view  # noqa: E402
 from ui.text import plain  # noqa: E402
@@ -99,4 +100,5 @@ with write:
 friction_view.confirm_write_up(journey, selected, metric, dataset, where)
 friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric, where, options)
 st.markdown(f"**Newest tickets on {plain(labels.get(selected, selected))}** ({plain(where.describe())})")
-st.dataframe(tickets_view.examples(content, dataset, name, selected, where), hide_index=True, width="stretch")
+st.dataframe(to_browser(tickets_view.examples(content, dataset, name, selected, where)), hide_index=True,
+             width="stretch")

@@ -4,7 +4,6 @@ a tiny import sends no NaN to the browser."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pyarrow as pa
@@ -100,12 +99,21 @@ def test_a_worse_metric_is_written_up_without_a_question(demo_home):
     assert len(_pains(demo_home) - before) == 1
 
 
-def _no_nan(value) -> None:
-    json.dumps(value, allow_nan=False, default=str)  # raises on NaN/inf, as the browser's JSON.parse does
+def _strict(text: str) -> None:
+    """Parse as the browser's JSON.parse does: NaN and Infinity are errors."""
+    json.loads(text, parse_constant=lambda word: pytest.fail(f"{word} in JSON sent to the browser: {text[:300]}"))
+
+
+def _arrow_blobs(at: AppTest) -> list[bytes]:
+    """Every Arrow payload on the page: the tables and every chart's datasets."""
+    charts = at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")
+    return [d.proto.arrow_data.data for d in at.dataframe] + [d.data.data for c in charts for d in c.proto.datasets]
 
 
 @pytest.mark.parametrize("colour", ["friction", "csat", "resolution_p90"])
-def test_a_five_ticket_import_sends_no_nan_to_any_chart(demo_home, tmp_path, colour):
+def test_a_five_ticket_import_sends_no_nan_to_the_browser(demo_home, tmp_path, colour):
+    """Once the steps table's frame carried a baseline with NaN in its attrs, which pyarrow writes into the
+    Arrow schema as JSON: the browser showed a red JSON.parse error instead of the table."""
     from journeys.demo_tickets import generate
     from journeys.tickets.workflow import import_dataset
 
@@ -121,14 +129,57 @@ def test_a_five_ticket_import_sends_no_nan_to_any_chart(demo_home, tmp_path, col
     at.selectbox(key="friction_dataset").set_value("Tiny")
     at.selectbox(key="friction_colour").set_value(colour)
     at.run()
+    assert at.metric[0].value == "5"
     for tab in ("Steps ranked", "Week by week"):
         at.session_state["friction_tab"] = tab
         at.run()
         assert not at.exception, at.exception
-        charts = _charts(at)
-        assert len(charts) >= 2
-        for spec, datasets in charts:
-            _no_nan(spec)
-            for rows in datasets.values():
-                _no_nan([{k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
-                         for r in rows])  # Arrow nulls read back as NaN: a real NaN would fail in the spec
+        assert len(at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart")) >= 2
+        for spec in at.get("vega_lite_chart") + at.get("arrow_vega_lite_chart"):
+            _strict(spec.proto.spec)
+        blobs = _arrow_blobs(at)
+        assert len(blobs) >= 3
+        for blob in blobs:
+            metadata = pa.ipc.open_stream(blob).schema.metadata or {}
+            _strict(metadata.get(b"pandas", b"{}").decode())
+
+
+def test_to_browser_drops_attrs_and_infinities():
+    import numpy as np
+    import pandas as pd
+
+    from journeys.charts.wire import to_browser
+
+    frame = pd.DataFrame({"x": [1.0, np.inf, -np.inf, np.nan], "s": ["a", "b", "c", "d"], "n": [1, 2, 3, 4]})
+    frame.attrs["baseline"] = {"csat": float("nan")}
+    sent = to_browser(frame)
+    assert sent.attrs == {} and frame.attrs  # the original is left alone
+    assert sent["x"].isna().tolist() == [False, True, True, True] and sent["n"].tolist() == [1, 2, 3, 4]
+    _strict(pa.Table.from_pandas(sent).schema.metadata[b"pandas"].decode())
+    with pytest.raises(BaseException, match="NaN in JSON"):
+        _strict(pa.Table.from_pandas(frame).schema.metadata[b"pandas"].decode())  # what the browser got before
+
+
+def test_priorities_hand_form_asks_before_writing_up_a_metric_the_step_does_better_on(demo_home):
+    before = _pains(demo_home)
+    at = open_page("priorities")
+    at.selectbox(key="pp_new_journey").set_value(DEMO_JOURNEY)
+    at.run()
+
+    def submit() -> None:
+        at.text_input(key="pp_new_title").input("Phone support is too good")
+        at.multiselect(key="pp_new_steps").set_value(["phone-support"])
+        at.selectbox(key="pp_new_metric").set_value("csat")
+        next(b for b in at.button if b.label == "Write it up").click()
+        at.run()
+        assert not at.exception, at.exception
+
+    submit()
+    assert any("does better than the journey on CSAT" in e.value and "write up anyway?" in e.value for e in at.error)
+    assert _pains(demo_home) == before
+    submit()  # the same submit again: written up
+    assert not any("write up anyway?" in e.value for e in at.error)
+    (new,) = _pains(demo_home) - before
+    with Store.for_folder(demo_home) as store:
+        (made,) = [p for p in PainPoints(store).list("demo") if p.key == new]
+    assert made.pain.metric == "csat" and made.pain.steps == ["phone-support"]

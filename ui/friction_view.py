@@ -16,6 +16,7 @@ from journeys.charts.friction_bars import friction_bars
 from journeys.charts.heatmap import step_period_heatmap
 from journeys.charts.overlay import MetricOverlay
 from journeys.charts.weeks import PARTIAL_CAPTION, mark_partial_weeks, weekly_line
+from journeys.charts.wire import to_browser
 from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
 from journeys.evidence import draft
@@ -135,10 +136,10 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
                  for label in SHORT_LABELS.values() if label in view and label != SHORT_LABELS["resolution_p90"]},
               SHORT_LABELS["resolution_p90"]: st.column_config.NumberColumn(
                   SHORT_LABELS["resolution_p90"], width=95, format="%.0f min", help=METRICS["resolution_p90"].label)}
-    st.dataframe(view, hide_index=True, width="stretch", column_config=config,
+    st.dataframe(to_browser(view), hide_index=True, width="stretch", column_config=config,
                  height=35 * (min(len(view), 25) + 1) + 3)  # every step in view, up to 25
     with st.expander("Every component of the score, step by step", icon=":material/calculate:"):
-        st.dataframe(components_frame(scored, labels), hide_index=True, width="stretch",
+        st.dataframe(to_browser(components_frame(scored, labels)), hide_index=True, width="stretch",
                      column_config={"Step": st.column_config.TextColumn("Step", width="medium")})
         st.caption("Each metric's gap to the journey: +50 % is half as bad again as the journey, −50 % half as bad; "
                    "blank when too few tickets. The score adds them up with their weights (see above).")

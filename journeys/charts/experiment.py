@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from journeys.charts.weeks import PARTIAL_OPACITY, mark_partial_weeks
+from journeys.charts.wire import to_browser
 from journeys.experiments.model import Design, Experiment, Result
 from journeys.experiments.series import CHANGED, COMPARISON
 from journeys.metrics import METRICS
@@ -66,7 +67,7 @@ def trend_chart(series: pd.DataFrame, experiment: Experiment, *, interim: bool =
                          "value": series["value"].astype(float), "n": series["n"].astype(int),
                          "side": ["after" if t >= 0 else "before" for t in series["t"]]})
     seen = experiment.result.data_until if experiment.result else None
-    data = mark_partial_weeks(data, pre, min(end, _day(seen)) if seen else end, column="week")
+    data = mark_partial_weeks(to_browser(data), pre, min(end, _day(seen)) if seen else end, column="week")
     arms = [a for a in ARM_LABELS.values() if a in set(data["arm"])] or ["Changed steps"]
     last = data["week"].max() + pd.Timedelta(days=7) if len(data) else end
     windows = pd.DataFrame([

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from journeys.charts.overlay import WORSE_TO_BETTER
+from journeys.charts.wire import to_browser
 from journeys.metrics import METRICS
 
 WORSE, BETTER = "worse than the journey", "better than the journey"
@@ -30,7 +31,7 @@ def friction_bars(scored: pd.DataFrame, labels: Mapping[str, str]) -> alt.Chart:
         "rule": [f"{METRICS[m].label} rule: better components not counted" if m in METRICS else ""
                  for m in scored.get("guarded_by", pd.Series([""] * len(scored)))],
     })
-    frame["side"] = np.where(frame["score"] > 0, WORSE, BETTER)
+    frame = to_browser(frame.assign(side=np.where(frame["score"] > 0, WORSE, BETTER)))
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("step:N", title=None, sort=frame.sort_values("rank")["step"].tolist(), axis=alt.Axis(labelLimit=260)),
         x=alt.X("score:Q", title="Friction score (0 = the journey)", axis=alt.Axis(format=".2f")),

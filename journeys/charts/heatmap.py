@@ -16,6 +16,7 @@ import pandas as pd
 from journeys.charts import style
 from journeys.charts.overlay import WORSE_TO_BETTER
 from journeys.charts.weeks import PARTIAL_OPACITY, mark_partial_weeks
+from journeys.charts.wire import to_browser
 
 
 def step_period_heatmap(cells: pd.DataFrame, *, steps: Sequence[tuple[str, str]], title: str,
@@ -30,7 +31,7 @@ def step_period_heatmap(cells: pd.DataFrame, *, steps: Sequence[tuple[str, str]]
     """
     order = [label for _, label in steps]
     labels = dict(steps)
-    frame = cells[cells["step"].isin(labels)].assign(label=lambda d: d["step"].map(labels))
+    frame = to_browser(cells[cells["step"].isin(labels)]).assign(label=lambda d: d["step"].map(labels))
     frame = frame.assign(shown=frame["value"].notna(),
                          start=pd.to_datetime(frame["period"], utc=True).dt.strftime("%Y-%m-%d"))
     frame = mark_partial_weeks(frame, *((first, last) if period == "week" else (None, None)))

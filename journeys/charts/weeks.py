@@ -17,6 +17,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from journeys.charts.wire import to_browser
+
 WEEK = pd.Timedelta(days=7)
 PARTIAL_OPACITY = 0.35
 PARTIAL_CAPTION = ("Faded, unconnected points are partial weeks (the data starts or ends mid-week): their counts "
@@ -64,7 +66,7 @@ def weekly_line(weekly: pd.DataFrame, value: str, *, first: datetime | None, las
     ``weekly`` has ``column`` (week start), ``value`` and ``n`` (the sample). NaN values (too few tickets)
     are sent as nulls and leave a gap, never as ``NaN`` (invalid JSON in the browser).
     """
-    frame = mark_partial_weeks(weekly[[column, value, "n"]], first, last, column=column)
+    frame = mark_partial_weeks(to_browser(weekly[[column, value, "n"]]), first, last, column=column)
     frame = frame.astype({value: "float64"}).astype({value: object})
     frame[value] = frame[value].where(np.isfinite(frame[value].astype("float64")), None)
     x = alt.X(f"{column}:T", title="week")
