@@ -29,6 +29,7 @@ import streamlit as st
 from journeys.charts import priorities as charts
 from journeys.errors import JourneysError, StaleWrite
 from journeys.evidence import CONTEXT_METRICS, capture, example_ids, ranked_csv, ranked_frame, ranked_markdown
+from journeys.friction import better_than_journey, metric_words
 from journeys.metrics import METRICS
 from journeys.painpoints import Evidence, PainPoint, PainPoints, Source, Status, StoredPainPoint, parse_painpoint
 from journeys.priorities import (
@@ -260,13 +261,13 @@ def ranked_table(frame: pd.DataFrame, key: str) -> None:
                  selection_mode="single-row", height="content" if len(frame) <= 12 else 740, column_config={
                      "Rank": st.column_config.NumberColumn("Rank", width=42),
                      "Change": st.column_config.TextColumn(
-                         "Change", width=58, help="Places moved since the last review (▲ up, ▼ down); "
+                         "Change", width=54, help="Places moved since the last review (▲ up, ▼ down); "
                                                   "'new' was written up since."),
                      "Key": st.column_config.TextColumn("Key", width=48),
-                     "Pain point": st.column_config.TextColumn("Pain point", width=215),
+                     "Pain point": st.column_config.TextColumn("Pain point", width=200),
                      "Journey": st.column_config.TextColumn("Journey", width=100),
-                     "Status": st.column_config.TextColumn("Status", width=80),
-                     "Owner": st.column_config.TextColumn("Owner", width=88),
+                     "Status": st.column_config.TextColumn("Status", width=98),
+                     "Owner": st.column_config.TextColumn("Owner", width=100),
                      "Score": st.column_config.ProgressColumn("Score", min_value=0.0, max_value=top,
                                                               format="%.1f", width=85),
                      "Reach / month": st.column_config.NumberColumn(
@@ -805,6 +806,8 @@ def _create(journey: str, dataset: DatasetVersion | None) -> None:
         if dataset is not None and pain.steps:
             evidence, examples = _freeze(dataset, journey, pain.steps, pain.metric)
             pain = pain.model_copy(update={"evidence": evidence, "example_tickets": examples})
+            if _asks_first(pain, journey):
+                return
         key = PainPoints(store()).create(workspace(), pain, who, "Written up by hand")
     except JourneysError as error:
         problems = problem_words(error)
@@ -817,6 +820,20 @@ def _create(journey: str, dataset: DatasetVersion | None) -> None:
         st.session_state[widget] = [] if field == "steps" else None if field == "effort" else ""
     st.session_state[SELECTED] = key
     st.session_state[SAVED] = f"Created {key}: {pain.title}"
+
+
+def _asks_first(pain: PainPoint, journey: str) -> bool:
+    """A metric every step does better on than the journey is asked about once; the same submit again writes it up."""
+    judged = [e for e in pain.evidence if e.metric == pain.metric and e.value is not None]
+    asked, st.session_state["pp_new_asked"] = st.session_state.get("pp_new_asked"), (journey, pain.steps, pain.metric)
+    if not pain.metric or not judged or not all(better_than_journey(e.metric, e.value, e.baseline) for e in judged):
+        return False
+    if asked == (journey, pain.steps, pain.metric):
+        return False
+    st.session_state[PROBLEMS] = (f"Not written up yet: {'these steps do' if len(judged) > 1 else 'this step does'} "
+                                  f"better than the journey on {metric_words(pain.metric)}; a pain point usually "
+                                  "needs a worse figure — write up anyway? Press Write it up again.", [])
+    return True
 
 
 def create_form(dataset: DatasetVersion | None, expanded: bool) -> None:
