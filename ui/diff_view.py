@@ -50,8 +50,11 @@ def render(diff: JourneyDiff, old: Journey, new: Journey) -> None:
     _table("Steps", rows, {"Change": 80, "Step": 260, "Field": 110}, "No step changes.")
     _table("Transitions", transitions, {"Change": 80, "From": 230, "To": 230}, "No transition changes.")
     if diff.meta_changes:
+        def said(value: object, field: str) -> str:  # the entry step by its label, not its id
+            return _shown(labels.get(value, value) if field == "entry" and isinstance(value, str) else value)
+
         st.caption("Journey: " + "; ".join(
-            f"{plain(field_words(m.field))}: {plain(_shown(m.old))} → {plain(_shown(m.new))}"
+            f"{plain(field_words(m.field))}: {plain(said(m.old, m.field))} → {plain(said(m.new, m.field))}"
             for m in diff.meta_changes))
 
 
@@ -61,7 +64,7 @@ def _table(title: str, rows: list[dict[str, str]], widths: dict[str, int], empty
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      column_config={c: st.column_config.TextColumn(width=w) for c, w in widths.items()})
     else:
-        st.caption(empty)
+        st.caption(plain(empty))
 
 
 def _shown(value: object) -> str:

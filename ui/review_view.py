@@ -120,10 +120,11 @@ def analyse_bar(stored: StoredExperiment, dataset: DatasetVersion | None) -> Non
         return
     _, _, end = e.window()
     complete = _data_until(stored, dataset)
-    label = "Analyse now" if r is None else f"Analyse again on '{plain(dataset.name)}'"
+    label = "Analyse now" if r is None else "Analyse again"  # the dataset in the help: a long name cut the label
     left, right = st.columns([1, 2.4], vertical_alignment="center")
     left.button(label, key=f"rv_analyse_{stored.key}_v{stored.version}", type="primary" if r is None else "secondary",
                 icon=":material/analytics:", width="stretch", on_click=ev.commit,
+                help=f"Analyses the tickets of '{plain(dataset.name)}'.",
                 args=(stored.key, ev.Action("analyse", "analyse", dataset=dataset.name), stored.version))
     if complete is None or complete + pd.Timedelta(days=1) < pd.Timestamp(end).tz_localize(UTC):
         seen = f"the tickets end on {day(complete)}" if complete is not None else "there are no tickets yet"
@@ -389,7 +390,7 @@ def downloads(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
     e, key = stored.experiment, stored.key
     stem = f"{key}-{workspace()}".replace(" ", "-")
     st.markdown("### Downloads")
-    cols = st.columns(4)
+    cols = [*st.columns(2), *st.columns(2)]  # two a row: four across cut "You said, we did (Markdown)" at 1280 px
     table = None
     if dataset is not None and ev.has_journey(e.journey):
         table = ev._table(dataset, e.journey)

@@ -291,22 +291,23 @@ def rules_frame(rule_set: RuleSet, labels: dict[str, str], found: Counts | None)
     return pd.DataFrame(rows)
 
 
+# Widths add up to the ~818 px a 1280-wide window leaves beside the sidebar: no column behind a sideways scroll.
 RULES_COLUMNS = {
     "Order": st.column_config.NumberColumn("Order", help="Rules are tried top to bottom; the first match wins.",
-                                           width=55),
-    "Rule": st.column_config.TextColumn("Rule"),
-    "Step": st.column_config.TextColumn("Step"),
+                                           width=50),
+    "Rule": st.column_config.TextColumn("Rule", width=215),
+    "Step": st.column_config.TextColumn("Step", width=195),
     "Tickets placed": st.column_config.NumberColumn(
-        "Tickets placed", format="localized", width=105,
+        "Tickets placed", format="localized", width=100,
         help="Tickets this rule puts on its step (it is their first match)."),
     "Shadowed": st.column_config.NumberColumn(
-        "Shadowed", format="localized", width=85,
+        "Shadowed", format="localized", width=78,
         help="Tickets this rule matches that an earlier rule already took."),
     "Overridden": st.column_config.NumberColumn(
-        "Overridden", format="localized", width=90,
+        "Overridden", format="localized", width=84,
         help="Tickets this rule matches that keep the step named in the export's journey_step column."),
     "Note": st.column_config.TextColumn(
-        "Note", width=110, help=f"⚠ never fires = {NEVER_FIRES}; no match here = {NO_MATCH}."),
+        "Note", width=90, help=f"⚠ never fires = {NEVER_FIRES}; no match here = {NO_MATCH}."),
 }
 
 

@@ -42,8 +42,8 @@ def value_effort_chart(data: pd.DataFrame) -> alt.LayerChart:
     points = alt.Chart(data).mark_circle(opacity=0.85, stroke="#1f2937").encode(
         x=x, y=y,
         size=alt.Size("reach:Q", title="Reach / month", scale=alt.Scale(range=[60, 1400]),
-                      legend=alt.Legend(orient="bottom")),
-        color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom"), scale=alt.Scale(
+                      legend=alt.Legend(orient="bottom", tickCount=3)),
+        color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom", columns=3), scale=alt.Scale(
             domain=statuses, range=[STATUS_COLOURS[Status(s)] for s in statuses])),
         strokeWidth=alt.condition("datum.selected", alt.value(2.5), alt.value(0)),
         tooltip=[alt.Tooltip("key:N", title="Key"), alt.Tooltip("title:N", title="Pain point"),
@@ -54,6 +54,6 @@ def value_effort_chart(data: pd.DataFrame) -> alt.LayerChart:
     ).add_params(pick)
     labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-10, fontSize=11, color="#374151").encode(
         x=x, y=y, text="key:N")
-    # Legends under the plot, each on its own rows, with padding so the largest size symbol is not cut.
+    # Legends under the plot; status in three columns so the size legend's largest symbol fits beside it.
     return alt.layer(points, labels).properties(height=360, padding={"left": 5, "top": 10, "right": 28,
                                                                      "bottom": 10})
