@@ -52,6 +52,15 @@ setup_python() {
   fi
 }
 
+setup_node_for_tests() {
+  # Mermaid's own library (package.json, pinned) judges the Mermaid exports in the browser tests.
+  if [ ! -f node_modules/mermaid/dist/mermaid.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    log "installing npm packages from package-lock.json"
+    npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+  fi
+}
+
 case "${1:-}" in
   app)
     setup_python ""
@@ -61,6 +70,7 @@ case "${1:-}" in
     ;;
   test)
     setup_system_for_tests
+    setup_node_for_tests
     setup_python "[test]"
     "$VENV/bin/ruff" check .
     # Two workers, a test file per worker at a time (module fixtures such as a CLI demo workspace are built

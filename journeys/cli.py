@@ -310,13 +310,18 @@ def check_journey(store, settings: Settings, name: str, fmt: str) -> None:
 
 @journey.command()
 @click.argument("name")
-@click.option("--to", "fmt", type=click.Choice(interop.FORMATS), default="json", show_default=True)
+@click.option("--to", "fmt", type=click.Choice(interop.EXPORT_FORMATS), default="json", show_default=True,
+              help="mermaid: Mermaid's journey diagram, which has no transitions; mermaid-flowchart: a Mermaid "
+                   "flowchart that keeps them (stages as subgraphs, edges with kind and share).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="File to write (default: standard output).")
 @_with_store
 def export(store, settings: Settings, name: str, fmt: str, output: str | None) -> None:
-    """Write a journey as JSON, GraphML or Mermaid."""
-    text = interop.export_journey(store.load(settings.workspace, name).journey, fmt)
+    """Write a journey as JSON, GraphML, a Mermaid journey diagram or a Mermaid flowchart."""
+    journey = store.load(settings.workspace, name).journey
+    text = interop.export_journey(journey, fmt)
+    if fmt == "mermaid" and journey.transitions:
+        click.echo(f"Note: {interop.no_transitions_note(journey)}", err=True)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}", err=True)

@@ -102,10 +102,10 @@ def export_menu(journey: Journey, color_by: str = "channel") -> None:
     """Downloads, built only when clicked."""
     with st.popover("Export", icon=":material/download:", width="stretch"):
         st.markdown("**Journey file**")
-        for fmt in interop.FORMATS:
-            st.download_button(f"{fmt.upper() if fmt != 'mermaid' else 'Mermaid'}", key=f"dl_{fmt}",
+        for fmt, file in interop.EXPORT_FILES.items():
+            st.download_button(file.label, key=f"dl_{fmt}", help=file.help,
                                data=lambda fmt=fmt: interop.export_journey(journey, fmt),
-                               file_name=f"{_slug(journey.name)}.{EXTENSION[fmt]}", mime=MIME[fmt],
+                               file_name=f"{_slug(journey.name)}.{file.extension}", mime=file.mime,
                                width="stretch")
         st.markdown("**Map picture**")
         for fmt in MAP_FORMATS:

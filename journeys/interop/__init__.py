@@ -1,5 +1,8 @@
 """Journeys in and out of files: JSON (lossless), GraphML (lossless, for graph tools), Mermaid (a sketch).
 
+Mermaid comes in two shapes: the ``journey`` diagram (read and written; it has no transitions) and, for
+export only, a ``flowchart`` (``mermaid-flowchart``) that keeps the graph: transitions with kind and share.
+
 One entry point each way so the app, the CLI and notebooks behave alike::
 
     text = export_journey(journey, "graphml")
@@ -15,26 +18,56 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from journeys.errors import InvalidJourney, JourneysError, Problem
 from journeys.interop._text import MAX_BYTES, decode
 from journeys.interop.graphml import export_graphml, import_graphml
 from journeys.interop.json_format import SCHEMA_VERSION, export_json, import_json
-from journeys.interop.mermaid import export_mermaid, import_mermaid
+from journeys.interop.mermaid import export_mermaid, import_mermaid, no_transitions_note
+from journeys.interop.mermaid_flowchart import export_mermaid_flowchart
 from journeys.model import Journey
 
 __all__ = [
+    "EXPORT_FILES",
+    "EXPORT_FORMATS",
     "FORMATS",
     "MAX_BYTES",
     "SCHEMA_VERSION",
+    "ExportFile",
     "UnknownFormat",
     "export_journey",
     "guess_format",
     "import_journey",
+    "no_transitions_note",
 ]
 
-FORMATS = ("json", "graphml", "mermaid")
+FORMATS = ("json", "graphml", "mermaid")  # read and written
+EXPORT_FORMATS = (*FORMATS, "mermaid-flowchart")  # written only: a flowchart is a picture of the graph, not a file
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """How an export format is offered for download: button label, file extension, MIME type, help."""
+
+    label: str
+    extension: str
+    mime: str
+    help: str
+
+
+EXPORT_FILES = {
+    "json": ExportFile("JSON", "json", "application/json", "Everything about the journey; imports back losslessly."),
+    "graphml": ExportFile("GraphML", "graphml", "application/xml",
+                          "For graph tools (yEd, Gephi, NetworkX); imports back losslessly."),
+    "mermaid": ExportFile("Mermaid journey", "mmd", "text/plain",
+                          "Mermaid's journey diagram: stages, steps and emotions. It has no transitions, so "
+                          "escalations, fallbacks, retries and shares are left out (the flowchart keeps them)."),
+    "mermaid-flowchart": ExportFile("Mermaid flowchart", "mmd", "text/plain",
+                                    "A Mermaid flowchart that keeps the graph: stages as boxes, transitions as "
+                                    "arrows with their kind and share. Export only."),
+}
 EXTENSIONS = {
     ".json": "json",
     ".graphml": "graphml",
@@ -52,14 +85,16 @@ class UnknownFormat(JourneysError, ValueError):
 
 
 def export_journey(journey: Journey, fmt: str) -> str:
-    """The journey as text in ``fmt`` (one of :data:`FORMATS`)."""
+    """The journey as text in ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
     if fmt == "json":
         return export_json(journey)
     if fmt == "graphml":
         return export_graphml(journey)
     if fmt == "mermaid":
         return export_mermaid(journey)
-    raise UnknownFormat(f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "mermaid-flowchart":
+        return export_mermaid_flowchart(journey)
+    raise UnknownFormat(f"Unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
 
 
 def guess_format(filename: str | None, text: str) -> str:

@@ -26,6 +26,8 @@ Export
     if no step is in that lane the personas go on the first task, so they
     survive a round trip. When the lanes differ from the default ones, a
     comment ``%% journeys:lanes ["…", …]`` records them (Mermaid ignores it).
+    A second comment says that the diagram has no transitions (how many were
+    left out, and that the ``mermaid-flowchart`` export keeps them).
 
     Mermaid's grammar cannot quote text, so characters that would end a token
     are replaced with look-alikes and changed back on import: ``:`` → ``∶``
@@ -155,6 +157,16 @@ def task_order(journey: Journey) -> list[tuple[str, list[Step]]]:
     return [(stage, [step for _, _, step in sorted(by_stage[stage], key=lambda x: x[:2])]) for stage in stages]
 
 
+def no_transitions_note(journey: Journey) -> str:
+    """What the journey diagram leaves out, said in the file (a ``%%`` comment) and wherever it is offered."""
+    count = len(journey.transitions)
+    kinds = sorted({t.kind.value for t in journey.transitions} - {"normal"})
+    which = f" (including {', '.join(kinds)})" if kinds else ""
+    return (f"Mermaid's journey diagram has no transitions: this journey's {count} transition"
+            f"{'s' if count != 1 else ''}{which} and their shares are not in this file. "
+            "Export mermaid-flowchart to keep them.")
+
+
 def export_mermaid(journey: Journey) -> str:
     """The journey as a Mermaid ``journey`` diagram (see the module docstring for what survives)."""
     lines = ["journey", f"    title {_escape(_one_line(journey.name), _TITLE) or 'Untitled journey'}"]
@@ -166,6 +178,7 @@ def export_mermaid(journey: Journey) -> str:
         lines.append(f"    accDescr: {description}")
     if journey.lanes != DEFAULT_LANES:
         lines.append(f"    %% {_LANES_HINT} {json.dumps(journey.lanes, ensure_ascii=False)}")
+    lines.append(f"    %% {no_transitions_note(journey)}")
     sections = task_order(journey)
     customer = _customer_lane(journey)
     lane_keys = {_lane_key(lane) for lane in journey.lanes}
