@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from journeys.charts import COLOR_BY, MAP_FORMATS, emotion_curve, export_chart, journey_map, mark_count, style
 from journeys.charts.blueprint import AXIS_PX
+from journeys.charts.board import NORMAL, board_layout
 from journeys.demo import current_state_journey, future_state_journey
-from journeys.graph import check, most_likely_path, swimlane_layout
+from journeys.graph import check, most_likely_path
 from journeys.model import CHANNELS, DEFAULT_LANES, DEFAULT_STAGES, Journey, Step, Transition
 from tests.strategies import journeys
 
@@ -87,47 +88,53 @@ def demo() -> Journey:
 # --- the map ---------------------------------------------------------------------------------------------
 
 
-def test_one_node_per_step_at_the_swimlane_position(demo: Journey) -> None:
+def test_one_card_per_step_at_its_board_position(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
     nodes = _rows(spec, "steps")
-    layout = swimlane_layout(demo)
+    board = board_layout(demo)
     assert [n["id"] for n in nodes] == demo.step_ids()
     for n in nodes:
-        assert (n["x"], n["y"]) == pytest.approx(layout.positions[n["id"]])
+        card = board.cards[n["id"]]
+        assert (n["x"], n["y"]) == pytest.approx((card.cx, card.cy))
         step = demo.step(n["id"])
         assert (n["label"], n["stage"], n["lane"], n["kind"]) == (step.label, step.stage, step.lane, str(step.kind))
+        # the card sits in its stage's column and its lane's band
+        (a, b), (top, bottom) = board.stage_spans[demo.stages.index(step.stage)], board.lane_spans[
+            demo.lanes.index(step.lane)]
+        assert a < n["left"] < n["right"] < b and top < n["top"] < n["bottom"] < bottom
     # stage headers and lane labels come from the journey, in its order
     enc = _layer(spec, "steps")["encoding"]
     assert all(stage in enc["x"]["axis"]["labelExpr"] for stage in demo.stages)
-    assert enc["y"]["scale"]["reverse"] is True and enc["y"]["scale"]["domain"] == [-0.5, len(demo.lanes) - 0.5]
+    assert all(lane.capitalize() in enc["y"]["axis"]["labelExpr"] for lane in demo.lanes)
+    assert enc["y"]["scale"]["reverse"] is True and enc["y"]["scale"]["domain"] == [0.0, board.height]
 
 
 def test_the_x_axis_and_stage_lines_follow_the_stage_spans(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
-    layout = swimlane_layout(demo)
+    board = board_layout(demo)
     x = _layer(spec, "steps")["encoding"]["x"]
-    assert x["scale"]["domain"] == pytest.approx([0, layout.width])
-    assert x["axis"]["values"] == pytest.approx(layout.stage_centres)  # one header at each stage's centre
-    assert sorted(r["x"] for r in _rows(spec, "stage_lines")) == pytest.approx([b for _, b in layout.stage_spans[:-1]])
+    assert x["scale"]["domain"] == pytest.approx([0, board.width])
+    assert x["axis"]["values"] == pytest.approx([(a + b) / 2 for a, b in board.stage_spans])  # headers at centres
+    assert sorted(r["x"] for r in _rows(spec, "stage_lines")) == pytest.approx([b for _, b in board.stage_spans[:-1]])
     # every layer shares that scale, and the lane bands reach past the stages on both sides (panning)
     assert all(layer["encoding"]["x"]["scale"] == x["scale"] for layer in spec["layer"])
     bands = _rows(spec, "lanes")
-    assert all(b["x"] < 0 and b["x_end"] > layout.width for b in bands)
+    assert all(b["x"] < 0 and b["x_end"] > board.width for b in bands)
     # crowded stages are wider on screen too: the widest stage holds the most crowded cell
-    widths = [b - a for a, b in layout.stage_spans]
+    widths = [b - a for a, b in board.stage_spans]
     crowd = [max([sum(t.stage == s.stage and t.lane == s.lane for t in demo.steps) for s in demo.steps
                   if s.stage == stage], default=0) for stage in demo.stages]
     assert widths.index(max(widths)) == crowd.index(max(crowd)) and min(widths) < max(widths)
-    # edges bend inside the stages
-    assert all(0 <= e["cx"] <= layout.width for e in _rows(spec, "arrows"))
+    # routes stay on the board
+    assert all(0 <= p["x"] <= board.width for p in _rows(spec, "edges"))
 
 
 def test_stage_headers_wrap_only_where_the_stage_is_narrow(demo: Journey) -> None:
     chart = journey_map(demo)
     spec = chart.to_dict()
-    layout = swimlane_layout(demo)
-    narrowest = demo.stages[min(range(len(demo.stages)), key=lambda i: layout.stage_spans[i][1]
-                                - layout.stage_spans[i][0])]
+    board = board_layout(demo)
+    narrowest = demo.stages[min(range(len(demo.stages)), key=lambda i: board.stage_spans[i][1]
+                                - board.stage_spans[i][0])]
     assert " " in narrowest
     first, second = narrowest.split(" ", 1)
     for width, wrapped in ((700, True), (spec["usermeta"]["journeys"]["export_width"], False)):
@@ -137,7 +144,7 @@ def test_stage_headers_wrap_only_where_the_stage_is_narrow(demo: Journey) -> Non
         assert (f">{narrowest}<" in svg) is not wrapped, width
 
 
-def test_one_edge_datum_per_transition_and_a_curve_for_each(demo: Journey) -> None:
+def test_one_edge_datum_per_transition_and_a_route_for_each(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
     edges = _rows(spec, "arrows")
     assert sorted((e["source"], e["target"]) for e in edges) == sorted((t.source, t.target) for t in demo.transitions)
@@ -147,12 +154,13 @@ def test_one_edge_datum_per_transition_and_a_curve_for_each(demo: Journey) -> No
         assert e["kind"] == str(t.kind)
         assert e["share_text"] == f"{t.share:.0%}"
     points = _rows(spec, "edges")
-    assert len(points) == 3 * len(demo.transitions)  # no self-loops in the demo: source, bend, target
-    layout = swimlane_layout(demo)
+    board = board_layout(demo)
     for e in edges:
         ends = sorted((p["order"], p["x"], p["y"]) for p in points if p["edge"] == e["edge"])
-        assert (ends[0][1], ends[0][2]) == pytest.approx(layout.positions[e["source"]])
-        assert (ends[-1][1], ends[-1][2]) == pytest.approx(layout.positions[e["target"]])
+        assert len(ends) >= 4
+        source, target = board.cards[e["source"]], board.cards[e["target"]]
+        assert ends[0][1] == source.right and source.top < ends[0][2] < source.bottom  # leaves the source's side
+        assert ends[-1][1] == target.left and target.top < ends[-1][2] < target.bottom  # enters the target's
 
 
 def test_edge_styles_by_kind_and_self_loops() -> None:
@@ -168,7 +176,9 @@ def test_edge_styles_by_kind_and_self_loops() -> None:
     assert dashes["normal"] == dashes["escalation"] == [1, 0] and dashes["fallback"] != [1, 0] != dashes["retry"]
     loops = [e for e in _rows(spec, "arrows") if e["loop"]]
     assert [(e["source"], e["target"]) for e in loops] == [("triage", "triage")]
-    assert not any(p["edge"] == "triage→triage" for p in _rows(spec, "edges"))  # drawn as a loop glyph
+    loop = [p for p in _rows(spec, "edges") if p["edge"] == "triage→triage"]  # a small loop on the card's side
+    card = board_layout(j).cards["triage"]
+    assert loop and all(card.right <= p["x"] <= card.right + 20 and card.top < p["y"] < card.bottom for p in loop)
 
 
 def test_selection_param_is_a_click_on_the_step_id(demo: Journey) -> None:
@@ -202,15 +212,13 @@ def test_highlight_selected_status_and_notes_touch_exactly_those_steps(demo: Jou
     spec = journey_map(demo, selected="triage").to_dict(validate=True)
     assert _diff_ids(base, _rows(spec, "steps")) == {"triage"}
     assert [r["id"] for r in _rows(spec, "selected_ring")] == ["triage"]
-    assert [r["id"] for r in _rows(spec, "selected_label")] == ["triage"]
-    assert _layer(spec, "selected_label")["mark"]["fontWeight"] == "bold"
-    assert "!datum.selected" in _layer(spec, "labels")["encoding"]["opacity"]["value"]["expr"]  # no double label
+    assert "datum.selected ? 'bold'" in _layer(spec, "labels")["mark"]["fontWeight"]["expr"]  # its label in bold
 
     status = {"login": "added", "triage": "changed", "renews": "removed", "handoff": "same"}
     spec = journey_map(demo, status=status).to_dict(validate=True)
     nodes = _rows(spec, "steps")
     assert _diff_ids(base, nodes) == {"login", "triage", "renews"}
-    assert {n["id"]: n["opacity"] for n in nodes if n["opacity"] < 1} == {"renews": pytest.approx(0.35)}
+    assert {n["id"]: n["opacity"] for n in nodes if n["opacity"] < 1} == {"renews": pytest.approx(0.45)}
     assert {(r["id"], r["ring"]) for r in _rows(spec, "rings")} == {
         ("login", "added"), ("triage", "changed"), ("renews", "removed")}
 
@@ -242,7 +250,7 @@ def test_bad_arguments_are_refused(demo: Journey) -> None:
 
 def test_colour_by_emotion_is_diverging_on_minus_two_to_two(demo: Journey) -> None:
     spec = journey_map(demo, color_by="emotion").to_dict(validate=True)
-    colour = _layer(spec, "steps")["encoding"]["color"]
+    colour = _layer(spec, "strips")["encoding"]["fill"]
     assert colour["field"] == "emotion"
     assert colour["scale"]["domain"][0] == -2 and colour["scale"]["domain"][-1] == 2
     assert colour["scale"]["domain"] == sorted(colour["scale"]["domain"])
@@ -251,18 +259,18 @@ def test_colour_by_emotion_is_diverging_on_minus_two_to_two(demo: Journey) -> No
 
 
 def test_colour_by_channel_lists_the_journeys_channels(demo: Journey) -> None:
-    colour = _layer(journey_map(demo).to_dict(validate=True), "steps")["encoding"]["color"]
+    colour = _layer(journey_map(demo).to_dict(validate=True), "strips")["encoding"]["fill"]
     assert sorted(colour["scale"]["domain"]) == sorted({s.channel for s in demo.steps})
     assert len(colour["scale"]["range"]) == len(colour["scale"]["domain"])
     # a channel keeps its colour whatever else the journey holds
     only_web = Journey(name="w", steps=[Step(id="a", label="A", stage="Discover", channel="web")])
-    web = _layer(journey_map(only_web).to_dict(validate=True), "steps")["encoding"]["color"]["scale"]
+    web = _layer(journey_map(only_web).to_dict(validate=True), "strips")["encoding"]["fill"]["scale"]
     assert web["range"][web["domain"].index("web")] == colour["scale"]["range"][colour["scale"]["domain"].index("web")]
     assert set(style.CHANNEL_COLOURS) == set(CHANNELS)
 
 
 def test_colour_by_lane(demo: Journey) -> None:
-    colour = _layer(journey_map(demo, color_by="lane").to_dict(validate=True), "steps")["encoding"]["color"]
+    colour = _layer(journey_map(demo, color_by="lane").to_dict(validate=True), "strips")["encoding"]["fill"]
     assert colour["field"] == "lane" and colour["scale"]["domain"] == demo.lanes
 
 
@@ -272,34 +280,17 @@ def test_long_labels_are_shortened_on_the_map_but_whole_in_the_tooltip() -> None
     spec = journey_map(j).to_dict(validate=True)
     (node,) = _rows(spec, "steps")
     assert node["label"] == long
-    assert node["text"].endswith("…") and len(node["text"].replace("\n", " ")) <= 24
+    assert node["text"].endswith("…") and node["text"].count("\n") == 2  # three lines, the last cut
     assert {"field": "label", "type": "nominal", "title": "step"} in _layer(spec, "steps")["encoding"]["tooltip"]
 
 
-@pytest.mark.parametrize("chart_width", [800, 900, 1000, None])
-def test_demo_labels_show_without_overlap_at_usual_widths(demo: Journey, chart_width: int | None) -> None:
-    """Every label of the demo shows in a usual container (and in the export), none overlapping."""
+def test_demo_label_lines_fit_their_cards(demo: Journey) -> None:
+    """Every line of every demo label fits its card at the font drawn (a generous width estimate)."""
     spec = journey_map(demo).to_dict(validate=True)
-    width = chart_width or spec["usermeta"]["journeys"]["export_width"]
-    nodes = _rows(spec, "steps")
-    ppu = (width - AXIS_PX) / swimlane_layout(demo).width  # pixels per x unit on screen
-    assert all(n["label_ppu"] <= ppu for n in nodes)  # the labels' opacity test passes: all shown
-    for a in nodes:
-        for b in nodes:
-            if a["id"] < b["id"] and a["y"] == b["y"] and a["row"] == b["row"]:
-                assert abs(a["x"] - b["x"]) * ppu >= (a["label_width"] + b["label_width"]) / 2, (a["id"], b["id"])
-
-
-def test_the_crowded_self_serve_labels_show_at_900_px_unlike_with_even_stages(demo: Journey) -> None:
-    spec = journey_map(demo).to_dict(validate=True)
-    crowded = [n for n in _rows(spec, "steps") if n["stage"] == "Self-serve" and n["lane"] == "customer"]
-    assert len(crowded) == 5
-    layout = swimlane_layout(demo)
-    ppu = (900 - AXIS_PX) / layout.width
-    assert all(n["label_ppu"] <= ppu for n in crowded)
-    # their stage gives each of them at least the room it would have had with every stage equally wide
-    a, b = layout.stage_spans[demo.stages.index("Self-serve")]
-    assert (b - a) / layout.width > 1 / len(demo.stages)
+    room = NORMAL.text_w
+    for n in _rows(spec, "labels"):
+        assert all(style.text_width(line, n["font"]) <= room for line in n["text"].split("\n")), n["text"]
+        assert n["text_x"] > n["left"] and n["text_y"] > n["top"]
 
 
 def _legend_right_edge(svg: str) -> float:
@@ -327,11 +318,11 @@ def test_legends_fit_under_a_narrow_map(color_by: str) -> None:
 def test_height_scales_with_lanes_unless_given(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
     plot = spec["usermeta"]["journeys"]["plot_height"]
-    assert plot >= 150 * len(demo.lanes) and spec["height"] > plot  # headers and legends come on top
+    assert plot >= len(demo.lanes) * (NORMAL.card_h + NORMAL.v_gap) and spec["height"] > plot  # + headers, legends
     assert journey_map(demo, height=333).to_dict(validate=True)["height"] == 333
     two_lanes = Journey(name="t", lanes=["customer", "system"], steps=[Step(id="a", label="A", stage="Discover")])
     small = journey_map(two_lanes).to_dict(validate=True)
-    assert 420 <= small["usermeta"]["journeys"]["plot_height"] < plot
+    assert 2 * (NORMAL.card_h + NORMAL.v_gap) <= small["usermeta"]["journeys"]["plot_height"] < plot
     assert spec["width"] == "container"
 
 
@@ -473,8 +464,8 @@ def test_export_writes_real_files(demo_exports: dict[str, bytes]) -> None:
 def test_exported_svg_draws_every_step_with_its_label(demo_exports: dict[str, bytes]) -> None:
     svg = demo_exports["svg"].decode()
     j = current_state_journey()
-    # only the step marks keep ARIA roles; each carries its step's label
-    assert sorted(re.findall(r'aria-label="([^"]*)"[^>]*aria-roledescription="point"', svg)) == sorted(
+    # the cards keep ARIA roles; each carries its step's label
+    assert sorted(re.findall(r'aria-label="([^"]*)"[^>]*aria-roledescription="rect mark"', svg)) == sorted(
         s.label for s in j.steps)
     for stage in j.stages:
         assert f">{stage}<" in svg
@@ -485,8 +476,8 @@ def test_exported_emotion_map_keeps_steps_without_emotion() -> None:
     for s in j.steps[:5]:
         s.emotion = None
     svg = export_chart(journey_map(j, color_by="emotion"), "svg").decode()
-    assert len(re.findall(r'aria-roledescription="point"', svg)) == len(j.steps)
-    assert svg.count(f'fill="{style.NO_VALUE_COLOUR}"') >= 5
+    assert len(re.findall(r'aria-roledescription="rect mark"', svg)) == len(j.steps)
+    assert svg.count(f'fill="{style.NO_VALUE_COLOUR}"') >= 10  # their strips and emotion dots are grey
 
 
 def test_export_refuses_unknown_formats_and_remote_data(demo: Journey) -> None:

@@ -259,6 +259,9 @@ def routes(board: Board, pairs: Sequence[tuple[str, str]]) -> list[Route]:
         return card.top + m.card_h * (k + 1) / (n + 1)
 
     spread = max(1.0, min(4.0, (m.h_gap - 10) / 6))
+
+    def inside(x: float) -> float:  # the outer gutters are half as wide: routes there stay on the board
+        return min(max(x, 2.0), board.width - 2.0)
     row_lines = defaultdict(list)  # (row top) → cards on that row line, for the straight case
     for c in board.cards.values():
         row_lines[round(c.top, 3)].append(c)
@@ -277,10 +280,10 @@ def routes(board: Board, pairs: Sequence[tuple[str, str]]) -> list[Route]:
         between = same_row and b.left > a.right and any(
             a.right < c.cx < b.left for c in row_lines[round(a.top, 3)])
         if same_row and b.left > a.right and not between:
-            x = left_gutter + off
+            x = inside(left_gutter + off)
             points = ((a.right, ys), (x, ys), (x, yt), (b.left, yt))
         elif abs(right_gutter - left_gutter) < 1e-6:
-            x = right_gutter + off
+            x = inside(right_gutter + off)
             points = ((a.right, ys), (x, ys), (x, yt), (b.left, yt))
         else:
             if b.top > a.top:
@@ -290,7 +293,7 @@ def routes(board: Board, pairs: Sequence[tuple[str, str]]) -> list[Route]:
             else:  # same row, backwards or with cards between: above the row
                 yc = a.top - m.v_gap / 2
             yc += off * 0.8
-            x1, x2 = right_gutter + off, left_gutter - off
+            x1, x2 = inside(right_gutter + off), inside(left_gutter - off)
             points = ((a.right, ys), (x1, ys), (x1, yc), (x2, yc), (x2, yt), (b.left, yt))
         result.append(Route(s, t, tuple((round(px, 2), round(py, 2)) for px, py in points), 1))
     return result
