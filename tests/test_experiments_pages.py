@@ -172,7 +172,8 @@ def test_review_ex1_shows_what_analyse_and_the_cli_say(home, engine):
     fresh = analyse(_table(home, engine), stored.experiment)
     assert (fresh.effect, fresh.ci_low, fresh.ci_high) == pytest.approx(
         (stored.experiment.result.effect, stored.experiment.result.ci_low, stored.experiment.result.ci_high), abs=1e-12)
-    assert _metric(at, "Effect") == change_text("reopen_rate", fresh.effect) == "−11.6 points"
+    assert change_text("reopen_rate", fresh.effect) == "−11.6 points"
+    assert _metric(at, "Effect (points)") == "−11.6"  # the unit in the label: the value stays whole at 1280 px
     assert _metric(at, "95% interval") == interval_text(fresh).removesuffix(" points")
     assert _metric(at, "Relative change") == relative_text(fresh)
     assert any("Improved: the reopen rate fell by 11.6 points" in _text(s.body) for s in at.success)
@@ -189,7 +190,7 @@ def test_review_ex1_shows_what_analyse_and_the_cli_say(home, engine):
     assert (again.experiment.result.effect, again.experiment.result.ci_low) == (fresh.effect, fresh.ci_low)
     shown = json.loads(_cli(home, "experiments", "show", "EX-1", "--format", "json"))
     assert (shown["result"]["effect"], shown["result"]["ci_high"]) == (fresh.effect, fresh.ci_high)
-    assert _metric(at, "Effect") == "−11.6 points"
+    assert _metric(at, "Effect (points)") == "−11.6"
 
 
 def test_decide_adopt_resolves_pain_point_then_logging_closes_the_loop(home):

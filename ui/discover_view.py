@@ -769,11 +769,16 @@ def mapping_editor(log: EventLogVersion, journey_name: str, journey: Journey,
             st.warning(plain(f"The saved mapping names step(s) this journey no longer has: {', '.join(gone)}; those "
                              "activities are on no step until you choose again."))
         options: list[str | None] = [None, *steps]
+        twice = {x for x in labels.values() if list(labels.values()).count(x) > 1}
+
+        def shown(s: str | None) -> str:  # a step by its label; the id only to tell two equal labels apart
+            return NO_STEP if s is None else labels.get(s, s) + (f" ({s})" if labels.get(s) in twice else "")
+
         grid = st.columns(3)
         for i, (a, n) in enumerate(activities):
             grid[i % 3].selectbox(f"{plain(clip(a, 48))} · {n:,} events", options, key=f"{prefix}{i}",
                                   placeholder=NO_STEP,
-                                  format_func=lambda s: NO_STEP if s is None else f"{labels.get(s, s)} ({s})")
+                                  format_func=shown)
         left, right, _ = st.columns([1.2, 1.4, 3])
         left.button("Save this mapping", key="disc_map_save", type="primary", icon=":material/save:",
                     on_click=_save_mapping, args=(log.name, journey_name, version, prefix, names))

@@ -351,7 +351,8 @@ def list_table(frame: pd.DataFrame) -> str | None:
     # Sized to fit the 820 px a 1280-wide window leaves beside the sidebar: the link to Review sits next to
     # the name so it is never the column scrolled away; the interval is in the experiment's view below.
     event = st.dataframe(frame, hide_index=True, width="stretch", key=key, on_select="rerun",
-                         selection_mode="single-row", column_order=SHOWN_COLUMNS, column_config={
+                         selection_mode="single-row", column_order=SHOWN_COLUMNS, row_height=66,  # > 4 rem: wraps
+                         column_config={
                              "Key": st.column_config.TextColumn(width=48),
                              "Experiment": st.column_config.TextColumn(width=185),
                              "Review": st.column_config.LinkColumn("Review", display_text="Open", width=58),
