@@ -113,7 +113,7 @@ def overlay(choice: str, scored: pd.DataFrame, metrics: pd.DataFrame, baseline: 
 def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) -> None:
     """The score as bars (red worse, blue better), how it is built, then the table and its CSV download.
 
-    The table keeps the columns a reader compares (main driver, CSAT, escalations, reopens, resolution) at widths
+    The table keeps the columns a reader compares (main driver, CSAT, escalations, resolution) at widths
     that fit 1280 px; every component of the score is in the expander below it."""
     if (scored["score"] == 0).all():
         st.info("No step has enough tickets to score yet: every component is too few to tell (the table shows what "
@@ -123,19 +123,19 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
     st.caption(plain(how_scored(scored.attrs.get("weights"), scored.attrs.get("guard", DEFAULT_GUARD),
                                 scored.attrs.get("cap", DEFAULT_CAP))))
     view = table_frame(scored, labels)
-    config = {"Rank": st.column_config.NumberColumn("Rank", width=50),
-              "Step": st.column_config.TextColumn("Step", width="medium"),
-              "Friction": st.column_config.NumberColumn("Friction", width=70, format="%.3f",
+    config = {"Step": st.column_config.TextColumn("Step", width=215, help="In rank order: most friction first."),
+              "Friction": st.column_config.NumberColumn("Friction", width=64, format="%.3f",
                                                         help="Above 0: worse than the journey; below 0: better."),
-              "Tickets": st.column_config.NumberColumn("Tickets", width=70, format="localized"),
+              "Tickets": st.column_config.NumberColumn("Tickets", width=64, format="localized"),
               "Main driver": st.column_config.TextColumn(
-                  "Main driver", width="medium",
+                  "Main driver", width=200,
                   help="The metric adding most to the score; 'outcome rule' marks a step whose better components "
                        "do not count (see above)."),
-              **{label: st.column_config.NumberColumn(label, width=85, format="percent")
+              **{label: st.column_config.NumberColumn(label, width=72, format="percent")
                  for label in SHORT_LABELS.values() if label in view and label != SHORT_LABELS["resolution_p90"]},
               SHORT_LABELS["resolution_p90"]: st.column_config.NumberColumn(
-                  SHORT_LABELS["resolution_p90"], width=95, format="%.0f min", help=METRICS["resolution_p90"].label)}
+                  SHORT_LABELS["resolution_p90"], width=105, format="%.0f min",
+                  help=METRICS["resolution_p90"].label)}
     st.dataframe(to_browser(view), hide_index=True, width="stretch", column_config=config,
                  height=35 * (min(len(view), 25) + 1) + 3)  # every step in view, up to 25
     with st.expander("Every component of the score, step by step", icon=":material/calculate:"):
@@ -148,15 +148,18 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
                        file_name=f"friction-{file_stem}.csv", mime="text/csv", icon=":material/download:")
 
 
-SHORT_LABELS = {"csat": "CSAT", "escalation_rate": "Escalated", "reopen_rate": "Reopened",
-                "resolution_p90": "Resolution p90"}
+# The table's metric columns, short enough to fit 1280 px beside the main driver; the rest is in the expander.
+SHORT_LABELS = {"csat": "CSAT", "escalation_rate": "Escalated", "resolution_p90": "Resolution p90"}
 
 
 def table_frame(scored: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Rank, step, score, tickets, main driver and the key metrics, under their short column names."""
+    """Step (in rank order), score, tickets, main driver and the key metrics, under their short column names.
+
+    No rank column: the rows and the bars above are in rank order, and 45 px more for step names keeps them whole
+    at 1280 px."""
     driver = [("" if m not in METRICS else METRICS[m].label) + (" · outcome rule" if g else "")
               for m, g in zip(scored["main_driver"], scored.get("guarded_by", [""] * len(scored)), strict=True)]
-    view = pd.DataFrame({"Rank": scored["rank"], "Step": scored["step"].map(labels).fillna(scored["step"]),
+    view = pd.DataFrame({"Step": scored["step"].map(labels).fillna(scored["step"]),
                          "Friction": scored["score"], "Tickets": scored["volume"], "Main driver": driver})
     for metric, label in SHORT_LABELS.items():
         if f"{metric}_value" in scored:
@@ -215,6 +218,9 @@ def step_trend(weekly: pd.DataFrame, metric: str, where: TicketSlice, options: S
                     width="stretch")
     if len(weekly) and mark_partial_weeks(weekly, first, last)["partial"].any():
         st.caption(PARTIAL_CAPTION)
+    if metric not in weekly or not weekly[metric].notna().any():
+        st.caption(f"No week has enough tickets to show {metric_words(metric)} for this step (a week needs the "
+                   "minimum sample); the whole period's value is in the table above.")
 
 
 def unmapped_summary(n: int, unmapped: int) -> None:
