@@ -49,7 +49,8 @@ KEY_TEXTS = {
     "discover": ["What customers did"],
     "import_tickets": ["Ticket datasets in this workspace"],
 }
-# Pages being reworked by their owners in this issue: opened for errors, laid-out checks only where named above.
+# Pages reworked by their owners in this issue (map: A): opened for errors, laid-out checks only where named
+# above (Friction's two key columns, in their own test).
 LAYOUT_CHECKED_ELSEWHERE = {"map", "friction"}
 
 TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')].map(f => {
@@ -116,7 +117,7 @@ def test_every_page_opens_cleanly(demo_server, page_factory, width):
             expect(heading).to_have_text(title)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
-        # Friction's two key columns are checked in their own test below (the page is being reworked).
+        # Friction's two key columns are checked in their own test below.
         missing = [] if path == "friction" else columns_out_of_view(page, KEY_COLUMNS.get(path, []), width)
         missing += texts_out_of_view(page, KEY_TEXTS.get(path, []), width)
         cut = [] if path in LAYOUT_CHECKED_ELSEWHERE else page.evaluate(CUT_BUTTONS_JS)
@@ -128,8 +129,6 @@ def test_every_page_opens_cleanly(demo_server, page_factory, width):
     assert laid_out == [], "\n".join(laid_out)
 
 
-@pytest.mark.xfail(strict=False, reason="Friction is being reworked by helper B (issue 13, point 3): at 1280 px its "
-                                       "steps table still scrolls sideways and Resolution is not one of its columns")
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_friction_shows_main_driver_and_resolution(demo_server, page_factory, width):
     page = page_factory(width, WIDTHS[width])
