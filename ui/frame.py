@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
 
+from journeys.errors import JourneysError
 from journeys.faults import classify_fault
 from journeys.files import start_tmp
 from journeys.settings import Settings, load_settings
@@ -127,7 +128,7 @@ def _ago(when: datetime) -> str:
 
 
 def home() -> None:
-    """What exists in the workspace, at a glance."""
+    """What exists in the workspace and where the loop stands, at a glance."""
     shared = store()
     st.title("Workspace overview")
     st.caption(f"Workspace **{plain(workspace())}** · map the journey → find friction → prioritise → change → "
@@ -141,6 +142,8 @@ def home() -> None:
     cols[0].metric("Journeys", len(rows))
     cols[1].metric("Open structural errors", sum(r.errors for r in rows))
     cols[2].metric("Last edit", _ago(max(r.updated_at for r in rows)))
+    _loop_at_a_glance([r.name for r in rows])
+    st.subheader("Journeys", anchor="journeys")
     table = pd.DataFrame([{
         "Journey": r.name, "State": r.state, "Derived from": r.derived_from or "", "Steps": r.steps,
         "Errors": r.errors, "Warnings": r.warnings, "Version": r.version, "Last edit by": r.updated_by,
@@ -155,9 +158,69 @@ def home() -> None:
         st.caption(f"Ticket data: {len(datasets)} dataset(s), {sum(d.rows for d in datasets):,} tickets; latest "
                    f"import '{plain(latest.name)}' version {latest.version} by {plain(latest.created_by)}, "
                    f"{_ago(latest.created_at)}.")
-    from ui.experiments_view import loop_open_summary  # here: the statistics stack loads only for the home page
 
-    loop_open_summary()
+
+def _loop_at_a_glance(journey_names: list[str]) -> None:
+    """Top pain points, experiments in flight, loops still open, maps to review: each with where to act."""
+    # Imported here: the statistics and scoring stack loads only when the Overview is shown.
+    from journeys.freshness import day
+    from journeys.glance import glance
+    from ui import experiments_view, freshness_view, priorities_view, tickets_view
+
+    available = tickets_view.datasets()
+    dataset = max(available, key=lambda d: d.created_at) if available else None
+    ranking = priorities_view.ranking(dataset).ranking
+    states = []
+    for name in journey_names:
+        try:
+            states.append(freshness_view.stale_steps(name, store().load(workspace(), name).journey))
+        except JourneysError:  # deleted or unreadable since the list was read: the map page says why
+            continue
+    seen = glance(ranking.scores, experiments_view.listing(), states, datetime.now(UTC).date(), ranking.dataset)
+    st.subheader("The loop at a glance", anchor="loop")
+    top, bottom = st.columns(2), st.columns(2)
+    with top[0].container(border=True, height="stretch"):
+        st.markdown("**:material/format_list_numbered: Top pain points**")
+        if not seen.pains:
+            st.caption("No pain points written up yet. Find where customers struggle on **Friction** and write "
+                       "the worst up as a pain point.")
+        _lines([f"{p.rank}. {plain(p.title)} :gray[· {plain(p.journey)} · score {p.score:,.1f}]"
+                for p in seen.pains])
+        st.page_link(PAGES_DIR / "priorities.py", label="Rank them on Priorities", icon=":material/arrow_forward:")
+    with top[1].container(border=True, height="stretch"):
+        st.markdown("**:material/science: Experiments in flight**")
+        if not seen.experiments:
+            st.caption("No experiment is running. Turn a pain point into one on **Experiments**.")
+        lines = []
+        for e in seen.experiments:
+            since = ("not shipped yet" if e.days_running is None else
+                     f"{e.days_running} day{'s' if e.days_running != 1 else ''} since the change shipped")
+            status = "analysed, waiting for a decision" if e.status == "analysed" else e.status
+            lines.append(f"- [{plain(e.key)}]({e.link}) {plain(e.title)} :gray[· {status} · {since}]")
+        _lines(lines)
+    with bottom[0].container(border=True, height="stretch"):
+        st.markdown("**:material/campaign: Loops still open**")
+        st.caption("Decided, but nobody has been told since: tell the customers, agents or leadership and log it on "
+                   "Review." if seen.open_loops else "Every decided experiment has been told to the people it affects.")
+        lines = []
+        for loop in seen.open_loops:
+            waiting = f"{loop.days_waiting} day{'s' if loop.days_waiting != 1 else ''}"
+            lines.append(f"- [{plain(loop.key)}]({loop.link}) {plain(loop.title)} :gray[· {loop.decision}, decided "
+                         f"{day(loop.decided)} · nobody told for {waiting}]")
+        _lines(lines)
+    with bottom[1].container(border=True, height="stretch"):
+        st.markdown("**:material/update: Maps to review**")
+        if not seen.maps:
+            st.caption("Every map is up to date: no numbers moved since its review and no review is overdue."
+                       if seen.scored_against else
+                       "No map review is overdue. Import tickets to see where the numbers moved since a review.")
+        _lines([f"- [{plain(m.journey)}]({m.link}) — {m.state} :gray[· {plain(m.detail)}]" for m in seen.maps])
+
+
+def _lines(lines: list[str]) -> None:
+    """One Markdown list (tight, wraps at the box's width); nothing for an empty section."""
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 def _pages() -> dict[str, list[st.Page]]:
