@@ -18,10 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeys.charts import export_chart, journey_map, style
-from journeys.charts.blueprint import AXIS_PX, BADGE_BOTTOM, BADGE_H
 from journeys.charts.overlay import TOO_FEW_BADGE, WORSE_TO_BETTER, MetricOverlay, format_value
 from journeys.demo import current_state_journey
-from journeys.graph import swimlane_layout
 from journeys.model import Journey
 from tests.strategies import journeys
 
@@ -50,7 +48,7 @@ def _fills(svg: str) -> dict[str, str]:
         return "#" + "".join(f"{int(c):02x}" for c in rgb.groups()) if rgb else fill
 
     return {html.unescape(label): hex_(fill) for label, fill in re.findall(
-        r'aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"[^>]*?fill="([^"]*)"', svg)}
+        r'aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="rect mark"[^>]*?fill="([^"]*)"', svg)}
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +68,7 @@ def reopen(**kw: object) -> MetricOverlay:
 
 def test_overlay_fills_steps_by_value_over_the_values_range(demo: Journey) -> None:
     spec = journey_map(demo, overlay=reopen()).to_dict(validate=True)
-    colour = _layer(spec, "steps")["encoding"]["color"]
+    colour = _layer(spec, "strips")["encoding"]["fill"]
     assert (colour["field"], colour["type"]) == ("metric", "quantitative")
     # 0.2 is "too few" and 0.9 not a step: neither counts; the stops span 5 % … 30 %
     assert colour["scale"]["domain"] == pytest.approx([0.05, 0.1125, 0.175, 0.2375, 0.3])
@@ -88,7 +86,7 @@ def test_worse_is_red_in_the_rendered_map(demo: Journey, higher_is_worse: bool) 
     overlay = MetricOverlay("CSAT" if not higher_is_worse else "Reopen rate",
                             {"login": 0.1, "triage": 0.5, "handoff": 0.9}, higher_is_worse, ".0%")
     spec = journey_map(demo, overlay=overlay).to_dict(validate=True)
-    scale = _layer(spec, "steps")["encoding"]["color"]["scale"]
+    scale = _layer(spec, "strips")["encoding"]["fill"]["scale"]
     assert scale["domain"][0] == 0.1 and scale["domain"][-1] == 0.9
     assert scale["range"][0] == (BLUE if higher_is_worse else RED)  # the lowest value's end
     fills = _fills(export_chart(journey_map(demo, overlay=overlay), "svg").decode())
@@ -100,7 +98,7 @@ def test_worse_is_red_in_the_rendered_map(demo: Journey, higher_is_worse: bool) 
 
 def test_a_center_makes_the_scale_diverge_symmetrically_around_it(demo: Journey) -> None:
     overlay = MetricOverlay("Friction", {"login": -1.0, "triage": 4.0, "handoff": 0.5}, True, ".2f", center=0.0)
-    colour = _layer(journey_map(demo, overlay=overlay).to_dict(validate=True), "steps")["encoding"]["color"]
+    colour = _layer(journey_map(demo, overlay=overlay).to_dict(validate=True), "strips")["encoding"]["fill"]
     assert colour["scale"]["domain"] == pytest.approx([-4, -2, 0, 2, 4])  # as far below 0 as the worst is above
     assert colour["legend"]["values"] == [-1.0, 0.0, 4.0]
     fills = _fills(export_chart(journey_map(demo, overlay=overlay), "svg").decode())
@@ -111,10 +109,10 @@ def test_a_center_makes_the_scale_diverge_symmetrically_around_it(demo: Journey)
 
 def test_one_value_gets_the_middle_colour_and_none_a_grey_legend(demo: Journey) -> None:
     one = journey_map(demo, overlay=MetricOverlay("Volume", {"login": 7}, True, ",d")).to_dict(validate=True)
-    scale = _layer(one, "steps")["encoding"]["color"]["scale"]
+    scale = _layer(one, "strips")["encoding"]["fill"]["scale"]
     assert scale["domain"][2] == 7 and scale["domain"][0] < 7 < scale["domain"][-1]
     empty = MetricOverlay("Volume", {"login": None}, True, ",d", period="2026")
-    colour = _layer(journey_map(demo, overlay=empty).to_dict(validate=True), "steps")["encoding"]["color"]
+    colour = _layer(journey_map(demo, overlay=empty).to_dict(validate=True), "strips")["encoding"]["fill"]
     assert set(colour["scale"]["range"]) == {style.NO_VALUE_COLOUR}
     assert colour["legend"]["title"] == ["Volume", "2026", "no step has a value"]
     assert export_chart(journey_map(demo, overlay=empty), "png", scale=1).startswith(b"\x89PNG")
@@ -123,7 +121,7 @@ def test_one_value_gets_the_middle_colour_and_none_a_grey_legend(demo: Journey) 
 def test_overlay_takes_precedence_over_colour_by(demo: Journey) -> None:
     for color_by in ("channel", "emotion", "lane"):
         spec = journey_map(demo, color_by=color_by, overlay=reopen()).to_dict(validate=True)
-        assert _layer(spec, "steps")["encoding"]["color"]["field"] == "metric"
+        assert _layer(spec, "strips")["encoding"]["fill"]["field"] == "metric"
 
 
 # --- badges and tooltips ---------------------------------------------------------------------------------
@@ -136,11 +134,9 @@ def test_each_value_gets_a_badge_with_its_formatted_value(demo: Journey) -> None
         "login": "12.5%", "triage": "30.0%", "handoff": "5.0%", "renews": TOO_FEW_BADGE, "csat-survey": TOO_FEW_BADGE}
     assert _layer(spec, "metric_badge_text")["encoding"]["text"]["field"] == "badge"
     assert _by_id(_rows(spec, "metric_badges")).keys() == badges.keys()  # one pill behind each text
-    # above the step: labels hang below it, and the largest ring (a finding's) stays clear
-    mark = _layer(spec, "metric_badges")["mark"]
-    assert mark["yOffset"]["expr"].startswith(f"-({BADGE_BOTTOM + BADGE_H / 2:g}")
-    ring = math.sqrt(style.RINGS["finding"][2]) / 2 + style.RINGS["finding"][3] / 2  # Vega: r = sqrt(size) / 2
-    assert ring < BADGE_BOTTOM
+    # on the card's top edge, right of centre (the label sits inside the card, the notes badge on the corner)
+    enc = _layer(spec, "metric_badges")["encoding"]
+    assert (enc["x"]["field"], enc["y"]["field"]) == ("right", "top")
 
 
 def test_tooltips_carry_value_unit_and_period_or_why_there_is_none(demo: Journey) -> None:
@@ -155,16 +151,17 @@ def test_tooltips_carry_value_unit_and_period_or_why_there_is_none(demo: Journey
     for layer in ("steps", "labels", "metric_badges", "metric_badge_text"):
         tips = {t["field"]: t["title"] for t in _layer(spec, layer)["encoding"]["tooltip"]}
         assert tips["metric_text"] == "Resolution p50" and tips["metric_period"] == "period", layer
-    assert _layer(spec, "steps")["encoding"]["color"]["legend"]["title"] == ["Resolution p50 (h)", "2026 Q1"]
+    assert _layer(spec, "strips")["encoding"]["fill"]["legend"]["title"] == ["Resolution p50 (h)", "2026 Q1"]
 
 
 def test_steps_without_a_value_are_grey_and_too_few_hollow(demo: Journey) -> None:
     spec = journey_map(demo, overlay=reopen()).to_dict(validate=True)
     enc = _layer(spec, "steps")["encoding"]
-    tests = {c["test"]: c["value"] for c in enc["color"]["condition"]}
+    tests = {c["test"]: c["value"] for c in enc["fill"]["condition"]}
     assert tests["datum.metric_state === 'too_few'"] == "white"
     assert tests["datum.metric_state !== 'value'"] == style.NO_VALUE_COLOUR
-    assert enc["stroke"]["condition"]["value"] == style.MUTED and enc["stroke"]["value"] == "white"
+    strip = _layer(spec, "strips")["encoding"]["stroke"]
+    assert strip["condition"]["value"] == style.MUTED  # a white "too few" strip keeps an outline
     states = {n["id"]: n["metric_state"] for n in _rows(spec, "steps")}
     assert states["renews"] == states["csat-survey"] == "too_few"  # too few wins over a value
     assert states["open-chat"] == states["bot-faq"] == states["bot-greeting"] == "none"  # None, NaN, inf
@@ -174,21 +171,17 @@ def test_steps_without_a_value_are_grey_and_too_few_hollow(demo: Journey) -> Non
     assert ">too few<" in svg and ">12.5%<" in svg
 
 
-def test_badges_of_a_lane_are_staggered_and_never_overlap_when_shown(demo: Journey) -> None:
+def test_every_badge_fits_on_its_own_card(demo: Journey) -> None:
     values = {s.id: 0.123456 for s in demo.steps}
     overlay = MetricOverlay("Escalation rate", values, True, ".2%")
     spec = journey_map(demo, overlay=overlay).to_dict(validate=True)
     badges = _rows(spec, "metric_badges")
-    assert len(badges) == len(demo.steps) and {b["badge_row"] for b in badges} == {0, 1}
-    layout = swimlane_layout(demo)
-    for width in (800, 1000, spec["usermeta"]["journeys"]["export_width"]):
-        ppu = (width - AXIS_PX) / layout.width
-        shown = [b for b in badges if b["badge_ppu"] <= ppu]
-        assert len(shown) == len(badges) or width == 800
-        for a in shown:
-            for b in shown:
-                if a["id"] < b["id"] and a["y"] == b["y"] and a["badge_row"] == b["badge_row"]:
-                    assert abs(a["x"] - b["x"]) * ppu >= (a["badge_width"] + b["badge_width"]) / 2, (a["id"], b["id"])
+    cards = _by_id(_rows(spec, "steps"))
+    assert len(badges) == len(demo.steps)
+    for b in badges:
+        card = cards[b["id"]]
+        assert (b["right"], b["top"]) == (card["right"], card["top"])
+        assert b["badge_width"] + 12 <= card["right"] - card["left"]  # the pill stays over its card
 
 
 # --- everything else keeps working -----------------------------------------------------------------------
@@ -202,7 +195,7 @@ def test_selection_zoom_rings_notes_and_compare_status_still_work(demo: Journey)
     assert [r["id"] for r in _rows(spec, "selected_ring")] == ["triage"]
     assert {r["id"] for r in _rows(spec, "rings")} == {"login", "handoff"}
     assert [r["id"] for r in _rows(spec, "badges")] == ["login"]
-    tests = [c["test"] for c in _layer(spec, "steps")["encoding"]["color"]["condition"]]
+    tests = [c["test"] for c in _layer(spec, "strips")["encoding"]["fill"]["condition"]]
     assert tests[0] == "datum.status === 'removed'"  # a removed step stays grey whatever its value
     svg = export_chart(chart, "svg").decode()
     assert _fills(svg)[demo.step("handoff").label] == style.NO_VALUE_COLOUR
@@ -317,5 +310,5 @@ def test_any_journey_with_any_values_draws(journey: Journey, data: st.DataObject
     badges = {b["id"]: b["badge"] for b in _rows(spec, "metric_badge_text")}
     assert badges == {**{i: format_value(float(values[i]), overlay.format) for i in finite},
                       **{i: TOO_FEW_BADGE for i in ids if i in too_few}}
-    domain = _layer(spec, "steps")["encoding"]["color"]["scale"]["domain"]
+    domain = _layer(spec, "strips")["encoding"]["fill"]["scale"]["domain"]
     assert domain == sorted(domain)

@@ -499,8 +499,7 @@ def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list
     if len(points):
         # Colour, dash and width share one legend (Vega-Lite merges identical legends on one field).
         legend = _legend("transition", len(domain), symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
-        layers.append(_layer("edges", points, {"type": "line", "clip": True, "aria": False,
-                                               "strokeJoin": "round"}, {
+        layers.append(_layer("edges", points, {"type": "line", "clip": True, "aria": False}, {
             **grid.xy("x", "y"), "detail": {"field": "edge", "type": "nominal"},
             "order": {"field": "order", "type": "quantitative"},
             "color": {"field": "kind", "type": "nominal", "scale": colours, "legend": legend},
@@ -664,8 +663,7 @@ def _flow_edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid, pl
     if len(points):
         legend = _legend("transition", len(domain), symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
         points = points.assign(loop=points["edge"].map(edges.set_index("edge")["loop"]).astype(bool))
-        layers.append(_layer("edges", points, {"type": "line", "clip": True, "aria": False,
-                                               "strokeJoin": "round"}, {
+        layers.append(_layer("edges", points, {"type": "line", "clip": True, "aria": False}, {
             **grid.xy("x", "y"), "detail": {"field": "edge", "type": "nominal"},
             "order": {"field": "order", "type": "quantitative"},
             "color": {"field": "look", "type": "nominal", "scale": colours, "legend": legend},
@@ -884,6 +882,26 @@ def _metric_badge_layers(nodes: pd.DataFrame, grid: _Grid, overlay: MetricOverla
     ]
 
 
+MARK_BUDGET = 2000  # Streamlit draws a chart with more per-datum marks on a canvas (cards no longer elements)
+OPTIONAL_LAYERS = ("emotion_dots", "footers")  # dropped in this order on a map too big for the budget
+
+
+def _within_budget(layers: list[alt.Chart]) -> list[alt.Chart]:
+    """The layers, less the cards' emotion dots (then footers) while the map would exceed MARK_BUDGET marks.
+
+    Only very large maps lose them (a 200-step map with a busy flow and a metric overlay); the
+    emotion and the channel stay in every card's tooltip, and the emotion band still draws the path.
+    """
+    def marks(kept: list[alt.Chart]) -> int:  # per-datum marks, as Streamlit counts them (lines excluded)
+        return sum(len(layer._journeys_rows) for layer in kept if layer.mark.get("type") != "line")
+
+    for name in OPTIONAL_LAYERS:
+        if marks(layers) <= MARK_BUDGET:
+            break
+        layers = [layer for layer in layers if layer.name != name]
+    return layers
+
+
 def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Collection[str] = (),
                 selected: str | None = None, status: Mapping[str, str] | None = None,
                 note_counts: Mapping[str, int] | None = None, selection_name: str = "step",
@@ -950,6 +968,7 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
               *_selected_layers(nodes, grid),
               *(_metric_badge_layers(nodes, grid, overlay) if overlay is not None else []), *loop_layers,
               *_badge_layers(nodes, grid)]
+    layers = _within_budget(layers)
     params = [
         # Zoom and pan along the stages only (lanes stay put); plain wheel keeps scrolling the page.
         alt.TopLevelSelectionParameter(
