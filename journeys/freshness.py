@@ -47,7 +47,7 @@ import ibis
 import pandas as pd
 
 from journeys.errors import JourneysError
-from journeys.metrics import METRICS, compute, utc_timestamp
+from journeys.metrics import METRICS, compute, metric_words, utc_timestamp
 from journeys.model import Journey
 from journeys.store import Store
 from journeys.store.documents import Document, DocumentStore
@@ -427,12 +427,6 @@ def day(moment: date | datetime | None) -> str:
     if isinstance(moment, datetime):
         moment = moment.astimezone(UTC).date()
     return f"{moment.day} {moment:%b %Y}"
-
-
-def metric_words(metric: str) -> str:
-    """A metric's label inside a sentence: "reopen rate", "CSAT", "resolution (p90)"."""
-    label = METRICS[metric].label
-    return label if label[:2].isupper() else label[0].lower() + label[1:]
 
 
 def show(metric: str, value: float) -> str:

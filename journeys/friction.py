@@ -16,7 +16,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from journeys.metrics import METRICS, compute
+from journeys.metrics import METRICS, compute, metric_words
 
 # Default weights (they are normalised to sum to 1, so only their ratios matter):
 # - csat ×2: the customer's own verdict on the step;
@@ -291,12 +291,6 @@ def how_scored(weights: Mapping[str, float] | None = None, guard: float | None =
     return text + (f" Outcome rule: a step whose {outcomes} is the journey's worst, or at least {guard:.0%} worse "
                    "than the journey, keeps only its worse components — being fast cannot buy back a bad outcome, "
                    "so it never scores as better than the journey.") if outcomes else text
-
-
-def metric_words(metric: str) -> str:
-    """A metric's label inside a sentence: lower case, except an acronym ("CSAT")."""
-    label = METRICS[metric].label
-    return label if label.split()[0].isupper() else label.lower()
 
 
 def better_than_journey(metric: str, value: float | None, baseline: float | None) -> bool:

@@ -142,6 +142,12 @@ _CATALOGUE: tuple[Metric, ...] = (
 )
 METRICS: dict[str, Metric] = {m.name: m for m in _CATALOGUE}
 
+
+def metric_words(metric: str) -> str:
+    """A metric's label inside a sentence: lower case, except an acronym ("CSAT", "reopen rate")."""
+    label = METRICS[metric].label
+    return label if label.split()[0].isupper() else label.lower()
+
 # Sample-size columns: how many tickets each metric's value rests on.
 SAMPLES: dict[str, Callable[[ibis.Table], ir.IntegerScalar]] = {
     "n": lambda t: t.count(),

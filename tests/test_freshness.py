@@ -22,6 +22,7 @@ from journeys.freshness import (
     snapshot_metrics,
     stale_steps,
 )
+from journeys.metrics import metric_words
 from journeys.model import Journey, Step
 from journeys.store.documents import DocumentStore
 from journeys.tickets.schema import arrow_schema
@@ -223,7 +224,7 @@ def test_bad_cadence_and_threshold_are_refused(store):
 def test_words():
     assert fresh.show("resolution_p90", 90) == "90 min" and fresh.show("resolution_p90", 1560) == "26.0 h"
     assert fresh.show("volume", 1234.4) == "1,234 per 30 days" and fresh.show("csat", 0.8) == "80%"
-    assert fresh.metric_words("csat") == "CSAT" and fresh.metric_words("reopen_rate") == "reopen rate"
+    assert metric_words("csat") == "CSAT" and metric_words("reopen_rate") == "reopen rate"
     assert fresh.day(datetime(2026, 10, 3, 23, tzinfo=UTC)) == "3 Oct 2026"
 
 

@@ -44,15 +44,19 @@ SAFE_FUNCTIONS = {
     "len", "int", "float", "round", "abs",  # numbers
     "size_label",  # ui.import_view: a byte count as "1.2 MB"
     "metric_label",  # journeys.metrics: the catalogue's fixed metric names
+    "metric_words",  # journeys.metrics: a catalogue metric name inside a sentence
     "day",  # journeys.experiments.report / journeys.freshness: a date as "3 Mar 2026"
     "problem_markdown",  # ui.session: a problem and its details, each escaped with plain()
 }
 # Single places the scan cannot follow, each checked by hand: (file, argument as written) → why it is safe.
 ALLOWED = {
     ("ui/experiments_view.py", "text"): "plan_words(): numbers, catalogue metric words and fixed text only",
+    ("ui/frame.py", "'\\n'.join(lines)"): "Overview's loop lists: every line is built in home() with plain() "
+    "around titles, names and details; links are quote()d page paths (journeys.glance), states are fixed words",
 }
 # Methods that keep a safe string safe (they only change case or trim).
-SAFE_METHODS = {"upper", "lower", "capitalize", "strip", "rstrip", "lstrip", "removeprefix", "removesuffix"}
+SAFE_METHODS = {"upper", "lower", "capitalize", "strip", "rstrip", "lstrip", "removeprefix", "removesuffix",
+                "items", "values", "keys"}  # a constant table's views are constant too
 # Attributes that only ever hold numbers or text the product generates. Plain names are followed to
 # their assignments instead; an UPPER_CASE name (or an attribute or item of one) is a constant table.
 SAFE_ATTRIBUTES = {

@@ -20,8 +20,8 @@ from journeys.charts.wire import to_browser
 from journeys.csv_export import csv_text
 from journeys.errors import JourneysError
 from journeys.evidence import draft
-from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored, metric_words
-from journeys.metrics import METRICS
+from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored
+from journeys.metrics import METRICS, metric_words
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
 from journeys.tickets.analysis import SliceChoices, TicketSlice

@@ -29,8 +29,8 @@ import streamlit as st
 from journeys.charts import priorities as charts
 from journeys.errors import JourneysError, StaleWrite
 from journeys.evidence import CONTEXT_METRICS, capture, example_ids, ranked_csv, ranked_frame, ranked_markdown
-from journeys.friction import better_than_journey, metric_words
-from journeys.metrics import METRICS
+from journeys.friction import better_than_journey
+from journeys.metrics import METRICS, metric_words
 from journeys.painpoints import Evidence, PainPoint, PainPoints, Source, Status, StoredPainPoint, parse_painpoint
 from journeys.priorities import (
     Ranking,
