@@ -24,6 +24,7 @@ Streamlit rerun.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
@@ -89,7 +90,8 @@ class JourneyMapChart(alt.LayerChart):
     """
 
     def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
-        spec = super().to_dict(validate=False, **kwargs)
+        fast = hasattr(self, "_journeys_layers") and not kwargs
+        spec = self._plain_dict() if fast else super().to_dict(validate=False, **kwargs)
         # Layers name their data; the rows join here, after Altair's deep copies of the
         # spec (copying 1,000 rows per layer cost more than everything else put together).
         spec["datasets"] = {**spec.get("datasets", {}), **getattr(self, "_journeys_datasets", {})}
@@ -98,6 +100,16 @@ class JourneyMapChart(alt.LayerChart):
         if validate:
             TopLevelLayerSpec.validate(spec)
         return spec
+
+
+    def _plain_dict(self) -> dict[str, Any]:
+        """The spec as Altair writes it, from the plain layer dictionaries, without Altair's deep copies and
+        per-object conversion (half the cost of a 200-step map). The layers are copied: callers may edit."""
+        top = {name: getattr(self, name) for name in ("height", "resolve", "usermeta", "view", "width")}
+        return {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
+                "layer": copy.deepcopy(self._journeys_layers),
+                **{k: v for k, v in copy.deepcopy(top).items() if v is not alt.Undefined},
+                "params": [p.to_dict(validate=False) for p in self.params], "$schema": alt.SCHEMA_URL}
 
 
 def _one_row_legends(spec: dict[str, Any]) -> None:
@@ -381,14 +393,20 @@ class _Grid:
         return {**self.xy(left, top), "x2": {"field": right}, "y2": {"field": bottom}}
 
 
-def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[str, Any]) -> alt.Chart:
+def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[str, Any],
+           data_name: str | None = None) -> alt.Chart:
     """One layer from plain Vega-Lite pieces, skipping Altair's validation at construction.
 
     (Altair's own ``copy()`` builds objects the same way; the tests validate the whole spec.)
+    Layers drawing the same rows name the same ``data_name``: the rows are sent once.
     """
     with debug_mode(False):
-        chart = alt.Chart(alt.NamedData(name=name), name=name, mark=mark, encoding=alt.Encoding(**encoding))
+        chart = alt.Chart(alt.NamedData(name=data_name or name), name=name, mark=mark,
+                          encoding=alt.Encoding(**encoding))
     object.__setattr__(chart, "_journeys_rows", data)
+    object.__setattr__(chart, "_journeys_data", data_name or name)
+    object.__setattr__(chart, "_journeys_dict", {"data": {"name": data_name or name}, "mark": mark,
+                                                 "encoding": encoding, "name": name})
     return chart
 
 
@@ -438,7 +456,8 @@ def _emotion_frame(journey: Journey, nodes: pd.DataFrame, board: Board) -> pd.Da
     at = {sid: i for i, sid in enumerate(nodes["id"])}
     stage_of = {s: i for i, s in enumerate(journey.stages)}
     path = [sid for sid in most_likely_path(journey) if sid in at]
-    columns = [min(stage_of.get(journey.step(sid).stage, 0), len(board.stage_spans) - 1) for sid in path]
+    stage_at = {s.id: s.stage for s in journey.steps}
+    columns = [min(stage_of.get(stage_at[sid], 0), len(board.stage_spans) - 1) for sid in path]
     per_stage = {c: columns.count(c) for c in set(columns)}
     seen: dict[int, int] = {}
     rows = []
@@ -714,6 +733,24 @@ def _ring_layer(rings: pd.DataFrame, grid: _Grid) -> alt.Chart:
         "tooltip": [_tip("label", "step"), _tip("ring", "marked")]})
 
 
+def _selected_rows(cards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The blue frame's rows around the selected cards' rows (zero or one)."""
+    pad = RING_PAD - 1
+    return [{"id": c["id"], "label": c["label"], "left": c["left"] - pad, "right": c["right"] + pad,
+             "top": c["top"] - pad, "bottom": c["bottom"] + pad} for c in cards if c["selected"]]
+
+
+def with_selected(spec: dict[str, Any], selected: str | None) -> dict[str, Any]:
+    """A map's spec (``journey_map(...).to_dict()``) with ``selected`` as the selected step instead.
+
+    Selecting only changes two datasets (the cards' ``selected`` flag and the blue frame), so a
+    page can build the map once per version and reselect in a few milliseconds. ``spec`` is not
+    changed (it may be shared by a cache); the result shares everything else with it.
+    """
+    cards = [{**row, "selected": row["id"] == selected} for row in spec["datasets"]["steps"]]
+    return {**spec, "datasets": {**spec["datasets"], "steps": cards, "selected_ring": _selected_rows(cards)}}
+
+
 def _selected_layers(nodes: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
     """The selected step's blue frame: always present (zero or one row), no legend.
 
@@ -722,9 +759,8 @@ def _selected_layers(nodes: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
     bold through its own ``selected`` field.)
     """
     _, colour, _, width = style.RINGS["selected"]
-    chosen = nodes.loc[nodes["selected"], ["id", "label", "left", "right", "top", "bottom"]].copy()
-    chosen["left"], chosen["right"] = chosen["left"] - RING_PAD + 1, chosen["right"] + RING_PAD - 1
-    chosen["top"], chosen["bottom"] = chosen["top"] - RING_PAD + 1, chosen["bottom"] + RING_PAD - 1
+    chosen = pd.DataFrame.from_records(_selected_rows(style.records(nodes.loc[nodes["selected"]])),
+                                       columns=["id", "label", "left", "right", "top", "bottom"])
     return [_layer("selected_ring", chosen, {
         "type": "rect", "filled": False, "opacity": 1, "clip": True, "aria": False, "stroke": colour,
         "strokeWidth": width, "cornerRadius": 8}, {
@@ -809,7 +845,7 @@ def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: s
         **grid.box("left", "top", "strip_end", "bottom"), "fill": {**colour, "legend": strip_legend or None},
         "stroke": ({"condition": {"test": "datum.metric_state === 'too_few'", "value": style.MUTED}, "value": None}
                    if overlay is not None else {"value": None}),
-        "tooltip": tooltip})
+        "tooltip": tooltip}, "steps")
     fit = FIT
     faded = "datum.status === 'removed' ? 0.5 : 1"
     labels = _layer("labels", nodes, {
@@ -818,12 +854,12 @@ def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: s
         "fontWeight": {"expr": "datum.selected ? 'bold' : 'normal'"},
         "fontSize": {"expr": f"datum.font * {fit}"}, "lineHeight": {"expr": f"datum.font * {LINE_RATIO} * {fit}"},
         "opacity": {"expr": faded}}, {
-        **grid.xy("text_x", "text_y"), "text": {"field": "text", "type": "nominal"}, "tooltip": tooltip})
+        **grid.xy("text_x", "text_y"), "text": {"field": "text", "type": "nominal"}, "tooltip": tooltip}, "steps")
     footer = _layer("footers", nodes, {
         "type": "text", "clip": True, "aria": False, "align": "left", "baseline": "bottom", "color": style.MUTED,
         "cursor": "pointer", "fontSize": {"expr": f"{grid.board.metrics.footer_font} * {fit}"},
         "opacity": {"expr": faded}}, {
-        **grid.xy("text_x", "foot_y"), "text": {"field": "footer", "type": "nominal"}, "tooltip": tooltip})
+        **grid.xy("text_x", "foot_y"), "text": {"field": "footer", "type": "nominal"}, "tooltip": tooltip}, "steps")
     dot = _layer("emotion_dots", nodes, {
         "type": "point", "filled": True, "clip": True, "aria": False, "opacity": 1, "cursor": "pointer",
         "size": {"expr": f"70 * {fit} * {fit}"}, "stroke": "white", "strokeWidth": 1,
@@ -831,7 +867,7 @@ def _node_layers(journey: Journey, nodes: pd.DataFrame, grid: _Grid, color_by: s
         **grid.xy("right", "bottom"), "tooltip": tooltip,
         "color": {"field": "emotion", "type": "ordinal", "legend": None,
                   "scale": {"domain": style.EMOTION_DOMAIN, "range": style.EMOTION_COLOURS},
-                  "condition": {"test": "!isValid(datum.emotion)", "value": style.NO_VALUE_COLOUR}}})
+                  "condition": {"test": "!isValid(datum.emotion)", "value": style.NO_VALUE_COLOUR}}}, "steps")
     return [cards, strip, labels, footer, dot]
 
 
@@ -991,6 +1027,10 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
         view={"stroke": None}, usermeta={"journeys": {
             "export_width": int(min(MAX_WIDTH, board.width + AXIS_PX + 20)), "fit": True,
             "plot_height": plot_height, "chart": "journey_map", "present": present}})
-    object.__setattr__(chart, "_journeys_datasets",
-                       {layer.name: style.records(layer._journeys_rows) for layer in layers})
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    for layer in layers:
+        if layer._journeys_data not in datasets:
+            datasets[layer._journeys_data] = style.records(layer._journeys_rows)
+    object.__setattr__(chart, "_journeys_datasets", datasets)
+    object.__setattr__(chart, "_journeys_layers", [layer._journeys_dict for layer in layers])
     return chart

@@ -96,7 +96,7 @@ def test_upload_map_rules_friction_and_tickets(journeys_only, page_factory, tmp_
     chart = page.get_by_test_id("stVegaLiteChart").first
 
     def node(label: str):
-        return chart.locator(f'path[aria-roledescription="point"][aria-label="{label}"]').first
+        return chart.locator(f'path[aria-roledescription^="rect"][aria-label="{label}"]').first  # a board card
 
     grey = node("Logs in to the account").get_attribute("fill")
     coloured = {node(label).get_attribute("fill") for label in ("Resets password", "Bot shows invoice status")}
