@@ -149,6 +149,6 @@ if selected:
     with st.container(border=True):
         inspector.render(name, journey, selected, author())
 else:
-    st.info("Click a card on the map to inspect and edit its step here.", icon=":material/touch_app:")
+    st.info("Click a step on the map to inspect and edit it here.", icon=":material/touch_app:")
 with st.expander("Add a step", icon=":material/add:"):
     table_editor.add_step_form(name, journey)

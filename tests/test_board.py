@@ -214,3 +214,36 @@ def test_random_journeys_make_a_valid_board(journey: Journey) -> None:
     for rows in spec["datasets"].values():
         for row in rows:
             assert all(not (isinstance(v, float) and not math.isfinite(v)) for v in row.values())
+
+
+# --- the Journey map page ---------------------------------------------------------------------------------
+
+
+def test_present_deep_link_shows_only_the_board_and_leaving_brings_the_editor_back(tmp_path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from journeys.demo import DEMO_JOURNEY
+    from tests.test_pages import APP
+
+    monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
+    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
+        monkeypatch.delenv(var, raising=False)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["author"] = "Tester"
+    at.query_params["journey"] = DEMO_JOURNEY
+    at.query_params["present"] = "1"
+    at.run()
+    at.switch_page("pages/map.py")
+    at.run()
+    assert not at.exception, at.exception
+    (chart,) = at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["usermeta"]["journeys"]["present"] is True
+    main = at.main  # the sidebar (hidden by CSS in Present) keeps the frame's own widgets
+    assert not main.title and not main.button and not main.selectbox and not main.text_input  # no editing chrome
+    assert [t.label for t in main.toggle] == ["Present"]
+    at.toggle(key="map_present").set_value(False).run()
+    assert not at.exception and at.title[0].value == "Journey map"
+    assert at.query_params.get("present") in (None, [])
+    (chart,) = at.get("vega_lite_chart")
+    assert json.loads(chart.proto.spec)["usermeta"]["journeys"]["present"] is False

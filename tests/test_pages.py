@@ -59,7 +59,8 @@ def test_map_shows_journey_findings_and_hint(home):
     assert any("has no way forward" in label for label in labels)
     assert any("offers no route to a human" in label for label in labels)
     assert any("Click a step on the map" in i.value for i in at.info)
-    assert len(_chart_specs(at)) == 2  # the map and the emotion curve
+    (board,) = _chart_specs(at)  # the map, with the emotion curve as a band under its lanes
+    assert "emotion_line" in {layer.get("name") for layer in board["layer"]}
 
 
 def test_clicking_a_node_opens_the_inspector_and_deep_link(home):
