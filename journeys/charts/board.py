@@ -38,16 +38,18 @@ from journeys.model import Journey
 class Metrics:
     """Card and gutter sizes, in board pixels, and the label font they are sized for."""
 
-    card_w: float = 116.0
+    card_w: float = 106.0
     card_h: float = 62.0
-    h_gap: float = 26.0  # between card columns (and stages): room for a few parallel routes
+    h_gap: float = 24.0  # between card columns (and stages): room for a few parallel routes
     v_gap: float = 22.0  # between card rows (and lanes)
     font: float = 11.0
     pad: float = 6.0  # text to card edge
     strip: float = 5.0  # the colour strip on the card's left
     footer_font: float = 9.5
     max_cols: int = 3  # cards side by side in one cell, at most
-    target_width: float = 1000.0  # the board is folded into more rows until it fits this, where it can
+    # the board is folded into more rows until it fits this, where it can: about the map's width beside
+    # Streamlit's sidebar at 1440 px, so cards are drawn near their size there (Present has the whole screen)
+    target_width: float = 910.0
     emotion_band: float = 120.0  # height of the emotion band under the lanes
 
     @property
