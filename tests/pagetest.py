@@ -33,3 +33,19 @@ def open_page(page: str | None = None, *, author: str | None = "Tester", timeout
         at.run()
     assert not at.exception, at.exception
     return at
+
+
+def section(at: AppTest, title: str) -> list[str]:
+    """The markdown and captions of the smallest block holding a markdown with ``title`` (one bordered box)."""
+    found: list[list[str]] = []
+    todo = list(at.main.children.values())
+    while todo:
+        block = todo.pop()
+        if not hasattr(block, "children"):
+            continue
+        todo += list(block.children.values())
+        texts = [m.value for m in block.markdown]
+        if any(title in t for t in texts):
+            found.append(texts + [c.value for c in block.caption])
+    assert found, f"no section {title!r}"
+    return min(found, key=len)

@@ -32,6 +32,7 @@ from journeys.store.tickets import TicketStore
 from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
 from journeys.workspace import load_demo
+from tests.pagetest import section
 from ui.experiments_view import new_prefix
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
@@ -233,11 +234,11 @@ def test_home_page_lists_loop_still_open(home):
                            decision=decision("adopt", "Sam", "Reopens halved"))
     at = AppTest.from_file(APP, default_timeout=60)
     _run(at)
-    assert any("EX-1" in list(d.value.get("Key", [])) for d in at.dataframe)
+    assert any(t.startswith("- [EX-1](review?experiment=EX-1)") for t in section(at, "Loops still open"))
     experiments.log("demo", "EX-1", LoopEntry(audience=Audience.agents, channel="stand-up", message="It worked",
                                               on=date.today()), "Sam", expected_version=stored.version + 1)
     _run(at)
-    assert not any("EX-1" in list(d.value.get("Key", [])) for d in at.dataframe)
+    assert not any("EX-1" in t for t in section(at, "Loops still open"))
 
 
 def test_stale_decision_is_refused_then_applied_on_top(home):

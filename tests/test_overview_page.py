@@ -15,7 +15,7 @@ from journeys.demo import DEMO_JOURNEY
 from journeys.experiments.model import Decision, Outcome, Status
 from journeys.experiments.store import Experiments
 from journeys.store import Store
-from tests.pagetest import open_page
+from tests.pagetest import open_page, section
 
 
 @pytest.fixture
@@ -23,35 +23,19 @@ def home(demo_home) -> Path:
     return demo_home
 
 
-def _section(at, title: str) -> list[str]:
-    """The markdown and captions of one bordered box of the Overview: the smallest block holding its heading."""
-    found: list[list[str]] = []
-    todo = list(at.main.children.values())
-    while todo:
-        block = todo.pop()
-        if not hasattr(block, "children"):
-            continue
-        todo += list(block.children.values())
-        texts = [m.value for m in block.markdown]
-        if any(title in t for t in texts):
-            found.append(texts + [c.value for c in block.caption])
-    assert found, f"no section {title!r}"
-    return min(found, key=len)
-
-
 def test_the_overview_shows_the_loop_on_the_demo(home):
     at = open_page(None)
     assert any(h.value == "The loop at a glance" for h in at.subheader)
-    pains = _section(at, "Top pain points")
+    pains = section(at, "Top pain points")
     ranked = pains[1].splitlines()
     assert ranked[0].startswith("1. Password reset links expire") and ":gray[· Billing support · score" in ranked[0]
     assert ranked[1].startswith("2. Invoice-status bot hands almost half")  # the planted problem, as on Priorities
     assert [line.split(".")[0] for line in ranked] == ["1", "2", "3", "4", "5"]
-    running = _section(at, "Experiments in flight")
+    running = section(at, "Experiments in flight")
     assert running[1].startswith("- [EX-1](review?experiment=EX-1) Send the credit note")
     assert "days since the change shipped" in running[1]
-    assert any("Every decided experiment has been told" in t for t in _section(at, "Loops still open"))
-    assert any("Every map is up to date" in t for t in _section(at, "Maps to review"))  # created today: not due
+    assert any("Every decided experiment has been told" in t for t in section(at, "Loops still open"))
+    assert any("Every map is up to date" in t for t in section(at, "Maps to review"))  # created today: not due
     link = next(x for x in at.page_link if x.value == "Rank them on Priorities")
     assert link.proto.page == "priorities", link.proto
 
@@ -72,13 +56,13 @@ def test_a_decision_nobody_was_told_about_and_an_old_map_show_up(home):
             conn.execute(text("UPDATE journey_revisions SET created_at = :at WHERE version = 1"),
                          {"at": datetime.now(UTC) - timedelta(days=100)})
     at = open_page(None)
-    loops = _section(at, "Loops still open")
+    loops = section(at, "Loops still open")
     line = next(t for t in loops if "EX-2" in t)
     assert line.startswith("- [EX-2](review?experiment=EX-2) !\\[x\\](http:")  # shown as text, no image fetched
     assert "\\:red\\[boom\\] \\<b\\>hi\\</b\\>" in line
     assert "adopt, decided" in line and "nobody told for 3 days" in line
-    assert not any("EX-2" in t for t in _section(at, "Experiments in flight"))
-    maps = _section(at, "Maps to review")
+    assert not any("EX-2" in t for t in section(at, "Experiments in flight"))
+    maps = section(at, "Maps to review")
     line = next(t for t in maps if DEMO_JOURNEY in t)
     assert "review overdue" in line and "never reviewed; first review overdue since" in line
     assert f"map?journey={DEMO_JOURNEY.replace(' ', '%20')}" in line
