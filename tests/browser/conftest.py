@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -30,6 +31,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 pytestmark = pytest.mark.browser
+# An assertion waits as long as an action may (Playwright's own default is 5 s): under a full parallel run a
+# rerun that draws the sidebar can take longer than that here, and a wait is not a sleep — it returns at once.
+expect.set_options(timeout=30_000)
 
 
 @dataclass
