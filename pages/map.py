@@ -11,7 +11,7 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from journeys.graph import Severity, check  # noqa: E402
+from journeys.graph import Severity  # noqa: E402
 from ui import cached, freshness_view, inspector, journey_admin, session, table_editor  # noqa: E402
 from ui.frame import author  # noqa: E402
 from ui.text import plain  # noqa: E402
@@ -74,7 +74,7 @@ if not name:
 
 loaded = session.load(name)
 journey = loaded.journey
-findings = check(journey)
+findings = cached.findings(cached.journey_key(name, loaded.version), journey)
 errors = [f for f in findings if f.severity == Severity.error]
 st.caption(f"{'Future' if journey.state == 'future' else 'Current'}-state journey · version {loaded.version} "
            f"saved by {plain(loaded.saved_by)} on {loaded.saved_at:%d %b %Y %H:%M} UTC · {len(journey.steps)} steps · "

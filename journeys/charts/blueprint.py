@@ -25,10 +25,11 @@ Streamlit rerun.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
@@ -94,6 +95,7 @@ class JourneyMapChart(alt.LayerChart):
         spec = self._plain_dict() if fast else super().to_dict(validate=False, **kwargs)
         # Layers name their data; the rows join here, after Altair's deep copies of the
         # spec (copying 1,000 rows per layer cost more than everything else put together).
+        # The routes' and the grid's rows are shared by every map of the same structure: read, never edit.
         spec["datasets"] = {**spec.get("datasets", {}), **getattr(self, "_journeys_datasets", {})}
         if (spec.get("usermeta") or {}).get("journeys", {}).get("present"):
             _one_row_legends(spec)
@@ -267,7 +269,7 @@ def _plot_size(board: Board, height: int | None, chrome: int) -> tuple[int, int]
     return plot + chrome, plot
 
 
-def _edge_frames(journey: Journey, board: Board, nodes: pd.DataFrame,
+def _edge_frames(journey: Journey, board: Board,
                  extra: Sequence[tuple[str, str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Transitions as one row each (arrowheads, tooltips) and as route points (lines).
 
@@ -275,7 +277,7 @@ def _edge_frames(journey: Journey, board: Board, nodes: pd.DataFrame,
     cards. ``extra`` (a flow's undesigned source/target pairs) follow the transitions, routed the
     same way, with the kind :data:`journeys.charts.flow.ROUTE`.
     """
-    index = {sid: i for i, sid in enumerate(nodes["id"])}
+    index = {sid: i for i, sid in enumerate(journey.step_ids())}
     kept = [(t.source, t.target, str(t.kind), t.share) for t in journey.transitions
             if t.source in index and t.target in index]
     kept += [(s, t, flows.ROUTE, None) for s, t in extra if s in index and t in index]
@@ -284,7 +286,7 @@ def _edge_frames(journey: Journey, board: Board, nodes: pd.DataFrame,
     point_cols = ["edge", "order", "x", "y", "kind", "from", "to", "share_text"]
     if not kept:
         return pd.DataFrame(columns=edge_cols), pd.DataFrame(columns=point_cols)
-    labels = nodes["label"].to_numpy()
+    labels = [style.clean(s.label) for s in journey.steps]
     drawn = routes(board, [(s, t) for s, t, _, _ in kept])
     edge_rows, point_rows = [], []
     for (s, t, kind, share), route in zip(kept, drawn, strict=True):
@@ -300,6 +302,75 @@ def _edge_frames(journey: Journey, board: Board, nodes: pd.DataFrame,
                         "share_text": share_text} for k, (x, y) in enumerate(route.points)]
     return (pd.DataFrame.from_records(edge_rows, columns=edge_cols),
             pd.DataFrame.from_records(point_rows, columns=point_cols))
+
+
+@dataclass(eq=False)
+class _Structure:
+    """What a map draws from the journey's structure alone, built once per structure.
+
+    The board, its grid, its routes and the most likely path depend only on the stages, lanes, the
+    steps' ids, places and labels and the transitions: an edit of a step's emotion, channel, owner
+    or kind (most workshop edits) leaves them as they were, so a save does not route 400
+    transitions again. The object also stands for its datasets (the routes, the grid's bands and
+    lines; see :func:`shared_datasets`): a cache may keep what it derives from them while it lives.
+    """
+
+    board: Board
+    grid: _Grid
+    grid_layers: list[alt.Chart]  # lane bands, stage and blueprint lines, the emotion band's zero
+    path: tuple[str, ...]
+    edges: pd.DataFrame
+    points: pd.DataFrame
+    rows: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # id(frame) → its records
+
+    def records(self, frame: pd.DataFrame) -> list[dict[str, Any]] | None:
+        """``frame``'s rows when it is one of this structure's frames (shared by every map drawing it: read-only)."""
+        return self.rows.get(id(frame))
+
+
+@dataclass(frozen=True, eq=False)
+class _Keyed:
+    """A journey that hashes and compares by ``key`` (its structure) so ``functools.lru_cache`` can hold it."""
+
+    key: Hashable
+    journey: Journey
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Keyed) and self.key == other.key
+
+
+def _structure(journey: Journey, present: bool, extra: Sequence[tuple[str, str]]) -> _Structure:
+    """The journey's :class:`_Structure`, from the cache when a journey of the same structure was drawn."""
+    key = (present, tuple(journey.stages), tuple(journey.lanes), journey.entry_step(),
+           tuple((s.id, s.stage, s.lane, s.label) for s in journey.steps),
+           tuple((t.source, t.target, str(t.kind), t.share) for t in journey.transitions), tuple(extra))
+    return _structure_of(_Keyed(key, journey))
+
+
+@functools.lru_cache(maxsize=16)  # a 200-step journey's is ~3 MB (frames and rows)
+def _structure_of(keyed: _Keyed) -> _Structure:
+    journey = keyed.journey
+    present, extra = keyed.key[0], keyed.key[-1]  # type: ignore[index]
+    board = board_layout(journey, PRESENT if present else NORMAL)
+    grid = _Grid(journey, board)
+    edges, points = _edge_frames(journey, board, extra)
+    built = _Structure(board, grid, _grid_layers(journey, grid), tuple(most_likely_path(journey)), edges, points)
+    frames = [edges, points, *(layer._journeys_rows for layer in built.grid_layers)]
+    built.rows.update({id(frame): style.records(frame) for frame in frames})
+    return built
+
+
+def shared_datasets(chart: alt.LayerChart) -> dict[str, Hashable]:
+    """The map's datasets that are the same for every journey of the same structure, each with a token.
+
+    The same token means the same rows: a cache keyed by the token (weakly: it lives as long as
+    the structure is cached) can reuse what it made of them, e.g. their Arrow bytes, across
+    versions of a journey whose edits did not change its structure.
+    """
+    return dict(getattr(chart, "_journeys_shared", {}))
 
 
 def _rings_frame(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -447,7 +518,7 @@ def _grid_layers(journey: Journey, grid: _Grid) -> list[alt.Chart]:
     return layers
 
 
-def _emotion_frame(journey: Journey, nodes: pd.DataFrame, board: Board) -> pd.DataFrame:
+def _emotion_frame(journey: Journey, nodes: pd.DataFrame, board: Board, path: Sequence[str]) -> pd.DataFrame:
     """The most likely path's steps with an emotion, in path order, at the band's y for their emotion.
 
     Each point sits in its step's stage column; a stage the path visits several times spreads
@@ -455,21 +526,23 @@ def _emotion_frame(journey: Journey, nodes: pd.DataFrame, board: Board) -> pd.Da
     """
     at = {sid: i for i, sid in enumerate(nodes["id"])}
     stage_of = {s: i for i, s in enumerate(journey.stages)}
-    path = [sid for sid in most_likely_path(journey) if sid in at]
+    path = [sid for sid in path if sid in at]
     stage_at = {s.id: s.stage for s in journey.steps}
     columns = [min(stage_of.get(stage_at[sid], 0), len(board.stage_spans) - 1) for sid in path]
     per_stage = {c: columns.count(c) for c in set(columns)}
     seen: dict[int, int] = {}
     rows = []
+    # Plain lists: a pandas lookup per path step cost more than the rest of the band.
+    emotions, labels, stages = (nodes[c].tolist() for c in ("emotion", "label", "stage"))
     for position, (sid, column) in enumerate(zip(path, columns, strict=True)):
         k = seen[column] = seen.get(column, -1) + 1
         i = at[sid]
-        emotion = nodes["emotion"].iloc[i]
+        emotion = emotions[i]
         if emotion is None or pd.isna(emotion):
             continue
         a, b = board.stage_spans[column]
-        rows.append({"position": position, "id": sid, "label": nodes["label"].iloc[i],
-                     "stage": nodes["stage"].iloc[i], "emotion": int(emotion),
+        rows.append({"position": position, "id": sid, "label": labels[i],
+                     "stage": stages[i], "emotion": int(emotion),
                      "emotion_text": _emotion_text(int(emotion)),
                      "x": round(a + (b - a) * (k + 0.5) / per_stage[column], 2),
                      "y": round(board.emotion_y(int(emotion)), 2)})
@@ -976,17 +1049,18 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     bad = sorted({v for v in status.values() if v not in STATUSES})
     if bad:
         raise ValueError(f"status values must be one of {', '.join(STATUSES)}, not {', '.join(map(repr, bad))}")
-    board = board_layout(journey, PRESENT if present else NORMAL)
+    plan = _FlowPlan.of(journey, flow) if flow is not None else None
+    structure = _structure(journey, present, plan.routes if plan is not None else ())
+    board = structure.board
     nodes = _node_frame(journey, board, highlight=set(highlight), selected=selected,
                         status=status, note_counts=note_counts or {})
     if overlay is not None:
         nodes = _with_overlay(nodes, overlay)
     rings = _rings_frame(nodes)
-    plan = _FlowPlan.of(journey, flow) if flow is not None else None
     chart_height, plot_height = _plot_size(board, height, _chrome_px(
         journey, board, color_by, rings, overlay, plan.legend_rows() if plan is not None else None, present))
-    grid = _Grid(journey, board)
-    edges, points = _edge_frames(journey, board, nodes, plan.routes if plan is not None else ())
+    grid = structure.grid
+    edges, points = structure.edges, structure.points
     if plan is not None:
         edges, points = _with_flow(journey, edges, points, plan)
         edge_layers = _flow_edge_layers(edges, points, grid, plan)
@@ -998,14 +1072,44 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
         [_tip("status")] if status else [])
     if overlay is not None:
         extra_tooltip += _overlay_tooltip(overlay)
-    layers = [*_grid_layers(journey, grid), *_emotion_layers(_emotion_frame(journey, nodes, board), grid),
+    curve = _emotion_frame(journey, nodes, board, structure.path)
+    layers = [*structure.grid_layers, *_emotion_layers(curve, grid),
               *edge_layers, *([_ring_layer(rings, grid)] if len(rings) else []),
               *_node_layers(journey, nodes, grid, color_by, extra_tooltip, overlay),
               *_selected_layers(nodes, grid),
               *(_metric_badge_layers(nodes, grid, overlay) if overlay is not None else []), *loop_layers,
               *_badge_layers(nodes, grid)]
     layers = _within_budget(layers)
-    params = [
+    independent = dict.fromkeys(["color", "fill", "stroke", "shape", "size", "strokeWidth", "strokeDash",
+                                 "opacity"], "independent")
+    with debug_mode(False):  # the tests validate the whole spec; validating its parts here cost ~5 ms a build
+        params = _params(selection_name)
+        # No top-level config, so pages can still concatenate the map with other charts.
+        chart = JourneyMapChart(
+            layer=[], resolve={"scale": independent}, width="container", height=chart_height,
+            view={"stroke": None}, usermeta={"journeys": {
+                "export_width": int(min(MAX_WIDTH, board.width + AXIS_PX + 20)), "fit": True,
+                "plot_height": plot_height, "chart": "journey_map", "present": present}})
+    # Set after construction: LayerChart copies every layer and parameter deeply to lift the layers' data and
+    # params to the top, and these layers have neither (named data, top-level params) — a fifth of a build.
+    chart.layer, chart.params = layers, params
+    datasets: dict[str, list[dict[str, Any]]] = {}
+    shared: dict[str, Hashable] = {}
+    for layer in layers:
+        if layer._journeys_data not in datasets:
+            rows = structure.records(layer._journeys_rows)
+            if rows is not None:
+                shared[layer._journeys_data] = structure
+            datasets[layer._journeys_data] = style.records(layer._journeys_rows) if rows is None else rows
+    object.__setattr__(chart, "_journeys_datasets", datasets)
+    object.__setattr__(chart, "_journeys_shared", shared)
+    object.__setattr__(chart, "_journeys_layers", [layer._journeys_dict for layer in layers])
+    return chart
+
+
+def _params(selection_name: str) -> list[alt.TopLevelSelectionParameter]:
+    """The map's two selections: zoom along the stages, and the clicked card."""
+    return [
         # Zoom and pan along the stages only (lanes stay put); plain wheel keeps scrolling the page.
         alt.TopLevelSelectionParameter(
             name=f"{selection_name}_zoom", views=["lanes"], bind="scales",
@@ -1019,18 +1123,3 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
             select={"type": "point", "fields": ["id"], "toggle": False, "clear": "dblclick",
                     "on": "click[event.item && event.item.datum && event.item.datum.id]"}),
     ]
-    independent = dict.fromkeys(["color", "fill", "stroke", "shape", "size", "strokeWidth", "strokeDash",
-                                 "opacity"], "independent")
-    # No top-level config, so pages can still concatenate the map with other charts.
-    chart = JourneyMapChart(
-        layer=layers, params=params, resolve={"scale": independent}, width="container", height=chart_height,
-        view={"stroke": None}, usermeta={"journeys": {
-            "export_width": int(min(MAX_WIDTH, board.width + AXIS_PX + 20)), "fit": True,
-            "plot_height": plot_height, "chart": "journey_map", "present": present}})
-    datasets: dict[str, list[dict[str, Any]]] = {}
-    for layer in layers:
-        if layer._journeys_data not in datasets:
-            datasets[layer._journeys_data] = style.records(layer._journeys_rows)
-    object.__setattr__(chart, "_journeys_datasets", datasets)
-    object.__setattr__(chart, "_journeys_layers", [layer._journeys_dict for layer in layers])
-    return chart

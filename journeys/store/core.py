@@ -295,8 +295,11 @@ class Store:
         ws = _clean(workspace, "workspace name", NAME_LENGTH)
         with self._engine.connect() as conn:
             head = self._head(conn, ws, name, allow_deleted=True)
+            # Not the snapshots: a 200-step journey's is ~100 kB a version, and the map reads the history
+            # on every rerun (the review's due date), so fetching them made every save slower than the last.
+            c = journey_revisions.c
             rows = conn.execute(
-                select(journey_revisions)
+                select(c.version, c.author, c.created_at, c.message)
                 .where(journey_revisions.c.journey_id == head.id)
                 .order_by(journey_revisions.c.version.desc())
             ).all()
