@@ -10,7 +10,8 @@ without a browser) and prints, warm, the median time of:
 - selecting a node on the map,
 - saving an edit of the selected step's emotion (a store write + a new revision; the board's
   structure is unchanged, so its routes are reused),
-- saving an edit of the selected step's label (the board is laid out and routed again),
+- saving an edit of the selected step's label (new card text and route tooltips; the layout, routes
+  and most likely path are kept),
 
 in milliseconds and as a ratio to the empty page measured in the same run.
 Budget (shared/DESIGN.md): under 150 ms per interaction.
@@ -124,7 +125,7 @@ def bench_map(args: argparse.Namespace) -> None:
         "select a node": _time(select, args.repeat),
     }
     results["save an edit of the step"] = _time(save, args.repeat)
-    results["save a label edit (re-route)"] = _time(save_label, args.repeat)
+    results["save a label edit of the step"] = _time(save_label, args.repeat)
     base = results["empty page (baseline)"]
     print(f"Journey map, {args.steps} steps, {len(journey.transitions)} transitions, median of {args.repeat} warm runs")
     print(f"{'interaction':32} {'ms':>8} {'× empty page':>14}")

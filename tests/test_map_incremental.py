@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeys import editing
-from journeys.charts import blueprint, journey_map
+from journeys.charts import blueprint, journey_map, style
 from journeys.charts.blueprint import shared_datasets
+from journeys.charts.board import board_layout
 from journeys.demo import current_state_journey, large_journey
 from journeys.model import Journey
 from tests.strategies import journeys
@@ -28,6 +29,7 @@ from ui import cached
 def _fresh(build: Callable[[], Any]) -> Any:
     """``build()`` with every memo of the map cleared first: a build from scratch."""
     blueprint._structure_of.cache_clear()
+    blueprint._geometry_of.cache_clear()
     cached._SHARED_ARROW.clear()
     cached._SMALL_ARROW.clear()
     return build()
@@ -84,6 +86,20 @@ def test_an_edit_of_the_structure_rebuilds_it(edit: Callable[[Journey], Journey]
     assert chart.to_dict() == _fresh(lambda: _map(edited))
 
 
+def test_a_renamed_step_keeps_the_layout_and_routes_and_draws_what_a_fresh_build_draws() -> None:
+    journey = large_journey(60, name="Sixty")
+    journey_map(journey)
+    step = journey.step_ids()[9]
+    for label in ("A much longer label that wraps onto three lines of the card", "X", "Évaluation 評価 ✓"):
+        edited = editing.update_step(journey, step, label=label)
+        hits = blueprint._geometry_of.cache_info().hits
+        spec = _map(edited, selected=step)
+        assert blueprint._geometry_of.cache_info().hits == hits + 1, "a label re-routed the board"
+        assert board_layout(edited) == blueprint._structure(edited, False, ()).board
+        assert spec == _fresh(lambda e=edited: _map(e, selected=step)), label
+        journey_map(journey)
+
+
 def test_the_page_sends_the_same_arrow_bytes_as_a_fresh_encoding_after_an_edit() -> None:
     journey = large_journey(40, name="Forty")
     edited = editing.update_step(journey, journey.step_ids()[7], emotion=2, channel="email")
@@ -109,3 +125,6 @@ def test_random_journeys_and_edits_draw_what_a_fresh_build_draws(journey: Journe
     edited = editing.update_step(journey, step, **change)
     options = {"selected": step, "color_by": "emotion"}
     assert _map(edited, **options) == _fresh(lambda: _map(edited, **options))
+    structure = blueprint._structure(edited, False, ())
+    # The route points' rows skip the JSON round trip: they must be what it would have made.
+    assert structure.records(structure.points) == style.records(structure.points)

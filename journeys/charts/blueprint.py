@@ -40,7 +40,7 @@ from altair.vegalite.v6.schema.core import TopLevelLayerSpec
 
 from journeys.charts import flow as flows
 from journeys.charts import style
-from journeys.charts.board import NORMAL, PRESENT, Board, board_layout, routes
+from journeys.charts.board import NORMAL, PRESENT, Board, Route, board_layout, relabelled, routes
 from journeys.charts.flow import FlowOverlay
 from journeys.charts.overlay import MetricOverlay, colour_scale
 from journeys.graph import most_likely_path
@@ -269,13 +269,17 @@ def _plot_size(board: Board, height: int | None, chrome: int) -> tuple[int, int]
     return plot + chrome, plot
 
 
-def _edge_frames(journey: Journey, board: Board,
-                 extra: Sequence[tuple[str, str]] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Transitions as one row each (arrowheads, tooltips) and as route points (lines).
+def _edge_frames(journey: Journey, board: Board, extra: Sequence[tuple[str, str]] = (),
+                 routed: Sequence[Route] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
+    """Transitions as one row each (arrowheads, tooltips) and as route points (lines), and the points' rows.
+
+    The points' rows are already what :func:`journeys.charts.style.records` would make of their
+    frame (strings, ints and floats of a few decimals), so 2,000 of them skip the JSON round trip.
 
     Routes come from :func:`journeys.charts.board.routes`: orthogonal, in the gutters between
     cards. ``extra`` (a flow's undesigned source/target pairs) follow the transitions, routed the
-    same way, with the kind :data:`journeys.charts.flow.ROUTE`.
+    same way, with the kind :data:`journeys.charts.flow.ROUTE`. ``routed`` are the routes of those
+    pairs when known (see :func:`_geometry`).
     """
     index = {sid: i for i, sid in enumerate(journey.step_ids())}
     kept = [(t.source, t.target, str(t.kind), t.share) for t in journey.transitions
@@ -285,9 +289,9 @@ def _edge_frames(journey: Journey, board: Board,
                  "shape", "arrow_dx", "mark_size"]
     point_cols = ["edge", "order", "x", "y", "kind", "from", "to", "share_text"]
     if not kept:
-        return pd.DataFrame(columns=edge_cols), pd.DataFrame(columns=point_cols)
+        return pd.DataFrame(columns=edge_cols), pd.DataFrame(columns=point_cols), []
     labels = [style.clean(s.label) for s in journey.steps]
-    drawn = routes(board, [(s, t) for s, t, _, _ in kept])
+    drawn = routes(board, [(s, t) for s, t, _, _ in kept]) if routed is None else routed
     edge_rows, point_rows = [], []
     for (s, t, kind, share), route in zip(kept, drawn, strict=True):
         name, frm, to = f"{s}→{t}", labels[index[s]], labels[index[t]]
@@ -301,7 +305,7 @@ def _edge_frames(journey: Journey, board: Board,
         point_rows += [{"edge": name, "order": k, "x": x, "y": y, "kind": kind, "from": frm, "to": to,
                         "share_text": share_text} for k, (x, y) in enumerate(route.points)]
     return (pd.DataFrame.from_records(edge_rows, columns=edge_cols),
-            pd.DataFrame.from_records(point_rows, columns=point_cols))
+            pd.DataFrame.from_records(point_rows, columns=point_cols), point_rows)
 
 
 @dataclass(eq=False)
@@ -350,16 +354,50 @@ def _structure(journey: Journey, present: bool, extra: Sequence[tuple[str, str]]
     return _structure_of(_Keyed(key, journey))
 
 
+@dataclass(frozen=True, eq=False)
+class _Geometry:
+    """Where cards sit, the routes between them and the most likely path: a structure less its labels.
+
+    A renamed step (a common workshop edit) changes its card's text and the routes' tooltips, not
+    the layout, so the routing and the path are kept for it. ``board``'s text is that of the first
+    journey drawn: relabel it (:func:`journeys.charts.board.relabelled`) before use.
+    """
+
+    board: Board
+    routes: tuple[Route, ...]
+    path: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=16)
+def _geometry_of(keyed: _Keyed) -> _Geometry:
+    journey = keyed.journey
+    present, extra = keyed.key[0], keyed.key[-1]  # type: ignore[index]
+    board = board_layout(journey, PRESENT if present else NORMAL)
+    ids = set(journey.step_ids())
+    pairs = [(t.source, t.target) for t in journey.transitions if t.source in ids and t.target in ids]
+    pairs += [(s, t) for s, t in extra if s in ids and t in ids]
+    return _Geometry(board, tuple(routes(board, pairs)), tuple(most_likely_path(journey)))
+
+
+def _geometry(journey: Journey, present: bool, extra: tuple[tuple[str, str], ...]) -> _Geometry:
+    key = (present, tuple(journey.stages), tuple(journey.lanes), journey.entry_step(),
+           tuple((s.id, s.stage, s.lane) for s in journey.steps),
+           tuple((t.source, t.target, str(t.kind), t.share) for t in journey.transitions), extra)
+    return _geometry_of(_Keyed(key, journey))
+
+
 @functools.lru_cache(maxsize=16)  # a 200-step journey's is ~3 MB (frames and rows)
 def _structure_of(keyed: _Keyed) -> _Structure:
     journey = keyed.journey
     present, extra = keyed.key[0], keyed.key[-1]  # type: ignore[index]
-    board = board_layout(journey, PRESENT if present else NORMAL)
+    geometry = _geometry(journey, present, extra)
+    board = relabelled(geometry.board, journey)
     grid = _Grid(journey, board)
-    edges, points = _edge_frames(journey, board, extra)
-    built = _Structure(board, grid, _grid_layers(journey, grid), tuple(most_likely_path(journey)), edges, points)
-    frames = [edges, points, *(layer._journeys_rows for layer in built.grid_layers)]
+    edges, points, point_rows = _edge_frames(journey, board, extra, geometry.routes)
+    built = _Structure(board, grid, _grid_layers(journey, grid), geometry.path, edges, points)
+    frames = [edges, *(layer._journeys_rows for layer in built.grid_layers)]
     built.rows.update({id(frame): style.records(frame) for frame in frames})
+    built.rows[id(points)] = point_rows
     return built
 
 

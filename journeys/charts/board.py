@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -235,10 +235,25 @@ def board_layout(journey: Journey, metrics: Metrics = NORMAL) -> Board:
         for k, sid in enumerate(members):
             row, col = divmod(k, cols[s])
             left, top = x0 + m.h_gap / 2 + col * pitch_x, y0 + m.v_gap / 2 + row * pitch_y
-            lines, factor = wrap_label(labels[sid], m.chars)
-            board.cards[sid] = Card(sid, left, top, left + m.card_w, top + m.card_h, (x0, y0, x1, y1),
-                                    tuple(lines), round(m.font * factor, 2))
+            board.cards[sid] = _labelled(Card(sid, left, top, left + m.card_w, top + m.card_h, (x0, y0, x1, y1),
+                                              (), m.font), labels[sid], m)
     return board
+
+
+def _labelled(card: Card, label: str, metrics: Metrics) -> Card:
+    lines, factor = wrap_label(label, metrics.chars)
+    return replace(card, lines=tuple(lines), font=round(metrics.font * factor, 2))
+
+
+def relabelled(board: Board, journey: Journey) -> Board:
+    """``board`` (laid out for a journey with the same steps, places and transitions) with ``journey``'s labels.
+
+    A label only changes its card's text, never where cards are: a renamed step keeps the board's
+    layout and routes, and the result equals ``board_layout(journey, board.metrics)``.
+    """
+    labels = {s.id: style.clean(s.label) for s in journey.steps}
+    cards = {sid: _labelled(card, labels[sid], board.metrics) for sid, card in board.cards.items()}
+    return Board(board.metrics, cards, board.stage_spans, board.lane_spans, board.emotion_span)
 
 
 def routes(board: Board, pairs: Sequence[tuple[str, str]]) -> list[Route]:
