@@ -138,7 +138,7 @@ with checks_col:
             st.button("Show all findings", key="finding_all", on_click=st.session_state.update,
                       kwargs={"focus_finding": None})
 with fresh_col:
-    chosen = freshness_view.render(name, journey, freshness_view.stale_steps(name, journey))
+    chosen = freshness_view.render(name, journey, freshness_view.stale_steps(name, journey, loaded))
     if chosen:
         st.session_state["selected_step"] = chosen
         st.rerun()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from journeys import editing
 from journeys.demo import DEMO_JOURNEY
 from journeys.freshness import last_review
 from journeys.store import Store
@@ -46,14 +47,7 @@ def test_never_reviewed_then_marked_reviewed(home):
 
 def test_steps_whose_numbers_moved_since_the_review_are_flagged_and_shown(home):
     _map().button(key="mark_reviewed").click().run()
-    with Store.for_folder(home) as store:  # pretend that at the review reopens on password reset were half today's
-        docs = DocumentStore(store)
-        head = docs.load("demo", "review", DEMO_JOURNEY)
-        body = dict(head.body)
-        body["snapshot"] = {**body["snapshot"], "reset-password": {
-            **body["snapshot"]["reset-password"],
-            "reopen_rate": body["snapshot"]["reset-password"]["reopen_rate"] / 2}}
-        docs.save("demo", "review", DEMO_JOURNEY, body, "Bo", expected_version=head.version)
+    _stale_reset_password(home)
     at = _map()
     panel = _panel(at)
     assert "Map stale in 1 step(s)" in panel.label
@@ -102,3 +96,64 @@ def test_a_journey_created_today_is_not_overdue_anywhere_but_one_created_long_ag
     warning = next(w.value for w in at.warning if "overdue" in w.value)
     assert f"**{DEMO_JOURNEY}** — review overdue (never reviewed; first review overdue since" in warning
     assert "Review overdue" in _panel(_map()).label
+
+
+def _stale_reset_password(home: Path) -> None:
+    """Mark reviewed, then make the review's snapshot say reopens on password reset were half today's."""
+    with Store.for_folder(home) as store:
+        docs = DocumentStore(store)
+        head = docs.load("demo", "review", DEMO_JOURNEY)
+        body = dict(head.body)
+        body["snapshot"] = {**body["snapshot"], "reset-password": {
+            **body["snapshot"]["reset-password"],
+            "reopen_rate": body["snapshot"]["reset-password"]["reopen_rate"] / 2}}
+        docs.save("demo", "review", DEMO_JOURNEY, body, "Bo", expected_version=head.version)
+
+
+def test_a_review_recorded_by_someone_else_shows_on_the_next_rerun_of_an_open_map(home):
+    """The panel is cached per journey version and data, but a review (anyone's) bumps what it is keyed by."""
+    at = _map()
+    at.button(key="mark_reviewed").click().run()
+    assert "Map up to date" in _panel(at).label
+    _stale_reset_password(home)  # Bo's review, written by another Store while Ana's page is open
+    at.run()
+    assert not at.exception
+    assert "Map stale in 1 step(s)" in _panel(at).label
+    assert any(b.key == "stale_reset-password" for b in at.button)
+
+
+def test_a_save_by_someone_else_refreshes_the_cached_journey_and_the_panel(home):
+    """Another Store saves a new version (a renamed step): the open map shows it, in the caption and the panel."""
+    at = _map()
+    at.button(key="mark_reviewed").click().run()
+    _stale_reset_password(home)
+    at.run()
+    assert "Resets password: reopen rate" in next(b for b in at.button if b.key == "stale_reset-password").label
+    with Store.for_folder(home) as store:
+        loaded = store.load("demo", DEMO_JOURNEY)
+        version = store.save("demo", editing.update_step(loaded.journey, "reset-password", label="Password reset (v2)"),
+                             loaded.version, "Bo", "Renamed a step")
+    at.run()
+    assert not at.exception
+    assert f"version {version} saved by Bo" in at.caption[0].value
+    assert "Password reset (v2): reopen rate" in next(b for b in at.button if b.key == "stale_reset-password").label
+
+
+def test_my_save_then_a_colleagues_save_each_show_what_the_store_holds(home):
+    """This session's save is shown without parsing it again; a colleague's next version replaces it."""
+    at = _map()
+    at.session_state["selected_step"] = "reset-password"
+    at.run()
+    at.text_input(key="insp_reset-password_label").set_value("Mine")
+    at.button(key="FormSubmitter:insp_reset-password_form-Save step").click().run()
+    assert not at.exception
+    with Store.for_folder(home) as store:
+        loaded = store.load("demo", DEMO_JOURNEY)
+        assert loaded.journey.step("reset-password").label == "Mine"
+        assert f"version {loaded.version} saved by Ana" in at.caption[0].value
+        assert at.text_input(key="insp_reset-password_label").value == "Mine"
+        store.save("demo", editing.update_step(loaded.journey, "reset-password", label="Theirs"), loaded.version,
+                   "Bo", "Renamed a step")
+    at.run()
+    assert f"version {loaded.version + 1} saved by Bo" in at.caption[0].value
+    assert any(s.value == "Theirs" for s in at.subheader)  # the inspector shows their label

@@ -46,6 +46,9 @@ class PageFault(Exception):
     """What a page shows for an error the frame does not know: its type, never its text or stack."""
 
 
+_SEEDED: set[str] = set()  # database URLs known to have a workspace (the demo is loaded only into an empty one)
+
+
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     """One store (engine + connection pool) per database URL, shared by all sessions."""
@@ -63,8 +66,11 @@ def store() -> Store:
         s.home.mkdir(parents=True, exist_ok=True)
     start_tmp(s.home)  # once per process: sweep what killed imports left under <home>/tmp
     shared = _store(s.database_url)
-    if not shared.list_workspaces():
-        load_demo(shared, s.workspace)  # journeys only: `journeys init --demo` also imports the demo tickets
+    # Asked once per database: workspaces are never deleted, and a page calls store() ~7 times a rerun.
+    if s.database_url not in _SEEDED:
+        if not shared.list_workspaces():
+            load_demo(shared, s.workspace)  # journeys only: `journeys init --demo` also imports the demo tickets
+        _SEEDED.add(s.database_url)
     return shared
 
 

@@ -14,13 +14,18 @@ import streamlit as st
 from journeys.errors import JourneysError, StaleWrite
 from journeys.freshness import Freshness, created_on, day, freshness, mark_reviewed
 from journeys.model import Journey
+from journeys.store.core import LoadedJourney
 from journeys.store.documents import DocumentStore
+from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import DatasetVersion
-from ui import tickets_view
+from ui import session, tickets_view
 from ui.frame import author, store, workspace
 from ui.text import plain
 
 REVIEW_OUTCOME = "freshness_outcome"
+
+
+LATEST_DATASET = "freshness_dataset"  # the latest dataset as this rerun's panel read it (render reuses it)
 
 
 def _latest_dataset() -> DatasetVersion | None:
@@ -34,19 +39,36 @@ def _review_version(journey_name: str) -> int:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _freshness(key: tuple, review_version: int, due_from: tuple, _dataset: DatasetVersion | None, journey_name: str,
-               _journey: Journey) -> Freshness:
-    """``due_from`` (the journey's creation, today's date) keeps "overdue" true to the day and to the map's age."""
+def _freshness(journey_key: tuple, data_key: tuple | None, review_version: int, due_from: tuple,
+               _dataset: DatasetVersion | None, journey_name: str, _journey: Journey) -> Freshness:
+    """Keyed by what can change the answer: the journey's version, the tickets (dataset version and
+    mapping rules), the review's version (a mark by anyone bumps it), and ``due_from`` (the journey's
+    creation, today's date) so "overdue" stays true to the day."""
     table = tickets_view.mapped(_dataset, journey_name).table if _dataset is not None else None
     return freshness(store(), workspace(), journey_name, table, _journey)
 
 
-def stale_steps(journey_name: str, journey: Journey) -> Freshness:
-    """The journey's freshness against the latest imported tickets (cached by content and review version)."""
+def stale_steps(journey_name: str, journey: Journey, loaded: LoadedJourney | None = None) -> Freshness:
+    """The journey's freshness against the latest imported tickets, computed once per version, data and day.
+
+    ``loaded`` (the page's latest version) saves reading the head again. A rerun costs the dataset list and
+    the review's version (a colleague's mark shows at once); the ticket rules' version when tickets exist.
+    """
+    if loaded is None or loaded.journey is not journey:
+        try:
+            loaded = session.latest(journey_name)
+        except JourneysError:  # not in the store: nothing to cache on
+            return freshness(store(), workspace(), journey_name, None, journey)
     dataset = _latest_dataset()
-    key = tickets_view.key(dataset, journey_name) if dataset else (workspace(), journey_name, journey.step_ids())
+    st.session_state[LATEST_DATASET] = dataset
+    data_key = None
+    if dataset is not None:
+        rules = TicketStore(store()).load_rules(workspace(), journey_name).version
+        data_key = (dataset.name, dataset.version, rules)
+    journey_key = (store().url, workspace(), journey_name, loaded.version, loaded.saved_at)
     due_from = (created_on(store(), workspace(), journey_name), datetime.now(UTC).date())
-    return _freshness(key, _review_version(journey_name), due_from, dataset, journey_name, journey)
+    return _freshness(journey_key, data_key, _review_version(journey_name), due_from, dataset, journey_name,
+                      loaded.journey)
 
 
 def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
@@ -69,7 +91,7 @@ def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
             if st.button(f"{plain(label)}: {plain(text)}", key=f"stale_{step}", type="tertiary",
                          help="Show this step on the map"):
                 chosen = step
-        dataset = _latest_dataset()
+        dataset = st.session_state[LATEST_DATASET] if LATEST_DATASET in st.session_state else _latest_dataset()
         if dataset is None:
             st.caption("Import tickets to compare the map with what customers do now.")
         elif st.button("Mark this journey reviewed", key="mark_reviewed", icon=":material/task_alt:",
