@@ -43,6 +43,9 @@ def _board(name: str, journey, version: int, color_by: str, highlight: set[str],
     # "step_zoom" too, so a click does not reset the zoom (Streamlit redraws the chart on new data).
     st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="map_chart",
                        width="stretch")
+    st.caption("Under the board: the emotion along the most likely path"
+               + ("; dashed, the personas who feel differently somewhere on it (hover a line for who)."
+                  if journey.personas else "."))
 
 
 if present:

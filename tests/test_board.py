@@ -192,6 +192,24 @@ def test_the_emotion_band_follows_the_most_likely_path_under_the_stages() -> Non
     assert "Emotion 0" in json.dumps(spec["layer"][0]["encoding"]["y"]["axis"]["labelExpr"])
 
 
+def test_personas_who_feel_differently_get_their_own_line_in_the_band() -> None:
+    demo = current_state_journey()
+    spec = journey_map(demo).to_dict(validate=True)
+    board = board_layout(demo, NORMAL)
+    curve = {p["id"]: p for p in _layer_rows(spec, "emotion_points")}
+    lines = _layer_rows(spec, "persona_lines")
+    differing = {p for s in demo.steps if s.id in curve for p in s.persona_emotions}
+    assert differing and {row["persona"] for row in lines} == differing
+    by_point = {(row["persona"], row["x"]): row for row in lines}
+    for persona in differing:
+        for sid, point in curve.items():
+            row = by_point[(persona, point["x"])]  # every point of the curve, at the curve's x
+            assert row["y"] == pytest.approx(board.emotion_y(demo.emotion_of(sid, persona)))
+    assert any(row["y"] != curve[sid]["y"] for sid in curve for row in lines if row["x"] == curve[sid]["x"])
+    plain = demo.model_copy(update={"steps": [s.model_copy(update={"persona_emotions": {}}) for s in demo.steps]})
+    assert "persona_lines" not in {layer.get("name") for layer in journey_map(plain).to_dict()["layer"]}
+
+
 def test_exported_svg_draws_the_board_with_every_label_line() -> None:
     demo = current_state_journey()
     svg = export_chart(journey_map(demo), "svg").decode()

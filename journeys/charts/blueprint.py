@@ -588,12 +588,42 @@ def _emotion_frame(journey: Journey, nodes: pd.DataFrame, board: Board, path: Se
                                                     "x", "y"])
 
 
-def _emotion_layers(curve: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
-    """The emotion curve in the band under the lanes: a line along the path and a dot per step."""
+def _persona_frame(journey: Journey, curve: pd.DataFrame, board: Board) -> pd.DataFrame:
+    """Each persona who feels differently somewhere on the curve: their emotion at each of its points.
+
+    Bounded by personas × the curve's points; a persona that feels as the steps do everywhere adds nothing.
+    """
+    ids = curve["id"].tolist()
+    steps = {s.id: s for s in journey.steps if s.id in set(ids)}
+    rows = []
+    for persona in journey.personas:
+        if not any(persona in steps[sid].persona_emotions for sid in ids):
+            continue
+        for sid, position, x, label in zip(ids, curve["position"], curve["x"], curve["label"], strict=True):
+            emotion = steps[sid].persona_emotions.get(persona, steps[sid].emotion)
+            if emotion is None:
+                continue
+            rows.append({"persona": style.clean(persona), "position": int(position), "label": label,
+                         "emotion_text": _emotion_text(int(emotion)), "x": x,
+                         "y": round(board.emotion_y(int(emotion)), 2)})
+    return pd.DataFrame.from_records(rows, columns=["persona", "position", "label", "emotion_text", "x", "y"])
+
+
+def _emotion_layers(curve: pd.DataFrame, grid: _Grid, personas: pd.DataFrame | None = None) -> list[alt.Chart]:
+    """The emotion curve in the band under the lanes: a line along the path and a dot per step, and a dashed
+    line for each persona who feels differently somewhere on it (named in its tooltip)."""
     if not len(curve):
         return []
     tooltip = [_tip("label", "step"), _tip("stage"), _tip("emotion_text", "emotion")]
+    persona_layers = [_layer("persona_lines", personas, {
+        "type": "line", "clip": True, "aria": False, "strokeDash": [5, 3], "strokeWidth": 1.6, "opacity": 0.85}, {
+        **grid.xy("x", "y"), "detail": {"field": "persona", "type": "nominal"},
+        "order": {"field": "position", "type": "quantitative"},
+        "color": {"field": "persona", "type": "nominal", "legend": None, "scale": {"scheme": "tableau10"}},
+        "tooltip": [_tip("persona"), _tip("label", "step"), _tip("emotion_text", "emotion")]})] \
+        if personas is not None and len(personas) else []
     return [
+        *persona_layers,
         _layer("emotion_line", curve, {"type": "line", "clip": True, "aria": False, "color": "#8a96a3",
                                        "strokeWidth": 2.2}, {
             **grid.xy("x", "y"), "order": {"field": "position", "type": "quantitative"}, "tooltip": tooltip}),
@@ -1111,7 +1141,7 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
     if overlay is not None:
         extra_tooltip += _overlay_tooltip(overlay)
     curve = _emotion_frame(journey, nodes, board, structure.path)
-    layers = [*structure.grid_layers, *_emotion_layers(curve, grid),
+    layers = [*structure.grid_layers, *_emotion_layers(curve, grid, _persona_frame(journey, curve, board)),
               *edge_layers, *([_ring_layer(rings, grid)] if len(rings) else []),
               *_node_layers(journey, nodes, grid, color_by, extra_tooltip, overlay),
               *_selected_layers(nodes, grid),
