@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from itertools import pairwise
 
 import pytest
@@ -160,6 +161,14 @@ def test_routes_in_the_spec_follow_the_board_and_arrowheads_sit_at_the_target() 
         assert arrows[(t.source, t.target)]["shape"] == "triangle-right"
     kinds = {p["kind"] for p in points}
     assert {"escalation", "fallback", "retry", "normal"} <= kinds  # still told apart by the legend's scales
+    # A route's tooltip words come from its arrowhead's row: every route finds exactly one.
+    line = next(layer for layer in spec["layer"] if layer.get("name") == "edges")
+    (lookup,) = line["transform"]
+    assert lookup["from"]["data"]["name"] == next(
+        layer["data"]["name"] for layer in spec["layer"] if layer.get("name") == "arrows")
+    assert {"from", "to", "share_text"} <= set(lookup["from"]["fields"])
+    by_edge = Counter(a["edge"] for a in arrows.values())
+    assert all(by_edge[p["edge"]] == 1 for p in points)
 
 
 def test_a_self_loop_is_a_small_loop_at_the_card() -> None:

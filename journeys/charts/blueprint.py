@@ -64,6 +64,7 @@ LINE_RATIO = 1.17  # a label's line height per point of font
 FIT = ("min(1, abs(scale('x', 100) - scale('x', 0)) / 100, abs(scale('y', 100) - scale('y', 0)) / 100)")
 
 ARROW_SIZE = 55
+ARROWS = "arrows"  # the arrowheads' dataset: one row per transition, with its words
 CARD_RADIUS = {"touchpoint": 6, "decision": 2, "outcome": 16}  # outcomes are pills, decisions square-cornered
 KIND_DASH = {"touchpoint": [1, 0], "decision": [5, 3], "outcome": [1, 0]}
 KIND_STROKE = {"touchpoint": 1.0, "decision": 1.6, "outcome": 2.4}
@@ -269,43 +270,51 @@ def _plot_size(board: Board, height: int | None, chrome: int) -> tuple[int, int]
     return plot + chrome, plot
 
 
-def _edge_frames(journey: Journey, board: Board, extra: Sequence[tuple[str, str]] = (),
-                 routed: Sequence[Route] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
-    """Transitions as one row each (arrowheads, tooltips) and as route points (lines), and the points' rows.
+def _kept_pairs(journey: Journey, extra: Sequence[tuple[str, str]]) -> list[tuple[str, str, str, float | None]]:
+    """The drawn transitions (source, target, kind, share) then ``extra``'s pairs, ends on the journey only."""
+    ids = set(journey.step_ids())
+    kept = [(t.source, t.target, str(t.kind), t.share) for t in journey.transitions
+            if t.source in ids and t.target in ids]
+    return kept + [(s, t, flows.ROUTE, None) for s, t in extra if s in ids and t in ids]
 
-    The points' rows are already what :func:`journeys.charts.style.records` would make of their
-    frame (strings, ints and floats of a few decimals), so 2,000 of them skip the JSON round trip.
+
+POINT_COLS = ["edge", "order", "x", "y", "kind"]
+
+
+def _point_frame(kept: Sequence[tuple[str, str, str, float | None]], drawn: Sequence[Route]
+                 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The routes as points (lines), and the points' rows: geometry only, no labels.
+
+    The rows are already what :func:`journeys.charts.style.records` would make of their frame, so
+    2,000 of them skip the JSON round trip. A route line's tooltip looks its words up from the
+    arrowheads' rows by ``edge`` (see :func:`_edge_layers`): renaming a step leaves the points as
+    they were, and their Arrow bytes are reused.
+    """
+    rows = [{"edge": f"{s}→{t}", "order": k, "x": x, "y": y, "kind": kind}
+            for (s, t, kind, _), route in zip(kept, drawn, strict=True) for k, (x, y) in enumerate(route.points)]
+    return pd.DataFrame.from_records(rows, columns=POINT_COLS), rows
+
+
+def _edge_frame(journey: Journey, kept: Sequence[tuple[str, str, str, float | None]], drawn: Sequence[Route]
+                ) -> pd.DataFrame:
+    """Transitions as one row each: where the arrowhead sits and points, and the words of its tooltip.
 
     Routes come from :func:`journeys.charts.board.routes`: orthogonal, in the gutters between
-    cards. ``extra`` (a flow's undesigned source/target pairs) follow the transitions, routed the
-    same way, with the kind :data:`journeys.charts.flow.ROUTE`. ``routed`` are the routes of those
-    pairs when known (see :func:`_geometry`).
+    cards. ``kept`` is :func:`_kept_pairs`'s list (a flow's undesigned pairs have the kind
+    :data:`journeys.charts.flow.ROUTE`) and ``drawn`` their routes, in the same order.
     """
-    index = {sid: i for i, sid in enumerate(journey.step_ids())}
-    kept = [(t.source, t.target, str(t.kind), t.share) for t in journey.transitions
-            if t.source in index and t.target in index]
-    kept += [(s, t, flows.ROUTE, None) for s, t in extra if s in index and t in index]
     edge_cols = ["edge", "source", "target", "from", "to", "kind", "share", "share_text", "loop", "tx", "ty",
                  "shape", "arrow_dx", "mark_size"]
-    point_cols = ["edge", "order", "x", "y", "kind", "from", "to", "share_text"]
-    if not kept:
-        return pd.DataFrame(columns=edge_cols), pd.DataFrame(columns=point_cols), []
-    labels = [style.clean(s.label) for s in journey.steps]
-    drawn = routes(board, [(s, t) for s, t, _, _ in kept]) if routed is None else routed
-    edge_rows, point_rows = [], []
+    labels = {s.id: style.clean(s.label) for s in journey.steps}
+    edge_rows = []
     for (s, t, kind, share), route in zip(kept, drawn, strict=True):
-        name, frm, to = f"{s}→{t}", labels[index[s]], labels[index[t]]
-        share_text = "not set" if share is None else f"{share:.0%}"
         tx, ty = route.points[-1]
         edge_rows.append({
-            "edge": name, "source": s, "target": t, "from": frm, "to": to, "kind": kind, "share": share,
-            "share_text": share_text, "loop": s == t, "tx": tx, "ty": ty,
-            "shape": "triangle-right" if route.heading > 0 else "triangle-left",
+            "edge": f"{s}→{t}", "source": s, "target": t, "from": labels[s], "to": labels[t], "kind": kind,
+            "share": share, "share_text": "not set" if share is None else f"{share:.0%}", "loop": s == t,
+            "tx": tx, "ty": ty, "shape": "triangle-right" if route.heading > 0 else "triangle-left",
             "arrow_dx": -3.5 * route.heading, "mark_size": ARROW_SIZE})
-        point_rows += [{"edge": name, "order": k, "x": x, "y": y, "kind": kind, "from": frm, "to": to,
-                        "share_text": share_text} for k, (x, y) in enumerate(route.points)]
-    return (pd.DataFrame.from_records(edge_rows, columns=edge_cols),
-            pd.DataFrame.from_records(point_rows, columns=point_cols), point_rows)
+    return pd.DataFrame.from_records(edge_rows, columns=edge_cols)
 
 
 @dataclass(eq=False)
@@ -326,10 +335,16 @@ class _Structure:
     edges: pd.DataFrame
     points: pd.DataFrame
     rows: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # id(frame) → its records
+    tokens: dict[int, Hashable] = field(default_factory=dict)  # id(frame) → what stands for its rows
 
     def records(self, frame: pd.DataFrame) -> list[dict[str, Any]] | None:
         """``frame``'s rows when it is one of this structure's frames (shared by every map drawing it: read-only)."""
         return self.rows.get(id(frame))
+
+    def token(self, frame: pd.DataFrame) -> Hashable:
+        """What stands for ``frame``'s rows: the geometry for the route points (the same across renames), else
+        this structure."""
+        return self.tokens.get(id(frame), self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -366,6 +381,8 @@ class _Geometry:
     board: Board
     routes: tuple[Route, ...]
     path: tuple[str, ...]
+    points: pd.DataFrame  # the routes as points (see :func:`_point_frame`)
+    point_rows: list[dict[str, Any]]
 
 
 @functools.lru_cache(maxsize=16)
@@ -373,10 +390,10 @@ def _geometry_of(keyed: _Keyed) -> _Geometry:
     journey = keyed.journey
     present, extra = keyed.key[0], keyed.key[-1]  # type: ignore[index]
     board = board_layout(journey, PRESENT if present else NORMAL)
-    ids = set(journey.step_ids())
-    pairs = [(t.source, t.target) for t in journey.transitions if t.source in ids and t.target in ids]
-    pairs += [(s, t) for s, t in extra if s in ids and t in ids]
-    return _Geometry(board, tuple(routes(board, pairs)), tuple(most_likely_path(journey)))
+    kept = _kept_pairs(journey, extra)
+    drawn = tuple(routes(board, [(s, t) for s, t, _, _ in kept]))
+    points, point_rows = _point_frame(kept, drawn)
+    return _Geometry(board, drawn, tuple(most_likely_path(journey)), points, point_rows)
 
 
 def _geometry(journey: Journey, present: bool, extra: tuple[tuple[str, str], ...]) -> _Geometry:
@@ -393,11 +410,12 @@ def _structure_of(keyed: _Keyed) -> _Structure:
     geometry = _geometry(journey, present, extra)
     board = relabelled(geometry.board, journey)
     grid = _Grid(journey, board)
-    edges, points, point_rows = _edge_frames(journey, board, extra, geometry.routes)
-    built = _Structure(board, grid, _grid_layers(journey, grid), geometry.path, edges, points)
+    edges = _edge_frame(journey, _kept_pairs(journey, extra), geometry.routes)
+    built = _Structure(board, grid, _grid_layers(journey, grid), geometry.path, edges, geometry.points)
     frames = [edges, *(layer._journeys_rows for layer in built.grid_layers)]
     built.rows.update({id(frame): style.records(frame) for frame in frames})
-    built.rows[id(points)] = point_rows
+    built.rows[id(geometry.points)] = geometry.point_rows
+    built.tokens[id(geometry.points)] = geometry
     return built
 
 
@@ -503,19 +521,20 @@ class _Grid:
 
 
 def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[str, Any],
-           data_name: str | None = None) -> alt.Chart:
+           data_name: str | None = None, transform: list[dict[str, Any]] | None = None) -> alt.Chart:
     """One layer from plain Vega-Lite pieces, skipping Altair's validation at construction.
 
     (Altair's own ``copy()`` builds objects the same way; the tests validate the whole spec.)
     Layers drawing the same rows name the same ``data_name``: the rows are sent once.
     """
+    extra = {"transform": transform} if transform else {}
     with debug_mode(False):
         chart = alt.Chart(alt.NamedData(name=data_name or name), name=name, mark=mark,
-                          encoding=alt.Encoding(**encoding))
+                          encoding=alt.Encoding(**encoding), **extra)
     object.__setattr__(chart, "_journeys_rows", data)
     object.__setattr__(chart, "_journeys_data", data_name or name)
     object.__setattr__(chart, "_journeys_dict", {"data": {"name": data_name or name}, "mark": mark,
-                                                 "encoding": encoding, "name": name})
+                                                 "encoding": encoding, "name": name, **extra})
     return chart
 
 
@@ -639,7 +658,7 @@ def _emotion_layers(curve: pd.DataFrame, grid: _Grid, personas: pd.DataFrame | N
 def _arrow_layer(edges: pd.DataFrame, grid: _Grid, colour_field: str, colours: dict[str, Any],
                  tooltip: list[dict[str, Any]], extra: Mapping[str, Any] | None = None) -> alt.Chart:
     """Arrowheads where routes enter their target's side, pointing along the last run."""
-    return _layer("arrows", edges, {
+    return _layer(ARROWS, edges, {
         "type": "point", "clip": True, "aria": False, "opacity": 1, "filled": True, "strokeWidth": 0.5,
         "xOffset": {"expr": "datum.arrow_dx"}}, {
         **grid.xy("tx", "ty"),
@@ -648,6 +667,11 @@ def _arrow_layer(edges: pd.DataFrame, grid: _Grid, colour_field: str, colours: d
         "stroke": {"field": colour_field, "type": "nominal", "scale": colours, "legend": None},
         "fill": {"field": colour_field, "type": "nominal", "scale": colours, "legend": None},
         "tooltip": tooltip, **(extra or {})})
+
+
+def _edge_words() -> dict[str, Any]:
+    """A route line's tooltip words, looked up from the arrowheads' rows: the points carry geometry only."""
+    return {"lookup": "edge", "from": {"data": {"name": ARROWS}, "key": "edge", "fields": ["from", "to", "share_text"]}}
 
 
 def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list[alt.Chart]:
@@ -667,7 +691,7 @@ def _edge_layers(edges: pd.DataFrame, points: pd.DataFrame, grid: _Grid) -> list
                 "domain": domain, "range": [dash for _, _, dash in style.EDGE_STYLES.values()]}},
             "strokeWidth": {"field": "kind", "type": "ordinal", "sort": domain, "legend": legend, "scale": {
                 "domain": domain, "range": [w for _, w, _ in style.EDGE_STYLES.values()]}},
-            "tooltip": tooltip}))
+            "tooltip": tooltip}, transform=[_edge_words()]))
     if len(edges):
         layers.append(_arrow_layer(edges, grid, "kind", colours, tooltip))
     return layers
@@ -748,9 +772,8 @@ def _with_flow(journey: Journey, edges: pd.DataFrame, points: pd.DataFrame, plan
     order = np.lexsort((-np.array(widths), routes))
     edges = edges.iloc[order].reset_index(drop=True)
     rank = pd.Series(np.arange(len(edges)), index=edges["edge"])
-    cols = ["customers", "width", "look", "flow_text", "observed_share", "share_text"]
+    cols = ["from", "to", "customers", "width", "look", "flow_text", "observed_share", "share_text"]
     by_edge = edges.set_index("edge")[cols]
-    points = points.drop(columns=["share_text"])
     points = points.join(by_edge, on="edge").assign(_rank=points["edge"].map(rank)).sort_values(
         ["_rank", "order"], kind="stable").drop(columns="_rank").reset_index(drop=True)
     return edges, points
@@ -1167,7 +1190,7 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
         if layer._journeys_data not in datasets:
             rows = structure.records(layer._journeys_rows)
             if rows is not None:
-                shared[layer._journeys_data] = structure
+                shared[layer._journeys_data] = structure.token(layer._journeys_rows)
             datasets[layer._journeys_data] = style.records(layer._journeys_rows) if rows is None else rows
     object.__setattr__(chart, "_journeys_datasets", datasets)
     object.__setattr__(chart, "_journeys_shared", shared)

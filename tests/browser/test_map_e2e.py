@@ -137,8 +137,11 @@ def test_export_png_downloads_a_real_png(server, page_factory, tmp_path):
     page = page_factory()
     _open(page, server, MAP)
     page.get_by_role("button", name="Export").click()
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Map as PNG").click()
+    button = page.get_by_role("button", name="Map as PNG")
+    expect(button).to_be_enabled()  # the popover is open and drawn before the click
+    # The PNG is rendered when clicked (3–4 s on this machine, more under load).
+    with page.expect_download(timeout=90_000) as download:
+        button.click()
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
     assert target.suffix == ".png"
