@@ -1,7 +1,8 @@
 """Which help desk wrote this file, and how each canonical column is filled from it.
 
-:func:`propose_mapping` recognises Zendesk, Intercom and Freshdesk exports (CSV
-and REST/API JSON shapes, flattened to dotted names by the reader) from their
+:func:`propose_mapping` recognises the help desks registered in
+:mod:`journeys.tickets.layouts` (one module per vendor, with its layout and traps;
+CSV and REST/API JSON shapes, flattened to dotted names by the reader) from their
 headers alone — subsets, reorderings, ``<Title> [list]`` custom fields, the
 time zone in Intercom headers and business-hours-only Zendesk columns
 included — and falls back to generic synonyms for everything else
@@ -59,9 +60,12 @@ from dataclasses import dataclass, replace
 import pyarrow as pa
 
 from journeys.errors import Problem
+from journeys.tickets.layouts import BY_NAME as LAYOUT_BY_NAME
+from journeys.tickets.layouts import NAMES as LAYOUTS
+from journeys.tickets.layouts import REGISTRY
+from journeys.tickets.layouts.base import _Cand, sample_values
 from journeys.tickets.schema import BY_NAME, NAMES
 
-LAYOUTS = ("zendesk", "intercom", "freshdesk", "generic")
 DATE_ORDERS = ("auto", "dayfirst", "monthfirst")
 
 TRANSFORMS: dict[str, str] = {
@@ -344,167 +348,6 @@ def norm(header: str) -> str:
     return h
 
 
-_CUSTOM_FIELD = re.compile(r"^(.*\S)\s*\[(list|txt|int|dec|date|flag|checkbox|multiselect|tagger|regexp|"
-                           r"text|textarea|integer|decimal|dropdown)\]$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class _Cand:
-    """A header (normalised) that can fill a canonical column; ``{created}`` in the transform is replaced
-    by the created-at source. kind: primary (first found wins), alt (only when nothing earlier was found),
-    fallback (chained behind whatever was found)."""
-
-    headers: tuple[str, ...]
-    transform: str = "auto"
-    kind: str = "primary"
-    note: str | None = None
-
-
-def _c(*headers: str, t: str = "auto", kind: str = "primary", note: str | None = None) -> _Cand:
-    return _Cand(tuple(headers), t, kind, note)
-
-
-_BH_NOTE = ("{canonical}: only the business-hours column '{source}' is in the export; "
-            "minutes are business minutes (add the calendar column to the export for calendar time).")
-
-LAYOUT_FIELDS: dict[str, dict[str, list[_Cand]]] = {
-    "zendesk": {
-        "ticket_id": [_c("id")],
-        "created_at": [_c("created at")],
-        "channel": [_c("via"), _c("via.channel")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", t="split_tags_space")],
-        "category": [_c("ticket type", "type")],
-        "status": [_c("status")],
-        "customer_id": [_c("requester id"), _c("requester email", kind="alt")],
-        "csat": [_c("satisfaction score", "satisfaction rating.score", t="csat")],
-        "first_response_minutes": [
-            _c("first reply time in minutes", "reply time in minutes.calendar", t="minutes"),
-            _c("first reply time in minutes within business hours", "reply time in minutes.business", t="minutes",
-               kind="alt", note=_BH_NOTE)],
-        "resolution_minutes": [
-            _c("full resolution time in minutes", "full resolution time in minutes.calendar", t="minutes"),
-            _c("full resolution time in minutes within business hours", "full resolution time in minutes.business",
-               t="minutes", kind="alt", note=_BH_NOTE),
-            _c("resolution time", t="hours_to_minutes", kind="alt",
-               note="resolution_minutes: from Zendesk's 'Resolution time', which is in hours (× 60)."),
-            _c("solved at", t="diff_minutes:{created}", kind="fallback")],
-        "reopens": [_c("reopens", t="int")],
-        "escalated": [_c("group stations", t="gt_one")],
-        "agent_replies": [_c("replies", t="int")],
-        "group": [_c("group", "group id")],
-        "priority": [_c("priority")],
-    },
-    "intercom": {
-        "ticket_id": [_c("conversation id", "id")],
-        "created_at": [_c("conversation started at", "created at")],
-        "channel": [_c("channel"), _c("conversation source", "source.delivered as", "source.type", kind="alt")],
-        "subject": [_c("source.subject", "title", "conversation title")],
-        "tags": [_c("conversation tag", "conversation tags", t="split_tags_comma"), _c("tags.tags[].name")],
-        "category": [_c("topics", "topic"), _c("ticket type", kind="alt")],
-        "status": [_c("current conversation state", "state")],
-        "customer_id": [_c("user id", "contacts.contacts[].id", "source.author.id"),
-                        _c("user email", kind="alt")],
-        "csat": [_c("last teammate rating", "conversation rating.rating", "conversation rating", t="csat")],
-        "first_response_minutes": [
-            _c("first response time (seconds)", "statistics.time to admin reply", t="seconds_to_minutes"),
-            _c("first response time, only within office hours (seconds)", t="seconds_to_minutes", kind="alt",
-               note=_BH_NOTE),
-            _c("conversation first replied at", "statistics.first admin reply at", t="diff_minutes:{created}",
-               kind="fallback")],
-        "resolution_minutes": [
-            _c("time to close (seconds)", "statistics.time to last close", t="seconds_to_minutes"),
-            _c("time to first close (seconds)", "statistics.time to first close", t="seconds_to_minutes",
-               kind="alt"),
-            _c("conversation last closed at", "statistics.last close at", t="diff_minutes:{created}",
-               kind="fallback")],
-        "reopens": [_c("statistics.count reopens", "number of reopens", t="int")],
-        "escalated": [_c("fin ai agent involved", t="bot_handoff:{fin ai agent deflected}"),
-                      _c("number of reassignments", t="gt_zero", kind="fallback"),
-                      _c("statistics.count assignments", t="gt_one", kind="fallback")],
-        "handled_by": [_c("fin ai agent deflected", "ai agent participated", t="bot_if_true"),
-                       _c("fin ai agent resolution state", "ai agent.resolution state", t="bot_if_true", kind="alt"),
-                       _c("chatbot replied", t="bot_if_true", kind="alt",
-                          note="handled_by: only 'Chatbot replied' is exported; a conversation the chatbot "
-                               "replied to counts as handled by the bot.")],
-        "agent_replies": [_c("replies to close a conversation", t="int")],
-        "group": [_c("team currently assigned", "team assignee id")],
-        "priority": [_c("conversation priority", "priority")],
-    },
-    "freshdesk": {
-        "ticket_id": [_c("ticket id", "id")],
-        "created_at": [_c("created time", "created at")],
-        "channel": [_c("source")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", t="split_tags_comma")],
-        "category": [_c("type")],
-        "status": [_c("status")],
-        "customer_id": [_c("contact id", "requester id"), _c("email", kind="alt")],
-        "csat": [_c("survey results", "survey result", t="csat")],
-        "first_response_minutes": [
-            _c("first response time (in hrs)", t="hhmmss_to_minutes"),
-            _c("initial response time", "stats.first responded at", t="diff_minutes:{created}",
-               kind="fallback")],
-        "resolution_minutes": [
-            _c("resolution time (in hrs)", t="hhmmss_to_minutes"),
-            _c("resolved time", "stats.resolved at", t="diff_minutes:{created}", kind="fallback"),
-            _c("closed time", "stats.closed at", t="diff_minutes:{created}", kind="fallback")],
-        "escalated": [_c("is escalated", "fr escalated", t="bool")],
-        "agent_replies": [_c("agent interactions", t="int")],
-        "group": [_c("group", "group id")],
-        "priority": [_c("priority")],
-    },
-}
-
-FRESHDESK_ENUMS = {
-    "status": "enum:2=Open,3=Pending,4=Resolved,5=Closed",
-    "channel": "enum:1=Email,2=Portal,3=Phone,4=Forum,5=Twitter,6=Facebook,7=Chat,8=Mobihelp,"
-               "9=Feedback widget,10=Outbound email",
-    "priority": "enum:1=Low,2=Medium,3=High,4=Urgent",
-}
-
-# Headers that identify a layout (normalised); weight 2 = only this help desk writes it.
-SIGNATURES: dict[str, dict[str, int]] = {
-    "zendesk": {
-        **dict.fromkeys(("satisfaction score", "group stations", "assignee stations", "first reply time in minutes",
-                         "first reply time in minutes within business hours", "full resolution time in minutes",
-                         "full resolution time in minutes within business hours", "first resolution time in minutes",
-                         "summation column", "requester id", "requester email", "requester domain", "ticket type",
-                         "via", "solved at", "agent wait time in minutes", "requester wait time in minutes",
-                         "on hold time in minutes", "initially assigned at", "via.channel",
-                         "satisfaction rating.score", "reply time in minutes.calendar",
-                         "full resolution time in minutes.calendar", "custom fields[].id"), 2),
-        **dict.fromkeys(("id", "created at", "updated at", "subject", "tags", "status", "priority", "group",
-                         "assignee", "reopens", "replies", "resolution time", "organization", "requester",
-                         "submitter", "group id", "assignee id", "organization id"), 1),
-    },
-    "intercom": {
-        **dict.fromkeys(("conversation id", "conversation started at", "conversation first replied at",
-                         "conversation first closed at", "conversation last closed at", "current conversation state",
-                         "team currently assigned", "teammate currently assigned", "conversation tag",
-                         "last teammate rating", "last teammate rating remark", "first response time (seconds)",
-                         "time to close (seconds)", "time to first close (seconds)", "handling time (seconds)",
-                         "fin ai agent involved", "fin ai agent deflected", "fin ai agent resolution state",
-                         "chatbot replied", "number of reassignments", "replies to close a conversation",
-                         "conversation source", "started by", "conversation priority", "resolved on first contact",
-                         "statistics.time to admin reply", "conversation rating.rating", "tags.tags[].name",
-                         "source.delivered as", "admin assignee id", "team assignee id", "contacts.contacts[].id",
-                         "ai agent participated", "statistics.count reopens"), 2),
-        **dict.fromkeys(("channel", "topics", "user id", "user email", "company name", "company id", "country",
-                         "state"), 1),
-    },
-    "freshdesk": {
-        **dict.fromkeys(("ticket id", "created time", "resolved time", "closed time", "initial response time",
-                         "first response time (in hrs)", "resolution time (in hrs)", "agent interactions",
-                         "customer interactions", "resolution status", "first response status", "survey results",
-                         "due by time", "last update time", "time tracked", "stats.first responded at",
-                         "stats.resolved at", "responder id", "fr due by", "fr escalated", "is escalated"), 2),
-        **dict.fromkeys(("subject", "description", "status", "priority", "source", "type", "agent", "group",
-                         "tags", "product", "contact id", "full name", "email", "due by", "requester id",
-                         "group id"), 1),
-    },
-}
-
 # Generic synonyms (normalised headers), in order of preference.
 GENERIC: dict[str, tuple[str, ...]] = {
     "ticket_id": ("ticket id", "ticket number", "ticket no", "ticket #", "ticket", "case id", "case number",
@@ -556,28 +399,15 @@ def detect_layout(columns: Sequence[str]) -> tuple[str, dict[str, int]]:
     normed = {norm(c) for c in columns}
     scores: dict[str, int] = {}
     strong: dict[str, int] = {}
-    for layout, sig in SIGNATURES.items():
-        scores[layout] = sum(w for h, w in sig.items() if h in normed)
-        strong[layout] = sum(1 for h, w in sig.items() if w == 2 and h in normed)
-    custom = min(2, sum(1 for c in columns if _CUSTOM_FIELD.match(c.strip())))
-    scores["zendesk"] += 2 * custom
-    strong["zendesk"] += custom
+    for lay in REGISTRY:
+        bonus = lay.bonus(columns) if lay.bonus else 0
+        scores[lay.name] = sum(w for h, w in lay.signature.items() if h in normed) + 2 * bonus
+        strong[lay.name] = sum(1 for h, w in lay.signature.items() if w == 2 and h in normed) + bonus
     layout, best = max(scores.items(), key=lambda kv: kv[1])
     ranked = sorted(scores.values(), reverse=True)
     if strong[layout] >= 2 and best > ranked[1]:
         return layout, scores
     return "generic", scores
-
-
-def _sample_values(sample: pa.Table | None, column: str, limit: int = 200) -> list[str]:
-    if sample is None or column not in sample.column_names:
-        return []
-    values = sample.column(column).to_pylist()[:limit]
-    return [str(v).strip() for v in values if v is not None and str(v).strip() != ""]
-
-
-def _all_digits(values: list[str]) -> bool:
-    return bool(values) and all(re.fullmatch(r"\d+(\.0)?", v) for v in values)
 
 
 def _duration_transform(header: str, values: list[str]) -> tuple[str, str | None]:
@@ -648,7 +478,8 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
         return src if src is not None and src not in used else None
 
     if layout != "generic":
-        spec = LAYOUT_FIELDS[layout]
+        lay = LAYOUT_BY_NAME[layout]
+        spec = lay.fields
         # created_at first: other transforms refer to it
         for name in ["created_at", *[n for n in spec if n != "created_at"]]:
             fm = _from_candidates(name, spec.get(name, []), take, by_norm, fields, notes)
@@ -660,16 +491,11 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
         if zone and fields.get("created_at"):
             fields["created_at"] = FieldMap(created_src, f"timestamp_tz:{zone}")
             notes.append(f"created_at: times are in {zone} (from the header) and are converted to UTC.")
-        if layout == "zendesk":
-            cat = _zendesk_category(columns, used)
-            if cat:
-                fields["category"] = FieldMap(cat)
-                used.add(cat)
-        if layout == "freshdesk":  # API v2 sends status/source/priority as numeric codes
-            for name, enum in FRESHDESK_ENUMS.items():
-                fm = fields.get(name)
-                if fm and fm.source and _all_digits(_sample_values(sample, fm.source)):
-                    fields[name] = FieldMap(fm.source, enum)
+        if lay.refine is not None:  # what headers alone cannot decide (numeric enums, custom fields …)
+            sources = {n: fm.source for n, fm in fields.items() if fm.source is not None}
+            for name, (src, transform) in lay.refine(columns, sources, used, sample).items():
+                fields[name] = FieldMap(src, transform)
+                used.add(src)
     # generic synonyms for whatever is still missing
     for name, synonyms in GENERIC.items():
         if fields.get(name) is not None and fields[name].source is not None:
@@ -692,7 +518,7 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
     # one, repeats are duplicates: the importer keeps each id's first row and says so)
     ticket_key = updated = None
     id_src = fields["ticket_id"].source
-    ids = _sample_values(sample, id_src) if id_src else []
+    ids = sample_values(sample, id_src) if id_src else []
     if len(ids) >= 2 and len(set(ids)) < len(ids):
         updated = next((by_norm[h] for h in UPDATED_AT if h in by_norm and by_norm[h] not in used), None)
         if updated:
@@ -758,19 +584,9 @@ def _from_candidates(name: str, cands: list[_Cand], take, by_norm: dict[str, str
     return out
 
 
-def _zendesk_category(columns: Sequence[str], used: set[str]) -> str | None:
-    """A ``[list]`` custom field named like a category (Category, Contact reason, Topic …), if any."""
-    for c in columns:
-        m = _CUSTOM_FIELD.match(c.strip())
-        if m and c not in used and m.group(2).lower() in {"list", "tagger", "dropdown"} and re.search(
-                r"categor|reason|topic|issue|about", m.group(1), re.IGNORECASE):
-            return c
-    return None
-
-
 def _generic_field(name: str, src: str, sample: pa.Table | None, fields: dict[str, FieldMap],
                    notes: list[str]) -> FieldMap | None:
-    values = _sample_values(sample, src)
+    values = sample_values(sample, src)
     kind = FIELD_KIND[name]
     if kind == "duration":
         created = fields.get("created_at", FieldMap(None)).source

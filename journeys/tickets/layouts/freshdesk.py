@@ -1,0 +1,77 @@
+"""Freshdesk: Tickets → Export (CSV / "Excel"), and the API v2 ticket shape (flattened to dotted names).
+
+Export layout: ``Ticket ID, Subject, Description, Status, Priority, Source, Type, Agent, Group, Created
+time, Due by Time, Resolved time, Closed time, Last update time, Initial response time, Time tracked,
+First response time (in hrs), Resolution time (in hrs), Agent interactions, Customer interactions,
+Resolution status, First response status, Tags, Survey results, Product`` plus contact (``Full name,
+Email, Contact ID``), company and custom-field columns by label.
+
+Traps: ``First response time (in hrs)`` / ``Resolution time (in hrs)`` are ``HH:MM:SS`` strings in
+business hours, often empty even when the timestamps exist (recompute from the timestamps); API v2 sends
+status / source / priority as numeric codes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+
+from journeys.tickets.layouts.base import Layout, _c, sample_values, weights
+
+ENUMS = {
+    "status": "enum:2=Open,3=Pending,4=Resolved,5=Closed",
+    "channel": "enum:1=Email,2=Portal,3=Phone,4=Forum,5=Twitter,6=Facebook,7=Chat,8=Mobihelp,"
+               "9=Feedback widget,10=Outbound email",
+    "priority": "enum:1=Low,2=Medium,3=High,4=Urgent",
+}
+
+
+def _refine(columns: list[str], sources: dict[str, str], used: set[str],
+            sample: pa.Table | None) -> dict[str, tuple[str, str]]:
+    """API v2 sends status/source/priority as numeric codes: label them when the first rows are all digits."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, enum in ENUMS.items():
+        src = sources.get(name)
+        values = sample_values(sample, src) if src else []
+        if values and all(re.fullmatch(r"\d+(\.0)?", v) for v in values):
+            out[name] = (src, enum)  # type: ignore[assignment]
+    return out
+
+
+LAYOUT = Layout(
+    name="freshdesk",
+    title="Freshdesk",
+    fields={
+        "ticket_id": [_c("ticket id", "id")],
+        "created_at": [_c("created time", "created at")],
+        "channel": [_c("source")],
+        "subject": [_c("subject")],
+        "tags": [_c("tags", t="split_tags_comma")],
+        "category": [_c("type")],
+        "status": [_c("status")],
+        "customer_id": [_c("contact id", "requester id"), _c("email", kind="alt")],
+        "csat": [_c("survey results", "survey result", t="csat")],
+        "first_response_minutes": [
+            _c("first response time (in hrs)", t="hhmmss_to_minutes"),
+            _c("initial response time", "stats.first responded at", t="diff_minutes:{created}",
+               kind="fallback")],
+        "resolution_minutes": [
+            _c("resolution time (in hrs)", t="hhmmss_to_minutes"),
+            _c("resolved time", "stats.resolved at", t="diff_minutes:{created}", kind="fallback"),
+            _c("closed time", "stats.closed at", t="diff_minutes:{created}", kind="fallback")],
+        "escalated": [_c("is escalated", "fr escalated", t="bool")],
+        "agent_replies": [_c("agent interactions", t="int")],
+        "group": [_c("group", "group id")],
+        "priority": [_c("priority")],
+    },
+    signature=weights(
+        strong=("ticket id", "created time", "resolved time", "closed time", "initial response time",
+                "first response time (in hrs)", "resolution time (in hrs)", "agent interactions",
+                "customer interactions", "resolution status", "first response status", "survey results",
+                "due by time", "last update time", "time tracked", "stats.first responded at",
+                "stats.resolved at", "responder id", "fr due by", "fr escalated", "is escalated"),
+        weak=("subject", "description", "status", "priority", "source", "type", "agent", "group",
+              "tags", "product", "contact id", "full name", "email", "due by", "requester id", "group id")),
+    refine=_refine,
+)

@@ -1,0 +1,69 @@
+"""Intercom: Reports → Conversations CSV, and the REST conversations shape (flattened to dotted names).
+
+Export layout: ``Conversation ID, Conversation started at (<TZ>), Conversation first replied at (<TZ>),
+… Channel, Started by, Conversation source, Current conversation state, Team currently assigned, …
+Conversation tag, Topics, Ticket type, Last teammate rating, First response time (seconds), …
+Time to close (seconds), Number of reassignments, Fin AI Agent involved / deflected / resolution state,
+Chatbot replied, User ID, User email …``
+
+Traps: timestamps carry the workspace *time zone in the header*; durations are *seconds*; the bot
+columns say whether automation handled or deflected the conversation; REST timestamps are unix seconds.
+"""
+
+from __future__ import annotations
+
+from journeys.tickets.layouts.base import BH_NOTE, Layout, _c, weights
+
+LAYOUT = Layout(
+    name="intercom",
+    title="Intercom",
+    fields={
+        "ticket_id": [_c("conversation id", "id")],
+        "created_at": [_c("conversation started at", "created at")],
+        "channel": [_c("channel"), _c("conversation source", "source.delivered as", "source.type", kind="alt")],
+        "subject": [_c("source.subject", "title", "conversation title")],
+        "tags": [_c("conversation tag", "conversation tags", t="split_tags_comma"), _c("tags.tags[].name")],
+        "category": [_c("topics", "topic"), _c("ticket type", kind="alt")],
+        "status": [_c("current conversation state", "state")],
+        "customer_id": [_c("user id", "contacts.contacts[].id", "source.author.id"),
+                        _c("user email", kind="alt")],
+        "csat": [_c("last teammate rating", "conversation rating.rating", "conversation rating", t="csat")],
+        "first_response_minutes": [
+            _c("first response time (seconds)", "statistics.time to admin reply", t="seconds_to_minutes"),
+            _c("first response time, only within office hours (seconds)", t="seconds_to_minutes", kind="alt",
+               note=BH_NOTE),
+            _c("conversation first replied at", "statistics.first admin reply at", t="diff_minutes:{created}",
+               kind="fallback")],
+        "resolution_minutes": [
+            _c("time to close (seconds)", "statistics.time to last close", t="seconds_to_minutes"),
+            _c("time to first close (seconds)", "statistics.time to first close", t="seconds_to_minutes",
+               kind="alt"),
+            _c("conversation last closed at", "statistics.last close at", t="diff_minutes:{created}",
+               kind="fallback")],
+        "reopens": [_c("statistics.count reopens", "number of reopens", t="int")],
+        "escalated": [_c("fin ai agent involved", t="bot_handoff:{fin ai agent deflected}"),
+                      _c("number of reassignments", t="gt_zero", kind="fallback"),
+                      _c("statistics.count assignments", t="gt_one", kind="fallback")],
+        "handled_by": [_c("fin ai agent deflected", "ai agent participated", t="bot_if_true"),
+                       _c("fin ai agent resolution state", "ai agent.resolution state", t="bot_if_true", kind="alt"),
+                       _c("chatbot replied", t="bot_if_true", kind="alt",
+                          note="handled_by: only 'Chatbot replied' is exported; a conversation the chatbot "
+                               "replied to counts as handled by the bot.")],
+        "agent_replies": [_c("replies to close a conversation", t="int")],
+        "group": [_c("team currently assigned", "team assignee id")],
+        "priority": [_c("conversation priority", "priority")],
+    },
+    signature=weights(
+        strong=("conversation id", "conversation started at", "conversation first replied at",
+                "conversation first closed at", "conversation last closed at", "current conversation state",
+                "team currently assigned", "teammate currently assigned", "conversation tag",
+                "last teammate rating", "last teammate rating remark", "first response time (seconds)",
+                "time to close (seconds)", "time to first close (seconds)", "handling time (seconds)",
+                "fin ai agent involved", "fin ai agent deflected", "fin ai agent resolution state",
+                "chatbot replied", "number of reassignments", "replies to close a conversation",
+                "conversation source", "started by", "conversation priority", "resolved on first contact",
+                "statistics.time to admin reply", "conversation rating.rating", "tags.tags[].name",
+                "source.delivered as", "admin assignee id", "team assignee id", "contacts.contacts[].id",
+                "ai agent participated", "statistics.count reopens"),
+        weak=("channel", "topics", "user id", "user email", "company name", "company id", "country", "state")),
+)
