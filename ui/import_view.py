@@ -50,6 +50,7 @@ from journeys.tickets.columns import (
 )
 from journeys.tickets.datasets import Datasets, DatasetVersion
 from journeys.tickets.importer import ImportReport, SourceInfo, TicketImportError, inspect_file
+from journeys.tickets.layouts import TITLES
 from journeys.tickets.schema import COLUMNS
 from journeys.tickets.schema import label as field_label
 from journeys.tickets.workflow import import_dataset, prepare_mappings
@@ -77,7 +78,7 @@ DATE_ORDER, TIMEZONE, UPDATES = W + "date_order", W + "timezone", W + "updates"
 PROFILE_PICK, PROFILE_NAME = "imp_profile_pick", "imp_profile_name"
 FILE_ORDER = "\x00file order"  # "one row per update, the last row in the file wins" (never a column name)
 
-LAYOUT_LABEL = {"zendesk": "Zendesk", "intercom": "Intercom", "freshdesk": "Freshdesk", "generic": "Other (generic)"}
+LAYOUT_LABEL = TITLES  # every registered help desk's name, "Other (generic)"
 DELIMITER_LABEL = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 STAGE_LABEL = {"sniffing": "Looking at the file", "reading": "Reading and checking rows",
                "writing": "Saving the dataset", "done": "Done"}
