@@ -229,7 +229,7 @@ def open_intervals(schedule: Schedule, first: date, last: date) -> tuple[np.ndar
         dates = dates[~dates.isin(pd.DatetimeIndex(sorted(closed)))]
     starts, ends = [], []
     for weekday, spans in schedule.minutes().items():
-        days = dates[dates.weekday == weekday]
+        days = dates[dates.day_of_week == weekday]
         for a, b in spans:
             starts.append(_utc_seconds(days + pd.Timedelta(minutes=a), schedule.timezone))
             ends.append(_utc_seconds(days + pd.Timedelta(minutes=b), schedule.timezone))
