@@ -21,7 +21,8 @@ next start's sweep. Every failure to use the input ends in
 exception.
 
 Rows are *rejected* (counted by reason, with example row numbers) when the id is
-missing or repeats (the first row of an id is kept), or ``created_at`` is
+missing or repeats (the first row of an id is kept — unless the file is a one-row-per-update log,
+see :mod:`~journeys.tickets.history`, which is collapsed to each ticket's last state), or ``created_at`` is
 missing, unparseable or impossible (before 1971, or in the future); malformed
 CSV lines are rejected by the reader with their line numbers. Values that cannot
 be used (a negative duration, a word in a number column) become null and are
@@ -51,6 +52,7 @@ import pyarrow.parquet as pq
 
 from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
+from journeys.tickets import history as hx
 from journeys.tickets import normalise as nz
 from journeys.tickets.columns import ColumnMapping, propose_mapping
 from journeys.tickets.readers import (
@@ -62,7 +64,6 @@ from journeys.tickets.readers import (
     skip_bad_json_lines,
     sniff,
 )
-from journeys.tickets.readers import quote_ident as qi
 from journeys.tickets.readers import quote_str as qs
 from journeys.tickets.schema import arrow_schema
 
@@ -72,6 +73,7 @@ BATCH_ROWS = 131_072
 # DuckDB's own cap (it spills to a temporary directory beyond it): the 1 GB budget is for the whole process.
 MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
 MAX_EXAMPLES = 3
+_IDENTICAL = "duplicate row (identical to another)"
 _REJECT_REASONS = {
     "TOO MANY COLUMNS": "malformed line (more fields than the header)",
     "MISSING COLUMNS": "malformed line (fewer fields than the header)",
@@ -109,6 +111,8 @@ class ImportReport:
     date_order: str | None = None
     seconds: float = 0.0
     invalid_bytes: dict | None = None   # UTF-8 lines holding invalid bytes: {"lines", "bytes", "examples"}
+    updated_tickets: int = 0            # tickets that had more than one update row (one-row-per-update logs)
+    history_note: str | None = None     # how such a log was collapsed, in words
 
     def summary(self) -> str:
         """A few lines a person reads: what was kept, what was not and why."""
@@ -122,8 +126,8 @@ class ImportReport:
                 ex = self.examples.get(reason)
                 parts.append(f"{reason}: {n:,}" + (f" (e.g. {'; '.join(ex)})" if ex else ""))
             lines.append(f"Rejected {self.rows_rejected:,} rows — " + "; ".join(parts) + ".")
-        if self.collapsed_updates:
-            lines.append(f"Collapsed {self.collapsed_updates:,} update rows into their tickets (last row wins).")
+        if self.history_note:
+            lines.append(self.history_note)
         if self.coerced:
             lines.append("Set to null (unusable values): "
                          + ", ".join(f"{k} {v:,}" for k, v in sorted(self.coerced.items())) + ".")
@@ -143,7 +147,8 @@ class ImportReport:
             "unused_columns": list(self.unused_columns), "extras": list(self.extras),
             "warnings": list(self.warnings), "mapping": self.mapping.to_json(), "output": self.output,
             "date_order": self.date_order, "seconds": round(self.seconds, 3),
-            "invalid_bytes": self.invalid_bytes,
+            "invalid_bytes": self.invalid_bytes, "updated_tickets": self.updated_tickets,
+            "history_note": self.history_note,
         }
 
 
@@ -165,10 +170,15 @@ def _sample_table(info: SourceInfo) -> pa.Table:
                      for c in info.columns})
 
 
-def inspect_file(path: Path) -> tuple[SourceInfo, ColumnMapping]:
+def _sniff(path: Path, sheet: str | None) -> SourceInfo:
+    """The readers' sniff, naming the workbook sheet only when one is asked for."""
+    return sniff(path, sheet=sheet) if sheet is not None else sniff(path)
+
+
+def inspect_file(path: Path, sheet: str | None = None) -> tuple[SourceInfo, ColumnMapping]:
     """Sniff ``path`` and propose a mapping, for the preview the user confirms before importing."""
     try:
-        info = sniff(Path(path))
+        info = _sniff(Path(path), sheet)
     except SourceError as exc:
         raise TicketImportError(exc.message, exc.problems) from None
     except Exception as exc:  # as in import_file: a clear message, never a traceback
@@ -332,60 +342,21 @@ def _estimate_rows(info: SourceInfo) -> int:
     return 0
 
 
-# --- collapsing one row per update ----------------------------------------------------------------------------
-
-def _collapse(con: duckdb.DuckDBPyConnection, mapping: ColumnMapping, source_sql: str, ctx: nz.Context,
-              ) -> tuple[str, int, int, int, list[str]]:
-    """The source reduced to each ticket's last row; (sql, rows, rows without id, collapsed, examples).
-
-    Two steps so memory follows the number of tickets, not the file: a narrow aggregate picks each id's
-    winning row number (latest ``updated_at``, then file order) and its first non-empty ``created_at``;
-    the source is then streamed again and joined on the winners (a window over whole rows would hold
-    the entire file in memory)."""
-    b = nz._Builder(ctx)
-    key = mapping.ticket_key
-    assert key is not None
-    key_text = b.text(key)
-    upd = "NULL"
-    if mapping.updated_at:
-        upd = b._timestamp_expr(mapping.updated_at, nz.header_zone(mapping.updated_at) or ctx.timezone, None)
-    numbered = f"(SELECT *, row_number() OVER () AS _rn FROM {source_sql})"
-    created = mapping.field("created_at").source
-    first_created = (f"arg_min({qi(created)}, CASE WHEN {b.present(created)} THEN _rn END)"
-                     if created and created != key else "NULL")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _winners AS SELECT {key_text} AS _k, count(*) AS _n, "
-        f"arg_max(_rn, struct_pack(u := coalesce(CAST({upd} AS TIMESTAMP), TIMESTAMP '0001-01-01'), r := _rn)) "
-        f"AS _win, {first_created} AS _created, min(_rn) AS _first "
-        f"FROM {numbered} GROUP BY 1")
-    total, missing, tickets = con.execute(
-        "SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (WHERE _k IS NULL), 0), count(_k) "
-        "FROM _winners").fetchall()[0]
-    examples: list[str] = []
-    if missing:
-        rows = con.execute(f"SELECT _rn FROM (SELECT {key_text} AS _k, _rn FROM {numbered}) WHERE _k IS NULL "
-                           f"ORDER BY _rn LIMIT {MAX_EXAMPLES}").fetchall()
-        examples = [f"row {r[0]}" for r in rows]
-    replace = f" REPLACE (w._created AS {qi(created)})" if created and created != key else ""
-    sql = (f"(SELECT s.* EXCLUDE (_rn){replace} FROM {numbered} AS s "
-           f"JOIN (SELECT _win, _created FROM _winners WHERE _k IS NOT NULL) AS w ON s._rn = w._win)")
-    total, missing, tickets = int(total), int(missing), int(tickets)
-    return sql, total, missing, total - missing - tickets, examples
-
-
 # --- entry point --------------------------------------------------------------------------------------------
 
 def import_file(path: Path, out_path: Path, mapping: ColumnMapping | None = None,
-                progress: Progress | None = None, tmp_home: Path | None = None) -> ImportReport:
+                progress: Progress | None = None, tmp_home: Path | None = None,
+                sheet: str | None = None) -> ImportReport:
     """Normalise ``path`` into ``out_path`` (Parquet, canonical schema + ``x_`` extras) and report on it.
 
     ``tmp_home``: the workspace folder whose ``tmp/`` holds the work files (default: the one registered
-    at start, see :func:`journeys.files.workspace_tmp`)."""
+    at start, see :func:`journeys.files.workspace_tmp`). ``sheet``: the workbook sheet to read (default:
+    the readers' choice, e.g. the first sheet that is not a pivot)."""
     started = time.perf_counter()
     path, out_path = Path(path), Path(out_path)
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        return _import(path, out_path, tmp, mapping, progress, started, tmp_home)
+        return _import(path, out_path, tmp, mapping, progress, started, tmp_home, sheet)
     except TicketImportError:
         raise
     except JourneysError as exc:
@@ -440,12 +411,12 @@ def _monotonic(progress: Progress | None) -> Progress | None:
 
 
 def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None, progress: Progress | None,
-            started: float, tmp_home: Path | None) -> ImportReport:
+            started: float, tmp_home: Path | None, sheet: str | None = None) -> ImportReport:
     progress = _monotonic(progress)
     if progress:
         progress("sniffing", 0.0)
     try:
-        info = sniff(path)
+        info = _sniff(path, sheet)
     except SourceError as exc:
         raise TicketImportError(exc.message, exc.problems) from None
     proposed = mapping is None
@@ -477,6 +448,7 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
     fallback_encoding = False
     null_padding = False
     newlines = False
+    collapse = False
     date_order = mapping.date_order
     date_note: str | None = None
     est_rows = _estimate_rows(info)
@@ -485,10 +457,11 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
             utf8 = (prepare_csv(info, workdir, force_fallback=fallback_encoding, newlines=newlines)
                     if info.format == "csv" else None)
             return _attempt(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started,
-                            attempt, utf8, null_padding, date_order, date_note, est_rows)
+                            attempt, utf8, null_padding, date_order, date_note, est_rows, collapse)
         except _Retry as again:
             fallback_encoding |= again.fallback_encoding
             null_padding |= again.null_padding
+            collapse |= again.collapse
             date_order, date_note = again.date_order or date_order, again.date_note or date_note
         except (duckdb.Error, pa.ArrowException, OSError) as exc:  # mid-stream, DuckDB's errors come via Arrow
             if attempt < 4 and skip_bad_json_lines(con, info, exc):
@@ -502,10 +475,12 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
 
 @dataclass(eq=False)
 class _Retry(Exception):
-    """What an attempt learnt that needs a re-read (invalid UTF-8 further down, short lines, day-first dates)."""
+    """What an attempt learnt that needs a re-read (invalid UTF-8 further down, short lines, day-first dates,
+    ids repeating further down in a file with an update time or sequence column)."""
 
     fallback_encoding: bool = False
     null_padding: bool = False
+    collapse: bool = False
     date_order: str | None = None
     date_note: str | None = None
 
@@ -513,7 +488,7 @@ class _Retry(Exception):
 def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path: Path, tmp: Path,
              mapping: ColumnMapping, warnings: list[str], workdir: Path, progress: Progress | None, started: float,
              attempt: int, utf8: Path | None, null_padding: bool, date_order: str, date_note: str | None,
-             est_rows: int) -> ImportReport:
+             est_rows: int, collapse: bool = False) -> ImportReport:
     """One read of the file; raises :class:`_Retry` when a re-read would keep more, else finishes the import."""
     rejects = f"rejects_{attempt}" if info.format == "csv" else None
     rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
@@ -530,12 +505,14 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
         evidence_first = ev[0] > 12
     else:
         ctx.date_order, evidence_first = date_order, True
-    source_sql = rel.sql
-    pre_rows = pre_missing = collapsed = 0
-    missing_examples: list[str] = []
-    if mapping.ticket_key:
-        source_sql, pre_rows, pre_missing, collapsed, missing_examples = _collapse(con, mapping, source_sql, ctx)
-    plan = nz.build_plan(mapping, source_sql, rel.columns, ctx)
+    hist = hx.find(mapping, rel.columns)
+    done: hx.Collapsed | None = None
+    plan_mapping, plan_columns, source_sql = mapping, list(rel.columns), rel.sql
+    if hist is not None and (mapping.ticket_key or collapse or (hist.ordered and hx.repeats_in(info.sample, hist.key))):
+        done = hx.collapse(con, hist, rel.sql, rel.columns, ctx, mapping.field("created_at").source, MAX_EXAMPLES)
+        source_sql, plan_columns = done.sql, done.columns
+        plan_mapping = hx.with_history(mapping, done, ctx)
+    plan = nz.build_plan(plan_mapping, source_sql, plan_columns, ctx)
     schema = arrow_schema(tuple(o for _, o in plan.extras))
     if progress:
         progress("reading", 0.05)
@@ -569,20 +546,26 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
         examples.setdefault(reason, [f"line {ln}" for ln in lines][:MAX_EXAMPLES])
         if text and len(examples[reason]) == 1:
             examples[reason] = [f"line {lines[0]}: {_clip(text)!r}"]
-    if pre_missing:
-        rejected["missing ticket_id"] += pre_missing
-        examples.setdefault("missing ticket_id", missing_examples)
-    rows_read = (pre_rows if mapping.ticket_key else stats.rows) + malformed
+    if done is not None and done.missing:
+        rejected["missing ticket_id"] += done.missing
+        examples.setdefault("missing ticket_id", done.missing_examples)
+    if done is not None and done.duplicates:
+        rejected[_IDENTICAL] += done.duplicates
+        examples[_IDENTICAL] = done.duplicate_examples
+    rows_read = (done.rows if done is not None else stats.rows) + malformed
     kept = stats.kept
-    dups = 0
-    if kept and not mapping.ticket_key:
-        dups, dup_examples = _dedupe(con, tmp, schema, workdir)
+    dups = done.duplicates if done is not None else 0
+    if kept and done is None:
+        dups, dup_examples = _dedupe(con, tmp, schema, workdir, count_only=bool(hist and hist.ordered))
+        if dups and hist is not None and hist.ordered and attempt < 4:
+            raise _Retry(collapse=True)  # ids repeat further down a file with an update time: an update log
         if dups:
             rejected["duplicate ticket_id"] += dups
             examples["duplicate ticket_id"] = dup_examples
             kept -= dups
             warnings.append(f"{dups:,} row(s) repeat an id already seen; the first row of each id was kept. If the "
-                            "file has one row per update, set the mapping's ticket key to collapse them instead.")
+                            "file has one row per update (in file order), import it with --ticket-key "
+                            f"{_cli_word(hist.key if hist else 'COLUMN')} to keep each ticket's last row instead.")
     for name, n in stats.coerced.items():
         ex = ", ".join(repr(v) for v in stats.coerced_examples.get(name, []))
         warnings.append(f"{name}: {n:,} value(s) could not be used and were set to null (e.g. {ex}).")
@@ -593,9 +576,11 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
     report = _report(
         info, path, mapping, rows_read=rows_read, rows_kept=kept, rows_rejected=sum(rejected.values()),
         rejected=dict(rejected), examples=examples, coerced=dict(stats.coerced), duplicate_ids=dups,
-        collapsed_updates=collapsed, unused_columns=unused, warnings=warnings, output=str(out_path),
+        collapsed_updates=done.collapsed if done else 0, unused_columns=unused, warnings=warnings, output=str(out_path),
         extras=[o for _, o in plan.extras], date_order=ctx.date_order,
-        invalid_bytes=info.invalid_bytes.to_json() if info.invalid_bytes else None)
+        invalid_bytes=info.invalid_bytes.to_json() if info.invalid_bytes else None,
+        updated_tickets=done.updated_tickets if done else 0,
+        history_note=hx.summary(done, hist) if done and hist else None)
     if kept == 0:
         reason = "The file has no rows" if rows_read == 0 else "No row could be used"
         problems = [Problem(r, f"{n:,} row(s)") for r, n in rejected.items()]
@@ -613,12 +598,20 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
 
 
 
-def _dedupe(con: duckdb.DuckDBPyConnection, tmp: Path, schema: pa.Schema, workdir: Path) -> tuple[int, list[str]]:
-    """Drop repeated ids from the written file (keeping each id's first row); cheap when there are none."""
+def _cli_word(column: str) -> str:
+    """A column name as it is typed after a CLI option (quoted when the shell would split it)."""
+    return column if column.replace("_", "").replace("-", "").isalnum() else "'" + column.replace("'", "'\\''") + "'"
+
+
+def _dedupe(con: duckdb.DuckDBPyConnection, tmp: Path, schema: pa.Schema, workdir: Path,
+            count_only: bool = False) -> tuple[int, list[str]]:
+    """Drop repeated ids from the written file (keeping each id's first row); cheap when there are none.
+
+    ``count_only``: only count them (the caller re-reads the file as an update log when there are some)."""
     src = f"read_parquet({qs(str(tmp))})"
     (dups,) = con.execute(f"SELECT count(*) - count(DISTINCT ticket_id) FROM {src}").fetchall()[0]
-    if not dups:
-        return 0, []
+    if not dups or count_only:
+        return int(dups), []
     ex = con.execute(
         f"SELECT ticket_id FROM (SELECT ticket_id, file_row_number AS r FROM read_parquet({qs(str(tmp))}, "
         f"file_row_number=true)) GROUP BY 1 HAVING count(*) > 1 ORDER BY min(r) LIMIT {MAX_EXAMPLES}").fetchall()
