@@ -28,8 +28,14 @@ Timestamps (``created_at``, and the end/start columns of ``diff_minutes``)
 Durations, always stored in minutes
   ``minutes``  ``seconds_to_minutes``  ``hours_to_minutes``  ``millis_to_minutes``
   ``hhmmss_to_minutes``     ``HH:MM[:SS]`` (Freshdesk "in hrs" strings); a plain number is read as hours
+  ``hhmmss_zero_unknown``   the same, but ``0:00:00`` means "never happened" (Freshdesk) → null, so a
+                            fallback (the timestamps) decides
+  ``duration_text``         ServiceNow durations: seconds, ``1 Day 2 Hours 3 Minutes`` (display values, also
+                            es/de/fr/pt unit words) or a ``1970-01-02 02:03:00`` glide duration → minutes
   ``diff_minutes:<start>``  this (end) timestamp column minus the ``<start>`` timestamp column
 Ratings
+  ``csat_5point``           a labelled 5-point survey: Extremely satisfied 5, Satisfied 4, Neutral 3,
+                            Dissatisfied 2, Extremely dissatisfied 1 (Freshdesk); other values as ``csat``
   ``csat``                  1–5 as is; good/satisfied/yes/👍 → 5, bad/unsatisfied/no → 1, Freshdesk's
                             Awesome 5 / Just Okay 3 / Not Good 1 and Extremely happy … Extremely unhappy 5…1;
                             ``Offered``/``Unoffered`` (survey sent or not, no answer) are *not ratings* → null
@@ -44,6 +50,8 @@ Numbers and flags
 Tags
   ``split_tags``            comma/semicolon-separated when the cell has one, else whitespace-separated
   ``split_tags_space`` / ``split_tags_comma``; list values (JSON) are taken as they are; always lower-cased
+  ``tags_columns:<col>|<col>``  one tag per cell of this column and the listed ones (Jira repeats ``Labels``,
+                            ``Component/s``, ``Sprint`` once per value; the reader names them ``Labels (2)`` …)
 
 A :class:`FieldMap` may carry a ``fallback`` used where its own value comes out
 null (e.g. Freshdesk's often-empty ``HH:MM:SS`` first-response column falls back
@@ -83,8 +91,11 @@ TRANSFORMS: dict[str, str] = {
     "hours_to_minutes": "hours × 60",
     "millis_to_minutes": "milliseconds / 60000",
     "hhmmss_to_minutes": "HH:MM[:SS] (or decimal hours) to minutes",
+    "hhmmss_zero_unknown": "HH:MM[:SS] to minutes; 0:00:00 means not answered/resolved (null)",
+    "duration_text": "seconds, '1 Day 2 Hours 3 Minutes' or a 1970-01-01 duration to minutes",
     "diff_minutes": "this timestamp minus another: diff_minutes:<start column>",
     "csat": "1–5, good/bad and survey words; Offered/Unoffered are not ratings",
+    "csat_5point": "Extremely satisfied 5 … Extremely dissatisfied 1, else as csat",
     "csat_10": "0–10 rescaled to 1–5",
     "csat_100": "0–100 rescaled to 1–5",
     "int": "an integer",
@@ -97,8 +108,9 @@ TRANSFORMS: dict[str, str] = {
     "split_tags": "split on , or ; when present, else on whitespace",
     "split_tags_space": "split on whitespace",
     "split_tags_comma": "split on , or ;",
+    "tags_columns": "one tag per cell of this and more columns: tags_columns:Labels (2)|Component/s",
 }
-_NEEDS_ARG = {"enum", "timestamp_tz", "diff_minutes", "bot_handoff"}
+_NEEDS_ARG = {"enum", "timestamp_tz", "diff_minutes", "bot_handoff", "tags_columns"}
 
 # The transform ``auto`` resolves to, by target column.
 DEFAULT_TRANSFORM: dict[str, str] = {
@@ -120,10 +132,10 @@ FIELD_KIND = {
 ALLOWED: dict[str, set[str]] = {
     "text": {"auto", "text", "lower", "enum", "handled_by", "bot_if_true"},
     "timestamp": {"auto", "timestamp", "timestamp_tz", "unix_seconds", "unix_millis"},
-    "tags": {"auto", "split_tags", "split_tags_space", "split_tags_comma", "text", "lower"},
-    "csat": {"auto", "csat", "csat_10", "csat_100", "number", "int"},
+    "tags": {"auto", "split_tags", "split_tags_space", "split_tags_comma", "text", "lower", "tags_columns"},
+    "csat": {"auto", "csat", "csat_5point", "csat_10", "csat_100", "number", "int"},
     "duration": {"auto", "minutes", "seconds_to_minutes", "hours_to_minutes", "millis_to_minutes",
-                 "hhmmss_to_minutes", "diff_minutes"},
+                 "hhmmss_to_minutes", "hhmmss_zero_unknown", "duration_text", "diff_minutes"},
     "int": {"auto", "int", "number", "bool"},
     "bool": {"auto", "bool", "gt_zero", "gt_one", "bot_handoff"},
 }
@@ -133,6 +145,18 @@ def parse_transform(transform: str) -> tuple[str, str | None]:
     """``"diff_minutes:Created at"`` → ``("diff_minutes", "Created at")``."""
     name, sep, arg = (transform or "auto").partition(":")
     return name.strip(), (arg if sep else None)
+
+
+def argument_columns(transform: str) -> list[str]:
+    """The file columns a transform reads besides its source (``diff_minutes:<start>``, ``tags_columns:a|b``)."""
+    name, arg = parse_transform(transform)
+    if not arg:
+        return []
+    if name in {"diff_minutes", "bot_handoff"}:
+        return [arg]
+    if name == "tags_columns":
+        return [c for c in arg.split("|") if c]
+    return []
 
 
 @dataclass(frozen=True)
@@ -148,9 +172,7 @@ class FieldMap:
         out: list[str] = []
         if self.source is not None:
             out.append(self.source)
-            name, arg = parse_transform(self.transform)
-            if name in {"diff_minutes", "bot_handoff"} and arg:
-                out.append(arg)
+            out.extend(argument_columns(self.transform))
         if self.fallback is not None:
             out.extend(self.fallback.sources())
         return out
@@ -273,8 +295,9 @@ def _check_field(name: str, fm: FieldMap, cols: set[str]) -> list[Problem]:
         out.append(Problem(where, f"transform '{tname}' does not fit {name}"))
     if tname in _NEEDS_ARG and not arg:
         out.append(Problem(where, f"transform '{tname}' needs an argument ({TRANSFORMS[tname]})"))
-    if tname in {"diff_minutes", "bot_handoff"} and arg and arg not in cols:
-        out.append(Problem(where, f"no column '{arg}' in the file (argument of {tname})"))
+    for other in argument_columns(fm.transform):
+        if other not in cols:
+            out.append(Problem(where, f"no column '{other}' in the file (argument of {tname})"))
     if tname == "timestamp_tz" and arg and not valid_zone(arg):
         out.append(Problem(where, f"unknown time zone '{arg}'"))
     return out
@@ -401,8 +424,9 @@ def detect_layout(columns: Sequence[str]) -> tuple[str, dict[str, int]]:
     strong: dict[str, int] = {}
     for lay in REGISTRY:
         bonus = lay.bonus(columns) if lay.bonus else 0
-        scores[lay.name] = sum(w for h, w in lay.signature.items() if h in normed) + 2 * bonus
-        strong[lay.name] = sum(1 for h, w in lay.signature.items() if w == 2 and h in normed) + bonus
+        seen = {lay.english(h) for h in normed} if lay.localised else normed
+        scores[lay.name] = sum(w for h, w in lay.signature.items() if h in seen) + 2 * bonus
+        strong[lay.name] = sum(min(w - 1, 2) for h, w in lay.signature.items() if w >= 2 and h in seen) + bonus
     layout, best = max(scores.items(), key=lambda kv: kv[1])
     ranked = sorted(scores.values(), reverse=True)
     if strong[layout] >= 2 and best > ranked[1]:
@@ -463,12 +487,15 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
     """
     columns = list(columns)
     layout, _ = detect_layout(columns)
+    english = LAYOUT_BY_NAME[layout].english if layout in LAYOUT_BY_NAME else str
     by_norm: dict[str, str] = {}
     for c in columns:
         by_norm.setdefault(norm(c), c)
+    for c in columns:  # a header of the vendor's es/de/fr/pt UI is also read as its English name
+        by_norm.setdefault(english(norm(c)), c)
     by_key: dict[str, str] = {}
     for c in columns:
-        by_key.setdefault(_unitless(norm(c)), c)
+        by_key.setdefault(_unitless(english(norm(c))), c)
     fields: dict[str, FieldMap] = {}
     notes: list[str] = []
     used: set[str] = set()
@@ -494,8 +521,10 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
         if lay.refine is not None:  # what headers alone cannot decide (numeric enums, custom fields …)
             sources = {n: fm.source for n, fm in fields.items() if fm.source is not None}
             for name, (src, transform) in lay.refine(columns, sources, used, sample).items():
-                fields[name] = FieldMap(src, transform)
+                old = fields.get(name)  # a new transform on the same column keeps its fallback chain
+                fields[name] = FieldMap(src, transform, old.fallback if old and old.source == src else None)
                 used.add(src)
+        used.update(by_norm[h] for h in lay.keep_extra if h in by_norm)  # read by no field: kept as extras
     # generic synonyms for whatever is still missing
     for name, synonyms in GENERIC.items():
         if fields.get(name) is not None and fields[name].source is not None:

@@ -39,6 +39,7 @@ from journeys.tickets.columns import (
     DEFAULT_TRANSFORM,
     ColumnMapping,
     FieldMap,
+    argument_columns,
     extra_name,
     header_zone,
     parse_transform,
@@ -69,6 +70,23 @@ _CSAT_WORDS: dict[int, tuple[str, ...]] = {
         "false"),
 }
 
+# Labelled 5-point surveys (Freshdesk's "Extremely satisfied … Extremely dissatisfied"): here a plain
+# "Satisfied" is a 4, not the 5 it is on two-point scales.
+_CSAT_5POINT: dict[int, tuple[str, ...]] = {
+    5: ("extremely satisfied", "very satisfied", "extremely happy"),
+    4: ("satisfied", "somewhat satisfied", "happy"),
+    3: ("neutral", "neither satisfied nor dissatisfied", "just okay"),
+    2: ("dissatisfied", "somewhat dissatisfied", "unhappy"),
+    1: ("extremely dissatisfied", "very dissatisfied", "extremely unhappy"),
+}
+# ServiceNow duration display values ("1 Day 2 Hours 3 Minutes"), with the unit words of its es/de/fr/pt UIs.
+DURATION_UNITS: dict[float, str] = {
+    1440.0: "days?|d[ií]as?|tage?|jours?",
+    60.0: "hours?|horas?|stunden?|heures?",
+    1.0: "minutes?|minutos?|minuten",
+    1 / 60: "seconds?|segundos?|sekunden?|secondes?",
+}
+
 _FLOOR = "TIMESTAMP '1971-01-01 00:00:00'"  # earlier timestamps are zero dates, not events
 _ALIAS_REF = re.compile(r'(?<!")\b(_[ntdvw]\d+)\b(?!")')
 _NUMERIC = {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint",
@@ -82,15 +100,36 @@ DAYFIRST_FORMATS = (
 )
 _ANY_ORDER_FORMATS = (
     "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y %H:%M", "%d %B %Y",
+    "%d %b %Y %I:%M %p",  # Zoho Desk's "dd MMM yyyy hh:mm a": 04 Mar 2024 09:05 PM
     "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p", "%b %d, %Y %H:%M", "%b %d, %Y", "%B %d, %Y %I:%M %p",
     "%B %d, %Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y%m%d",
+    # Jira's default (``jira.date.time.picker.java.format``): 06/Jan/26 9:29 AM
+    "%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "%d/%b/%Y %I:%M %p", "%d/%b/%Y %H:%M",
 )
+# Month abbreviations of Jira (and others) in a Spanish, Portuguese, French or German UI, to English: a
+# Spanish-UI Jira writes ``06/ene/26 9:29 a. m.``. Only values shaped ``dd/<word>/yy`` are translated.
+LOCAL_MONTHS: dict[str, str] = {
+    **dict.fromkeys(("ene", "enero", "janv", "janvier", "jän", "jänner", "januar", "janeiro"), "Jan"),
+    **dict.fromkeys(("fev", "fevereiro", "févr", "fevr", "février", "febr", "februar", "febrero"), "Feb"),
+    **dict.fromkeys(("mars", "märz", "mär", "marzo", "março", "marz"), "Mar"),
+    **dict.fromkeys(("abr", "abril", "avr", "avril"), "Apr"),
+    **dict.fromkeys(("mai", "mayo"), "May"),
+    **dict.fromkeys(("juin", "juni", "junio", "junho"), "Jun"),
+    **dict.fromkeys(("juil", "juillet", "juli", "julio", "julho"), "Jul"),
+    **dict.fromkeys(("ago", "agosto", "août", "aout"), "Aug"),
+    **dict.fromkeys(("sept", "set", "septiembre", "setembro", "septembre"), "Sep"),
+    **dict.fromkeys(("out", "outubro", "okt", "oktober", "octubre", "octobre"), "Oct"),
+    **dict.fromkeys(("noviembre", "novembro", "novembre"), "Nov"),
+    **dict.fromkeys(("dic", "diciembre", "dez", "dezember", "dezembro", "déc", "dec", "décembre"), "Dec"),
+}
 
 
 def _formats(order: str) -> tuple[str, ...]:
     if order == "dayfirst":
         return DAYFIRST_FORMATS + _ANY_ORDER_FORMATS
-    swapped = tuple(f.replace("%d", "%_D").replace("%m", "%d").replace("%_D", "%m") for f in DAYFIRST_FORMATS)
+    # dd.mm.yyyy is day-first in every locale that writes it (German, Russian …): never swapped
+    swapped = tuple(f if "." in f else f.replace("%d", "%_D").replace("%m", "%d").replace("%_D", "%m")
+                    for f in DAYFIRST_FORMATS)
     return swapped + _ANY_ORDER_FORMATS
 
 
@@ -257,7 +296,7 @@ class _Builder:
             return self._localise(f"CAST({v} AS TIMESTAMP)", zone)
         t = v if k == "string" else f"CAST({v} AS VARCHAR)"
         fmts = "[" + ", ".join(qs(f) for f in _formats(self.ctx.date_order)) + "]"
-        naive_other = f"try_strptime(trim({t}), {fmts})"
+        naive_other = f"coalesce(try_strptime(trim({t}), {fmts}), {_local_month_date(t)})"
         unix = (f"(CASE WHEN regexp_full_match(trim({t}), '\\d{{9,10}}(\\.\\d+)?') "
                 f"THEN CAST(to_timestamp(CAST(trim({t}) AS DOUBLE)) AS TIMESTAMP) "
                 f"WHEN regexp_full_match(trim({t}), '\\d{{12,13}}') "
@@ -283,6 +322,18 @@ class _Builder:
         if offset is not None:
             return f"(({naive}) - INTERVAL ({offset}) MINUTE)"
         return f"CAST(timezone({qs(zone)}, {naive}) AS TIMESTAMP)"
+
+
+def _local_month_date(t: str) -> str:
+    """``06/ene/26 9:29 p. m.`` (a localised Jira date) parsed, NULL for anything else (one regex test)."""
+    word = f"lower(rtrim(regexp_extract(trim({t}), '^\\d{{1,2}}/([^/\\d]+)/', 1), '.'))"
+    cases = " ".join(f"WHEN {qs(k)} THEN {qs(v)}" for k, v in LOCAL_MONTHS.items())
+    english = (f"regexp_replace(regexp_replace(regexp_replace(trim({t}), '^(\\d{{1,2}})/[^/]+/', "
+               f"'\\1/' || (CASE {word} {cases} ELSE 'x' END) || '/'), '\\s*[aA]\\.?\\s?[mM]\\.?$', ' AM'), "
+               f"'\\s*[pP]\\.?\\s?[mM]\\.?$', ' PM')")
+    fmts = "['%d/%b/%y %I:%M %p', '%d/%b/%y %H:%M', '%d/%b/%y', '%d/%b/%Y %I:%M %p', '%d/%b/%Y %H:%M']"
+    return (f"(CASE WHEN regexp_matches(trim({t}), '^\\d{{1,2}}/[^/\\d]+/\\d') "
+            f"THEN try_strptime({english}, {fmts}) END)")
 
 
 # --- one canonical field ------------------------------------------------------------------------------------
@@ -313,7 +364,9 @@ def _one(b: _Builder, name: str, fm: FieldMap, has_fallback: bool) -> _Field:
         return _Field(b.timestamp(col, unit=unit), present, raw)
 
     if name == "tags":
-        return _Field(_tags(b, col, tname), present, raw)
+        if tname == "tags_columns":
+            present = "(" + " OR ".join([present, *(b.present(c) for c in argument_columns(fm.transform))]) + ")"
+        return _Field(_tags(b, col, tname, arg), present, raw)
 
     if name in {"first_response_minutes", "resolution_minutes"}:
         if tname == "diff_minutes" and arg:
@@ -323,8 +376,10 @@ def _one(b: _Builder, name: str, fm: FieldMap, has_fallback: bool) -> _Field:
             zero = f"({end} < {_FLOOR} OR {start} < {_FLOOR})"
             return _Field(f"(CASE WHEN {zero} THEN NULL WHEN {d} >= 0 THEN {d} END)",
                           f"({present} AND {start} IS NOT NULL)", raw, benign=zero)
-        if tname == "hhmmss_to_minutes":
-            t = f"trim({raw})"
+        if tname == "duration_text":
+            return _Field(_duration_text(b, col), present, raw)
+        if tname in {"hhmmss_to_minutes", "hhmmss_zero_unknown"}:
+            t = f"trim(regexp_replace({raw}, '\\s*(hrs?|hours?)\\.?\\s*$', '', 'i'))"  # Zoho: "27:05 hrs"
             parts = f"string_split({t}, ':')"
             hms = (f"(CASE WHEN contains({t}, ':') THEN "
                    f"(CASE WHEN starts_with({t}, '-') THEN -1 ELSE 1 END) * "
@@ -332,6 +387,8 @@ def _one(b: _Builder, name: str, fm: FieldMap, has_fallback: bool) -> _Field:
                    f"+ coalesce(try_cast(nullif({parts}[3], '') AS DOUBLE), 0) / 60.0) "
                    f"ELSE {b.number(col)} * 60 END)")
             v = b.finite(hms)
+            if tname == "hhmmss_zero_unknown":  # Freshdesk's 0:00:00: never answered / resolved, not 0 minutes
+                return _Field(f"(CASE WHEN {v} > 0 THEN {v} END)", present, raw, benign=f"({v} = 0)")
         else:
             factor = {"minutes": 1, "seconds_to_minutes": 1 / 60, "hours_to_minutes": 60,
                       "millis_to_minutes": 1 / 60000}.get(tname, 1)
@@ -379,6 +436,21 @@ def _one(b: _Builder, name: str, fm: FieldMap, has_fallback: bool) -> _Field:
     return _Field(txt, present, raw)
 
 
+def _duration_text(b: _Builder, col: str) -> str:
+    """Minutes from seconds, ``1 Day 2 Hours 3 Minutes`` or a ``1970-01-02 02:03:00`` glide duration."""
+    if b.kind(col) == "number":
+        return f"(CASE WHEN {b.raw(col)} >= 0 THEN CAST({b.raw(col)} AS DOUBLE) / 60.0 END)"
+    t = f"lower(trim({b.raw_text(col)}))"
+    terms = " + ".join(
+        f"coalesce(try_cast(regexp_extract({t}, '(\\d+)\\s*(?:{units})', 1) AS DOUBLE), 0) * {factor!r}"
+        for factor, units in DURATION_UNITS.items())
+    any_unit = "|".join(DURATION_UNITS.values())
+    return (f"(CASE WHEN regexp_full_match({t}, '\\d+(\\.\\d+)?') THEN CAST({t} AS DOUBLE) / 60.0 "
+            f"WHEN regexp_full_match({t}, '19[67]\\d-\\d\\d-\\d\\d[ t]\\d\\d:\\d\\d(:\\d\\d)?') "
+            f"THEN epoch(try_cast({t} AS TIMESTAMP)) / 60.0 "
+            f"WHEN regexp_matches({t}, '\\d\\s*(?:{any_unit})') THEN {terms} END)")
+
+
 def _bool(b: _Builder, col: str) -> str:
     k = b.kind(col)
     v = b.raw(col)
@@ -390,9 +462,12 @@ def _bool(b: _Builder, col: str) -> str:
     return f"(CASE WHEN {_words(t, TRUE_WORDS, 16)} THEN true WHEN {_words(t, FALSE_WORDS, 16)} THEN false END)"
 
 
-def _tags(b: _Builder, col: str, tname: str) -> str:
+def _tags(b: _Builder, col: str, tname: str, arg: str | None = None) -> str:
     k = b.kind(col)
     v = b.raw(col)
+    if tname == "tags_columns":  # one tag per cell, over repeated columns (Jira's Labels, Labels (2) …)
+        cells = ", ".join(f"lower(trim({b.raw_text(c)}))" for c in [col, *argument_columns(f"{tname}:{arg}")])
+        return f"list_distinct(list_filter([{cells}], lambda x: x IS NOT NULL AND x NOT IN ('', '-')))"
     clean = "list_filter(list_transform({l}, lambda x: lower(trim(CAST(x AS VARCHAR)))), lambda x: x <> '')"
     if k == "list":
         return f"coalesce({clean.format(l=v)}, CAST([] AS VARCHAR[]))"
@@ -430,7 +505,8 @@ def _csat(b: _Builder, col: str, tname: str, present: str, raw: str) -> _Field:
         num = f"(CASE WHEN {x} BETWEEN 1 AND 5 THEN {x} END)"
     if k != "string":
         return _Field(num, present, raw)
-    words = " ".join(f"WHEN {_words(v, ws)} THEN {float(score)!r}" for score, ws in _CSAT_WORDS.items())
+    scales = [_CSAT_5POINT, _CSAT_WORDS] if tname == "csat_5point" else [_CSAT_WORDS]
+    words = " ".join(f"WHEN {_words(v, ws)} THEN {float(score)!r}" for sc in scales for score, ws in sc.items())
     unrated = _words(v, UNRATED_WORDS)
     return _Field(f"(CASE WHEN {v} IS NULL THEN NULL WHEN {unrated} THEN NULL {words} ELSE {num} END)", present,
                   raw, benign=unrated)
@@ -570,7 +646,7 @@ def date_order_evidence(con: duckdb.DuckDBPyConnection, source_sql: str, columns
     cols = [c for c in columns if type_kind(types.get(c)) == "string"]
     if not cols:
         return 0, 0, 0
-    pat = "'^\\s*(\\d{1,2})[/.-](\\d{1,2})[/.-]\\d{2,4}'"
+    pat = "'^\\s*(\\d{1,2})[/-](\\d{1,2})[/-]\\d{2,4}'"  # dd.mm.yyyy is always day-first (see _formats)
     firsts = ", ".join(f"max(try_cast(regexp_extract({qi(c)}, {pat}, 1) AS INTEGER))" for c in cols)
     seconds = ", ".join(f"max(try_cast(regexp_extract({qi(c)}, {pat}, 2) AS INTEGER))" for c in cols)
     counts = " + ".join(f"count(CASE WHEN regexp_matches({qi(c)}, {pat}) THEN 1 END)" for c in cols)

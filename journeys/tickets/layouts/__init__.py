@@ -8,13 +8,15 @@ generic anyway).
 
 from __future__ import annotations
 
-from journeys.tickets.layouts import freshdesk, intercom, zendesk
+from journeys.tickets.layouts import freshdesk, intercom, jira, servicenow, zendesk
 from journeys.tickets.layouts.base import Layout
 
 REGISTRY: tuple[Layout, ...] = (
     zendesk.LAYOUT,
     intercom.LAYOUT,
     freshdesk.LAYOUT,
+    servicenow.LAYOUT,
+    jira.LAYOUT,
 )
 
 BY_NAME: dict[str, Layout] = {layout.name: layout for layout in REGISTRY}

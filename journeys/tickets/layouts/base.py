@@ -8,7 +8,7 @@ collapsed, a time-zone suffix and API prefixes removed).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -29,9 +29,10 @@ def _c(*headers: str, t: str = "auto", kind: str = "primary", note: str | None =
     return _Cand(tuple(headers), t, kind, note)
 
 
-def weights(strong: Sequence[str], weak: Sequence[str] = ()) -> dict[str, int]:
-    """A signature: weight 2 for headers only this help desk writes, 1 for common ones."""
-    return {**dict.fromkeys(weak, 1), **dict.fromkeys(strong, 2)}
+def weights(strong: Sequence[str], weak: Sequence[str] = (), decisive: Sequence[str] = ()) -> dict[str, int]:
+    """A signature: weight 2 for headers only this help desk writes, 1 for common ones, 3 for a header that
+    alone names the help desk (Jira's ``Issue key`` / ``Clave de incidencia``: it counts as two strong ones)."""
+    return {**dict.fromkeys(weak, 1), **dict.fromkeys(strong, 2), **dict.fromkeys(decisive, 3)}
 
 
 # refine(columns, sources, used, sample) → {canonical: (source, transform)} to set after the candidates:
@@ -47,7 +48,8 @@ class Layout:
 
     ``fields``: canonical name → candidates in order of preference. ``signature``: normalised header →
     weight (2 = only this help desk writes it). A file is this layout when it has at least two strong
-    headers and the best score (``columns.detect_layout``)."""
+    headers and the best score (``columns.detect_layout``). ``localised``: a header in the vendor's
+    es/de/fr/pt UI (lower case) → its English name, read as that name (see ``layouts.localised``)."""
 
     name: str
     title: str
@@ -55,6 +57,14 @@ class Layout:
     signature: dict[str, int]
     refine: Refine | None = None
     bonus: Bonus | None = None
+    localised: dict[str, str] = field(default_factory=dict)
+    # normalised headers generic synonyms must not read: they look like a canonical column but are not
+    # (Jira's textual ``Resolution``, JSM's SLA "time remaining" columns); they stay extras
+    keep_extra: tuple[str, ...] = ()
+
+    def english(self, header: str) -> str:
+        """A normalised header in this help desk's English (itself when it is not a known translation)."""
+        return self.localised.get(header, header)
 
 
 BH_NOTE = ("{canonical}: only the business-hours column '{source}' is in the export; "

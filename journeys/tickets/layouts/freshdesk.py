@@ -6,9 +6,17 @@ First response time (in hrs), Resolution time (in hrs), Agent interactions, Cust
 Resolution status, First response status, Tags, Survey results, Product`` plus contact (``Full name,
 Email, Contact ID``), company and custom-field columns by label.
 
-Traps: ``First response time (in hrs)`` / ``Resolution time (in hrs)`` are ``HH:MM:SS`` strings in
-business hours, often empty even when the timestamps exist (recompute from the timestamps); API v2 sends
-status / source / priority as numeric codes.
+Traps:
+- ``First response time (in hrs)`` / ``Resolution time (in hrs)`` are ``HH:MM:SS`` strings in business
+  hours, often empty even when the timestamps exist; ``0:00:00`` there means "not answered / not
+  resolved yet", *not* zero minutes (read as null, so ``Initial response time − Created time`` /
+  ``Resolved time − Created time`` decide: transform ``hhmmss_zero_unknown``).
+- ``Survey results`` holds the survey's *labels*: the 5-point "Extremely satisfied, Satisfied, Neutral,
+  Dissatisfied, Extremely dissatisfied" (5…1, transform ``csat_5point``) or the classic 3-point
+  "Awesome / Just Okay / Not Good" (5 / 3 / 1); often the only ratings in the file.
+- The "Excel" download is SpreadsheetML 2003 XML (``<Workbook xmlns="urn:schemas-microsoft-com:office:
+  spreadsheet">``), usually named ``.xls``: read as a workbook by the reader, not as CSV.
+- API v2 sends status / source / priority as numeric codes.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import re
 import pyarrow as pa
 
 from journeys.tickets.layouts.base import Layout, _c, sample_values, weights
+from journeys.tickets.layouts.localised import FRESHDESK
 
 ENUMS = {
     "status": "enum:2=Open,3=Pending,4=Resolved,5=Closed",
@@ -51,13 +60,13 @@ LAYOUT = Layout(
         "category": [_c("type")],
         "status": [_c("status")],
         "customer_id": [_c("contact id", "requester id"), _c("email", kind="alt")],
-        "csat": [_c("survey results", "survey result", t="csat")],
+        "csat": [_c("survey results", "survey result", t="csat_5point")],
         "first_response_minutes": [
-            _c("first response time (in hrs)", t="hhmmss_to_minutes"),
+            _c("first response time (in hrs)", t="hhmmss_zero_unknown"),
             _c("initial response time", "stats.first responded at", t="diff_minutes:{created}",
                kind="fallback")],
         "resolution_minutes": [
-            _c("resolution time (in hrs)", t="hhmmss_to_minutes"),
+            _c("resolution time (in hrs)", t="hhmmss_zero_unknown"),
             _c("resolved time", "stats.resolved at", t="diff_minutes:{created}", kind="fallback"),
             _c("closed time", "stats.closed at", t="diff_minutes:{created}", kind="fallback")],
         "escalated": [_c("is escalated", "fr escalated", t="bool")],
@@ -74,4 +83,5 @@ LAYOUT = Layout(
         weak=("subject", "description", "status", "priority", "source", "type", "agent", "group",
               "tags", "product", "contact id", "full name", "email", "due by", "requester id", "group id")),
     refine=_refine,
+    localised=FRESHDESK,
 )

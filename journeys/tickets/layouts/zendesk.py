@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from journeys.tickets.layouts.base import BH_NOTE, Layout, _c, weights
+from journeys.tickets.layouts.localised import ZENDESK
 
 CUSTOM_FIELD = re.compile(r"^(.*\S)\s*\[(list|txt|int|dec|date|flag|checkbox|multiselect|tagger|regexp|"
                           r"text|textarea|integer|decimal|dropdown)\]$", re.IGNORECASE)
@@ -89,4 +90,5 @@ LAYOUT = Layout(
               "submitter", "group id", "assignee id", "organization id")),
     refine=_refine,
     bonus=_custom_bonus,
+    localised=ZENDESK,
 )
