@@ -3,6 +3,12 @@
 Event logs come from process-mining tools (XES attribute names such as ``case:concept:name``,
 ``concept:name``, ``time:timestamp``, ``org:resource``), from BI exports ("Case ID", "Activity",
 "Timestamp") and from help-desk or product-analytics tools ("ticket id", "status", "updated at").
+
+Logs that record when an activity *starts* as well as when it completes come two ways: two
+columns (pm4py's ``start_timestamp`` beside ``time:timestamp``; Disco/ProM CSV exports' "Start
+Timestamp" beside "Complete Timestamp"), detected here as the optional ``start`` role; or one row
+per transition (XES ``lifecycle:transition`` = start / complete), paired in :mod:`.log`. The
+``timestamp`` role is then the completion time.
 The first header that matches a role's candidate list wins, compared after the same normalisation
 the ticket importer uses (:func:`journeys.tickets.columns.norm`: lower case, ``_`` and spaces
 collapsed, a time-zone suffix removed). Anything can be overridden by name.
@@ -16,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from journeys.errors import Problem
 from journeys.tickets.columns import norm
 
-ROLES = ("case", "activity", "timestamp", "resource", "tiebreak")
+ROLES = ("case", "activity", "timestamp", "resource", "tiebreak", "start")
 REQUIRED_ROLES = ("case", "activity", "timestamp")
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -26,12 +32,16 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "activity": ("concept:name", "activity", "activity name", "activity id", "event name", "event", "action",
                  "task", "journey step", "step", "event type", "status", "state"),
     "timestamp": ("time:timestamp", "timestamp", "time stamp", "event time", "event timestamp",
-                  "complete timestamp", "end timestamp", "occurred at", "event date", "datetime", "date time",
+                  "complete timestamp", "completion timestamp", "end timestamp", "complete time", "end time",
+                  "completed at", "ended at", "occurred at", "event date", "datetime", "date time",
                   "time", "date", "updated at", "created at", "start timestamp", "start time"),
     "resource": ("org:resource", "resource", "org:role", "performer", "user", "agent", "actor", "assignee",
                  "handled by", "owner"),
     "tiebreak": ("seq", "sequence", "sequence number", "event order", "event index", "event sequence",
                  "position", "ordinal"),
+    # only beside a completion time: a file whose one time column is "start time" uses it as the timestamp
+    "start": ("time:start", "start timestamp", "start time", "started at", "start date",
+              "begin timestamp", "begin time"),
 }
 
 
@@ -44,9 +54,10 @@ class LogColumns:
     timestamp: str | None = None
     resource: str | None = None
     tiebreak: str | None = None
+    start: str | None = None
 
     def used(self) -> list[str]:
-        return [c for c in (self.case, self.activity, self.timestamp, self.resource, self.tiebreak) if c]
+        return [c for c in (self.case, self.activity, self.timestamp, self.resource, self.tiebreak, self.start) if c]
 
     def to_json(self) -> dict[str, str | None]:
         return asdict(self)
@@ -83,7 +94,7 @@ def detect_columns(columns: Sequence[str]) -> LogColumns:
         by_norm.setdefault(norm(c), c)
     taken: set[str] = set()
     found: dict[str, str | None] = {}
-    for role in ("case", "activity", "timestamp", "tiebreak", "resource"):
+    for role in ("case", "activity", "timestamp", "start", "tiebreak", "resource"):
         found[role] = None
         for cand in CANDIDATES[role]:
             col = by_norm.get(cand)

@@ -69,7 +69,13 @@ def _segment(value: str | None) -> tuple[str | None, tuple[str, ...]]:
 @click.option("--tiebreak", "tiebreak_col", default=None,
               help="Column ordering events with equal timestamps (default: file order).")
 @click.option("--timezone", default="UTC", show_default=True, help="Zone of timestamps written without an offset.")
-@click.option("--keep-duplicates", is_flag=True, help="Keep repeated (case, activity, timestamp) events.")
+@click.option("--start-time", "start_col", default=None,
+              help="Start-time column, for logs that record when activities start (default: detected, "
+                   "e.g. start_timestamp).")
+@click.option("--keep-duplicates", is_flag=True, help="Keep rows identical in every column to an earlier row.")
+@click.option("--order", type=click.Choice(["start", "complete"]), default="start", show_default=True,
+              help="For logs with start and completion times: order a case's events by start time (as pm4py "
+                   "does) or by completion time.")
 @click.option("--journey", "journey_name", default=None, help="Compare with this journey of the workspace.")
 @click.option("--from", "start", type=click.DateTime(), default=None, help="First instant (inclusive, UTC).")
 @click.option("--to", "end", type=click.DateTime(), default=None, help="Last instant (exclusive, UTC).")
@@ -87,8 +93,9 @@ def _segment(value: str | None) -> tuple[str | None, tuple[str, ...]]:
               show_default=True, help="How to print the result.")
 @click.pass_context
 def discover(ctx: click.Context, log: str, case_col: str | None, activity_col: str | None, timestamp_col: str | None,
-             resource_col: str | None, tiebreak_col: str | None, timezone: str, keep_duplicates: bool,
-             journey_name: str | None, start, end, segment: str | None, min_frequency: int,
+             resource_col: str | None, tiebreak_col: str | None, start_col: str | None, timezone: str,
+             keep_duplicates: bool, order: str, journey_name: str | None, start, end, segment: str | None,
+             min_frequency: int,
              top_variants: int | None, n_variants: int, save_as: str | None, table_name: str, fmt: str) -> None:
     """The directly-follows graph of an event log (edges, starts, ends, variants), and conformance with a journey."""
     from journeys.cli import _fail, _open
@@ -97,8 +104,9 @@ def discover(ctx: click.Context, log: str, case_col: str | None, activity_col: s
     try:
         with workspace_tmp(ctx.obj.home, prefix="discover-") as work:
             _run(store, ctx.obj, Path(work), log=log, case_col=case_col, activity_col=activity_col,
-                 timestamp_col=timestamp_col, resource_col=resource_col, tiebreak_col=tiebreak_col, timezone=timezone,
-                 keep_duplicates=keep_duplicates, journey_name=journey_name, start=start, end=end, segment=segment,
+                 timestamp_col=timestamp_col, resource_col=resource_col, tiebreak_col=tiebreak_col,
+                 start_col=start_col, timezone=timezone, keep_duplicates=keep_duplicates, order=order,
+                 journey_name=journey_name, start=start, end=end, segment=segment,
                  min_frequency=min_frequency, top_variants=top_variants, n_variants=n_variants, save_as=save_as,
                  table_name=table_name, fmt=fmt)
     except JourneysError as error:
@@ -120,13 +128,15 @@ def _load(store: Any, settings: Any, work: Path, log: str, columns: Any, options
         if save_as:
             settings.home.mkdir(parents=True, exist_ok=True)
             version, report = logs.import_file(settings.workspace, save_as, path, settings.author, columns, options)
-            return version.path, save_as, {"name": save_as, "version": version.version, "report": report}
+            return version.path, save_as, {"name": save_as, "version": version.version, "report": report,
+                                           "order_rule": report.order_rule}
         report = import_log(path, work / "log.parquet", columns, options)
-        return work / "log.parquet", path.stem, {"name": path.stem, "version": None, "report": report}
+        return work / "log.parquet", path.stem, {"name": path.stem, "version": None, "report": report,
+                                                 "order_rule": report.order_rule}
     if save_as:
         raise BadInput(f"--save needs a file to import; '{log}' is not a file")
     if any(v is not None for v in (columns.case, columns.activity, columns.timestamp, columns.resource,
-                                   columns.tiebreak)):
+                                   columns.tiebreak, columns.start)):
         raise BadInput(f"'{log}' is a stored event log: its columns were chosen when it was imported")
     known = {v.name: v for v in logs.list(settings.workspace)}
     if log not in known:
@@ -134,12 +144,14 @@ def _load(store: Any, settings: Any, work: Path, log: str, columns: Any, options
         raise BadInput(f"'{log}' is neither a file nor an event log of workspace '{settings.workspace}' "
                        f"(event logs: {names})")
     version = known[log]
-    return version.path, log, {"name": log, "version": version.version, "report": None}
+    return version.path, log, {"name": log, "version": version.version, "report": None,
+                               "order_rule": (version.report or {}).get("order_rule")}
 
 
 def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | None, activity_col: str | None,
-         timestamp_col: str | None, resource_col: str | None, tiebreak_col: str | None, timezone: str,
-         keep_duplicates: bool, journey_name: str | None, start: Any, end: Any, segment: str | None,
+         timestamp_col: str | None, resource_col: str | None, tiebreak_col: str | None, start_col: str | None,
+         timezone: str, keep_duplicates: bool, order: str, journey_name: str | None, start: Any, end: Any,
+         segment: str | None,
          min_frequency: int, top_variants: int | None, n_variants: int, save_as: str | None, table_name: str,
          fmt: str) -> None:
     from journeys.cli import BadInput, _emit
@@ -153,8 +165,8 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
     if fmt == "csv" and table_name == "conformance" and not journey_name:
         raise BadInput("--table conformance needs --journey")
     columns = LogColumns(case=case_col, activity=activity_col, timestamp=timestamp_col, resource=resource_col,
-                         tiebreak=tiebreak_col)
-    options = ImportOptions(timezone=timezone, duplicates="keep" if keep_duplicates else "drop")
+                         tiebreak=tiebreak_col, start=start_col)
+    options = ImportOptions(timezone=timezone, duplicates="keep" if keep_duplicates else "drop", order=order)
     journey = store.load(settings.workspace, journey_name).journey if journey_name else None
     path, name, info = _load(store, settings, work, log, columns, options, save_as)
     seg_col, seg_values = _segment(segment)
@@ -181,7 +193,8 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
     if fmt == "json":
         out: dict[str, Any] = {
             "log": {"name": name, "version": info["version"], "events": graph.events, "cases": graph.cases,
-                    "filters": filters.describe(), "report": report.to_json() if report else None},
+                    "filters": filters.describe(), "order": info["order_rule"],
+                    "report": report.to_json() if report else None},
             "edges": edges, "starts": _rows(graph.starts), "ends": _rows(graph.ends),
             "variants": {"distinct": found.distinct, "cases": found.cases, "top": _rows(found.table)},
         }
@@ -209,7 +222,8 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
         return
     if report is not None:
         click.echo(report.summary(), err=True)
-    click.echo(f"Event log '{name}': {graph.events:,} events, {graph.cases:,} cases ({filters.describe()}).")
+    click.echo(f"Event log '{name}': {graph.events:,} events, {graph.cases:,} cases ({filters.describe()})"
+               + (f"; events of a case ordered {info['order_rule']}." if info["order_rule"] else "."))
     for title, rows, key in (("Edges", edges, "edges"), ("Start activities", _rows(graph.starts), "starts"),
                              ("End activities", _rows(graph.ends), "ends"),
                              (f"Variants (top {len(variant_rows)} of {found.distinct:,})", variant_rows, "variants")):

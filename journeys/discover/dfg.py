@@ -1,14 +1,16 @@
 """The directly-follows graph of a stored event log, computed in DuckDB in one window query.
 
 Event *b* directly follows event *a* when both belong to one case and *b* is the next event after
-*a* in the case's order (timestamp, tie-breaker, file order — fixed at import as ``seq``, see
-:mod:`.log`). One query over the stored Parquet takes ``lead()``/``lag()`` over ``seq`` and
+*a* in the case's order (timestamp — for logs with start times, start then completion or completion
+alone, as chosen at import —, tie-breaker, file order — fixed at import as ``seq``, see :mod:`.log`).
+One query over the stored Parquet takes ``lead()``/``lag()`` over ``seq`` and
 aggregates, per pair of activities:
 
 - ``frequency``: how many times *b* directly followed *a* (events);
 - ``cases``: how many cases contain that step at least once;
 - ``mean_seconds``, ``median_seconds``, ``p90_seconds``: time between the two events (exact,
-  continuous quantiles as in :mod:`journeys.metrics`).
+  continuous quantiles as in :mod:`journeys.metrics`); with start times, from *a*'s completion to
+  *b*'s start, 0 when they overlap.
 
 The same query yields the start and end activities (first/last event of each case) and the events
 per activity. The stored log is sorted by case and numbered at import, so the window needs neither a
@@ -95,6 +97,11 @@ class StoredLog:
     @property
     def source(self) -> str:
         return f"read_parquet({qs(str(self.path))})"
+
+    @property
+    def intervals(self) -> bool:
+        """Whether events carry a start time (``start_timestamp``) as well as their completion time."""
+        return "start_timestamp" in self.columns
 
     @property
     def segments(self) -> list[str]:
@@ -186,18 +193,23 @@ def _where(log: StoredLog, filters: LogFilter) -> str:
 
 
 def events_sql(log: StoredLog, filters: LogFilter | None = None, node: str = "activity_idx") -> str:
-    """A SELECT of the filtered events as (case_idx, node, t µs, seq); ``node`` maps activity codes to nodes."""
+    """A SELECT of the filtered events as (case_idx, node, t µs, seq[, s µs]); ``node`` maps activity codes to nodes.
+
+    ``t`` is the (completion) time; logs with start times add ``s``, the start time.
+    """
     filters = filters or LogFilter()
-    base = (f"SELECT case_idx, activity_idx, {node} AS node, epoch_us(\"timestamp\") AS t, seq "
+    start = ", epoch_us(start_timestamp) AS s" if log.intervals else ""
+    base = (f"SELECT case_idx, activity_idx, {node} AS node, epoch_us(\"timestamp\") AS t, seq{start} "
             f"FROM {log.source} WHERE {_where(log, filters)}")
+    cols = "case_idx, node, t, seq" + (", s" if log.intervals else "")
     if not filters.top_variants:
-        return f"SELECT case_idx, node, t, seq FROM ({base})"
+        return f"SELECT {cols} FROM ({base})"
     k = int(filters.top_variants)
     if k < 1:
         raise JourneysError("top_variants must be at least 1")
     return (f"WITH base AS ({base}), tr AS (SELECT case_idx, list(activity_idx ORDER BY seq) AS v FROM base "
             f"GROUP BY case_idx), top AS (SELECT v FROM tr GROUP BY v ORDER BY count(*) DESC, v LIMIT {k}) "
-            f"SELECT case_idx, node, t, seq FROM base WHERE case_idx IN "
+            f"SELECT {cols} FROM base WHERE case_idx IN "
             f"(SELECT case_idx FROM tr SEMI JOIN top USING (v))")
 
 
@@ -225,9 +237,13 @@ def edge_rows(con: duckdb.DuckDBPyConnection, log: StoredLog, filters: LogFilter
 
     # The successor's columns are NULL at a case's end, so the aggregates need no FILTER: a case end
     # lands in the group (node, NULL), whose duration aggregates stay NULL (its case count is unused).
+    # With start times the time between two events is from this one's completion to the next one's start,
+    # 0 when they overlap (as pm4py's performance DFG measures it).
+    gap = "greatest(lead(s) OVER o, t) - t" if log.intervals else "lead(t) OVER o - t"
+
     def query(window: str) -> str:
         return (f"WITH w AS (SELECT case_idx, node, lead(case_idx) OVER o = case_idx AS more, "
-                f"lead(node) OVER o AS nxt, lead(t) OVER o - t AS gap, "
+                f"lead(node) OVER o AS nxt, {gap} AS gap, "
                 f"lag(case_idx) OVER o IS DISTINCT FROM case_idx AS first, lead(seq) OVER o > seq AS ordered "
                 f"FROM ({source}) WINDOW o AS ({window})) "
                 f"SELECT node, CASE WHEN more THEN nxt END AS target, count(*) AS n, "

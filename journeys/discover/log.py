@@ -6,7 +6,9 @@ file, written aside (``out_path + ".tmp"``) and moved into place only when compl
 killed import leaves nothing or the previous file. Every failure to use the input ends in
 :class:`LogImportError` with a clear message, never another exception.
 
-The stored log (:data:`STORED_COLUMNS`) is sorted by case, then timestamp, then the tie-breaker
+The stored log (:data:`STORED_COLUMNS`, plus ``start_timestamp`` when events have start times) is
+sorted by case, then timestamp (for logs with start times: start then completion as pm4py does, or
+completion alone — :attr:`ImportOptions.order`, stated in the report), then the tie-breaker
 column (numeric when its values are numbers), then file order, and numbered in that order
 (``seq``), with dense integer codes for cases and activities (``case_idx``, ``activity_idx``).
 Sorting once here is what makes the directly-follows graph cheap later: one window over integers
@@ -15,8 +17,11 @@ metadata. Columns that play no role are kept as ``x_<name>`` text, usable as seg
 
 Rows are *rejected* (counted by reason, with examples) when the case id, the activity or the
 timestamp is missing, the timestamp cannot be read or is impossible (before 1971, or more than a
-day in the future), the line is malformed, or the event repeats an earlier one (same case,
-activity and timestamp; ``duplicates="keep"`` keeps them, still counted). Events of one case with
+day in the future), the line is malformed, or the row is identical in every column to an earlier
+one (``duplicates="keep"`` keeps them, still counted; rows differing in anything, e.g. a lifecycle
+``start`` vs ``complete``, are different events). Start/complete rows of an XES-style
+``lifecycle:transition`` column are paired into one event with both times (:meth:`_Run._lifecycle`);
+a start-time column is read beside the timestamp. Events of one case with
 equal timestamps are *ties*: they are ordered by the tie-breaker column when there is one, else by
 file order, and the report says which and how many.
 """
@@ -44,7 +49,7 @@ from journeys.discover.report import ImportOptions, LogImportError, LogReport
 from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import normalise as nz
-from journeys.tickets.columns import extra_name
+from journeys.tickets.columns import extra_name, norm
 from journeys.tickets.readers import quote_ident as qi
 from journeys.tickets.readers import quote_str as qs
 from journeys.tickets.readers import rejected_csv_lines, skip_bad_json_lines
@@ -63,7 +68,13 @@ MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
 MAX_LOG_BYTES = int(os.environ.get("JOURNEYS_MAX_LOG_BYTES", str(20 << 30)))
 MAX_EVENTS = int(os.environ.get("JOURNEYS_MAX_EVENTS", "50000000"))
 FUTURE_SLACK = timedelta(days=1)
-DUPLICATE = "duplicate event (same case, activity and timestamp)"
+DUPLICATE = "duplicate row (identical in every column)"
+BAD_START = "unparseable start timestamp"
+LATE_START = "start after completion"
+OTHER_TRANSITION = "lifecycle transition other than start or complete"
+OPEN_START = "start without a completion"
+LIFECYCLE_NAMES = frozenset({"lifecycle:transition", "lifecycle", "lifecycle transition", "transition"})
+INSTANCE_NAMES = frozenset({"concept:instance", "lifecycle:instance", "activity instance"})
 REPEAT = "repeated activity (same as the case's previous event)"
 _MALFORMED = {
     "TOO MANY COLUMNS": "malformed line (more fields than the header)",
@@ -283,7 +294,9 @@ class _Run:
         self.date_order_arg = date_order
         self.date_note: str | None = None
         self.ctx = nz.Context(types=types, timezone=options.timezone, markers_nulled=False, now=datetime.now(UTC))
-        self.extras = [c for c in types if c not in {cols.case, cols.activity, cols.timestamp, cols.resource}]
+        self.extras = [c for c in types if c not in {cols.case, cols.activity, cols.timestamp, cols.resource,
+                                                      cols.start}]
+        self.has_start = cols.start is not None  # also set when lifecycle rows are paired (:meth:`_lifecycle`)
         self.evidence_first = True
 
     # --- pass 1: normalised rows with a rejection reason -------------------------------------------
@@ -306,6 +319,7 @@ class _Run:
         cols, con = self.cols, self.con
         b = nz._Builder(self.ctx)
         ts_alias = b.timestamp(cols.timestamp)
+        start_alias = b.timestamp(cols.start) if cols.start else "CAST(NULL AS TIMESTAMP)"
         numbered = f"(SELECT *, row_number() OVER () AS _row FROM {self.sql})"
         inner = b.nested(numbered, [*self.types, "_row"])
 
@@ -320,18 +334,24 @@ class _Run:
         now = self.ctx.now.replace(tzinfo=None) + FUTURE_SLACK
         con.execute("DROP TABLE IF EXISTS _ev")
         # the raw timestamp text is kept only where it explains a rejection (an example in the report)
+        start_checks = (f"WHEN {b.present(cols.start)} AND ts_start IS NULL THEN '{BAD_START}' "
+                        f"WHEN ts_start > ts THEN '{LATE_START}' " if cols.start else "")
+        start_raw = b.raw_text(cols.start) if cols.start else "CAST(NULL AS VARCHAR)"
         con.execute(
-            f"CREATE TEMP TABLE _ev AS SELECT * EXCLUDE (_ts_present, _ts_raw), CASE WHEN _rej IN "
+            f"CREATE TEMP TABLE _ev AS SELECT * EXCLUDE (_ts_present, _ts_raw, _st_raw), CASE WHEN _rej IN "
             f"('unparseable timestamp', 'impossible timestamp (before 1971)', 'impossible timestamp (in the future)') "
-            f"THEN _ts_raw END AS _ts_raw FROM (SELECT *, CASE "
+            f"THEN _ts_raw WHEN _rej IN ('{BAD_START}', '{LATE_START}') THEN _st_raw END AS _ts_raw "
+            f"FROM (SELECT *, CASE "
             f"WHEN case_id IS NULL THEN 'missing case id' "
             f"WHEN activity IS NULL THEN 'missing activity' "
             f"WHEN NOT _ts_present THEN 'missing timestamp' "
             f"WHEN ts IS NULL THEN 'unparseable timestamp' "
             f"WHEN ts < TIMESTAMP '1971-01-01' THEN 'impossible timestamp (before 1971)' "
-            f"WHEN ts > TIMESTAMP '{now:%Y-%m-%d %H:%M:%S}' THEN 'impossible timestamp (in the future)' END AS _rej "
+            f"WHEN ts > TIMESTAMP '{now:%Y-%m-%d %H:%M:%S}' THEN 'impossible timestamp (in the future)' "
+            f"{start_checks}END AS _rej "
             f"FROM (SELECT _row, {text(cols.case)} AS case_id, {text(cols.activity)} AS activity, "
             f"{ts_alias} AS ts, {b.present(cols.timestamp)} AS _ts_present, {b.raw_text(cols.timestamp)} AS _ts_raw, "
+            f"{start_alias} AS ts_start, {start_raw} AS _st_raw, "
             f"{text(cols.resource)} AS resource, {text(cols.tiebreak)} AS _tb{extras} FROM {inner}))")
 
     def wrong_date_order(self) -> bool:
@@ -380,8 +400,8 @@ class _Run:
                     "e.* EXCLUDE (_rej, _ts_raw) FROM _ev AS e JOIN _cases AS c USING (case_id) "
                     "JOIN _acts AS a USING (activity) WHERE e._rej IS NULL")
         con.execute("DROP TABLE _ev")
-        self._lifecycle(report)
         self._duplicates(report)
+        self._lifecycle(report)
         if opts.collapse_repeats:
             self._repeats(report)
         report.rows_rejected = sum(report.rejected.values())
@@ -394,51 +414,142 @@ class _Run:
         report.extras = [extra_name(c) for c in self.extras]
         report.tie_rule = (f"the tie-breaker column '{cols.tiebreak}' (as numbers when they are), then file order"
                            if cols.tiebreak else "file order")
+        report.intervals, report.order = self.has_start, self._order_kind()
         if kept == 0:
             reason = "The file has no events" if report.rows_read == 0 else "No event could be used"
             problems = [Problem(r, f"{n:,} row(s)") for r, n in report.rejected.items()]
             raise LogImportError(reason, problems, report)
-        groups, tied = con.execute("SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM _k "
-                                   "GROUP BY case_idx, ts HAVING count(*) > 1)").fetchall()[0]
+        keys = "case_idx, coalesce(ts_start, ts), ts" if report.order == "start" else "case_idx, ts"
+        groups, tied = con.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM _k "
+                                   f"GROUP BY {keys} HAVING count(*) > 1)").fetchall()[0]
         report.ties, report.tie_groups = int(tied), int(groups)
         if tied:
-            ex = con.execute(f"SELECT any_value(case_id), ts, count(*) FROM _k GROUP BY case_idx, ts "
+            first_key = "coalesce(ts_start, ts)" if report.order == "start" else "ts"
+            ex = con.execute(f"SELECT any_value(case_id), any_value({first_key}), count(*) FROM _k GROUP BY {keys} "
                              f"HAVING count(*) > 1 ORDER BY min(_row) LIMIT {MAX_EXAMPLES}").fetchall()
             report.tie_examples = [f"case {_clip(c, 30)!r}: {n} events at {t:%Y-%m-%d %H:%M:%S}" for c, t, n in ex]
         self._write(tmp, report)
 
-    def _lifecycle(self, report: LogReport) -> None:
-        """Warn when an XES-style log records both the start and the completion of activities."""
-        column = next((c for c in self.extras if c.lower() == "lifecycle:transition"), None)
-        if column is None:
-            return
-        name = qi(extra_name(column))
-        values = {str(r[0]).lower() for r in self.con.execute(f"SELECT DISTINCT {name} FROM _k LIMIT 50").fetchall()}
-        if "start" in values and "complete" in values:
-            report.warnings.append(
-                f"The log records when activities start and when they complete ({extra_name(column)}); each is an "
-                f"event here. For one event per activity, filter the segment {extra_name(column)} = complete.")
-
     def _duplicates(self, report: LogReport) -> None:
-        """Count events repeating an earlier (case, activity, timestamp); drop them unless told to keep."""
+        """Count rows identical in every column to an earlier row of the file; drop them unless told to keep.
+
+        Rows that differ in anything — the lifecycle transition (start vs complete), the resource, the
+        tie-breaker, any kept attribute — are different events, never duplicates: two events of a case at
+        the same time are *ties* (ordered and reported, see :meth:`finish`).
+        """
         con = self.con
-        (dups,) = con.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM _k "
-                              "GROUP BY case_idx, activity_idx, ts HAVING count(*) > 1)").fetchall()[0]
+        key = ", ".join(qi(c) for c in self._row_columns())
+        (dups,) = con.execute(f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM _k "
+                              f"GROUP BY {key} HAVING count(*) > 1)").fetchall()[0]
         keep = self.options.duplicates == "keep"
         report.duplicates, report.duplicates_kept = int(dups), keep
         if not dups:
             return
-        con.execute("CREATE OR REPLACE TEMP TABLE _dups AS SELECT _row FROM (SELECT _row, row_number() OVER "
-                    "(PARTITION BY case_idx, activity_idx, ts ORDER BY _row) AS n FROM _k) WHERE n > 1")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT _row FROM (SELECT _row, row_number() OVER "
+                    f"(PARTITION BY {key} ORDER BY _row) AS n FROM _k) WHERE n > 1")
         ex = con.execute(f"SELECT case_id, activity, ts FROM _k SEMI JOIN _dups USING (_row) ORDER BY _row "
                          f"LIMIT {MAX_EXAMPLES}").fetchall()
         examples = [f"case {_clip(c, 30)!r}, {_clip(a, 30)!r} at {t:%Y-%m-%d %H:%M:%S}" for c, a, t in ex]
         if keep:
-            report.warnings.append(f"{dups:,} duplicate event(s) kept, e.g. {'; '.join(examples)}.")
+            report.warnings.append(f"{dups:,} duplicate row(s) (identical in every column) kept, "
+                                   f"e.g. {'; '.join(examples)}.")
             return
         con.execute("DELETE FROM _k WHERE _row IN (SELECT _row FROM _dups)")
         report.rejected[DUPLICATE] = int(dups)
         report.examples[DUPLICATE] = examples
+
+    def _row_columns(self) -> list[str]:
+        """The columns of a row as read (codes and file position left out): equal in all of them = a duplicate."""
+        names = [r[0] for r in self.con.execute("DESCRIBE _k").fetchall()]
+        return [c for c in names if c not in {"_row", "case_idx", "activity_idx"}]
+
+    def _lifecycle(self, report: LogReport) -> None:
+        """Pair the start and complete rows of an activity instance into one event with both times.
+
+        XES logs (and CSV exports of them) record an activity's transitions as rows with a
+        ``lifecycle:transition`` of ``start``/``complete`` (the IEEE 1849 lifecycle extension; a row
+        without one is a completion). Paired as pm4py's ``interval_lifecycle.to_interval`` pairs them: per
+        case, activity and ``concept:instance`` (when the log has it), each completion takes the earliest
+        start not yet taken (first in, first out — here in time order, then file order); a completion with
+        no start open is an instant event (start = completion). Left out and counted: starts never
+        completed, and the other transitions (schedule, assign, suspend, resume …), which are not
+        activity instances. The pairs keep the completion row's attributes (its resource, else the start's).
+        Nothing happens unless the log has both starts and completions.
+        """
+        con = self.con
+        column = next((c for c in self.extras if norm(c) in LIFECYCLE_NAMES), None)
+        if column is None:
+            return
+        lc = f"lower(trim({qi(extra_name(column))}))"
+        values = {r[0] for r in con.execute(f"SELECT DISTINCT {lc} FROM _k LIMIT 100").fetchall()}
+        if not {"start", "complete"} <= values:
+            return
+        if self.cols.start:
+            report.warnings.append(f"The log has a start-time column ('{self.cols.start}') and {extra_name(column)} "
+                                   f"rows; the start column was used and the rows were not paired.")
+            return
+        instance = next((c for c in self.extras if norm(c) in INSTANCE_NAMES), None)
+        inst = qi(extra_name(instance)) if instance else "NULL"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _lc AS SELECT _row, case_idx, activity_idx, {inst} AS inst, "
+                    f"CASE WHEN {lc} IS NULL OR {lc} = 'complete' THEN 'c' WHEN {lc} = 'start' THEN 's' ELSE 'o' END "
+                    f"AS kind, ts, _tb, resource, {lc} AS lc FROM _k")
+        self._drop_rows(report, "SELECT _row, lc FROM _lc WHERE kind = 'o'", OTHER_TRANSITION, with_value=True)
+        # a FIFO queue of starts per (case, activity, instance): d = starts - completions so far; the running
+        # minimum of d below 0 counts completions that found the queue empty; every other completion takes
+        # the start whose rank equals its own rank among the matched completions
+        tb = "try_cast(_tb AS DOUBLE) NULLS LAST, _tb NULLS LAST, " if self.cols.tiebreak else ""
+        w = f"WINDOW w AS (PARTITION BY case_idx, activity_idx, inst ORDER BY ts, kind DESC, {tb}_row)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _lw AS SELECT *, lag(m, 1, 0) OVER w > m AS lone, "
+                    f"c_rank + m AS k FROM (SELECT *, least(0, min(d) OVER w) AS m FROM (SELECT *, "
+                    f"sum(CASE WHEN kind = 's' THEN 1 ELSE -1 END) OVER w AS d, "
+                    f"count(*) FILTER (WHERE kind = 's') OVER w AS s_rank, "
+                    f"count(*) FILTER (WHERE kind = 'c') OVER w AS c_rank FROM _lc WHERE kind <> 'o' {w}) {w}) {w}")
+        con.execute("CREATE OR REPLACE TEMP TABLE _pairs AS SELECT c._row AS c_row, s._row AS s_row, s.ts AS s_ts, "
+                    "s.resource AS s_res FROM (SELECT * FROM _lw WHERE kind = 'c' AND NOT lone) AS c JOIN "
+                    "(SELECT * FROM _lw WHERE kind = 's') AS s ON c.case_idx = s.case_idx AND c.activity_idx = "
+                    "s.activity_idx AND c.inst IS NOT DISTINCT FROM s.inst AND s.s_rank = c.k")
+        self._drop_rows(report, "SELECT _row, NULL AS lc FROM _lw WHERE kind = 's' AND _row NOT IN "
+                                "(SELECT s_row FROM _pairs)", OPEN_START)
+        con.execute("UPDATE _k SET ts_start = p.s_ts, resource = coalesce(_k.resource, p.s_res) FROM _pairs AS p "
+                    "WHERE _k._row = p.c_row")
+        (pairs,) = con.execute("SELECT count(*) FROM _pairs").fetchall()[0]
+        (lone,) = con.execute("SELECT count(*) FROM _lw WHERE kind = 'c' AND lone").fetchall()[0]
+        con.execute("DELETE FROM _k WHERE _row IN (SELECT s_row FROM _pairs)")
+        self._recode()
+        self.has_start = True
+        self.extras.remove(column)
+        report.lifecycle_column, report.lifecycle_pairs = extra_name(column).removeprefix("x_"), int(pairs)
+        report.warnings.append(
+            f"The log records when activities start and when they complete ({column}): {pairs:,} start/complete "
+            f"pair(s) became one event each with both times"
+            + (f"; {lone:,} completion(s) without a start are instant events" if lone else "") + ".")
+
+    def _drop_rows(self, report: LogReport, sql: str, reason: str, with_value: bool = False) -> None:
+        """Delete the rows ``sql`` selects (``_row``, ``lc``) from ``_k``, counted under ``reason`` with examples."""
+        con = self.con
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _drop AS {sql}")
+        (n,) = con.execute("SELECT count(*) FROM _drop").fetchall()[0]
+        if not n:
+            return
+        ex = con.execute(f"SELECT k.case_id, k.activity, d.lc FROM _k AS k JOIN _drop AS d USING (_row) "
+                         f"ORDER BY k._row LIMIT {MAX_EXAMPLES}").fetchall()
+        report.rejected[reason] = report.rejected.get(reason, 0) + int(n)
+        report.examples[reason] = [f"case {_clip(c, 30)!r}, {_clip(a, 30)!r}" + (f": {_clip(v, 20)!r}" if with_value
+                                                                               else "") for c, a, v in ex]
+        con.execute("DELETE FROM _k WHERE _row IN (SELECT _row FROM _drop)")
+
+    def _recode(self) -> None:
+        """Dense case and activity codes again after whole cases or activities may have been left out."""
+        con = self.con
+        for table, column, code in (("_cases", "case_id", "case_idx"), ("_acts", "activity", "activity_idx")):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {column}, "
+                        f"(row_number() OVER (ORDER BY {column}) - 1)::INTEGER AS {code} "
+                        f"FROM (SELECT DISTINCT {column} FROM _k)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _k2 AS SELECT c.case_idx, a.activity_idx, "
+                    "k.* EXCLUDE (case_idx, activity_idx) FROM _k AS k JOIN _cases AS c USING (case_id) "
+                    "JOIN _acts AS a USING (activity)")
+        con.execute("DROP TABLE _k")
+        con.execute("ALTER TABLE _k2 RENAME TO _k")
 
     def _repeats(self, report: LogReport) -> None:
         """Drop events whose activity equals their case's previous event's (status histories)."""
@@ -456,10 +567,20 @@ class _Run:
         report.examples[REPEAT] = [f"case {_clip(c, 30)!r}: {_clip(a, 30)!r}" for c, a in ex]
         report.repeats_collapsed = int(reps)
 
+    def _order_kind(self) -> str:
+        """``start`` or ``complete`` for logs with start times (the option), ``time`` for one-time logs."""
+        return self.options.order if self.has_start else "time"
+
     def _order(self) -> str:
-        """Event order within a case: timestamp, tie-breaker (numeric when it is), file order."""
+        """Event order within a case, then tie-breaker (numeric when it is), then file order.
+
+        By start time then completion time (what pm4py's ``discover_dfg`` sorts by when a log has
+        ``start_timestamp``), or by completion time alone (pm4py on a log without start times); one
+        time for logs without start times.
+        """
         tb = "try_cast(_tb AS DOUBLE) NULLS LAST, _tb NULLS LAST, " if self.cols.tiebreak else ""
-        return f"ts, {tb}_row"
+        first = "coalesce(ts_start, ts), " if self._order_kind() == "start" else ""
+        return f"{first}ts, {tb}_row"
 
     def _write(self, tmp: Path, report: LogReport) -> None:
         """The stored file: numbered in (case, event order) by a narrow integer sort, written in that order."""
@@ -470,8 +591,10 @@ class _Run:
         extras = "".join(f", k.{qi(extra_name(c))}" for c in self.extras)
         meta = (f"KV_METADATA {{{qs(FORMAT_KEY)}: {qs(FORMAT_VERSION)}, {qs(CASES_KEY)}: {qs(str(report.cases))}, "
                 f"{qs(ACTIVITIES_KEY)}: {qs(json.dumps(names, ensure_ascii=False))}}}")
+        start = ", CAST(coalesce(k.ts_start, k.ts) AS TIMESTAMPTZ) AS start_timestamp" if self.has_start else ""
         con.execute(
             f"COPY (SELECT k.case_id, k.activity, CAST(k.ts AS TIMESTAMPTZ) AS \"timestamp\", k.resource, "
-            f"k.case_idx, k.activity_idx, s.seq{extras} FROM _k AS k JOIN _seq AS s USING (_row) ORDER BY s.seq) "
+            f"k.case_idx, k.activity_idx, s.seq{start}{extras} FROM _k AS k JOIN _seq AS s USING (_row) "
+            f"ORDER BY s.seq) "
             f"TO {qs(str(tmp))} (FORMAT parquet, PARQUET_VERSION v2, {meta})")
         con.execute("DROP TABLE IF EXISTS _k")

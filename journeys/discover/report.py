@@ -14,6 +14,15 @@ from typing import Any
 from journeys.discover.columns import LogColumns
 from journeys.errors import JourneysError, Problem
 
+ORDERS = {"start": "start time, then completion time (as pm4py does)", "complete": "completion time"}
+
+
+def order_rule(order: str, tie_rule: str = "file order") -> str:
+    """The event order of a log in words: ``order`` is ``start``, ``complete`` or ``time`` (one time per event)."""
+    if order in ORDERS:
+        return f"by {ORDERS[order]}, then {tie_rule}"
+    return f"by time (the events have no start times), then {tie_rule}"
+
 
 @dataclass
 class LogReport:
@@ -36,6 +45,10 @@ class LogReport:
     tie_rule: str = "file order"
     tie_examples: list[str] = field(default_factory=list)
     repeats_collapsed: int = 0
+    intervals: bool = False             # events carry a start time as well as a completion time
+    order: str = "time"                 # time (one time per event) | start | complete: see order_rule
+    lifecycle_column: str | None = None  # the lifecycle:transition column whose start/complete rows were paired
+    lifecycle_pairs: int = 0
     cases: int = 0
     activities: int = 0
     first: datetime | None = None
@@ -50,6 +63,11 @@ class LogReport:
     @property
     def events(self) -> int:
         return self.rows_kept
+
+    @property
+    def order_rule(self) -> str:
+        """How events of a case are put in order, in words (the page and the CLI state it)."""
+        return order_rule(self.order, self.tie_rule)
 
     def summary(self) -> str:
         """A few lines a person reads: what was kept, what was not and why, how ties were ordered."""
@@ -68,7 +86,8 @@ class LogReport:
                 parts.append(f"{reason}: {n:,}" + (f" (e.g. {'; '.join(ex)})" if ex else ""))
             lines.append(f"Rejected {self.rows_rejected:,} rows — " + "; ".join(parts) + ".")
         if self.duplicates and self.duplicates_kept:
-            lines.append(f"{self.duplicates:,} duplicate event(s) (same case, activity and timestamp) were kept.")
+            lines.append(f"{self.duplicates:,} duplicate row(s) (identical in every column) were kept.")
+        lines.append(f"Order within a case: {self.order_rule}.")
         if self.ties:
             ex = f" (e.g. {'; '.join(self.tie_examples)})" if self.tie_examples else ""
             lines.append(f"{self.ties:,} events in {self.tie_groups:,} group(s) share their case's timestamp; "
@@ -89,7 +108,9 @@ class LogReport:
             "examples": {k: list(v) for k, v in self.examples.items()}, "duplicates": self.duplicates,
             "duplicates_kept": self.duplicates_kept, "ties": self.ties, "tie_groups": self.tie_groups,
             "tie_rule": self.tie_rule, "tie_examples": list(self.tie_examples),
-            "repeats_collapsed": self.repeats_collapsed, "cases": self.cases, "activities": self.activities,
+            "repeats_collapsed": self.repeats_collapsed, "intervals": self.intervals, "order": self.order,
+            "order_rule": self.order_rule, "lifecycle_column": self.lifecycle_column,
+            "lifecycle_pairs": self.lifecycle_pairs, "cases": self.cases, "activities": self.activities,
             "first": self.first.isoformat() if self.first else None,
             "last": self.last.isoformat() if self.last else None, "extras": list(self.extras),
             "warnings": list(self.warnings), "date_order": self.date_order, "timezone": self.timezone,
@@ -111,8 +132,9 @@ class ImportOptions:
 
     timezone: str = "UTC"               # zone of timestamps written without an offset
     date_order: str = "auto"            # auto | dayfirst | monthfirst (for 01/02/2024)
-    duplicates: str = "drop"            # drop | keep events repeating (case, activity, timestamp)
+    duplicates: str = "drop"            # drop | keep rows identical in every column to an earlier row
     collapse_repeats: bool = False      # drop an event whose activity equals the case's previous one
+    order: str = "start"                # start | complete: events with start times ordered by which (ORDERS)
 
     def problems(self) -> list[Problem]:
         """What is wrong with these options (empty when usable)."""
@@ -125,4 +147,6 @@ class ImportOptions:
             out.append(Problem("date_order", f"must be one of {', '.join(DATE_ORDERS)}"))
         if self.duplicates not in ("drop", "keep"):
             out.append(Problem("duplicates", "must be drop or keep"))
+        if self.order not in ORDERS:
+            out.append(Problem("order", "must be start or complete"))
         return out

@@ -158,7 +158,7 @@ def test_duplicates_are_counted_and_dropped_or_kept(tmp_path):
     kept, report = _graph(path, tmp_path / "k.parquet", options=ImportOptions(duplicates="keep"))
     assert report.duplicates == 2 and report.duplicates_kept and report.rows_kept == 5 and not report.rejected
     assert kept.edge_counts() == {("A", "A"): 2, ("A", "B"): 1}
-    assert "2 duplicate event(s)" in report.summary()
+    assert "2 duplicate row(s)" in report.summary()
 
 
 def test_rejected_rows_are_counted_with_reasons_and_examples(tmp_path):
@@ -279,18 +279,16 @@ def test_inspect_proposes_columns_and_shows_first_rows(tmp_path):
         inspect_log(tmp_path / "empty.csv")
 
 
-def test_start_and_complete_events_are_flagged_and_can_be_filtered(tmp_path):
-    from journeys.discover import LogFilter
-
+def test_start_and_complete_rows_are_paired_into_one_event_each(tmp_path):
     path = write_csv(tmp_path / "lc.csv", ["case:concept:name", "concept:name", "time:timestamp",
                                            "lifecycle:transition"],
                      [["1", "A", "2024-03-04 10:00:00", "start"], ["1", "A", "2024-03-04 10:01:00", "complete"],
                       ["1", "B", "2024-03-04 10:02:00", "start"], ["1", "B", "2024-03-04 10:03:00", "complete"]])
     graph, report = _graph(path, tmp_path / "o.parquet")
     assert any("start and when they complete" in w for w in report.warnings)
-    assert graph.edge_counts() == {("A", "A"): 1, ("A", "B"): 1, ("B", "B"): 1}
-    done = dfg(tmp_path / "o.parquet", LogFilter(segment="x_lifecycle:transition", segment_values=("complete",)))
-    assert done.edge_counts() == {("A", "B"): 1}
+    assert graph.edge_counts() == {("A", "B"): 1} and report.lifecycle_pairs == 2 and report.rows_kept == 2
+    assert "x_lifecycle:transition" not in report.extras and report.intervals and report.order == "start"
+    assert graph.edges["mean_seconds"].tolist() == [60.0]  # A completes 10:01, B starts 10:02
 
 
 def test_bad_options_are_refused(tmp_path):
