@@ -156,7 +156,7 @@ class Schedule:
         try:
             found = holidays.country_holidays(self.country, subdiv=self.subdivision or None, years=list(years))
         except NotImplementedError as exc:
-            raise JourneysError(f"The holidays package does not know {str(exc)[:160]} (country codes are ISO "
+            raise JourneysError(f"Public holidays: {str(exc)[:160]} (country codes are ISO "
                                 "3166 such as GB, DE, US; subdivisions such as ENG, BY, CA)") from None
         return dict(found.items())
 

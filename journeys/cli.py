@@ -398,19 +398,40 @@ def list_datasets(store, settings: Settings, fmt: str) -> None:
 @click.option("--dataset", default=None, help="Dataset name (default: the file name without extension).")
 @click.option("--profile", default=None, help="Use a saved import profile (column mapping).")
 @click.option("--save-profile", default=None, help="Save the mapping used under this profile name.")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN[:TRANSFORM]",
+              help="Fill a canonical column from this file column (repeatable), e.g. --map status=incident_state, "
+                   "--map csat=Rating:csat_10; FIELD= leaves it empty.")
+@click.option("--ticket-key", default=None, metavar="COLUMN",
+              help="The id column of a one-row-per-update file: each ticket keeps its last row.")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), default=None,
+              help="How dates like 01/02/2024 read (default: decided from the data).")
+@click.option("--timezone", default=None, metavar="ZONE",
+              help="Zone of times that name none, e.g. Europe/Berlin (default: UTC).")
+@click.option("--sheet", default=None, metavar="NAME", help="The workbook sheet to read (e.g. when the first "
+                                                             "is a pivot).")
 @FORMAT_OPTION
 @_with_store
 def tickets_import(store, settings: Settings, file: str, dataset: str | None, profile: str | None,
-                   save_profile: str | None, fmt: str) -> None:
+                   save_profile: str | None, maps: tuple[str, ...], ticket_key: str | None, date_order: str | None,
+                   timezone: str | None, sheet: str | None, fmt: str) -> None:
     """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
+    from journeys.tickets.columns import ColumnMapping
     from journeys.tickets.datasets import Datasets
+    from journeys.tickets.importer import inspect_file, override_mapping
     from journeys.tickets.workflow import import_dataset, prepare_mappings
 
     path = Path(file)
     name = dataset or path.stem
+    mapping = None
+    if maps or ticket_key is not None or date_order is not None or timezone is not None:
+        info, mapping = inspect_file(path, sheet)  # checked against the file's columns before anything is read
+        if profile is not None:
+            mapping = ColumnMapping.from_json(Datasets(store, settings.home).load_profile(settings.workspace, profile))
+            profile = None
+        mapping = override_mapping(mapping, list(info.columns), maps, ticket_key, date_order, timezone)
     settings.home.mkdir(parents=True, exist_ok=True)
     version, report = import_dataset(store, settings.home, settings.workspace, name, path, settings.author,
-                                     profile=profile)
+                                     mapping=mapping, profile=profile, sheet=sheet)
     if save_profile:
         Datasets(store, settings.home).save_profile(settings.workspace, save_profile, report.mapping.to_json(),
                                                     settings.author)
@@ -1099,4 +1120,80 @@ def painpoints_export(store, settings: Settings, fmt: str, output: str | None, d
     except OSError as error:
         raise BadInput(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Wrote {output} ({len(ranking.scores)} pain points, {fmt}).", err=True)
+
+
+# --- workspace settings: business hours -------------------------------------------------------------
+
+@cli.group("workspace", cls=_Group)
+def workspace_group() -> None:
+    """Workspace settings."""
+
+
+@workspace_group.group("schedule", cls=_Group)
+def schedule_group() -> None:
+    """Business hours: the schedule first reply and resolution are also counted in (business minutes)."""
+
+
+@schedule_group.command("show")
+@click.option("--dataset", default=None, help="Also count this dataset's business minutes and compare them with "
+              "the help desk's own business-hours columns.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_with_store
+def schedule_show(store, settings: Settings, dataset: str | None, fmt: str) -> None:
+    """The workspace's schedule; with --dataset, what its business minutes rest on and agree with."""
+    from journeys.business_hours import coverage, load_schedule, vendor_agreement, with_business_minutes
+    from journeys.metrics import tickets_table
+
+    schedule, version = load_schedule(store, settings.workspace)
+    body: dict[str, Any] = {"version": version, "schedule": schedule.to_json() if schedule else None}
+    if schedule is not None and dataset is not None:
+        from journeys.tickets.datasets import Datasets
+
+        found = Datasets(store, settings.home).latest(settings.workspace, dataset)
+        table = with_business_minutes(tickets_table(found.path), schedule)
+        body |= {"dataset": dataset, "dataset_version": found.version,
+                 "coverage": [c.__dict__ for c in coverage(table)],
+                 "vendor_agreement": [a.__dict__ | {"share": a.share} for a in vendor_agreement(table)]}
+    if fmt == "json":
+        click.echo(json.dumps(body, indent=2, default=str, ensure_ascii=False))
+        return
+    if schedule is None:
+        click.echo(f"No business hours set for workspace '{settings.workspace}' (journeys workspace schedule set "
+                   "--timezone ZONE --hours 'mon-fri 09:00-17:30').")
+        return
+    click.echo("\n".join([f"Business hours (version {version})", *schedule.describe()]))
+    if dataset is not None:
+        for c in coverage(table):
+            click.echo(c.sentence())
+        agreements = vendor_agreement(table)
+        for a in agreements:
+            click.echo(a.sentence())
+        if not agreements:
+            click.echo("The export carries no help-desk business-hours column to compare with.")
+
+
+@schedule_group.command("set")
+@click.option("--timezone", required=True, help="IANA time zone of the opening hours, e.g. Europe/London.")
+@click.option("--hours", "hours", multiple=True, required=True,
+              help="DAYS HH:MM-HH:MM[,HH:MM-HH:MM], repeatable, e.g. 'mon-fri 09:00-17:30' 'sat 10:00-14:00'; "
+                   "days not named are closed.")
+@click.option("--country", default=None, help="Public holidays of this country (ISO code, e.g. GB, DE, US).")
+@click.option("--subdivision", default=None, help="… and of this subdivision (e.g. ENG, BY, CA).")
+@click.option("--closure", "closures", multiple=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="A date the help desk is closed (YYYY-MM-DD), repeatable.")
+@click.option("--if-version", "if_version", type=int, default=None,
+              help="Refuse to save unless the stored schedule is at this version (default: the current one).")
+@_with_store
+def schedule_set(store, settings: Settings, timezone: str, hours: tuple[str, ...], country: str | None,
+                 subdivision: str | None, closures: tuple, if_version: int | None) -> None:
+    """Set the workspace's business hours (a new version; a concurrent change is refused, never lost)."""
+    from journeys.business_hours import Schedule, load_schedule, parse_hours, save_schedule
+
+    schedule = Schedule(timezone, parse_hours(hours), country=(country or "").upper() or None,
+                        subdivision=(subdivision or "").upper() or None,
+                        closures=tuple(sorted({c.date() for c in closures})))
+    _, current = load_schedule(store, settings.workspace)
+    version = save_schedule(store, settings.workspace, schedule, settings.author,
+                            expected_version=if_version if if_version is not None else current)
+    click.echo(f"Saved business hours version {version}: " + "; ".join(schedule.describe()) + ".")
 

@@ -42,6 +42,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,7 +55,15 @@ from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import history as hx
 from journeys.tickets import normalise as nz
-from journeys.tickets.columns import ColumnMapping, propose_mapping
+from journeys.tickets.columns import (
+    DATE_ORDERS,
+    TRANSFORMS,
+    ColumnMapping,
+    FieldMap,
+    parse_transform,
+    propose_mapping,
+    valid_zone,
+)
 from journeys.tickets.readers import (
     SourceError,
     SourceInfo,
@@ -65,7 +74,7 @@ from journeys.tickets.readers import (
     sniff,
 )
 from journeys.tickets.readers import quote_str as qs
-from journeys.tickets.schema import arrow_schema
+from journeys.tickets.schema import NAMES, REQUIRED, arrow_schema
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -184,6 +193,78 @@ def inspect_file(path: Path, sheet: str | None = None) -> tuple[SourceInfo, Colu
     except Exception as exc:  # as in import_file: a clear message, never a traceback
         raise TicketImportError("Cannot read this file", [Problem(Path(path).name, _first_line(exc))]) from None
     return info, propose_mapping(info.columns, _sample_table(info))
+
+
+# --- what the CLI (or a notebook) changes in a proposed or saved mapping -------------------------------------
+
+DATE_ORDER_WORDS = {"dmy": "dayfirst", "mdy": "monthfirst", "ymd": "auto"}  # 2024/03/01 reads alike either way
+
+
+def override_mapping(mapping: ColumnMapping, columns: list[str], maps: tuple[str, ...] = (),
+                     ticket_key: str | None = None, date_order: str | None = None,
+                     timezone: str | None = None) -> ColumnMapping:
+    """``mapping`` with the CLI's ``--map FIELD=COLUMN[:transform]``, ``--ticket-key``, ``--date-order``,
+    ``--timezone`` applied; every value checked against the file's ``columns`` before anything is read.
+
+    ``FIELD=`` (nothing after ``=``) leaves an optional field unmapped. A column whose name holds ``:`` is
+    taken whole when the file has it; otherwise the text after the first ``:`` that follows a column name
+    is the transform (``resolution_minutes=Solved at:diff_minutes:Created at``)."""
+    problems: list[Problem] = []
+    fields = dict(mapping.fields)
+    for spec in maps:
+        name, sep, rest = spec.partition("=")
+        name, rest = name.strip(), rest.strip()
+        if not sep or not name:
+            problems.append(Problem(f"--map {spec}", "write FIELD=COLUMN, e.g. --map status=State"))
+            continue
+        if name not in NAMES:
+            problems.append(Problem(f"--map {spec}", f"'{name}' is not a canonical column (one of {', '.join(NAMES)})"))
+            continue
+        if not rest:
+            if name in REQUIRED:
+                problems.append(Problem(f"--map {spec}", f"{name} is required: name its column"))
+            fields[name] = FieldMap(None)
+            continue
+        fm = _map_value(rest, columns)
+        if fm is None:
+            problems.append(Problem(f"--map {spec}", f"no column '{rest}' in the file (columns: {_listed(columns)})"))
+            continue
+        fields[name] = fm
+    changes: dict = {"fields": fields}
+    if ticket_key is not None:
+        if ticket_key not in columns:
+            problems.append(Problem(f"--ticket-key {ticket_key}",
+                                    f"no column '{ticket_key}' in the file (columns: {_listed(columns)})"))
+        changes["ticket_key"] = ticket_key
+    if date_order is not None:
+        order = DATE_ORDER_WORDS.get(date_order, date_order)
+        if order not in DATE_ORDERS:
+            problems.append(Problem(f"--date-order {date_order}", f"must be one of {', '.join(DATE_ORDER_WORDS)}"))
+        changes["date_order"] = order
+    if timezone is not None:
+        if not valid_zone(timezone):
+            problems.append(Problem(f"--timezone {timezone}", "unknown time zone (an IANA name such as "
+                                                              "Europe/Berlin or America/New_York, or UTC)"))
+        changes["timezone"] = timezone
+    out = _replace(mapping, **changes)
+    if not problems:
+        problems = [p for p in out.validate(columns) if not p.where.startswith("mapping.layout")]
+    if problems:
+        raise TicketImportError("The options do not fit this file; nothing was imported", problems)
+    return out
+
+
+def _map_value(text: str, columns: list[str]) -> FieldMap | None:
+    if text in columns:
+        return FieldMap(text)
+    for i, ch in enumerate(text):
+        if ch == ":" and text[:i].strip() in columns and parse_transform(text[i + 1:])[0] in TRANSFORMS:
+            return FieldMap(text[:i].strip(), text[i + 1:].strip())
+    return None
+
+
+def _listed(columns: list[str], n: int = 8) -> str:
+    return ", ".join(columns[:n]) + (" …" if len(columns) > n else "")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -425,8 +506,9 @@ def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None
     problems = mapping.validate(info.columns)
     if problems:
         report = _report(info, path, mapping, warnings=list(info.warnings))
-        what = "This file has no column for " + " and ".join(
-            p.where.split(".")[-1] for p in problems if p.reason.startswith("required")) if proposed else ""
+        missing = [p.where.split(".")[-1] for p in problems if p.reason.startswith("required")]
+        what = ("This file has no column for " + " and ".join(missing) + ": name it with "
+                + " ".join(f"--map {m}=COLUMN" for m in missing)) if proposed and missing else ""
         raise TicketImportError(what or "The column mapping does not fit this file", problems, report)
     warnings = list(info.warnings) + list(mapping.notes)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -493,7 +575,7 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
     rejects = f"rejects_{attempt}" if info.format == "csv" else None
     rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
     ctx = nz.Context(types=rel.types, timezone=mapping.timezone, decimal_comma=info.delimiter == ";",
-                     markers_nulled=info.format in {"csv", "xlsx"}, now=datetime.now(UTC))
+                     markers_nulled=info.format in {"csv", "xlsx", "spreadsheetml"}, now=datetime.now(UTC))
     ts_cols = [c for c in nz.timestamp_sources(mapping) if c in rel.types]
     if date_order == "auto" and not nz.slash_dates(info.sample, ts_cols):
         # the first rows have no dd/mm-or-mm/dd dates: skip the evidence scan (a later day-first row

@@ -668,7 +668,8 @@ def decide_date_order(first_max: int, second_max: int, seen: int) -> tuple[str, 
     if second_max > 12:
         return "monthfirst", None
     return "monthfirst", ("Every date like 01/02/2024 in the file is ambiguous (day and month both ≤ 12); read as "
-                          "month-first (MM/DD). Set the mapping's date order to day-first if that is wrong.")
+                          "month-first (MM/DD). If that is wrong, import with --date-order dmy (or pick day-first "
+                          "in the mapping).")
 
 
 def slash_dates(sample: list[dict[str, str | None]], columns: list[str]) -> bool:

@@ -20,14 +20,16 @@ from journeys.tickets.importer import ImportReport, import_file
 
 def import_dataset(store: Store, home: Path, workspace: str, name: str, source: Path, author: str,
                    mapping: ColumnMapping | None = None, profile: str | None = None,
-                   progress: Callable[[str, float], None] | None = None) -> tuple[DatasetVersion, ImportReport]:
-    """Import ``source`` as the next version of dataset ``name``; a saved ``profile`` gives the mapping."""
+                   progress: Callable[[str, float], None] | None = None,
+                   sheet: str | None = None) -> tuple[DatasetVersion, ImportReport]:
+    """Import ``source`` as the next version of dataset ``name``; a saved ``profile`` gives the mapping,
+    ``sheet`` the workbook sheet to read."""
     datasets = Datasets(store, home)
     if profile is not None:
         mapping = ColumnMapping.from_json(datasets.load_profile(workspace, profile))
     staged = datasets.staging_path(workspace, name)
     try:
-        report = import_file(source, staged, mapping=mapping, progress=progress, tmp_home=home)
+        report = import_file(source, staged, mapping=mapping, progress=progress, tmp_home=home, sheet=sheet)
         version = datasets.commit(workspace, name, staged, report.to_json(), author)
     finally:
         staged.unlink(missing_ok=True)
