@@ -398,40 +398,19 @@ def list_datasets(store, settings: Settings, fmt: str) -> None:
 @click.option("--dataset", default=None, help="Dataset name (default: the file name without extension).")
 @click.option("--profile", default=None, help="Use a saved import profile (column mapping).")
 @click.option("--save-profile", default=None, help="Save the mapping used under this profile name.")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN[:TRANSFORM]",
-              help="Fill a canonical column from this file column (repeatable), e.g. --map status=incident_state, "
-                   "--map csat=Rating:csat_10; FIELD= leaves it empty.")
-@click.option("--ticket-key", default=None, metavar="COLUMN",
-              help="The id column of a one-row-per-update file: each ticket keeps its last row.")
-@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), default=None,
-              help="How dates like 01/02/2024 read (default: decided from the data).")
-@click.option("--timezone", default=None, metavar="ZONE",
-              help="Zone of times that name none, e.g. Europe/Berlin (default: UTC).")
-@click.option("--sheet", default=None, metavar="NAME", help="The workbook sheet to read (e.g. when the first "
-                                                             "is a pivot).")
 @FORMAT_OPTION
 @_with_store
 def tickets_import(store, settings: Settings, file: str, dataset: str | None, profile: str | None,
-                   save_profile: str | None, maps: tuple[str, ...], ticket_key: str | None, date_order: str | None,
-                   timezone: str | None, sheet: str | None, fmt: str) -> None:
+                   save_profile: str | None, fmt: str) -> None:
     """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
-    from journeys.tickets.columns import ColumnMapping
     from journeys.tickets.datasets import Datasets
-    from journeys.tickets.importer import inspect_file, override_mapping
     from journeys.tickets.workflow import import_dataset, prepare_mappings
 
     path = Path(file)
     name = dataset or path.stem
-    mapping = None
-    if maps or ticket_key is not None or date_order is not None or timezone is not None:
-        info, mapping = inspect_file(path, sheet)  # checked against the file's columns before anything is read
-        if profile is not None:
-            mapping = ColumnMapping.from_json(Datasets(store, settings.home).load_profile(settings.workspace, profile))
-            profile = None
-        mapping = override_mapping(mapping, list(info.columns), maps, ticket_key, date_order, timezone)
     settings.home.mkdir(parents=True, exist_ok=True)
     version, report = import_dataset(store, settings.home, settings.workspace, name, path, settings.author,
-                                     mapping=mapping, profile=profile, sheet=sheet)
+                                     profile=profile)
     if save_profile:
         Datasets(store, settings.home).save_profile(settings.workspace, save_profile, report.mapping.to_json(),
                                                     settings.author)
@@ -612,19 +591,33 @@ def rules_test(store, settings: Settings, journey_name: str, dataset: str, step:
 
 @cli.command()
 @click.option("--dataset", required=True, help="Ticket dataset name.")
-@click.option("--journey", "journey_name", default=None, help="Journey whose rules map tickets (default: the "
-              "workspace's first current-state journey).")
+@click.option("--journey", "journey_name", default=None, help="Journey whose rules map tickets to steps (default: "
+              "the workspace's first current-state journey; only --by step needs one).")
 @click.option("--by", "by", default="step", show_default=True,
-              help="Group by: step, week, month, day, channel, group, or a comma list (e.g. step,week).")
+              help="Group by: step, week, month, day, channel, group, status, or any column (x_ extras too), or a "
+                   "comma list (e.g. group,month).")
 @click.option("--from", "start", type=click.DateTime(), default=None, help="First day (inclusive).")
 @click.option("--to", "end", type=click.DateTime(), default=None, help="Last day (exclusive).")
-@click.option("--min-sample", default=30, show_default=True, help="Fewer tickets than this is shown as too few.")
+@click.option("--min-sample", default=30, show_default=True, help="Fewer tickets than this is marked as few.")
+@click.option("--few-tickets", "few", type=click.Choice(["show", "blank"]), default=None,
+              help="A value on fewer than --min-sample tickets: shown and marked 'few tickets (n=…)', or left empty "
+                   "(default: the workspace's setting, see `journeys definitions`).")
 @FORMAT_OPTION
 @_with_store
 def metrics(store, settings: Settings, dataset: str, journey_name: str | None, by: str, start, end,
-            min_sample: int, fmt: str) -> None:
-    """Support metrics per journey step (catalogue names as columns), from a ticket dataset."""
-    from journeys.metrics import METRICS, compute
+            min_sample: int, few: str | None, fmt: str) -> None:
+    """Support metrics per step, group, channel, status, month … (catalogue names as columns), from a ticket dataset.
+
+    JSON is an object: the dataset, the grouping, ``definitions`` (metric → definition id and words, as the
+    workspace chose them) and ``rows``; a row's ``few`` names each metric resting on fewer than --min-sample
+    tickets with its ``n``. CSV keeps one row per group and ends with a ``few_tickets`` and a ``definitions``
+    column (ids), so the file carries its definitions wherever it goes; the words are printed on stderr.
+    """
+    from dataclasses import replace
+
+    from journeys.definitions import load_settings as load_definitions
+    from journeys.definitions import resolve
+    from journeys.metrics import METRICS, NEEDS_STEPS, compute, tickets_table
     from journeys.store.tickets import TicketStore
     from journeys.tickets.analysis import TicketEngine
     from journeys.tickets.datasets import Datasets
@@ -637,26 +630,110 @@ def metrics(store, settings: Settings, dataset: str, journey_name: str | None, b
     keys = ["journey_step" if p == "step" else p for p in parts if p not in periods]
     if journey_name is None:
         current = [s.name for s in store.list_journeys(settings.workspace) if s.state == "current"]
-        if not current:
-            raise BadInput("the workspace has no current-state journey; pass --journey")
-        journey_name = current[0]
-    journey = store.load(settings.workspace, journey_name).journey
+        if not current and "journey_step" in keys:
+            raise BadInput("the workspace has no current-state journey; pass --journey (or group by something "
+                           "other than step: --by group, channel, status, month …)")
+        journey_name = current[0] if current else None
+    chosen, _ = load_definitions(store, settings.workspace)
+    chosen = replace(chosen, few_tickets=few) if few else chosen
     version = Datasets(store, settings.home).latest(settings.workspace, dataset)
-    rule_set = TicketStore(store).load_rules(settings.workspace, journey_name)
     engine = TicketEngine()
     try:
-        mapped = engine.mapped(version, rule_set, journey)
-        for warning in mapped.warnings:  # a broken rule is skipped, never the whole rule set
-            click.echo(f"warning: {warning}", err=True)
-        frame = compute(mapped.table, by=keys, period=period, start=start, end=end, min_sample=min_sample)
+        if journey_name is not None:
+            journey = store.load(settings.workspace, journey_name).journey
+            rule_set = TicketStore(store).load_rules(settings.workspace, journey_name)
+            mapped = engine.mapped(version, rule_set, journey)
+            for warning in mapped.warnings:  # a broken rule is skipped, never the whole rule set
+                click.echo(f"warning: {warning}", err=True)
+            table, names = mapped.table, list(METRICS)
+        else:  # no journey yet: the dataset alone; metrics that need steps are left out, not shown as 0
+            table, names = tickets_table(version.path), [m for m in METRICS if m not in NEEDS_STEPS]
+        resolved = resolve(chosen, table.columns)
+        try:
+            frame = compute(table, by=keys, period=period, start=start, end=end, min_sample=min_sample,
+                            metrics=names, definitions=resolved.overrides, keep_few=chosen.keep_few)
+        except ValueError as error:  # an unknown --by column: name the columns there are
+            raise BadInput(clip_echo(str(error), 4 * ECHO)) from None
     finally:
         engine.close()
-    columns = [*keys, *(["period"] if period else []), "n", *METRICS]
-    rows = [{c: _number(r.get(c)) for c in columns} for r in frame.to_dict("records")]
-    _emit(rows, fmt, columns)
+    columns = [*keys, *(["period"] if period else []), "n", *names]
+    rows = [_metric_row(r, columns, names, frame.attrs["samples"]) for r in frame.to_dict("records")]
+    if fmt == "json":
+        click.echo(json.dumps({"dataset": dataset, "version": version.version, "journey": journey_name,
+                               "by": [*keys, *([period] if period else [])], "min_sample": min_sample,
+                               "few_tickets": chosen.few_tickets, "definitions": resolved.as_json(names),
+                               "rows": rows}, indent=2, default=str, ensure_ascii=False))
+        return
+    for row in rows:  # CSV and table: the few-ticket marks in words, the definition ids in the file itself
+        few_marks = row.pop("few")
+        row["few_tickets"] = "; ".join(f"{m} n={v['n']:,}" for m, v in few_marks.items())
+        if fmt == "table":
+            row.update({m: f"{_cell(row[m])} · few (n={v['n']:,})" for m, v in few_marks.items()})
+        else:
+            row["definitions"] = resolved.ids_text(names)
+    _emit(rows, fmt, [*columns, "few_tickets", *(["definitions"] if fmt == "csv" else [])])
+    for metric in names:  # the sidecar: every number's definition, in words (never inside the CSV)
+        click.echo(f"definition {resolved.ids[metric]}: {resolved.words[metric]}", err=True)
+    click.echo(f"dataset '{dataset}' version {version.version} · "
+               + (f"journey '{journey_name}' · " if journey_name else "no journey (step metrics need one) · ")
+               + f"rates are fractions; fewer than {min_sample} tickets: "
+               + ("shown, marked few" if chosen.keep_few else "empty"), err=True)
+
+
+def _metric_row(record: dict[str, Any], columns: list[str], names: list[str], samples: dict[str, str]) -> dict:
+    """One output row: the keys and values, and ``few``: each metric on too few tickets with its sample ``n``."""
+    row = {c: _number(record.get(c)) for c in columns}
+    row["few"] = {m: {"n": int(_number(record.get(samples[m])) or 0), "few": True}
+                  for m in names if record.get(f"{m}_too_few") and record.get(samples[m])}  # n=0: no value at all
+    return row
+
+
+@cli.group(cls=_Group)
+def definitions() -> None:
+    """Which definition stands behind each metric (ours or a help desk's), and how few-ticket groups show."""
+
+
+@definitions.command("list")
+@FORMAT_OPTION
+@_with_store
+def definitions_list(store, settings: Settings, fmt: str) -> None:
+    """Every metric family with a choice: the variants, the one in force (*), and the few-tickets setting."""
+    from journeys.definitions import FAMILIES
+    from journeys.definitions import load_settings as load_definitions
+
+    chosen, version = load_definitions(store, settings.workspace)
+    rows = [{"metric": family, "variant": v.name, "chosen": v.name == chosen.chosen(family).name,
+             "metrics": ", ".join(v.metrics), "definition": v.words}
+            for family, variants in FAMILIES.items() for v in variants]
+    _emit(rows, fmt)
     if fmt == "table":
-        click.echo(f"dataset '{dataset}' version {version.version} · journey '{journey_name}' · rules version "
-                   f"{rule_set.version} · rates are fractions; empty = too few tickets (< {min_sample})", err=True)
+        click.echo(f"few-ticket groups: {chosen.few_tickets} · settings version {version}", err=True)
+
+
+@definitions.command("set")
+@click.argument("metric")
+@click.argument("variant")
+@_with_store
+def definitions_set(store, settings: Settings, metric: str, variant: str) -> None:
+    """Pick a definition: METRIC is fcr_rate, frt (first reply) or reopen_rate; VARIANT one of `definitions list`.
+
+    METRIC `few-tickets` takes `show` or `blank` (a group under the minimum sample)."""
+    from dataclasses import replace
+
+    from journeys.definitions import family_of, save_settings, variant_of
+    from journeys.definitions import load_settings as load_definitions
+
+    chosen, version = load_definitions(store, settings.workspace)
+    if metric.strip().lower() in ("few-tickets", "few_tickets", "few"):
+        updated = replace(chosen, few_tickets=variant.strip().lower())
+        what = f"few-ticket groups: {updated.few_tickets}"
+    else:
+        family = family_of(metric)
+        picked = variant_of(family, variant.strip().lower())
+        updated = replace(chosen, variants={**chosen.variants, family: picked.name})
+        what = f"{family}: {picked.name} ({picked.words})"
+    saved = save_settings(store, settings.workspace, updated, settings.author, version, message=what)
+    click.echo(f"{what} · settings version {saved}")
 
 
 def _number(value: Any) -> Any:
@@ -1120,80 +1197,4 @@ def painpoints_export(store, settings: Settings, fmt: str, output: str | None, d
     except OSError as error:
         raise BadInput(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Wrote {output} ({len(ranking.scores)} pain points, {fmt}).", err=True)
-
-
-# --- workspace settings: business hours -------------------------------------------------------------
-
-@cli.group("workspace", cls=_Group)
-def workspace_group() -> None:
-    """Workspace settings."""
-
-
-@workspace_group.group("schedule", cls=_Group)
-def schedule_group() -> None:
-    """Business hours: the schedule first reply and resolution are also counted in (business minutes)."""
-
-
-@schedule_group.command("show")
-@click.option("--dataset", default=None, help="Also count this dataset's business minutes and compare them with "
-              "the help desk's own business-hours columns.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@_with_store
-def schedule_show(store, settings: Settings, dataset: str | None, fmt: str) -> None:
-    """The workspace's schedule; with --dataset, what its business minutes rest on and agree with."""
-    from journeys.business_hours import coverage, load_schedule, vendor_agreement, with_business_minutes
-    from journeys.metrics import tickets_table
-
-    schedule, version = load_schedule(store, settings.workspace)
-    body: dict[str, Any] = {"version": version, "schedule": schedule.to_json() if schedule else None}
-    if schedule is not None and dataset is not None:
-        from journeys.tickets.datasets import Datasets
-
-        found = Datasets(store, settings.home).latest(settings.workspace, dataset)
-        table = with_business_minutes(tickets_table(found.path), schedule)
-        body |= {"dataset": dataset, "dataset_version": found.version,
-                 "coverage": [c.__dict__ for c in coverage(table)],
-                 "vendor_agreement": [a.__dict__ | {"share": a.share} for a in vendor_agreement(table)]}
-    if fmt == "json":
-        click.echo(json.dumps(body, indent=2, default=str, ensure_ascii=False))
-        return
-    if schedule is None:
-        click.echo(f"No business hours set for workspace '{settings.workspace}' (journeys workspace schedule set "
-                   "--timezone ZONE --hours 'mon-fri 09:00-17:30').")
-        return
-    click.echo("\n".join([f"Business hours (version {version})", *schedule.describe()]))
-    if dataset is not None:
-        for c in coverage(table):
-            click.echo(c.sentence())
-        agreements = vendor_agreement(table)
-        for a in agreements:
-            click.echo(a.sentence())
-        if not agreements:
-            click.echo("The export carries no help-desk business-hours column to compare with.")
-
-
-@schedule_group.command("set")
-@click.option("--timezone", required=True, help="IANA time zone of the opening hours, e.g. Europe/London.")
-@click.option("--hours", "hours", multiple=True, required=True,
-              help="DAYS HH:MM-HH:MM[,HH:MM-HH:MM], repeatable, e.g. 'mon-fri 09:00-17:30' 'sat 10:00-14:00'; "
-                   "days not named are closed.")
-@click.option("--country", default=None, help="Public holidays of this country (ISO code, e.g. GB, DE, US).")
-@click.option("--subdivision", default=None, help="… and of this subdivision (e.g. ENG, BY, CA).")
-@click.option("--closure", "closures", multiple=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="A date the help desk is closed (YYYY-MM-DD), repeatable.")
-@click.option("--if-version", "if_version", type=int, default=None,
-              help="Refuse to save unless the stored schedule is at this version (default: the current one).")
-@_with_store
-def schedule_set(store, settings: Settings, timezone: str, hours: tuple[str, ...], country: str | None,
-                 subdivision: str | None, closures: tuple, if_version: int | None) -> None:
-    """Set the workspace's business hours (a new version; a concurrent change is refused, never lost)."""
-    from journeys.business_hours import Schedule, load_schedule, parse_hours, save_schedule
-
-    schedule = Schedule(timezone, parse_hours(hours), country=(country or "").upper() or None,
-                        subdivision=(subdivision or "").upper() or None,
-                        closures=tuple(sorted({c.date() for c in closures})))
-    _, current = load_schedule(store, settings.workspace)
-    version = save_schedule(store, settings.workspace, schedule, settings.author,
-                            expected_version=if_version if if_version is not None else current)
-    click.echo(f"Saved business hours version {version}: " + "; ".join(schedule.describe()) + ".")
 
