@@ -83,6 +83,9 @@ class Metric:
     expr: Callable[[ibis.Table], ir.Scalar] | None = field(default=None, repr=False, compare=False)
     column: str | None = None  # for quantiles: the column …
     q: float | None = None  # … and the quantile
+    # A definition variant (journeys.definitions) brings its own sample and the columns it reads:
+    sample_expr: Callable[[ibis.Table], ir.IntegerScalar] | None = field(default=None, repr=False, compare=False)
+    inputs: tuple[str, ...] | None = None  # None: the catalogue's inputs for this metric name
 
     @property
     def sign(self) -> int:
@@ -104,7 +107,7 @@ def _fcr(t: ibis.Table) -> ir.Scalar:
 
 
 _CATALOGUE: tuple[Metric, ...] = (
-    Metric("volume", "Volume", "Tickets mapped to the step.", "tickets", "lower", "count", "n",
+    Metric("volume", "Volume", "Tickets in the group (a step, a segment, a period).", "tickets", "lower", "count", "n",
            lambda t: t.count()),
     Metric("contact_rate", "Contact rate",
            "Tickets per 1,000 customers or cases reaching the step, where the reach is known.",
@@ -250,6 +253,7 @@ def query(
     end: datetime | None = None,
     filters: Mapping[str, Sequence[Any]] | None = None,
     metrics: Sequence[str] | None = None,
+    definitions: Mapping[str, Metric] | None = None,
 ) -> ibis.Table:
     """The Ibis expression ``compute`` runs: one aggregation (plus the repeat-contact window).
 
@@ -259,6 +263,7 @@ def query(
     show the SQL (``ibis.to_sql(query(t), dialect="postgres")``) or to run it lazily elsewhere.
     """
     names = _select(metrics)
+    catalogue = {**METRICS, **(definitions or {})}
     by = [by] if isinstance(by, str) else list(by)
     if period is not None and period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)} or None, not {period!r}")
@@ -275,7 +280,8 @@ def query(
 
     # Keep only the columns the query reads (a window materialises what passes through it),
     # adding any missing canonical input as a typed null so its metric reads "too few".
-    inputs = {c for m in names for c in _INPUTS[m]}
+    inputs = {c for m in names for c in (catalogue[m].inputs if catalogue[m].inputs is not None else _INPUTS[m])
+              if c in schema or c in BY_NAME}  # a variant's extra (x_) input is only named when present
     flagged = "repeat_contact_rate" in names and REPEAT_FLAG in schema
     wanted = ["created_at", *dict.fromkeys([*by, *filters, *sorted(inputs)]), *([REPEAT_FLAG] if flagged else [])]
     t = table.select(*[table[c] if c in schema else ibis.null(_ibis_type(c)).name(c) for c in wanted])
@@ -295,12 +301,13 @@ def query(
     if period is not None:
         keys["period"] = t.created_at.truncate(PERIODS[period])
 
-    samples = _samples(names)
-    aggs: dict[str, ir.Scalar] = {s: SAMPLES[s](t) for s in samples}
+    samples = _samples(names, catalogue)
+    counters = SAMPLES | {catalogue[m].sample: catalogue[m].sample_expr for m in names if catalogue[m].sample_expr}
+    aggs: dict[str, ir.Scalar] = {s: counters[s](t) for s in samples}
     quantiles: dict[str, list[Metric]] = {}
     for m in names:
-        metric = METRICS[m]
-        if metric.kind == "quantile":
+        metric = catalogue[m]
+        if metric.kind == "quantile" and metric.sample_expr is None:  # a variant's quantile keeps its own filter
             quantiles.setdefault(metric.column, []).append(metric)
         elif metric.expr is not None and m != "volume":
             aggs[m] = metric.expr(t)
@@ -313,18 +320,18 @@ def query(
 
     out: dict[str, ir.Value] = {k: agg[k] for k in keys} | {s: agg[s] for s in samples}
     for m in names:
-        metric = METRICS[m]
+        metric = catalogue[m]
         if m == "volume":
             out[m] = agg["n"]
-        elif metric.kind == "quantile" and len(quantiles[metric.column]) > 1:
+        elif metric.kind == "quantile" and metric.sample_expr is None and len(quantiles[metric.column]) > 1:
             out[m] = agg[f"_q_{metric.column}"][quantiles[metric.column].index(metric)]
         elif m in agg.columns:
             out[m] = agg[m]
     return agg.select(**out)
 
 
-def _samples(names: Sequence[str]) -> list[str]:
-    return list(dict.fromkeys(["n", *(METRICS[m].sample for m in names if METRICS[m].sample != "reach")]))
+def _samples(names: Sequence[str], catalogue: Mapping[str, Metric] = METRICS) -> list[str]:
+    return list(dict.fromkeys(["n", *(catalogue[m].sample for m in names if catalogue[m].sample != "reach")]))
 
 
 def compute(
@@ -338,6 +345,8 @@ def compute(
     metrics: Sequence[str] | None = None,
     reach: Mapping[Any, float] | None = None,
     min_sample: int = 30,
+    definitions: Mapping[str, Metric] | None = None,
+    keep_few: bool = False,
 ) -> pd.DataFrame:
     """Every catalogue metric for every group, in one query (one aggregation + one window).
 
@@ -353,6 +362,10 @@ def compute(
       for ``contact_rate``.
     - ``min_sample``: rates, quantiles and means on fewer tickets than this are NaN, flagged in
       ``<metric>_too_few``.
+    - ``definitions``: metric name → a variant :class:`Metric` (see :mod:`journeys.definitions`) computed
+      under that name instead of the catalogue's.
+    - ``keep_few``: keep the value computed on fewer than ``min_sample`` tickets (still flagged in
+      ``<metric>_too_few``), for the small-team "few tickets (n=…)" display instead of a blank.
 
     Returns one row per group, sorted by the keys: the keys, ``period``/``period_end``, ``n``, the
     sample columns the chosen metrics read, ``reach`` (when ``contact_rate`` is chosen), the
@@ -362,9 +375,11 @@ def compute(
         raise ValueError("min_sample must be ≥ 0")
     names = _select(metrics)
     by = [by] if isinstance(by, str) else list(by)
-    df = query(table, by=by, period=period, start=start, end=end, filters=filters, metrics=names).execute()
+    catalogue = {**METRICS, **(definitions or {})}
+    df = query(table, by=by, period=period, start=start, end=end, filters=filters, metrics=names,
+               definitions=definitions).execute()
 
-    samples = _samples(names)
+    samples = _samples(names, catalogue)
     for s in samples:
         df[s] = df[s].astype("int64")
     if period is not None:
@@ -376,13 +391,13 @@ def compute(
 
     flags = {}
     for m in names:
-        metric = METRICS[m]
+        metric = catalogue[m]
         if metric.kind == "count":
             df[m] = df[m].astype("int64")
             flags[f"{m}_too_few"] = np.zeros(len(df), dtype=bool)
             continue
         too_few = (df[metric.sample] < min_sample).to_numpy()  # NaN reach compares False: no reach ≠ too few
-        df[m] = df[m].astype("float64").mask(too_few)
+        df[m] = df[m].astype("float64") if keep_few else df[m].astype("float64").mask(too_few)
         flags[f"{m}_too_few"] = too_few
     df = pd.concat([df, pd.DataFrame(flags, index=df.index)], axis=1)
 
@@ -394,7 +409,8 @@ def compute(
         df = df.sort_values(sort, na_position="last", kind="stable")
     df = df.reset_index(drop=True)
     df.attrs.update(by=tuple(by), period=period, start=utc_timestamp(start), end=utc_timestamp(end),
-                    filters=dict(filters or {}), metrics=tuple(names), min_sample=min_sample)
+                    filters=dict(filters or {}), metrics=tuple(names), min_sample=min_sample, keep_few=keep_few,
+                    samples={m: catalogue[m].sample for m in names})
     return df
 
 
@@ -415,3 +431,12 @@ def value_filter(column: ir.Value, values: Sequence[Any]) -> ir.BooleanValue:
     else:
         hit = column.isin(values) if values else ibis.literal(False)
     return hit | column.isnull() if keep_null else hit
+
+
+# Metrics that need journey steps: a dataset overview (no journey yet) leaves them out rather than show 0 %.
+NEEDS_STEPS: tuple[str, ...] = ("contact_rate", "repeat_contact_rate")
+
+
+def few_note(n: int) -> str:
+    """How a value on fewer tickets than the minimum sample is marked wherever it is shown."""
+    return f"few tickets (n={n:,})"

@@ -156,7 +156,7 @@ def test_create_freezes_the_same_numbers_as_journeys_metrics(edited):
     assert made["title"] == "Logs in to the account: first response (p90)" and made["source"] == "friction"
     assert made["steps"] == ["login"] and made["owner"] == "Ana" and made["effort"] == 1.5
     metrics = json.loads(run(edited, "metrics", "--dataset", DEMO_DATASET, *window, "--format", "json",
-                             check_ok=True).stdout)
+                             check_ok=True).stdout)["rows"]
     login = next(r for r in metrics if r["journey_step"] == "login")
     frozen = {e["metric"]: e for e in made["evidence"]}
     assert set(frozen) == {"frt_p90", *CONTEXT_METRICS}

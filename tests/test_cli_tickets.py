@@ -31,7 +31,7 @@ def home(tmp_path_factory) -> Path:
 
 def test_metrics_per_step_uses_catalogue_names(home):
     out = run(home, "metrics", "--dataset", "synthetic", "--format", "json", check_ok=True)
-    rows = json.loads(out.stdout)
+    rows = json.loads(out.stdout)["rows"]
     assert {r["journey_step"] for r in rows} == set(current_state_journey().step_ids()[:4])
     assert set(METRICS) <= set(rows[0])
     assert sum(r["volume"] for r in rows) == 5_000
@@ -85,7 +85,7 @@ def test_import_a_zendesk_export_then_bad_files(home, tmp_path):
 def test_demo_metrics_show_the_planted_friction(tmp_path):
     run(tmp_path, "init", "--demo", "--tickets", "30000", check_ok=True)
     rows = json.loads(run(tmp_path, "metrics", "--dataset", "Zendesk tickets (demo)", "--format", "json",
-                          check_ok=True).stdout)
+                          check_ok=True).stdout)["rows"]
     by_step = {r["journey_step"]: r for r in rows}
     assert max(by_step, key=lambda s: by_step[s]["escalation_rate"]) == "bot-invoice-status"
     assert max(by_step, key=lambda s: by_step[s]["reopen_rate"]) == "reset-password"

@@ -130,7 +130,7 @@ def test_one_broken_rule_is_skipped_and_named_while_the_others_map_tickets(works
     assert out.returncode == 0, out.stderr
     assert "warning: rule 2 'gone column' is skipped: column 'no_such_column' is not in the dataset" in out.stderr
     assert "warning: rule 3 'bad pattern' is skipped" in out.stderr and "RE2" in out.stderr
-    volumes = {r["journey_step"]: r["volume"] for r in json.loads(out.stdout)}
+    volumes = {r["journey_step"]: r["volume"] for r in json.loads(out.stdout)["rows"]}
     # Independently: the first matching good rule wins (billing tag, then login tag, then chat channel).
     step = source["tags"].map({"billing": STEPS["billing"], "login": STEPS["login"]})
     step = step.fillna(source["channel"].map({"chat": STEPS["chat"]}))
