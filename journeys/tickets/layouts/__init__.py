@@ -8,7 +8,17 @@ generic anyway).
 
 from __future__ import annotations
 
-from journeys.tickets.layouts import freshdesk, intercom, jira, servicenow, zendesk
+from journeys.tickets.layouts import (
+    freshdesk,
+    gorgias,
+    helpscout,
+    hubspot,
+    intercom,
+    jira,
+    servicenow,
+    zendesk,
+    zoho_desk,
+)
 from journeys.tickets.layouts.base import Layout
 
 REGISTRY: tuple[Layout, ...] = (
@@ -17,6 +27,10 @@ REGISTRY: tuple[Layout, ...] = (
     freshdesk.LAYOUT,
     servicenow.LAYOUT,
     jira.LAYOUT,
+    helpscout.LAYOUT,
+    hubspot.LAYOUT,
+    zoho_desk.LAYOUT,
+    gorgias.LAYOUT,
 )
 
 BY_NAME: dict[str, Layout] = {layout.name: layout for layout in REGISTRY}

@@ -8,6 +8,10 @@ Chatbot replied, User ID, User email …``
 
 Traps: timestamps carry the workspace *time zone in the header*; durations are *seconds*; the bot
 columns say whether automation handled or deflected the conversation; REST timestamps are unix seconds.
+Checked against Intercom's reporting attributes (Dec 2026): a conversation Fin closed alone has no
+``Last teammate rating``; the customer's ``Fin AI Agent rating`` (1–5) is then its rating (a fallback);
+``CX score`` is inferred by Intercom's AI from the conversation, not asked of the customer, so it is
+kept as an extra and never read as CSAT; a DST change moves the header zone's offset per value.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ LAYOUT = Layout(
         "status": [_c("current conversation state", "state")],
         "customer_id": [_c("user id", "contacts.contacts[].id", "source.author.id"),
                         _c("user email", kind="alt")],
-        "csat": [_c("last teammate rating", "conversation rating.rating", "conversation rating", t="csat")],
+        "csat": [_c("last teammate rating", "conversation rating.rating", "conversation rating", t="csat"),
+                 _c("fin ai agent rating", t="csat", kind="fallback")],
         "first_response_minutes": [
             _c("first response time (seconds)", "statistics.time to admin reply", t="seconds_to_minutes"),
             _c("first response time, only within office hours (seconds)", t="seconds_to_minutes", kind="alt",
@@ -64,6 +69,7 @@ LAYOUT = Layout(
                 "conversation source", "started by", "conversation priority", "resolved on first contact",
                 "statistics.time to admin reply", "conversation rating.rating", "tags.tags[].name",
                 "source.delivered as", "admin assignee id", "team assignee id", "contacts.contacts[].id",
-                "ai agent participated", "statistics.count reopens"),
+                "ai agent participated", "statistics.count reopens", "fin ai agent rating",
+                "fin ai agent rating remark", "cx score", "cx score explanation"),
         weak=("channel", "topics", "user id", "user email", "company name", "company id", "country", "state")),
 )
