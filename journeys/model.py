@@ -100,6 +100,9 @@ class Step(_Model):
     emotion: int | None = Field(default=None, ge=EMOTION_MIN, le=EMOTION_MAX)
     # How a particular persona feels here when it differs from ``emotion`` (persona name → −2 … +2).
     persona_emotions: dict[str, Annotated[int, Field(ge=EMOTION_MIN, le=EMOTION_MAX)]] = Field(default_factory=dict)
+    # Who takes part, as a Mermaid journey task lists its actors (kept so a diagram round-trips exactly);
+    # empty for steps made here, whose export uses the lane and the journey's personas instead.
+    actors: list[str] = Field(default_factory=list)
     owner: str = ""
     description: str = ""
     kind: StepKind = StepKind.touchpoint

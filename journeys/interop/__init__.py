@@ -7,6 +7,8 @@ One entry point each way so the app, the CLI and notebooks behave alike::
 
     text = export_journey(journey, "graphml")
     journey = import_journey(uploaded_bytes, filename="billing.mmd")
+    imported = read_journey(uploaded_bytes, filename="billing.mmd")  # .journey and .warnings (ignored lines)
+    revised = revision_from_file(head, uploaded_bytes, filename="billing.mmd")  # a file as head's next revision
 
 Import never raises anything but :class:`~journeys.errors.InvalidJourney`, and
 that lists every problem found (``Problem(where, reason)``, ``where`` such as
@@ -25,7 +27,7 @@ from journeys.errors import InvalidJourney, JourneysError, Problem
 from journeys.interop._text import MAX_BYTES, decode
 from journeys.interop.graphml import export_graphml, import_graphml
 from journeys.interop.json_format import SCHEMA_VERSION, export_json, import_json
-from journeys.interop.mermaid import export_mermaid, import_mermaid, no_transitions_note
+from journeys.interop.mermaid import Imported, export_mermaid, merge_into, no_transitions_note, read_mermaid
 from journeys.interop.mermaid_flowchart import export_mermaid_flowchart
 from journeys.model import Journey
 
@@ -36,11 +38,14 @@ __all__ = [
     "MAX_BYTES",
     "SCHEMA_VERSION",
     "ExportFile",
+    "Imported",
     "UnknownFormat",
     "export_journey",
     "guess_format",
     "import_journey",
     "no_transitions_note",
+    "read_journey",
+    "revision_from_file",
 ]
 
 FORMATS = ("json", "graphml", "mermaid")  # read and written
@@ -131,6 +136,27 @@ def guess_format(filename: str | None, text: str) -> str:
 
 def import_journey(text: str | bytes, fmt: str | None = None, filename: str | None = None) -> Journey:
     """A journey from a file's content; ``fmt`` None guesses it from ``filename`` or the content."""
+    return read_journey(text, fmt, filename).journey
+
+
+def revision_from_file(head: Journey, text: str | bytes, fmt: str | None = None,
+                       filename: str | None = None) -> Imported:
+    """A file as the next revision of ``head`` (the stored journey it revises), under ``head``'s name.
+
+    JSON and GraphML hold a whole journey and replace the content as they are. A Mermaid journey holds only
+    part of one, so it is merged (:func:`~journeys.interop.mermaid.merge_into`): ids, channels, owners,
+    transitions and notes of the steps it still lists are kept, and an unchanged export changes nothing.
+    """
+    imported = read_journey(text, fmt, filename)
+    if imported.format == "mermaid":
+        journey = merge_into(head, imported.journey)
+    else:
+        journey = imported.journey.model_copy(update={"name": head.name})
+    return Imported(journey, imported.warnings, imported.format)
+
+
+def read_journey(text: str | bytes, fmt: str | None = None, filename: str | None = None) -> Imported:
+    """Like :func:`import_journey`, with the warnings: what the file had that was ignored (Mermaid's comments …)."""
     if fmt is not None and fmt not in FORMATS:
         raise InvalidJourney("Unknown import format", [Problem("format", f"{fmt!r} is not one of "
                                                                          f"{', '.join(FORMATS)}")])
@@ -141,10 +167,10 @@ def import_journey(text: str | bytes, fmt: str | None = None, filename: str | No
                 text = decode(text, "journey")  # decode once; the importer gets clean text
             fmt = by_name or guess_format(filename, text)
         if fmt == "json":
-            return import_json(text)
+            return Imported(import_json(text), format="json")
         if fmt == "graphml":
-            return import_graphml(text)
-        return import_mermaid(text, filename)
+            return Imported(import_graphml(text), format="graphml")
+        return read_mermaid(text, filename)
     except InvalidJourney:
         raise
     except (MemoryError, RecursionError) as error:

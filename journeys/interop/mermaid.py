@@ -1,79 +1,89 @@
-"""Mermaid ``journey`` diagrams (https://mermaid.js.org/syntax/userJourney.html).
+"""Mermaid ``journey`` diagrams (https://mermaid.js.org/syntax/userJourney.html), as Mermaid 11 reads them.
 
 Mermaid's user-journey diagram is what CX people paste into wikis, READMEs and
-slides, so a journey can be exported to it and a diagram found elsewhere can
-be imported as a starting map. It holds much less than a journey, so only
-part of a journey survives the trip::
+slides, so a journey can be exported to it, a diagram found elsewhere imported
+as a starting map, and a map kept in a wiki imported back as a new revision
+(:func:`merge_into`). It holds much less than a journey::
 
     journey
         title Get help with billing
         section Get help
           Search help centre: 3: customer
-          Chat with bot: 2: customer, bot
+          Chat with bot: 2: Me, bot
 
 Mapping
     ``title`` ↔ journey name; ``accDescr`` ↔ description; ``section`` ↔ stage
-    (in order); task ↔ step; score 1–5 ↔ emotion −2…+2 (score − 3); actors ↔
-    lane and personas.
+    (in order); task ↔ step; score 1–5 ↔ emotion −2…+2 (score − 3); a task's
+    actors ↔ the step's ``actors`` (exactly as written), its lane (the first
+    actor naming a lane) and the journey's personas (the other actors).
+
+How Mermaid 11.17 reads a diagram (checked with the real library in headless
+Chromium, see tests/browser/test_mermaid_render_e2e.py) and what we do about it
+    * Before parsing, Mermaid turns every ``#name;`` / ``#123;`` into the HTML
+      entity ``&name;`` / ``&#123;`` and draws the character. That is its only
+      escape: export writes ``#`` ``;`` ``&`` ``<`` ``>`` ``"`` (and ``:``
+      in task/section names, ``,`` in actors) as ``#35;`` ``#59;`` … so the
+      drawn text equals the label; import decodes the same codes (named HTML
+      entities too) — ``#58;`` is a colon, not a comment.
+    * ``#`` starts a comment to the end of the line; ``;`` ends a statement and
+      Mermaid then refuses the rest of the line. A raw ``;`` is refused on import.
+    * A line starting with a single ``%`` is dropped without a word (``%50 off:
+      3`` is not drawn), and ``%%`` starts a comment: export writes a leading
+      ``%`` and every ``%%`` as ``#37;``; import ignores such lines with a warning.
+    * A task name starting with ``title ``, ``section ``, ``accTitle:``,
+      ``accDescr`` or ``journey`` would be read as that keyword: its first
+      letter is written as an entity code.
+    * A task may carry more than two ``:``; Mermaid ignores everything after the
+      third. ``journey title T`` on one line is valid. Sections without tasks
+      are drawn (a *skeleton*: only stages).
 
 Export
-    One section per stage in stage order, skipping stages without steps. Tasks
-    within a section are in flow order: by distance from the entry step (the
-    order customers meet them), then by step order. A step with no emotion is
-    written as score 3 (neutral): Mermaid needs a score, and 3 is the honest
-    "no reading" middle. The actors are the step's lane, then the journey's
-    personas on steps in the customer lane (``customer``, else the first lane);
-    if no step is in that lane the personas go on the first task, so they
-    survive a round trip. When the lanes differ from the default ones, a
-    comment ``%% journeys:lanes ["…", …]`` records them (Mermaid ignores it).
-    A second comment says that the diagram has no transitions (how many were
-    left out, and that the ``mermaid-flowchart`` export keeps them).
-
-    Mermaid's grammar cannot quote text, so characters that would end a token
-    are replaced with look-alikes and changed back on import: ``:`` → ``∶``
-    (U+2236) in section and task names and actors, ``;`` → ``；`` (U+FF1B),
-    ``#`` → ``＃`` (U+FF03), ``,`` → ``‚`` (U+201A) in actors, ``}`` → ``｝``
-    (U+FF5D) in a multi-line ``accDescr``. A task name starting with a keyword
-    (``journey``, ``title …``, ``section …``, ``accDescr {``) gets a leading
-    zero-width space, and ``%%`` in a task name becomes ``%`` + zero-width
-    space + ``%`` (Mermaid would read either as a keyword or a comment); import
-    removes both. Line breaks become spaces and text is trimmed; empty text
-    becomes "Untitled journey" / "Unnamed stage" / "Untitled step".
+    One section per stage in stage order (stages without steps are skipped when
+    any stage has steps; a journey without steps writes every stage, so a
+    draft round-trips). Tasks within a section are in flow order: by distance
+    from the entry step, then by step order. A step with no emotion is written
+    as score 3 (neutral). A step's actors are its ``actors`` as imported (the
+    lane's name is added only when they would not give the step's lane back);
+    a step made here has none, so its task lists its lane only when that is not
+    the default lane, and the journey's personas on steps in the customer lane
+    (or on the first task when no step is there). When the lanes differ from
+    the default ones, a comment ``%% journeys:lanes ["…", …]`` records them. A
+    second comment says that the diagram has no transitions.
 
 Import
     Sections give the stages (a section name repeated continues that stage),
     tasks give the steps in file order with ids from :func:`slugify`, a chain
     of ``normal`` transitions from each task to the next and the last step of
-    kind ``outcome``. Every step gets an emotion (score − 3). Of a task's
-    actors, the first that names a lane (case-insensitive; the lanes of a
-    ``journeys:lanes`` comment, else customer/frontstage/backstage/system)
-    gives its lane, default ``customer`` (the first lane if a lanes comment
-    has no ``customer``); the others become the journey's
-    personas (other lane names are not personas and are dropped). The name is
-    the ``title``, else ``accTitle``, else the file name without extension,
-    else "Imported journey" — a missing title is not worth refusing a file.
-    A ``title`` in YAML front matter counts too, ``%%`` and ``#`` comments are
-    ignored, and in Markdown the first ```` ```mermaid ```` block holding a
-    journey is read (line numbers stay those of the whole file).
+    kind ``outcome``; sections without tasks give a stepless *draft* (the
+    journey check says so). The name is the ``title``, else ``accTitle``, else
+    the file name, else "Imported journey". Front matter's ``title`` counts too,
+    and in Markdown the first ```` ```mermaid ```` block holding a journey is
+    read (line numbers stay those of the whole file).
 
-    Problems, all collected with line numbers: no ``journey`` header, a task
-    before any section, a score that is not a whole number 1–5, a ``;`` (ends
-    a statement in Mermaid), more than two ``:`` in a task, a section name with
-    ``:``, a line that is no title/section/task/comment/accessibility line, an
-    unclosed ``accDescr {``, and a diagram without tasks.
+    Lines Mermaid ignores are ignored with a warning (:class:`Imported`), not
+    refused: ``%%`` and ``#`` comments (not our own ``journeys:`` ones),
+    ``%%{init: …}%%`` directives, front matter other than ``title``, a second
+    ``accTitle``, lines starting with ``%``, text after ``#`` or after a task's
+    third ``:``. Refused, all listed with line numbers: no ``journey`` header,
+    a task before any section, a score that is not a whole number 1–5, a raw
+    ``;``, a section name with ``:``, a line that is no title/section/task (Mermaid
+    refuses it too), an unclosed ``accDescr {``, and a diagram with no sections.
 
 Round trip
-    export → import keeps the name, description, non-empty stages in order,
-    labels, emotion (None becomes 0), lanes, personas and the task order;
-    it loses ids, channels, owners, step descriptions, kinds, handled_by,
-    transitions (they become the linear chain), notes, state and entry.
+    export → import keeps the name, description, stages in order (non-empty
+    ones when there are steps), labels, emotion (None becomes 0), lanes,
+    personas, actors and the task order; it loses ids, channels, owners, step
+    descriptions, kinds, handled_by, transitions, notes, state and entry —
+    which :func:`merge_into` takes back from the journey a file revises.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import PurePath
 
@@ -89,23 +99,36 @@ from journeys.model import (
     Journey,
     Step,
     StepIdMaker,
+    StepKind,
+    Transition,
     parse_journey,
     size_problems,
 )
 
 _FAILED = "The Mermaid file could not be imported"
 _NEUTRAL_SCORE = 3
-ZWSP = "\u200b"
-_COMMON = {":": "\u2236", ";": "\uff1b", "#": "\uff03"}
-_TITLE = {";": "\uff1b", "#": "\uff03"}
-_ACTOR = {**_COMMON, ",": "\u201a"}
-_DESCR_BLOCK = {"}": "\uff5d"}
-_LANES_HINT = "journeys:lanes"
+ZWSP = "\u200b"  # files written before entity codes started keyword-like names with it; import drops it
+_ALWAYS = "#;&<>\""  # Mermaid's comment, statement end and entity characters, and markup
+_NAME = _ALWAYS + ":"  # task and section names also end at ':'
+_ACTOR = _NAME + ","
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]+")
 _KEYWORD_START = re.compile(r"(journey|title\s|section\s|acctitle\s*:|accdescr\s*[:{])", re.IGNORECASE)
+_ENTITY = re.compile(r"#(\w+);")
+_SENTINEL = re.compile("\ufdd0(\\w+)\ufdd1")
+_LANES_HINT = "journeys:lanes"
+_OUR_COMMENTS = (_LANES_HINT, "Mermaid's journey diagram has no transitions")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*mermaid\b", re.IGNORECASE)
 _OTHER_DIAGRAMS = ("flowchart", "graph", "sequencediagram", "classdiagram", "statediagram", "erdiagram",
                    "gantt", "pie", "mindmap", "timeline", "gitgraph", "quadrantchart", "sankey", "xychart")
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A journey read from a file and what was ignored on the way (``Problem``s naming their lines)."""
+
+    journey: Journey
+    warnings: list[Problem] = field(default_factory=list)
+    format: str = "mermaid"
 
 
 # ---------------------------------------------------------------- export
@@ -115,22 +138,17 @@ def _one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-def _escape(text: str, table: dict[str, str]) -> str:
-    return text.translate(str.maketrans(table))
-
-
-def _unescape(text: str, table: dict[str, str]) -> str:
-    return text.translate(str.maketrans({v: k for k, v in table.items()}))
+def mermaid_text(text: str, specials: str = _ALWAYS) -> str:
+    """Text Mermaid draws exactly as given: ``specials``, a leading ``%`` and ``%%`` as ``#code;`` entities."""
+    out = "".join(f"#{ord(c)};" if c in specials else c for c in _one_line(text))
+    out = out.replace("%%", "#37;#37;")
+    return "#37;" + out[1:] if out.startswith("%") else out
 
 
 def _task_name(label: str) -> str:
     """A step label as a Mermaid task name that the lexer reads back as exactly one task name."""
-    name = _escape(_one_line(label), _COMMON).replace("%%", f"%{ZWSP}%") or "Untitled step"
-    return ZWSP + name if _KEYWORD_START.match(name) or name.startswith(ZWSP) else name
-
-
-def _actor(name: str) -> str:
-    return _escape(_one_line(name), _ACTOR)
+    name = mermaid_text(label, _NAME) or "Untitled step"
+    return f"#{ord(name[0])};{name[1:]}" if _KEYWORD_START.match(name) else name
 
 
 def _lane_key(name: str) -> str:
@@ -146,6 +164,8 @@ def _customer_lane(journey: Journey) -> str | None:
 
 def task_order(journey: Journey) -> list[tuple[str, list[Step]]]:
     """Sections and their steps as the Mermaid export writes them (stage order, then flow order)."""
+    if not journey.steps:
+        return [(stage, []) for stage in journey.stages]  # a draft: its stages are all it has
     g = to_digraph(journey)
     entry = journey.entry_step()
     depth = nx.single_source_shortest_path_length(g, entry) if entry in g else {}
@@ -167,37 +187,61 @@ def no_transitions_note(journey: Journey) -> str:
             "Export mermaid-flowchart to keep them.")
 
 
+def _step_actors(journey: Journey, step: Step, personas: list[str], missing: list[str], carrier: str | None
+                 ) -> list[str]:
+    """A task's actors: the step's own (imported) ones, else its lane (unless default) and the personas."""
+    lanes = {_lane_key(lane): lane for lane in journey.lanes}
+    default = _customer_lane(journey)
+    if step.actors:
+        actors = [a for a in step.actors if _one_line(a)]
+        named = next((lanes[_lane_key(a)] for a in actors if _lane_key(a) in lanes), default)
+        if named != step.lane:  # the lane was changed here: drop the old lane actors, name the new lane
+            actors = [a for a in actors if _lane_key(a) not in lanes]
+            actors = actors if step.lane == default else [step.lane, *actors]
+    else:
+        actors = ([] if step.lane == default else [step.lane]) + (personas if step.lane == default else [])
+    return list(dict.fromkeys(actors + (missing if step.id == carrier else [])))
+
+
 def export_mermaid(journey: Journey) -> str:
     """The journey as a Mermaid ``journey`` diagram (see the module docstring for what survives)."""
-    lines = ["journey", f"    title {_escape(_one_line(journey.name), _TITLE) or 'Untitled journey'}"]
+    lines = ["journey", f"    title {mermaid_text(journey.name) or 'Untitled journey'}"]
     description = journey.description.replace("\r\n", "\n").replace("\r", "\n")
     description = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", description).strip()
     if "\n" in description:
-        lines += ["    accDescr {", _escape(description, _DESCR_BLOCK), "    }"]
+        lines += ["    accDescr {", "\n".join(mermaid_text(line, _ALWAYS + "}") for line in description.split("\n")),
+                  "    }"]
     elif description:
-        lines.append(f"    accDescr: {description}")
+        lines.append(f"    accDescr: {mermaid_text(description)}")
     if journey.lanes != DEFAULT_LANES:
         lines.append(f"    %% {_LANES_HINT} {json.dumps(journey.lanes, ensure_ascii=False)}")
     lines.append(f"    %% {no_transitions_note(journey)}")
     sections = task_order(journey)
-    customer = _customer_lane(journey)
-    lane_keys = {_lane_key(lane) for lane in journey.lanes}
-    # Personas an import could not read back (empty, repeated, named like a lane) are left out.
-    personas = [a for a in dict.fromkeys(_actor(p) for p in journey.personas)
-                if a and _lane_key(_unescape(a, _ACTOR)) not in lane_keys]
-    carrier = None if any(s.lane == customer for s in journey.steps) else (
-        sections[0][1][0].id if sections else None)
+    actors = written_actors(journey, sections)
     for stage, steps in sections:
-        lines.append(f"    section {_escape(_one_line(stage), _COMMON) or 'Unnamed stage'}")
+        lines.append(f"    section {mermaid_text(stage, _NAME) or 'Unnamed stage'}")
         for step in steps:
             score = _NEUTRAL_SCORE if step.emotion is None else step.emotion - EMOTION_MIN + 1
-            actors = [_actor(step.lane)]
-            if step.lane == customer or step.id == carrier:
-                actors += personas
-            actors = [a for a in actors if a]
             line = f"      {_task_name(step.label)}: {score}"
-            lines.append(f"{line}: {', '.join(actors)}" if actors else line)
+            written = [mermaid_text(a, _ACTOR) for a in actors[step.id]]
+            lines.append(f"{line}: {', '.join(written)}" if written else line)
     return "\n".join(lines) + "\n"
+
+
+def written_actors(journey: Journey, sections: list[tuple[str, list[Step]]] | None = None) -> dict[str, list[str]]:
+    """Step id → the actors its task lists in the export (what an import of the file reads back)."""
+    sections = task_order(journey) if sections is None else sections
+    lane_keys = {_lane_key(lane) for lane in journey.lanes}
+    # Personas an import could not read back (empty, repeated, named like a lane) are left out.
+    personas = [p for p in dict.fromkeys(_one_line(p) for p in journey.personas)
+                if p and _lane_key(p) not in lane_keys]
+    customer = _customer_lane(journey)
+    in_tasks = {a for s in journey.steps for a in s.actors} | (
+        set(personas) if any(s.lane == customer and not s.actors for s in journey.steps) else set())
+    missing = [p for p in personas if p not in in_tasks]  # on the first task, so every persona survives
+    carrier = next((steps[0].id for _, steps in sections if steps), None)
+    return {step.id: [a for a in _step_actors(journey, step, personas, missing, carrier) if _one_line(a)]
+            for _, steps in sections for step in steps}
 
 
 # ---------------------------------------------------------------- import
@@ -207,6 +251,7 @@ class _Parse:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.ignored: dict[str, list[int]] = {}  # why → lines, so a warning names every line it covers
         self.title: tuple[str, int] | None = None
         self.acc_title: str | None = None
         self.description: str | None = None
@@ -215,10 +260,20 @@ class _Parse:
         self.current: str | None = None  # the section tasks are being added to
         # (line number, name, score, actors, stage)
         self.tasks: list[tuple[int, str, int, list[str], str]] = []
-        self.task_lines = 0  # tasks written, readable or not (so "no tasks" is not said of broken ones)
 
     def problem(self, line: int, reason: str) -> None:
         self.problems.append(Problem(f"line {line}", reason))
+
+    def ignore(self, line: int, why: str) -> None:
+        self.ignored.setdefault(why, []).append(line)
+
+    def warnings(self) -> list[Problem]:
+        out = []
+        for why, lines in self.ignored.items():
+            more = f" and {len(lines) - 10:,} more" if len(lines) > 10 else ""
+            shown = ", ".join(str(n) for n in lines[:10]) + more
+            out.append(Problem(f"line{'s' if len(lines) > 1 else ''} {shown}", f"ignored: {why}"))
+        return sorted(out, key=_line_key)
 
 
 def _visible_lines(text: str, markdown: bool) -> tuple[list[str], list[Problem]]:
@@ -249,13 +304,28 @@ def _visible_lines(text: str, markdown: bool) -> tuple[list[str], list[Problem]]
         content = (ln.strip() for ln in lines[block[0]:block[1]])
         return next((ln.lower() for ln in content if ln and not ln.startswith("%%")), "")
 
-    start, end = next((b for b in blocks if first_word(b) == "journey"), blocks[0])
+    start, end = next((b for b in blocks if first_word(b).startswith("journey")), blocks[0])
     return ["" if not start <= k < end else ln for k, ln in enumerate(lines)], []
 
 
 def _is_comment(line: str) -> bool:
     """Mermaid's lexer skips ``%%…``, ``#…`` and (oddly) any one character followed by ``%%``."""
     return line.startswith(("%%", "#")) or (line[1:3] == "%%" and line[:1] != "}")
+
+
+def _hide_entities(line: str) -> str:
+    """``#name;`` codes out of the way of '#', ';' and ':' (as Mermaid does before it parses)."""
+    return _ENTITY.sub(lambda m: f"\ufdd0{m.group(1)}\ufdd1", line)
+
+
+def _decoded(raw: str) -> str:
+    """What Mermaid draws for a piece of a line: entity codes (hidden by :func:`_hide_entities`) decoded."""
+    return html.unescape(_SENTINEL.sub(lambda m: f"&#{m.group(1)};" if m.group(1).isdigit() else f"&{m.group(1)};",
+                                       raw))
+
+
+def _text(raw: str) -> str:
+    return _decoded(raw).strip()
 
 
 def _scan(lines: list[str]) -> _Parse:
@@ -267,32 +337,36 @@ def _scan(lines: list[str]) -> _Parse:
         k += 1
         if not line:
             continue
-        if _is_comment(line):
+        if _is_comment(_hide_entities(line)):  # '#35;…' is a character, not a comment
             _comment(line, number, result)
             continue
         if not header_seen:
             header_seen = True
-            if re.fullmatch(r"journey\s*(%%.*|#.*)?", line, re.IGNORECASE):
-                continue
-            word = line.split()[0].lower().rstrip(":")
-            kind = f" (this looks like a '{line.split()[0]}' diagram)" if word in _OTHER_DIAGRAMS else ""
-            result.problem(number, f"a Mermaid journey starts with a line 'journey'{kind}")
-            if ":" not in line and not re.match(r"(title|section)\s", line, re.IGNORECASE):
-                continue
+            header = re.match(r"journey(\s+|$)", line)
+            if header:
+                line = line[header.end():].strip()  # 'journey title T' is one valid line
+                if not line or _is_comment(line):
+                    continue
+            else:
+                word = line.split()[0].lower().rstrip(":")
+                kind = f" (this looks like a '{line.split()[0]}' diagram)" if word in _OTHER_DIAGRAMS else ""
+                result.problem(number, f"a Mermaid journey starts with a line 'journey'{kind}")
+                if ":" not in line and not re.match(r"(title|section)\s", line, re.IGNORECASE):
+                    continue
         k = _statement(lines, k, number, line, result)
         if len(result.tasks) > MAX_STEPS:  # stop reading: the rest of the file cannot change the answer
             raise InvalidJourney(_FAILED, [Problem(f"line {number}", f"a journey holds at most {MAX_STEPS:,} steps; "
                                                                      f"this is task {len(result.tasks):,}")])
     if not header_seen:
         result.problems.append(Problem("file", "there is no diagram: a Mermaid journey starts with a line 'journey'"))
-    if not result.task_lines:
-        result.problems.append(Problem("file", "the diagram has no tasks (lines such as 'Search help centre: 3: "
-                                               "customer' under a 'section')"))
+    elif not result.stages and not result.problems:
+        result.problems.append(Problem("file", "the diagram has no sections (lines such as 'section Get help'), so "
+                                               "there is nothing to import"))
     return result
 
 
 def _skip_front_matter(lines: list[str], result: _Parse) -> int:
-    """Index after a leading ``---`` YAML block; its ``title:`` is kept as the title."""
+    """Index after a leading ``---`` YAML block; its ``title:`` is kept as the title, the rest ignored."""
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None or lines[first].strip() != "---":
         return 0
@@ -302,11 +376,21 @@ def _skip_front_matter(lines: list[str], result: _Parse) -> int:
         title = re.match(r"title\s*:\s*(.*)$", lines[k])
         if title:
             result.title = (title.group(1).strip().strip("'\"").strip(), k + 1)
+        elif lines[k].strip():
+            result.ignore(k + 1, "front matter other than 'title' (configuration and styling are not part of a "
+                                 "journey)")
     result.problem(first + 1, "the front matter opened by '---' is never closed by a second '---'")
     return len(lines)
 
 
 def _comment(line: str, number: int, result: _Parse) -> None:
+    body = line.lstrip("%#").strip()
+    if line.startswith("%%{"):
+        result.ignore(number, "a '%%{…}%%' directive (configuration and styling are not part of a journey)")
+        return
+    if not body.startswith(_OUR_COMMENTS):
+        result.ignore(number, "a comment ('%%' or '#')")
+        return
     hint = re.match(rf"%%\s*{re.escape(_LANES_HINT)}\s+(.*)$", line)
     if not hint:
         return
@@ -324,30 +408,40 @@ def _comment(line: str, number: int, result: _Parse) -> None:
 def _statement(lines: list[str], k: int, number: int, line: str, result: _Parse) -> int:
     """Read one statement line (and a multi-line accDescr block); return the next line index."""
     if re.match(r"acctitle\s*:", line, re.IGNORECASE):
-        result.acc_title = line.split(":", 1)[1].strip()
+        if result.acc_title is not None:
+            result.ignore(number, "a second 'accTitle' (the first one counts)")
+        else:
+            result.acc_title = _text(_hide_entities(line.split(":", 1)[1]))
         return k
     if re.match(r"accdescr\s*:", line, re.IGNORECASE):
-        result.description = line.split(":", 1)[1].strip()
+        result.description = _text(_hide_entities(line.split(":", 1)[1]))
         return k
     if re.match(r"accdescr\s*\{", line, re.IGNORECASE):
         return _description_block(lines, k, number, line, result)
-    cut = line.split("#", 1)[0].strip()
-    hash_note = " ('#' starts a comment in Mermaid, so the rest of the line is ignored)" if "#" in line else ""
+    if line.startswith("%"):
+        result.ignore(number, "a line starting with '%' (Mermaid does not draw it; write '#37;' for a '%')")
+        return k
+    hidden = _hide_entities(line)
+    cut = hidden.split("#", 1)[0].strip()
+    if "#" in hidden and cut:
+        result.ignore(number, "text after '#' (Mermaid reads it as a comment; write '#35;' for a '#')")
     if ";" in cut:
-        result.problem(number, "';' is not allowed here: Mermaid ends the statement at it (remove it)")
+        result.problem(number, "';' is not allowed here: Mermaid ends the statement at it and refuses the rest "
+                               "(write '#59;' for a ';')")
         return k
     if cut.lower() == "journey":
         result.problem(number, "'journey' may appear only once, as the first line")
     elif re.match(r"title\s", cut, re.IGNORECASE):
-        result.title = (_unescape(cut[6:].strip(), _TITLE), number)
+        result.title = (_text(cut[6:]), number)
     elif re.match(r"section\s", cut, re.IGNORECASE):
         _section(cut[8:].strip(), number, result)
     elif ":" in cut:
         _task(cut, number, result)
     else:
         shown = line if len(line) <= 60 else line[:57] + "..."
-        result.problem(number, f"'{shown}' is not a title, section, task ('name: score: actors') or comment"
-                               + hash_note)
+        hash_note = " ('#' starts a comment in Mermaid, so the rest of the line is ignored)" if "#" in hidden else ""
+        result.problem(number, f"'{shown}' is not a title, section, task ('name: score: actors') or comment "
+                               f"(Mermaid refuses it too){hash_note}")
     return k
 
 
@@ -361,7 +455,7 @@ def _description_block(lines: list[str], k: int, number: int, line: str, result:
         result.problem(number, "'accDescr {' is never closed with '}'")
         return k
     text, after = text.split("}", 1)
-    result.description = _unescape(text.strip(), _DESCR_BLOCK)
+    result.description = _decoded(_hide_entities(text.strip()))
     if after.strip():
         result.problem(k if "\n" in text else number, f"unexpected text after the closing '}}': '{after.strip()}'")
     return k
@@ -369,17 +463,17 @@ def _description_block(lines: list[str], k: int, number: int, line: str, result:
 
 def _section(name: str, number: int, result: _Parse) -> None:
     if ":" in name:
-        result.problem(number, "a section name cannot contain ':' (Mermaid would read the rest as a task)")
-    elif not name:
+        result.problem(number, "a section name cannot contain ':' (Mermaid would read the rest as a task; "
+                               "write '#58;' for a ':')")
+    elif not _text(name):
         result.problem(number, "the section has no name")
     else:
-        stage = _unescape(name, _COMMON)
+        stage = _text(name)
         result.stages.setdefault(stage, None)
         result.current = stage
 
 
 def _task(line: str, number: int, result: _Parse) -> None:
-    result.task_lines += 1
     name, data = line.split(":", 1)
     pieces = data.split(":")
     name = name.strip()
@@ -392,13 +486,11 @@ def _task(line: str, number: int, result: _Parse) -> None:
         result.problem(number, "this task comes before any 'section' line; put it under a section")
         ok = False
     if len(pieces) > 2:
-        result.problem(number, "a task has at most two ':' ('name: score: actor, actor'); "
-                               "Mermaid would ignore everything after the third")
-        ok = False
+        result.ignore(number, "text after a task's third ':' (Mermaid ignores it; write '#58;' for a ':')")
     raw_score = pieces[0].strip()
     score = int(raw_score) if re.fullmatch(r"[+-]?\d{1,9}", raw_score) else None
     if score is None:
-        shown = f"'{raw_score}'" if raw_score else "missing"
+        shown = f"'{_text(raw_score)}'" if raw_score else "missing"
         result.problem(number, f"the score is {shown}; it must be a whole number from 1 to 5")
         ok = False
     elif not 1 <= score <= 5:
@@ -406,8 +498,8 @@ def _task(line: str, number: int, result: _Parse) -> None:
         ok = False
     if not ok or score is None or stage is None:
         return
-    actors = [_unescape(a.strip(), _ACTOR) for a in pieces[1].split(",")] if len(pieces) == 2 else []
-    label = _unescape(name.removeprefix(ZWSP).replace(f"%{ZWSP}%", "%%"), _COMMON)
+    actors = [_text(a) for a in pieces[1].split(",")] if len(pieces) >= 2 else []
+    label = _text(name).removeprefix(ZWSP).replace(f"%{ZWSP}%", "%%")
     result.tasks.append((number, label, score, [a for a in actors if a], stage))
 
 
@@ -420,8 +512,8 @@ def _journey_name(result: _Parse, filename: str | None) -> str:
     return stem or "Imported journey"
 
 
-def import_mermaid(data: str | bytes, filename: str | None = None) -> Journey:
-    """Read a Mermaid ``journey`` diagram; InvalidJourney lists every problem with its line."""
+def read_mermaid(data: str | bytes, filename: str | None = None) -> Imported:
+    """Read a Mermaid ``journey`` diagram: the journey and what was ignored; InvalidJourney lists every problem."""
     text = decode(data, "Mermaid")
     markdown = bool(filename) and PurePath(filename).suffix.lower() in (".md", ".markdown")
     lines, problems = _visible_lines(text, markdown)
@@ -444,11 +536,16 @@ def import_mermaid(data: str | bytes, filename: str | None = None) -> Journey:
         raise InvalidJourney(_FAILED, too_big)
     if result.problems:
         raise InvalidJourney(_FAILED, sorted(result.problems, key=_line_key))
-    return _build(result, name)
+    return Imported(_build(result, name), result.warnings())
+
+
+def import_mermaid(data: str | bytes, filename: str | None = None) -> Journey:
+    """Read a Mermaid ``journey`` diagram; InvalidJourney lists every problem with its line."""
+    return read_mermaid(data, filename).journey
 
 
 def _line_key(problem: Problem) -> tuple[int, int]:
-    match = re.match(r"line (\d+)", problem.where)
+    match = re.match(r"lines? (\d+)", problem.where)
     return (0, int(match.group(1))) if match else (1, 0)
 
 
@@ -471,7 +568,7 @@ def _build(result: _Parse, name: str) -> Journey:
                 lane = match
         step_id = make_id(label)
         steps.append({"id": step_id, "label": label, "stage": stage, "lane": lane or default_lane,
-                      "emotion": score - _NEUTRAL_SCORE,
+                      "emotion": score - _NEUTRAL_SCORE, "actors": actors,
                       "kind": "outcome" if i == len(result.tasks) - 1 else "touchpoint"})
     body = {
         "name": name,
@@ -488,9 +585,6 @@ def _build(result: _Parse, name: str) -> Journey:
         raise InvalidJourney(_FAILED, [_on_line(p, result) for p in error.problems]) from None
 
 
-
-
-
 def _on_line(problem: Problem, result: _Parse) -> Problem:
     """Point a model problem at the line it came from."""
     kind, index = (*problem.path, None, None)[:2]
@@ -501,3 +595,81 @@ def _on_line(problem: Problem, result: _Parse) -> Problem:
     if problem.where == "name" and result.title:
         return Problem(f"line {result.title[1]}", f"title: {problem.reason}")
     return problem
+
+
+# ---------------------------------------------------------------- a file as a new revision
+
+_KEPT_STEP_FIELDS = {"id", "channel", "owner", "description", "kind", "handled_by", "persona_emotions"}
+
+
+def merge_into(head: Journey, imported: Journey) -> Journey:
+    """``imported`` (read from a Mermaid file) as the next revision of ``head``: what the file cannot hold is kept.
+
+    Tasks are matched to the head's steps by label, in order (the n-th "Pay" to the n-th "Pay"). A matched
+    step keeps its id, channel, owner, description, kind, handled_by and persona emotions, and its emotion
+    when the head had none and the file says neutral; the file gives label, stage, lane, emotion and actors.
+    Transitions between kept steps, notes on them, the entry, state and derived_from are kept; a new task is
+    linked from the task before it and to the task after it (an outcome when nothing follows). So exporting
+    a journey and importing the file back unchanged changes nothing.
+    """
+    written = written_actors(head)
+    unused: dict[str, list[Step]] = defaultdict(list)
+    for step in head.steps:
+        unused[step.label].append(step)
+    make_id = StepIdMaker({s.id for s in head.steps})
+    steps: list[Step] = []
+    new: set[str] = set()
+    for step in imported.steps:
+        old = unused[step.label].pop(0) if unused[step.label] else None
+        if old is None:
+            step = step.model_copy(update={"id": make_id(step.label), "kind": StepKind.touchpoint})
+            new.add(step.id)
+        else:
+            emotion = None if old.emotion is None and step.emotion == 0 else step.emotion
+            keep = old.model_dump(include=_KEPT_STEP_FIELDS)
+            keep["persona_emotions"] = {p: e for p, e in old.persona_emotions.items() if p in imported.personas}
+            actors = old.actors if step.actors == [_one_line(a) for a in written[old.id]] else step.actors
+            step = step.model_copy(update={**keep, "emotion": emotion, "actors": actors})
+        steps.append(step)
+    file_order, steps = steps, _in_head_order(head, steps, new)
+    ids = {s.id for s in steps}
+    transitions = [t for t in head.transitions if t.source in ids and t.target in ids]
+    pairs = {(t.source, t.target) for t in transitions}
+    for a, b in pairwise(file_order):
+        if (a.id in new or b.id in new) and (a.id, b.id) not in pairs:
+            transitions.append(Transition(source=a.id, target=b.id))
+            pairs.add((a.id, b.id))
+    sources = {t.source for t in transitions}  # a new task with nowhere to go ends the journey, as on import
+    steps = [s.model_copy(update={"kind": StepKind.outcome}) if s.id in new and s.id not in sources else s
+             for s in steps]
+    stages = list(imported.stages)
+    used = {s.stage for s in head.steps}
+    for i, stage in enumerate(head.stages):  # the head's empty stages (the file skips them) stay where they were
+        if stage not in stages and stage not in used:
+            before = next((stages.index(s) + 1 for s in reversed(head.stages[:i]) if s in stages), 0)
+            stages.insert(before, stage)
+    body = imported.model_dump(mode="json") | {
+        "name": head.name, "state": head.state.value, "derived_from": head.derived_from, "stages": stages,
+        "personas": list(dict.fromkeys([*imported.personas, *(p for s in steps for p in s.persona_emotions)])),
+        "entry": head.entry if head.entry in ids else None,
+        "steps": [s.model_dump(mode="json") for s in steps],
+        "transitions": [t.model_dump(mode="json") for t in transitions],
+        "notes": [n.model_dump(mode="json") for n in head.notes if n.step in ids],
+    }
+    return parse_journey(body)
+
+
+def _in_head_order(head: Journey, steps: list[Step], new: set[str]) -> list[Step]:
+    """Kept steps in the head's order (its entry and tie-breaks stay), new ones after the kept task before them."""
+    position = {s.id: i for i, s in enumerate(head.steps)}
+    after: dict[str | None, list[Step]] = defaultdict(list)
+    anchor = None
+    for step in steps:
+        if step.id in new:
+            after[anchor].append(step)
+        else:
+            anchor = step.id
+    ordered = list(after[None])
+    for step in sorted((s for s in steps if s.id not in new), key=lambda s: position[s.id]):
+        ordered += [step, *after[step.id]]
+    return ordered
