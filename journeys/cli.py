@@ -334,16 +334,44 @@ def export(store, settings: Settings, name: str, fmt: str, output: str | None) -
 @click.option("--from", "fmt", type=click.Choice(interop.FORMATS), default=None,
               help="File format (default: from the extension or content).")
 @click.option("--name", default=None, help="Save under this name instead of the file's.")
-@click.option("--message", "-m", default="Imported", show_default=True)
+@click.option("--into", default=None, metavar="NAME",
+              help="Save the file as a new revision of this existing journey (what a Mermaid file cannot hold "
+                   "is kept from it); compare with `journey history` / the Compare page.")
+@click.option("--expected-version", type=int, default=None,
+              help="With --into: refuse if the journey is no longer at this version (it changed since you exported).")
+@click.option("--message", "-m", default=None, help="Revision message (default: 'Imported from FILE').")
 @_with_store
-def import_(store, settings: Settings, file: str, fmt: str | None, name: str | None, message: str) -> None:
+def import_(store, settings: Settings, file: str, fmt: str | None, name: str | None, into: str | None,
+            expected_version: int | None, message: str | None) -> None:
     """Import a journey file; every problem is listed and nothing is saved when it is bad."""
+    from journeys.diff import diff_journeys
+    from journeys.errors import StaleWrite
+
     path = Path(file)
-    journey = interop.import_journey(path.read_bytes(), fmt=fmt, filename=path.name)
-    if name:
-        journey = journey.model_copy(update={"name": name})
-    version = store.create(settings.workspace, journey, settings.author, message)
-    click.echo(f"Imported '{journey.name}' ({len(journey.steps)} steps), version {version}.")
+    message = message or f"Imported from {path.name}"
+    if into is None:
+        imported = interop.read_journey(path.read_bytes(), fmt=fmt, filename=path.name)
+        journey = imported.journey.model_copy(update={"name": name}) if name else imported.journey
+        version = store.create(settings.workspace, journey, settings.author, message)
+        said = f"Imported '{journey.name}' ({len(journey.steps)} steps), version {version}."
+    else:
+        if name:
+            raise click.UsageError("--name and --into exclude each other (--into keeps the journey's name)")
+        head = store.load(settings.workspace, into)  # refused in words when there is no such journey
+        if expected_version is not None and head.version != expected_version:
+            raise StaleWrite(into, expected_version, head.version, head.saved_by,
+                             head.saved_at.isoformat(timespec="seconds"))
+        imported = interop.revision_from_file(head.journey, path.read_bytes(), fmt=fmt, filename=path.name)
+        journey = imported.journey
+        if journey == head.journey:
+            said = f"'{into}' already matches {path.name}: nothing to save (still version {head.version})."
+        else:
+            version = store.save(settings.workspace, journey, head.version, settings.author, message)
+            changes = diff_journeys(head.journey, journey).summary()
+            said = f"Saved {path.name} as version {version} of '{into}' ({changes})."
+    for warning in imported.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(said)
 
 
 @journey.command()
