@@ -687,11 +687,14 @@ def show_report(result: ImportResult) -> None:
     cols[1].metric("Tickets kept", f"{report.rows_kept:,}")
     cols[2].metric("Rows left out", f"{report.rows_rejected:,}")
     cols[3].metric("Repeated ids", f"{report.duplicate_ids:,}",
-                   help="Rows whose id was seen before; the first was kept.")
+                   help="Rows whose id was seen before (the first was kept); in a file with one row per "
+                        "update, rows identical to another.")
     cols[4].metric("Update rows merged", f"{report.collapsed_updates:,}",
                    help="Files with one row per ticket update: each ticket keeps its last row.")
     st.caption(f"Saved as **{plain(result.dataset)}** version {result.version} ({result.rows:,} tickets) in "
                f"{report.seconds:.1f} s.")
+    if report.history_note:
+        st.info(plain(report.history_note), icon=":material/history:")
     if report.rejected:
         st.markdown("**Rows left out, and why**")
         rejected_table(report)

@@ -143,14 +143,13 @@ def test_refusals_exit_2_and_write_nothing(home, tmp_path):
 
 
 def test_every_hint_names_an_option_that_exists(home, tmp_path):
-    """The options the importer's messages quote are options of `journeys tickets import`."""
-    import journeys.tickets.columns as columns
-    import journeys.tickets.importer as importer
-    import journeys.tickets.normalise as normalise
+    """The options the ticket importer's messages quote (any module of journeys.tickets, layouts included) are
+    options of `journeys tickets import`."""
+    import journeys.tickets as tickets
 
     help_text = run(home, "tickets", "import", "--help", check_ok=True).stdout
     quoted = set()
-    for module in (importer, columns, normalise):
-        quoted |= set(re.findall(r"(--[a-z][a-z-]+)", Path(module.__file__).read_text(encoding="utf-8")))
+    for module in Path(tickets.__file__).parent.rglob("*.py"):
+        quoted |= set(re.findall(r"(--[a-z][a-z-]+)", module.read_text(encoding="utf-8")))
     assert {"--map", "--ticket-key", "--date-order"} <= quoted
     assert all(option in help_text for option in quoted), quoted - set(re.findall(r"--[a-z-]+", help_text))
