@@ -40,7 +40,7 @@ from journeys.tickets.columns import UPDATED_AT, ColumnMapping, FieldMap, norm
 from journeys.tickets.readers import quote_ident as qi
 
 UPDATE_TIME = (*UPDATED_AT, "sys updated at", "updated date", "event timestamp", "changed", "change time",
-               "audit time", "history date", "date of change", "status changed at")
+               "audit time", "history date", "date of change", "status changed at", "message date")
 SEQUENCE = ("sys mod count", "mod count", "update number", "update count", "version", "revision", "sequence",
             "seq", "sequence number", "event sequence", "change number", "row version")
 STATUS = ("incident state", "state", "status", "ticket status", "issue status", "estado", "statut")

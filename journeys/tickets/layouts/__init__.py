@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from journeys.tickets.layouts import (
     freshdesk,
+    front,
     gorgias,
     helpscout,
     hubspot,
@@ -31,6 +32,7 @@ REGISTRY: tuple[Layout, ...] = (
     hubspot.LAYOUT,
     zoho_desk.LAYOUT,
     gorgias.LAYOUT,
+    front.LAYOUT,
 )
 
 BY_NAME: dict[str, Layout] = {layout.name: layout for layout in REGISTRY}
