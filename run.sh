@@ -71,7 +71,8 @@ case "${1:-}" in
   test)
     setup_system_for_tests
     setup_node_for_tests
-    setup_python "[test]"
+    # bench: pm4py (AGPL), the reference the Discover tests compare with; journeys/ never imports it
+    setup_python "[test,bench]"
     "$VENV/bin/ruff" check .
     # Two workers, a test file per worker at a time (module fixtures such as a CLI demo workspace are built
     # once): most tests wait on subprocesses, servers and the browser, so this halves the run on two cores.

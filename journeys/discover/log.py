@@ -334,11 +334,13 @@ class _Run:
         now = self.ctx.now.replace(tzinfo=None) + FUTURE_SLACK
         con.execute("DROP TABLE IF EXISTS _ev")
         # the raw timestamp text is kept only where it explains a rejection (an example in the report)
-        start_checks = (f"WHEN {b.present(cols.start)} AND ts_start IS NULL THEN '{BAD_START}' "
+        start_checks = (f"WHEN _st_present AND ts_start IS NULL THEN '{BAD_START}' "
                         f"WHEN ts_start > ts THEN '{LATE_START}' " if cols.start else "")
         start_raw = b.raw_text(cols.start) if cols.start else "CAST(NULL AS VARCHAR)"
+        start_present = b.present(cols.start) if cols.start else "false"
         con.execute(
-            f"CREATE TEMP TABLE _ev AS SELECT * EXCLUDE (_ts_present, _ts_raw, _st_raw), CASE WHEN _rej IN "
+            f"CREATE TEMP TABLE _ev AS SELECT * EXCLUDE (_ts_present, _ts_raw, _st_raw, _st_present), "
+            f"CASE WHEN _rej IN "
             f"('unparseable timestamp', 'impossible timestamp (before 1971)', 'impossible timestamp (in the future)') "
             f"THEN _ts_raw WHEN _rej IN ('{BAD_START}', '{LATE_START}') THEN _st_raw END AS _ts_raw "
             f"FROM (SELECT *, CASE "
@@ -351,7 +353,7 @@ class _Run:
             f"{start_checks}END AS _rej "
             f"FROM (SELECT _row, {text(cols.case)} AS case_id, {text(cols.activity)} AS activity, "
             f"{ts_alias} AS ts, {b.present(cols.timestamp)} AS _ts_present, {b.raw_text(cols.timestamp)} AS _ts_raw, "
-            f"{start_alias} AS ts_start, {start_raw} AS _st_raw, "
+            f"{start_alias} AS ts_start, {start_raw} AS _st_raw, {start_present} AS _st_present, "
             f"{text(cols.resource)} AS resource, {text(cols.tiebreak)} AS _tb{extras} FROM {inner}))")
 
     def wrong_date_order(self) -> bool:
