@@ -213,19 +213,19 @@ def override_mapping(mapping: ColumnMapping, columns: list[str], maps: tuple[str
     fields = dict(mapping.fields)
     for spec in maps:
         name, sep, rest = spec.partition("=")
-        name, rest = name.strip(), rest.strip()
+        name, raw, rest = name.strip(), rest, rest.strip()
         if not sep or not name:
             problems.append(Problem(f"--map {spec}", "write FIELD=COLUMN, e.g. --map status=State"))
             continue
         if name not in NAMES:
             problems.append(Problem(f"--map {spec}", f"'{name}' is not a canonical column (one of {', '.join(NAMES)})"))
             continue
-        if not rest:
+        if not rest and raw not in columns:
             if name in REQUIRED:
                 problems.append(Problem(f"--map {spec}", f"{name} is required: name its column"))
             fields[name] = FieldMap(None)
             continue
-        fm = _map_value(rest, columns)
+        fm = _map_value(raw, columns) or _map_value(rest, columns)  # a header may keep its outer spaces
         if fm is None:
             problems.append(Problem(f"--map {spec}", f"no column '{rest}' in the file (columns: {_listed(columns)})"))
             continue
@@ -258,8 +258,9 @@ def _map_value(text: str, columns: list[str]) -> FieldMap | None:
     if text in columns:
         return FieldMap(text)
     for i, ch in enumerate(text):
-        if ch == ":" and text[:i].strip() in columns and parse_transform(text[i + 1:])[0] in TRANSFORMS:
-            return FieldMap(text[:i].strip(), text[i + 1:].strip())
+        left = text[:i] if text[:i] in columns else text[:i].strip()
+        if ch == ":" and left in columns and parse_transform(text[i + 1:])[0] in TRANSFORMS:
+            return FieldMap(left, text[i + 1:].strip())
     return None
 
 

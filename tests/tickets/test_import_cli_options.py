@@ -9,16 +9,20 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import shlex
 import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journeys.store import Store
 from journeys.tickets import readers
+from journeys.tickets.columns import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
-from journeys.tickets.importer import DATE_ORDER_WORDS
+from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, _cli_word, override_mapping
 from tests.test_cli import run
 from tests.tickets.exports import write_xlsx
 from tests.tickets.test_import import write_csv
@@ -153,3 +157,31 @@ def test_every_hint_names_an_option_that_exists(home, tmp_path):
         quoted |= set(re.findall(r"(--[a-z][a-z-]+)", module.read_text(encoding="utf-8")))
     assert {"--map", "--ticket-key", "--date-order"} <= quoted
     assert all(option in help_text for option in quoted), quoted - set(re.findall(r"--[a-z-]+", help_text))
+
+
+# --- the option parsers, as properties -----------------------------------------------------------------------
+
+_NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(
+    lambda s: s and "=" not in s)
+
+
+@given(columns=st.lists(_NAME, min_size=1, max_size=6, unique=True), data=st.data())
+@settings(max_examples=150, deadline=None)
+def test_map_option_takes_any_column_name_and_an_optional_transform(columns, data):
+    base = ColumnMapping(layout="generic", fields={"ticket_id": FieldMap(columns[0]),
+                                                   "created_at": FieldMap(columns[-1])})
+    col = data.draw(st.sampled_from(columns))
+    got = override_mapping(base, columns, (f"subject={col}",)).field("subject")
+    assert (got.source, got.transform) == (col, "auto")
+    if f"{col}:text" not in columns:
+        got = override_mapping(base, columns, (f"subject={col}:text",)).field("subject")
+        assert (got.source, got.transform) == (col, "text")
+    missing = data.draw(_NAME.filter(lambda s: ":" not in s and s == s.strip() and s not in columns))
+    with pytest.raises(TicketImportError) as refused:
+        override_mapping(base, columns, (f"subject={missing}",))
+    assert f"no column '{missing}'" in str(refused.value.problems[0])
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30))
+def test_the_ticket_key_hint_quotes_any_column_for_the_shell(column):
+    assert shlex.split(_cli_word(column)) == [column]
