@@ -23,8 +23,10 @@ file order), its **first** created time, and derives from the history what the l
 reopens (a resolved/closed/solved state followed by an open one) and reassignments (a change of
 group or assignee after the first one set). Where the last row carries the vendor's own running
 count (``reopen_count``, ``reassignment_count``) that count wins. Fully identical rows are
-duplicates and counted as such, never merged silently. Memory follows the number of tickets: a
-narrow aggregate picks the winning row numbers, then the source is streamed again and joined on them.
+duplicates and counted as such (by a hash of the whole row), never merged silently; they share their
+time and sequence, so they sit together in the order and add no transition. Memory follows the
+number of tickets: a narrow aggregate picks the winning row numbers, then the source is streamed again
+and joined on them (the rows of duplicates are looked up in a third read only when there are some).
 """
 
 from __future__ import annotations
@@ -148,17 +150,14 @@ def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, col
             FROM {numbered}),
         w AS (
             SELECT *, lag(_c IGNORE NULLS) OVER p AS _pc, lag(_g IGNORE NULLS) OVER p AS _pg,
-                   lag(_a IGNORE NULLS) OVER p AS _pa,
-                   row_number() OVER (PARTITION BY _k, _h ORDER BY _rn) > 1 AS _dup
+                   lag(_a IGNORE NULLS) OVER p AS _pa
             FROM n WINDOW p AS (PARTITION BY _k ORDER BY _u, _q, _rn))
-        SELECT _k, count(*) AS _n, count(*) FILTER (WHERE _dup) AS _d,
+        SELECT _k, count(*) AS _n, count(*) - count(DISTINCT _h) AS _d,
                arg_max(_rn, struct_pack(u := _u, q := _q, r := _rn)) AS _win,
                arg_min(_cr, struct_pack(u := _u, q := _q, r := _rn)) FILTER (WHERE _cr IS NOT NULL) AS _created,
-               count(*) FILTER (WHERE NOT _dup AND _pc AND NOT _c) AS _reopens,
-               count(*) FILTER (WHERE NOT _dup AND ((_g IS NOT NULL AND _pg IS NOT NULL AND _g <> _pg)
-                                                  OR (_a IS NOT NULL AND _pa IS NOT NULL AND _a <> _pa)))
-                   AS _reassign,
-               min(_rn) FILTER (WHERE _dup) AS _first_dup
+               count(*) FILTER (WHERE _pc AND NOT _c) AS _reopens,
+               count(*) FILTER (WHERE (_g IS NOT NULL AND _pg IS NOT NULL AND _g <> _pg)
+                                   OR (_a IS NOT NULL AND _pa IS NOT NULL AND _a <> _pa)) AS _reassign
         FROM w GROUP BY _k""")
     rows, missing, tickets, updated, dups = con.execute(
         "SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (WHERE _k IS NULL), 0), count(_k), "
@@ -169,8 +168,9 @@ def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, col
         found = con.execute(f"SELECT _rn FROM (SELECT {key_text} AS _k, _rn FROM {numbered}) WHERE _k IS NULL "
                             f"ORDER BY _rn LIMIT {max_examples}").fetchall()
         missing_examples = [f"row {r[0]}" for r in found]
-    dup_examples = [f"row {r[0]} (id {r[1]!r})" for r in con.execute(
-        f"SELECT _first_dup, _k FROM _winners WHERE _k IS NOT NULL AND _d > 0 ORDER BY _first_dup "
+    dup_examples = [f"row {r[0]} (id {r[1]!r})" for r in con.execute(  # a third read, only when there are some
+        f"SELECT _rn, _k FROM (SELECT {key_text} AS _k, _rn, row_number() OVER (PARTITION BY {key_text}, "
+        f"{row_hash} ORDER BY _rn) AS _i FROM {numbered}) WHERE _i > 1 AND _k IS NOT NULL ORDER BY _rn "
         f"LIMIT {max_examples}").fetchall()] if dups else []
     reopens = _free("reopens from history", columns)
     reassign = _free(REASSIGNMENTS, columns)
