@@ -51,6 +51,7 @@ from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from journeys.errors import JourneysError
 from journeys.metrics import METRICS, Metric
@@ -289,3 +290,22 @@ def _build(variant: Variant, metric: Metric, columns: list[str]) -> tuple[Metric
         return replace(metric, expr=lambda t: (t.reopens >= 1).mean(where=ever_solved(t)), sample="n_reopen_solved",
                        inputs=("status", "reopens"), sample_expr=lambda t: t.count(where=ever_solved(t))), ""
     return None, ""
+
+
+OVERVIEW_BY: dict[str, str] = {"group": "Group", "channel": "Channel", "status": "Status", "month": "Month"}
+
+
+def overview(table: ibis.Table, by: str, settings: MetricSettings,
+             min_sample: int = 30) -> tuple[pd.DataFrame, Resolved]:
+    """A dataset's metrics by group, channel, status or month (any column too) under the workspace's definitions.
+
+    Needs no journey and no rule: what a team sees right after its first import. Metrics that need
+    journey steps (contact rate, repeat contacts) are left out rather than shown as 0 %."""
+    from journeys.metrics import NEEDS_STEPS, compute
+
+    resolved = resolve(settings, table.columns)
+    names = [m for m in METRICS if m not in NEEDS_STEPS]
+    keys, period = ([], "month") if by == "month" else ([by], None)
+    frame = compute(table, by=keys, period=period, metrics=names, definitions=resolved.overrides,
+                    keep_few=settings.keep_few, min_sample=min_sample)
+    return frame, resolved

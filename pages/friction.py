@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 
 from journeys.charts.wire import to_browser  # noqa: E402
 from journeys.metrics import METRICS  # noqa: E402
-from ui import cached, friction_view, session, tickets_view  # noqa: E402
+from ui import business_hours_view, cached, friction_view, session, tickets_view  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 st.title("Friction")
@@ -16,7 +16,7 @@ pick, data = st.columns([1, 1], vertical_alignment="bottom")
 with pick:
     name = session.pick_journey()
 available = tickets_view.datasets()
-if not name or not available:
+if not available:
     st.info("No ticket data yet. Import a help-desk export on **Import tickets** or with "
             "`journeys tickets import FILE` (Zendesk, Intercom, Freshdesk or any CSV/Excel/Parquet/JSON), or load "
             "the demo with `journeys init --demo`.")
@@ -24,6 +24,13 @@ if not name or not available:
     st.stop()
 chosen = data.selectbox("Ticket dataset", [d.name for d in available], key="friction_dataset")
 dataset = next(d for d in available if d.name == chosen)
+if not name:  # tickets but no journey yet: the data's own numbers, by group, channel, status or month
+    st.info("No journey yet, so no friction per step. Here are your tickets' numbers by group, channel, status or "
+            "month; draw the journey on **Journey map** and map tickets to its steps to see where customers "
+            "struggle.", icon=":material/info:")
+    st.page_link("pages/map.py", label="Journey map", icon=":material/map:")
+    friction_view.dataset_overview(dataset)
+    st.stop()
 content = tickets_view.key(dataset, name)
 loaded = session.load(name)
 journey = loaded.journey
@@ -47,7 +54,10 @@ if scored.empty:
     st.info("No tickets on this journey's steps in this selection. Widen the filters, or map tickets to steps "
             "on **Mapping rules**.")
     st.page_link("pages/rules.py", label="Mapping rules", icon=":material/rule:")
+    if unmapped == n:  # no rule places a ticket yet: the dataset's own numbers meanwhile
+        friction_view.dataset_overview(dataset)
     st.stop()
+business_hours_view.business_hours(content, dataset, name, where, journey.step_ids(), attrs.get("min_sample", 30))
 
 # The selected step: a click on the map or the step picker below.
 event = st.session_state.get("friction_map")
@@ -73,8 +83,9 @@ st.caption("Click a step to see its trend and tickets below. Red is worse than t
            "journey's worst outcome never scores as better than the journey: under *Steps ranked*.")
 
 # Stateful tabs: only the open one is computed (the week-by-week heatmap is the costly one).
-steps_tab, weeks_tab, emotion_tab, unmapped_tab = st.tabs(
-    ["Steps ranked", "Week by week", "Emotion vs CSAT", "Tickets on no step"], key="friction_tab", on_change="rerun")
+steps_tab, weeks_tab, emotion_tab, unmapped_tab, overview_tab = st.tabs(
+    ["Steps ranked", "Week by week", "Emotion vs CSAT", "Tickets on no step", "By group, channel, month"],
+    key="friction_tab", on_change="rerun")
 if steps_tab.open:
     with steps_tab:
         friction_view.steps_table(scored, labels, dataset.name)
@@ -88,6 +99,9 @@ if emotion_tab.open:
 if unmapped_tab.open:
     with unmapped_tab:
         friction_view.unmapped_summary(n, unmapped)
+if overview_tab.open:
+    with overview_tab:
+        friction_view.dataset_overview(dataset)
 
 st.subheader(f"Up close: {plain(labels.get(selected, selected))}")
 left, right, write = st.columns([1, 1, 0.8], vertical_alignment="bottom")

@@ -18,10 +18,19 @@ from journeys.charts.overlay import MetricOverlay
 from journeys.charts.weeks import PARTIAL_CAPTION, mark_partial_weeks, weekly_line
 from journeys.charts.wire import to_browser
 from journeys.csv_export import csv_text
+from journeys.definitions import (
+    FAMILIES,
+    FEW_CHOICES,
+    OVERVIEW_BY,
+    MetricSettings,
+    load_settings,
+    overview,
+    save_settings,
+)
 from journeys.errors import JourneysError
 from journeys.evidence import draft
 from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored
-from journeys.metrics import METRICS, metric_words
+from journeys.metrics import METRICS, few_note, metric_words, tickets_table
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
 from journeys.tickets.analysis import SliceChoices, TicketSlice
@@ -331,3 +340,120 @@ def confirm_write_up(journey: Journey, step: str, metric: str, dataset: DatasetV
         yes.button("Write up anyway", key="friction_write_up_anyway", icon=":material/edit_note:",
                    on_click=_write_anyway, args=(journey, step, metric, dataset, where))
         no.button("Cancel", key="friction_write_up_cancel", on_click=st.session_state.pop, args=(ASKED, None))
+
+
+# --- the dataset overview: numbers by group, channel, status or month, before any journey or rule ----------
+
+# The overview's columns under short headers (the full label and the definition are in each header's help), so
+# group, tickets and six metrics fit 1280 px without a sideways scroll.
+OVERVIEW_COLUMNS = {"csat": "CSAT", "frt_p50": "First reply p50", "resolution_p50": "Resolution p50",
+                    "reopen_rate": "Reopens", "fcr_rate": "FCR", "escalation_rate": "Escalated"}
+FAMILY_LABELS = {"fcr": "First-contact resolution", "first_reply": "First response", "reopen": "Reopen rate"}
+VARIANT_LABELS = {"ours": "Ours", "zendesk_one_touch": "Zendesk one-touch",
+                  "intercom_first_contact": "Intercom closed on first contact",
+                  "exclude_automated": "Without bot replies",
+                  "any": "Any reopen", "after_solved": "Reopened after solved"}
+FEW_LABELS = {"show": "Show, marked 'few tickets'", "blank": "Leave blank"}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overview(path: str, version: int, by: str, chosen: tuple, min_sample: int) -> tuple[pd.DataFrame, dict, dict]:
+    """The overview frame and the definitions (ids, words) in force; keyed by dataset version and settings."""
+    settings = MetricSettings(dict(chosen[0]), chosen[1])
+    frame, resolved = overview(tickets_table(path), by, settings, min_sample)
+    return frame, resolved.ids, resolved.words
+
+
+def _cell(metric: str, value: float | None, n: int, few: bool) -> str | None:
+    """A metric's value as the overview shows it; ``(n=…)`` marks one resting on fewer tickets than the minimum."""
+    if value is None or value != value:
+        return f"– (n={n:,})" if few and n else "–"
+    unit = METRICS[metric].unit
+    text = f"{value:.0%}" if unit == "%" else f"{value:,.0f} min" if unit == "minutes" else f"{value:.1f}"
+    return f"{text} (n={n:,})" if few else text
+
+
+def overview_frame(frame: pd.DataFrame, by: str, min_sample: int) -> pd.DataFrame:
+    """One row per group: its name (marked "few tickets (n=…)" under the minimum sample), tickets, and each
+    metric the export has data for, as text; a value on too few tickets carries its ``(n=…)``."""
+    key = "period" if by == "month" else by
+    names = [f"{v:%Y-%m}" for v in frame[key]] if by == "month" else [
+        "(none)" if v is None or v != v else str(v) for v in frame[key]]
+    names = [f"{name} · {few_note(n)}" if n < min_sample else name for name, n in zip(names, frame["n"], strict=True)]
+    view = pd.DataFrame({OVERVIEW_BY.get(by, by.removeprefix("x_")): names, "Tickets": frame["n"].astype("int64")})
+    samples = frame.attrs["samples"]
+    for metric, label in OVERVIEW_COLUMNS.items():
+        if metric in frame and frame[samples[metric]].sum() > 0:  # a metric the export has no data for: no column
+            view[label] = [_cell(metric, v, int(n), bool(f)) for v, n, f in
+                           zip(frame[metric], frame[samples[metric]], frame[f"{metric}_too_few"], strict=True)]
+    return view
+
+
+def _save_definitions(version: int) -> None:
+    chosen = MetricSettings({f: st.session_state[f"definitions_{f}"] for f in FAMILIES},
+                            st.session_state["definitions_few"])
+    who = author() or "page"
+    try:
+        saved = save_settings(store(), workspace(), chosen, who, version)
+    except JourneysError as error:
+        st.session_state["definitions_problem"] = f"Not saved: {error}"
+        return
+    st.toast(f"Metric definitions saved (version {saved})", icon=":material/check:")
+
+
+def definitions_settings() -> MetricSettings:
+    """The workspace's metric definitions and small-group setting, with an expander to change them."""
+    chosen, version = load_settings(store(), workspace())
+    with st.expander("Metric definitions and small groups", icon=":material/tune:"):
+        problem = st.session_state.pop("definitions_problem", None)
+        if problem:
+            st.error(plain(problem), icon=":material/error:")
+        cols = st.columns(4, vertical_alignment="bottom")
+        for col, (family, variants) in zip(cols, FAMILIES.items(), strict=False):
+            names = [v.name for v in variants]
+            if st.session_state.get(f"definitions_{family}") not in names:
+                st.session_state[f"definitions_{family}"] = chosen.chosen(family).name
+            col.selectbox(FAMILY_LABELS[family], names, key=f"definitions_{family}", format_func=VARIANT_LABELS.get,
+                          help=" · ".join(f"{VARIANT_LABELS[v.name]}: {v.words}" for v in variants))
+        if st.session_state.get("definitions_few") not in FEW_CHOICES:
+            st.session_state["definitions_few"] = chosen.few_tickets
+        cols[3].selectbox("Groups under the minimum sample", list(FEW_CHOICES), key="definitions_few",
+                          format_func=FEW_LABELS.get,
+                          help="A group with fewer tickets than the minimum sample: its value shown and marked "
+                               "'few tickets (n=…)', or left blank.")
+        st.button("Save for this workspace", key="definitions_save", icon=":material/save:", on_click=_save_definitions,
+                  args=(version,), help="Every page and `journeys metrics` use the saved choice.")
+        st.caption("Help desks define some metrics differently; pick your help desk's definition so these numbers "
+                   "reconcile with its reports. Also on the command line: `journeys workspace definitions`.")
+    return chosen
+
+
+def dataset_overview(dataset: DatasetVersion, min_sample: int = 30, key: str = "overview") -> None:
+    """The dataset's numbers by group, channel, status or month: what a team sees before any journey or rule."""
+    chosen = definitions_settings()
+    by = st.segmented_control("Overview by", list(OVERVIEW_BY), format_func=OVERVIEW_BY.get, key=f"{key}_by",
+                              default="group") or "group"
+    frame, ids, words = _overview(str(dataset.path), dataset.version, by,
+                                  (tuple(sorted(chosen.as_dict()["variants"].items())), chosen.few_tickets), min_sample)
+    view = overview_frame(frame, by, min_sample)
+    config = {label: st.column_config.TextColumn(label, help=f"{METRICS[m].label}: {plain(words[m])} "
+                                                 f"(definition {ids[m]})")
+              for m, label in OVERVIEW_COLUMNS.items() if label in view}
+    config["Tickets"] = st.column_config.NumberColumn("Tickets", format="localized", help=plain(words["volume"]))
+    st.dataframe(view, hide_index=True, width="stretch", column_config=config,
+                 height=35 * (min(len(view), 15) + 1) + 3)
+    missing = [METRICS[m].label for m, label in OVERVIEW_COLUMNS.items() if label not in view]
+    few = (f"a value marked (n=…) rests on fewer than {min_sample} tickets" if chosen.keep_few else
+           f"values on fewer than {min_sample} tickets are left blank") + " (few tickets: read with care)"
+    absent = f" · not in this export: {', '.join(missing)}" if missing else ""
+    st.caption(f"Dataset '{plain(dataset.name)}' v{dataset.version} ({dataset.rows:,} tickets) · {few}{absent} · "
+               "every metric: `journeys metrics --by group`.")
+    chosen_words = [f"{METRICS[m].label}: {words[m]}" for m in ("fcr_rate", "frt_p50", "reopen_rate") if m in words]
+    st.caption(plain("Definitions — " + " · ".join(chosen_words)))
+    st.download_button("Download the overview as CSV", key=f"{key}_csv", icon=":material/download:",
+                       data=lambda: csv_text(view.assign(definitions=_ids_cell(ids))),
+                       file_name=f"overview-{dataset.name}-by-{by}.csv", mime="text/csv")
+
+
+def _ids_cell(ids: dict[str, str]) -> str:
+    return "; ".join(f"{m}={ids[m].split('.', 1)[1]}" for m in ("fcr_rate", "frt_p50", "reopen_rate")) + "; others=ours"
