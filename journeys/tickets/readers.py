@@ -27,7 +27,12 @@ collected in a rejects table instead of failing the import; ``read_parquet``;
 ``read_json`` with nested API shapes flattened to dotted names
 (``via.channel``, ``statistics.time_to_admin_reply``, ``tags.tags[].name``).
 Excel workbooks go through python-calamine into a temporary all-text Parquet
-file in batches.
+file in batches; SpreadsheetML 2003 XML workbooks (Freshdesk's "Excel" download,
+usually named ``.xls``) are streamed with ``iterparse`` into the same kind of
+Parquet file (bounded memory: each row is dropped once read). ``sheet`` picks a
+workbook's sheet by name (default: the first sheet with data); a wrong name is
+refused with the sheets the workbook has. A binary Excel 97-2003 ``.xls`` is
+refused with the advice to save it as CSV or .xlsx.
 """
 
 from __future__ import annotations
@@ -52,6 +57,8 @@ import pyarrow.parquet as pq
 from duckdb.sqltypes import VARCHAR, DuckDBPyType
 
 from journeys.errors import JourneysError, Problem
+from journeys.tickets import spreadsheetml
+from journeys.tickets.spreadsheetml import is_spreadsheetml
 
 SNIFF_BYTES = 1 << 20
 SAMPLE_ROWS = 20
@@ -74,6 +81,8 @@ _MAX_FLATTEN_DEPTH = 4
 MAX_COLUMNS = 1_000
 # Excel workbooks are zip files: what calamine inflates is bounded before it opens one. A sheet's XML
 # is 10-30 times its compressed size; zip bombs are 1,000 times and more.
+# Excel 97-2003 binary workbooks (OLE2 compound files) start with this
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_XLSX_BYTES = 1 << 30            # uncompressed size of all members together
 MAX_XLSX_RATIO = 200                # uncompressed / compressed, checked once a workbook inflates past …
 XLSX_RATIO_FLOOR = 16 << 20         # … this size (tiny workbooks compress absurdly well and are harmless)
@@ -88,7 +97,7 @@ class SourceInfo:
     """What sniffing found out about a file: enough to read it and to preview it."""
 
     path: Path
-    format: str                              # "csv" | "xlsx" | "parquet" | "json" | "ndjson"
+    format: str                              # "csv" | "xlsx" | "spreadsheetml" | "parquet" | "json" | "ndjson"
     encoding: str | None = None              # as detected ("utf-8", "utf-8-sig", "utf-16-le", "cp1252", …)
     delimiter: str | None = None
     header_row: int | None = None            # lines before the header (0 = header on the first line)
@@ -514,8 +523,10 @@ def detect_format(path: Path, head: bytes, encoding: str | None) -> str:
     return "csv"
 
 
-def sniff(path: Path, sample_rows: int = SAMPLE_ROWS) -> SourceInfo:
-    """Find out what ``path`` is (format, encoding, delimiter, header row, columns, first rows)."""
+def sniff(path: Path, sample_rows: int = SAMPLE_ROWS, *, sheet: str | None = None) -> SourceInfo:
+    """Find out what ``path`` is (format, encoding, delimiter, header row, columns, first rows).
+
+    ``sheet``: the workbook sheet to read (xlsx, SpreadsheetML); ignored, with a warning, for other formats."""
     path = Path(path)
     if not path.is_file():
         raise SourceError(f"No such file: {path}")
@@ -524,10 +535,25 @@ def sniff(path: Path, sample_rows: int = SAMPLE_ROWS) -> SourceInfo:
         raise SourceError("The file is empty", [Problem(path.name, "0 bytes")])
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_workbook(SourceInfo(path, "xlsx", size_bytes=size, sheet=sheet), sample_rows)
+    if head.startswith(OLE2_MAGIC):
+        raise SourceError("This is a binary Excel 97-2003 workbook (.xls), which cannot be read",
+                          [Problem(path.name, "open it in Excel (or LibreOffice) and save it as CSV or as an Excel "
+                                              "Workbook (.xlsx), then import that file")])
+    if is_spreadsheetml(head):
+        return _sniff_workbook(SourceInfo(path, "spreadsheetml", encoding="utf-8", size_bytes=size, sheet=sheet),
+                               sample_rows)
+    info = _sniff_flat(path, head, size, sample_rows)
+    if sheet is not None:
+        info.warnings.append(f"--sheet '{sheet}' applies to workbooks only; this {info.format.upper()} file has none.")
+    return info
+
+
+def _sniff_flat(path: Path, head: bytes, size: int, sample_rows: int) -> SourceInfo:
+    """Parquet, JSON and delimited text."""
     if head.startswith(b"PAR1"):
         return _sniff_with_duckdb(SourceInfo(path, "parquet", size_bytes=size), sample_rows)
-    if head.startswith(b"PK\x03\x04"):
-        return _sniff_xlsx(SourceInfo(path, "xlsx", size_bytes=size), sample_rows)
     encoding, invalid_utf8 = decide_encoding(head, encoding_probes(path, size))
     if _looks_binary(head, encoding):
         raise SourceError("This is not a text export (binary content)",
@@ -736,7 +762,22 @@ def check_xlsx(path: Path, max_bytes: int = MAX_XLSX_BYTES, max_ratio: float = M
                                               f"(at most {max_ratio:,.0f} is normal): refused as a zip bomb")])
 
 
-def _open_sheet(path: Path):  # -> (workbook, sheet)
+def no_such_sheet(path: Path, sheet: str, names: list[str]) -> SourceError:
+    """The refusal for a sheet name the workbook does not have, listing the ones it has."""
+    listed = ", ".join(f"'{n}'" for n in names) or "none"
+    return SourceError(f"The workbook has no sheet named '{sheet}'",
+                       [Problem(path.name, f"its sheets are: {listed} (give one of these names)")])
+
+
+def pick_sheet(names: list[str], sheet: str) -> str | None:
+    """``sheet`` as the workbook spells it: an exact match, else the one match ignoring case and outer spaces."""
+    if sheet in names:
+        return sheet
+    folded = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _open_sheet(path: Path, wanted: str | None = None):  # -> (workbook, sheet)
     from python_calamine import CalamineWorkbook
 
     check_xlsx(path)
@@ -744,6 +785,16 @@ def _open_sheet(path: Path):  # -> (workbook, sheet)
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken zips and non-Excel files
         raise SourceError("Cannot read this Excel file", [Problem(path.name, _short(exc))]) from None
+    if wanted is not None:
+        name = pick_sheet(list(wb.sheet_names), wanted)
+        if name is None:
+            wb.close()
+            raise no_such_sheet(path, wanted, list(wb.sheet_names))
+        sheet = wb.get_sheet_by_name(name)
+        if sheet.height > 0 and sheet.width > 0:
+            return wb, sheet
+        wb.close()
+        raise SourceError(f"The sheet '{name}' is empty", [Problem(path.name, f"sheet '{name}' has no cells")])
     for name in wb.sheet_names:
         sheet = wb.get_sheet_by_name(name)
         if sheet.height > 0 and sheet.width > 0:
@@ -752,17 +803,36 @@ def _open_sheet(path: Path):  # -> (workbook, sheet)
     raise SourceError("The workbook has no data", [Problem(path.name, "every sheet is empty")])
 
 
-def _sniff_xlsx(info: SourceInfo, sample_rows: int) -> SourceInfo:
-    wb, sheet = _open_sheet(info.path)
+def _xlsx_rows(info: SourceInfo) -> Iterator[list[str | None]]:
+    """The chosen sheet's rows as export text (calamine), the workbook closed at the end."""
+    wb, sheet = _open_sheet(info.path, info.sheet)
     try:
         info.sheet = sheet.name
-        head: list[list[str | None]] = []
         for row in sheet.iter_rows():
-            head.append([_cell_text(v) for v in row])
+            yield [_cell_text(v) for v in row]
+    finally:
+        wb.close()
+
+
+def workbook_rows(info: SourceInfo) -> Iterator[list[str | None]]:
+    """Rows of the workbook's chosen sheet (``info.sheet``, else the first with data), cells as text."""
+    if info.format == "spreadsheetml":
+        return spreadsheetml.rows(info)
+    return _xlsx_rows(info)
+
+
+def _sniff_workbook(info: SourceInfo, sample_rows: int) -> SourceInfo:
+    head: list[list[str | None]] = []
+    rows = workbook_rows(info)
+    try:
+        for row in rows:
+            head.append(row)
             if len(head) >= 300:
                 break
     finally:
-        wb.close()
+        rows.close()  # type: ignore[attr-defined]
+    if not head:
+        raise SourceError("The workbook has no data", [Problem(info.path.name, "every sheet is empty")])
     _xlsx_header(info, head)
     check_width(info.path, len(info.columns))
     start = (info.header_row or 0) + (1 if info.has_header else 0)
@@ -798,7 +868,7 @@ def _xlsx_header(info: SourceInfo, head: list[list[str | None]]) -> None:
 
 def xlsx_to_parquet(info: SourceInfo, dst: Path, batch_rows: int = 50_000) -> int:
     """Copy the sheet below the header to an all-text Parquet file in batches; returns the data rows."""
-    wb, sheet = _open_sheet(info.path)
+    rows = workbook_rows(info)
     names = info.columns
     width = len(names)
     schema = pa.schema([pa.field(n, pa.string()) for n in names])
@@ -807,10 +877,10 @@ def xlsx_to_parquet(info: SourceInfo, dst: Path, batch_rows: int = 50_000) -> in
         with pq.ParquetWriter(dst, schema) as writer:
             batch: list[list[str | None]] = []
             start = (info.header_row or 0) + (1 if info.has_header else 0)
-            for i, row in enumerate(sheet.iter_rows()):
+            for i, row in enumerate(rows):
                 if i < start:
                     continue
-                cells = [_cell_text(v) for v in row[:width]]
+                cells = row[:width]
                 if not any(c is not None for c in cells):
                     continue
                 batch.append(cells + [None] * (width - len(cells)))
@@ -822,7 +892,7 @@ def xlsx_to_parquet(info: SourceInfo, dst: Path, batch_rows: int = 50_000) -> in
                 writer.write_table(pa.table(list(zip(*batch, strict=True)), schema=schema))
                 written += len(batch)
     finally:
-        wb.close()
+        rows.close()  # type: ignore[attr-defined]
     return written
 
 
@@ -859,7 +929,7 @@ def relation(con: duckdb.DuckDBPyConnection, info: SourceInfo, workdir: Path | N
         sql = csv_sql(path, info, rejects=rejects, null_padding=null_padding)
         types = {c: VARCHAR for c in info.columns}
         return Relation(sql, list(info.columns), types, rejects_table=rejects)
-    if info.format == "xlsx":
+    if info.format in {"xlsx", "spreadsheetml"}:
         if workdir is None:
             raise ValueError("Excel files need a work directory")
         dst = workdir / "sheet.parquet"
