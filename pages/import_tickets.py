@@ -16,7 +16,8 @@ from ui import import_view as view  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 st.title("Import tickets")
-st.caption("Bring in a help-desk export (Zendesk, Intercom, Freshdesk, or any CSV, Excel, Parquet or JSON file) so "
+st.caption("Bring in a help-desk export (Zendesk, Intercom, Freshdesk, ServiceNow, Jira, Help Scout, HubSpot, Zoho "
+           "Desk, Front, Gorgias — recognised from their column names — or any CSV, Excel, Parquet or JSON file) so "
            "the Friction page can show where on the journey customers struggle. Nothing is saved until you press "
            "Import, and a failed import changes nothing.")
 view.remove_stale_uploads()

@@ -273,7 +273,8 @@ def choose_file() -> Upload | None:
         key = f"import_upload_{st.session_state.get(GEN, 0)}"
         st.file_uploader("Help-desk export", type=UPLOAD_TYPES, key=key, on_change=_on_upload, args=(key,),
                          max_upload_size=upload_limit_mb(),
-                         help="Zendesk, Intercom or Freshdesk exports, or any CSV, TSV, Excel (.xlsx), Parquet, "
+                         help=f"{', '.join(t for k, t in LAYOUT_LABEL.items() if k != 'generic')} exports, "
+                              "or any CSV, TSV, Excel (.xlsx), Parquet, "
                               "JSON or NDJSON file with one row per ticket. Bigger files than the limit: "
                               "`journeys tickets import FILE` on the command line.")
         return None

@@ -1,0 +1,45 @@
+"""A German-UI HubSpot tickets export and a Zoho Desk export uploaded on the Import page with no mapping:
+the page names the help desk it recognised and imports every row, at the two laptop sizes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import shot, wait_idle, watch_errors
+from tests.tickets.samples import hubspot, zoho_desk
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1280, 800)])
+def test_translated_hubspot_and_zoho_exports_are_recognised(fresh_server, page_factory, tmp_path, width, height):
+    page = page_factory(width, height)
+    errors = watch_errors(page)
+    page.goto(f"{fresh_server.url}/import_tickets")
+    wait_idle(page)
+    box = page.get_by_placeholder("e.g. Sam from Support")
+    box.fill("Noor")
+    box.press("Enter")
+    wait_idle(page)
+    for name, path, write, title in [
+        ("HubSpot DE", tmp_path / "hubspot_tickets_de.csv", lambda p: hubspot.write(p, lang="de", durations="hms"),
+         "HubSpot"),
+        ("Zoho", tmp_path / "zoho_desk_tickets.csv", zoho_desk.write, "Zoho Desk"),
+    ]:
+        rows = write(path)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+        wait_idle(page)
+        name_box = page.get_by_label("Name of the new dataset")
+        expect(name_box).to_be_visible()  # the preview has rendered
+        expect(page.get_by_text(title, exact=True).first).to_be_visible()  # "Looks like": the help desk's name
+        shot(page, f"import-{name.replace(' ', '-').lower()}-preview-{width}")
+        name_box.fill(f"{name} tickets")
+        page.get_by_role("button", name="Import", exact=True).click()
+        done = page.get_by_text(re.compile(rf"Imported {len(rows):,} tickets into {name} tickets"))
+        expect(done).to_be_visible()
+        done.scroll_into_view_if_needed()
+        shot(page, f"import-{name.replace(' ', '-').lower()}-done-{width}")
+    assert errors == []
