@@ -174,7 +174,7 @@ def test_uploading_a_log_imports_it_and_shows_its_report(demo_home):
     assert _metric(at, "Rows left out") == "2" and _metric(at, "Duplicates") == "1"
     reasons = at.dataframe[0].value
     assert set(reasons["Why rows were left out"]) == {"missing timestamp",
-                                                      "duplicate event (same case, activity and timestamp)"}
+                                                      "duplicate row (identical in every column)"}
     assert int(_metric(at, "Directly-follows edges")) == len(dfg(stored).edges)
     assert not [p for p in (demo_home / import_view.UPLOADS_FOLDER).glob("**/*") if p.is_file()]
 

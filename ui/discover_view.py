@@ -63,12 +63,14 @@ from journeys.discover import (
     variants,
 )
 from journeys.discover.dot import dfg_dot, duration
+from journeys.discover.log import LIFECYCLE_NAMES
 from journeys.discover.mapping import KIND as MAP_KIND
+from journeys.discover.report import order_rule
 from journeys.editing import Edit, transition_words
 from journeys.errors import JourneysError, StaleWrite
 from journeys.model import Journey
 from journeys.store.documents import DocumentStore
-from journeys.tickets.columns import DATE_ORDERS
+from journeys.tickets.columns import DATE_ORDERS, norm
 from ui import session, tickets_view
 from ui.cached import journey_key
 from ui.frame import author, settings, store, workspace
@@ -90,16 +92,20 @@ LogKey = tuple[str, str, str, int, str]  # database url, workspace, log name, ve
 LOG_TYPES = ["csv", "tsv", "txt", "parquet", "xes", "gz", "json", "jsonl", "ndjson", "xlsx"]
 MODES = {"stored": "A stored event log", "upload": "Upload a file", "tickets": "Derive from tickets"}
 ROLES = (("case", "Case id", True), ("activity", "Activity", True), ("timestamp", "Timestamp", True),
-         ("resource", "Resource", False), ("tiebreak", "Tie-breaker", False))
+         ("start", "Start time", False), ("resource", "Resource", False), ("tiebreak", "Tie-breaker", False))
 ROLE_HELP = {
     "case": "One journey: a customer, a ticket, a session. Events with the same case id form one sequence.",
     "activity": "What happened: the step, status or event name.",
-    "timestamp": "When it happened; events of a case are put in this order.",
+    "timestamp": "When it happened (when it completed, if the log also says when it started); events of a case "
+                 "are put in time order.",
+    "start": "When the activity started, for logs that record starts as well as completions (e.g. "
+             "start_timestamp). Logs with lifecycle start/complete rows need no column here: their rows are paired.",
     "resource": "Who or what carried it out (agent, bot, system); usable as a segment.",
     "tiebreak": "Orders events of a case with equal timestamps (e.g. a sequence number); else file order.",
 }
 STAGE_LABEL = {"reading": "Reading and checking events", "sorting": "Sorting cases and events",
                "done": "Saving the event log"}
+ORDER_LABEL = {"start": "Start time (as pm4py)", "complete": "Completion time"}
 DATE_ORDER_LABEL = {"auto": "Decide from the data", "dayfirst": "Day first (31/12/2026)",
                     "monthfirst": "Month first (12/31/2026)"}
 NOT_IN_FILE = "— not in this file —"
@@ -118,6 +124,7 @@ TAB, JOURNEY_PICK, FLOW_TOP = "disc_tab", "disc_journey", "disc_flow_top"
 W = "disc_w_"
 LOG_NAME, TIMEZONE, DATE_ORDER, DUPLICATES, REPEATS = (W + "name", W + "timezone", W + "date_order",
                                                        W + "duplicates", W + "repeats")
+ORDER = W + "order"
 SEGMENT, MIN_EDGE, TOP_VARIANTS = "disc_f_segment", "disc_f_min_edge", "disc_f_top"
 
 
@@ -254,15 +261,18 @@ def show_report(report: dict[str, Any]) -> None:
     cols[0].metric("Rows read", f"{int(report.get('rows_read', 0)):,}")
     cols[1].metric("Events kept", f"{int(report.get('rows_kept', 0)):,}")
     cols[2].metric("Rows left out", f"{int(report.get('rows_rejected', 0)):,}")
-    cols[3].metric("Duplicates", f"{dup:,}", help="Events repeating an earlier one of the case (same activity and "
-                                                  "timestamp): " + ("kept." if report.get("duplicates_kept")
-                                                                    else "dropped, counted below."))
+    cols[3].metric("Duplicates", f"{dup:,}", help="Rows identical in every column to an earlier row (rows that "
+                                                  "differ in anything, e.g. start vs complete, are different "
+                                                  "events): " + ("kept." if report.get("duplicates_kept")
+                                                                 else "dropped, counted below."))
     cols[4].metric("Cases", f"{int(report.get('cases', 0)):,}")
     cols[5].metric("Activities", f"{int(report.get('activities', 0)):,}")
     c = report.get("columns") or {}
     roles = [f"case '{c.get('case')}'", f"activity '{c.get('activity')}'", f"timestamp '{c.get('timestamp')}'"]
     if c.get("resource"):
         roles.append(f"resource '{c['resource']}'")
+    if c.get("start"):
+        roles.append(f"start time '{c['start']}'")
     if c.get("tiebreak"):
         roles.append(f"tie-breaker '{c['tiebreak']}'")
     where = ", ".join(x for x in (str(report.get("format") or "").upper(), report.get("encoding") or "") if x)
@@ -273,6 +283,7 @@ def show_report(report: dict[str, Any]) -> None:
                      + f"; columns: {', '.join(roles)}{span}; times without a zone read as "
                      f"{report.get('timezone', 'UTC')}."))
     ties, rule = int(report.get("ties", 0) or 0), report.get("tie_rule", "file order")
+    st.caption(plain(f"Order within a case: {report.get('order_rule') or order_rule('time', rule)}."))
     if ties:
         examples = "; ".join(report.get("tie_examples", []))
         st.caption(plain(f"Ties: {ties:,} events in {int(report.get('tie_groups', 0)):,} group(s) share their "
@@ -365,7 +376,7 @@ def upload_flow(existing: list[str]) -> None:
         return
     _show_preview(preview)
     columns = _role_pickers(preview)
-    options = _read_options()
+    options = _read_options(order_control(preview, columns))
     name = _log_name(upload, existing)
     problems = _column_problems(columns, preview.columns) + [f"{p.where}: {p.reason}" for p in options.problems()]
     for problem in problems:
@@ -407,7 +418,8 @@ def _role_pickers(preview: LogPreview) -> LogColumns:
     st.markdown("**Which column is which** (detected from the names; change what is wrong)")
     options: list[str | None] = [None, *preview.columns]
     chosen: dict[str, str | None] = {}
-    for cell, (role, label, required) in zip(st.columns(len(ROLES)), ROLES, strict=True):
+    cells = [*st.columns(3), *st.columns(3)]  # the required roles, then the optional ones
+    for cell, (role, label, required) in zip(cells, ROLES, strict=True):
         key = W + "role_" + role
         detected = getattr(preview.detected, role)
         st.session_state.setdefault(key, detected if detected in preview.columns else None)
@@ -427,21 +439,42 @@ def _column_problems(columns: LogColumns, offered: list[str]) -> list[str]:
     return out
 
 
-def _read_options() -> ImportOptions:
+def _has_starts(preview: LogPreview, columns: LogColumns) -> bool:
+    """Whether the file records when activities start: a start-time column, or lifecycle start rows in the preview."""
+    if columns.start:
+        return True
+    lifecycle = [c for c in preview.columns if norm(c) in LIFECYCLE_NAMES]
+    return any(str(row.get(c) or "").strip().lower() == "start" for row in preview.sample for c in lifecycle)
+
+
+def order_control(preview: LogPreview, columns: LogColumns) -> str:
+    """For logs with start and completion times: order each case's events by start (as pm4py) or by completion."""
+    st.session_state.setdefault(ORDER, "start")
+    if not _has_starts(preview, columns):
+        return str(st.session_state[ORDER])
+    return str(st.radio(
+        "This log records when activities start and when they complete. Order each case's events by",
+        list(ORDER_LABEL), format_func=ORDER_LABEL.get, key=ORDER, horizontal=True,
+        help="Start time, then completion time, is what pm4py's discover_dfg does; completion time is what a log "
+             "of completions alone gives. Activities that overlap come out in a different order. The report of the "
+             "import says which was used."))
+
+
+def _read_options(order: str = "start") -> ImportOptions:
     with st.expander("Reading options: time zone, date order, duplicates"):
         a, b, c, d = st.columns(4)
         a.text_input("Time zone of times without one", value="UTC", key=TIMEZONE,
                      help="An IANA name such as Europe/Paris, or UTC, or an offset like +01:00.")
         b.selectbox("Date order (for 01/02/2026)", list(DATE_ORDERS), key=DATE_ORDER,
                     format_func=lambda v: DATE_ORDER_LABEL.get(v, v))
-        c.selectbox("Repeated events (same case, activity, time)", ["drop", "keep"], key=DUPLICATES,
+        c.selectbox("Rows identical in every column", ["drop", "keep"], key=DUPLICATES,
                     format_func=lambda v: "Drop them (counted)" if v == "drop" else "Keep them")
         d.checkbox("Merge an activity repeated straight away", key=REPEATS,
                    help="For status histories: an update that leaves the status unchanged is not a new event.")
     return ImportOptions(timezone=(st.session_state.get(TIMEZONE) or "UTC").strip() or "UTC",
                          date_order=st.session_state.get(DATE_ORDER) or "auto",
                          duplicates=st.session_state.get(DUPLICATES) or "drop",
-                         collapse_repeats=bool(st.session_state.get(REPEATS)))
+                         collapse_repeats=bool(st.session_state.get(REPEATS)), order=order)
 
 
 def _log_name(upload: Upload, existing: list[str]) -> str:
