@@ -392,6 +392,32 @@ def business_minutes(starts: Sequence[Any], ends: Sequence[Any], schedule: Sched
     return out["resolution_business_minutes"].to_numpy(dtype="float64", na_value=np.nan)
 
 
+SIDE_BY_SIDE = ("frt_p50", "frt_p90", "resolution_p50", "resolution_p90")
+
+
+def side_by_side(table: ir.Table, schedule: Schedule, *, min_sample: int = 30, **where: Any) -> pd.DataFrame:
+    """First-reply and resolution quantiles in calendar and in business minutes, one row per metric.
+
+    Columns ``metric``, ``label``, ``calendar``, ``business``, ``n`` (tickets the value rests on); a
+    value on fewer than ``min_sample`` tickets is NaN, as in :func:`journeys.metrics.compute`, whose
+    ``start``/``end``/``filters`` keywords ``where`` passes on. Both columns come from that one
+    function, so they are the catalogue's numbers (the Friction page's calendar figures included).
+    """
+    from journeys.metrics import METRICS, compute
+
+    names = list(SIDE_BY_SIDE)
+    calendar = compute(table, by=(), metrics=names, min_sample=min_sample, **where)
+    business = compute(business_view(table, schedule), by=(), metrics=names, min_sample=min_sample, **where)
+    rows = []
+    for m in names:
+        sample = METRICS[m].sample
+        rows.append({"metric": m, "label": METRICS[m].label,
+                     "calendar": float(calendar[m].iloc[0]) if len(calendar) else np.nan,
+                     "business": float(business[m].iloc[0]) if len(business) else np.nan,
+                     "n": int(business[sample].iloc[0]) if len(business) else 0})
+    return pd.DataFrame(rows)
+
+
 # --- what the business minutes rest on --------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -489,6 +515,24 @@ def save_schedule(store: Any, workspace: str, schedule: Schedule, author: str, e
                                      label="Business hours")
 
 
-__all__ = ["BUSINESS_COLUMNS", "MAX_SPAN_DAYS", "VENDOR_COLUMNS", "WEEKDAYS", "Agreement", "Coverage", "Schedule",
-           "business_minutes", "business_view", "coverage", "day_table", "load_schedule", "open_intervals",
-           "parse_hours", "save_schedule", "vendor_agreement", "with_business_minutes"]
+__all__ = [
+    "BUSINESS_COLUMNS",
+    "MAX_SPAN_DAYS",
+    "SIDE_BY_SIDE",
+    "VENDOR_COLUMNS",
+    "WEEKDAYS",
+    "Agreement",
+    "Coverage",
+    "Schedule",
+    "business_minutes",
+    "business_view",
+    "coverage",
+    "day_table",
+    "load_schedule",
+    "open_intervals",
+    "parse_hours",
+    "save_schedule",
+    "side_by_side",
+    "vendor_agreement",
+    "with_business_minutes",
+]

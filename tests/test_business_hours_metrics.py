@@ -20,6 +20,7 @@ from journeys.business_hours import (
     Schedule,
     business_view,
     parse_hours,
+    side_by_side,
     vendor_agreement,
     with_business_minutes,
 )
@@ -145,3 +146,16 @@ def test_cli_sets_the_schedule_and_reports_agreement(tmp_path, winter):
     assert coverage["resolution_business_minutes"]["known"] == 120
     bad = run(home, "workspace", "schedule", "set", "--timezone", "Nowhere/Land", "--hours", "mon 09:00-17:00")
     assert bad.returncode != 0 and "Unknown time zone" in bad.stderr
+
+
+def test_side_by_side_gives_the_catalogue_quantiles_in_both_clocks(tmp_path, winter):
+    table = _imported(tmp_path, bh.zendesk_csv(tmp_path / "zendesk.csv", winter))
+    got = side_by_side(table, SCHEDULE, min_sample=5).set_index("metric")
+    calendar = pd.Series([r["first_reply"] for r in winter], dtype="float64")
+    business = _ours_expected(winter, "first_reply").astype("float64")
+    assert got.loc["frt_p50", "calendar"] == pytest.approx(calendar.median())
+    assert got.loc["frt_p90", "business"] == pytest.approx(business.quantile(0.9))
+    assert got.loc["resolution_p50", "business"] == pytest.approx(_ours_expected(winter, "resolution").median())
+    assert got.loc["frt_p50", "n"] == 120
+    too_few = side_by_side(table, SCHEDULE, min_sample=500)
+    assert too_few["calendar"].isna().all() and too_few["business"].isna().all()
