@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journeys.tickets.columns import detect_layout
 from tests.tickets.exports import as_rows, write_csv
@@ -60,3 +62,21 @@ def test_hubspot_close_date_fills_a_missing_time_to_close(tmp_path):
 ])
 def test_hubspot_subsets_and_translations_are_recognised(subset):
     assert detect_layout(subset)[0] == "hubspot"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seconds=st.lists(st.one_of(st.none(), st.integers(0, 400 * 3600)), min_size=3, max_size=25),
+       durations=st.sampled_from(["ms", "hms"]))
+def test_hubspot_durations_read_back_as_written(tmp_path, seconds, durations):
+    """Any duration, as milliseconds or HH:MM:SS past 24 hours, reads back to the same minutes."""
+    rows = hubspot.rows(n=len(seconds), seed=1, durations=durations)
+    for r, s in zip(rows, seconds, strict=True):
+        r["Time to first agent reply"] = hubspot.duration(s, durations)
+    path = tmp_path / "hubspot_prop.csv"
+    write_csv(path, hubspot.COLUMNS, as_rows(hubspot.COLUMNS, rows))
+    report, got = imported(path, tmp_path)
+    assert report.layout == "hubspot" and not report.coerced
+    g = got.set_index("ticket_id")["first_response_minutes"]
+    for r, s in zip(rows, seconds, strict=True):
+        value = g[r["Ticket ID"]]
+        assert (pd.isna(value) if s is None else value == pytest.approx(s / 60, abs=1e-9)), (s, value)

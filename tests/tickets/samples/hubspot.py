@@ -77,7 +77,8 @@ def header(lang: str = "en") -> list[str]:
     return [names.get(c, c) for c in COLUMNS]
 
 
-def _duration(seconds: int | None, durations: str) -> str:
+def duration(seconds: int | None, durations: str) -> str:
+    """Seconds as the export writes them: milliseconds, or ``HH:MM:SS`` with hours past 24."""
     if seconds is None:
         return ""
     if durations == "ms":
@@ -109,7 +110,7 @@ def rows(n: int = 120, seed: int = 14, lang: str = "en", durations: str = "ms") 
             "Priority": rnd.choice(("Low", "Medium", "High", "Urgent")),
             "Source": rnd.choice(("Email", "Email", "Chat", "Form", "Phone")),
             "Category": rnd.choice(("Billing issue", "Product issue", "")),
-            "Time to first agent reply": _duration(first, durations), "Time to close": _duration(close, durations),
+            "Time to first agent reply": duration(first, durations), "Time to close": duration(close, durations),
             "Associated Contact": f"Contact {i} (contact{i}@example.com)", "Associated Company": "Example GmbH",
         })
     return out
