@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from journeys.errors import InvalidJourney
-from journeys.interop import export_journey, guess_format, import_journey
+from journeys.graph import check
+from journeys.interop import EXPORT_FORMATS, FORMATS, export_journey, guess_format, import_journey, read_journey
 from journeys.interop.mermaid import task_order
 from journeys.model import DEFAULT_LANES, Journey, Step, Transition
 from tests.strategies import REALISTIC_LABELS, journeys
+from tests.tickets.samples.mermaid_journey import docs_example, skeleton, wiki_page
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -188,10 +190,12 @@ def test_export_writes_sections_tasks_in_flow_order_scores_and_actors() -> None:
         journey
             title Billing: help
             %% NOTE
+            section Discover
             section Get help
               Search#58; help centre: 3: Small-business owner
               Chat with bot: 1: system
               Talk to an agent: 4: frontstage
+            section Renew
         """).replace("NOTE", "Mermaid's journey diagram has no transitions: this journey's 2 transitions and their "
                              "shares are not in this file. Export mermaid-flowchart to keep them.")
 
@@ -401,3 +405,103 @@ def test_damaged_exports_only_ever_raise_invalid_journey(journey: Journey, data:
         _import(damaged)
     except InvalidJourney as error:
         assert "internal error" not in str(error)
+
+
+# ---------------------------------------------------------------- as Mermaid reads it (issue 14)
+
+def _warned_lines(warnings: list) -> list[int]:
+    """Every line number the warnings name ("line 3", "lines 4, 9"), from their text."""
+    return sorted(int(n) for w in warnings for n in re.findall(r"\d+", w.where.split(":")[0]))
+
+
+def test_the_docs_example_round_trips_its_actors_exactly() -> None:
+    diagram = docs_example()
+    journey = _import(diagram.text)
+    assert [(s.stage, s.label, s.emotion + 3, tuple(s.actors)) for s in journey.steps] == diagram.rows
+    assert journey.personas == ["Me", "Cat"]
+    exported = export_journey(journey, "mermaid")
+    tasks = [line.strip() for line in exported.splitlines() if line.startswith("      ")]
+    assert tasks == [f"{task}: {score}: {', '.join(actors)}" for _, task, score, actors in diagram.rows]
+    assert "customer" not in exported  # the lane is not added as an actor to every task
+
+
+def test_a_wiki_page_with_every_tolerated_quirk_imports_with_warnings() -> None:
+    for seed in range(5):
+        diagram = wiki_page(seed)
+        imported = read_journey(diagram.text, "mermaid")
+        journey = imported.journey
+        assert journey.name == diagram.title and journey.description == "Kept as the description"
+        assert journey.stages == diagram.sections
+        assert [(s.stage, s.label, s.emotion + 3, tuple(s.actors)) for s in journey.steps] == diagram.rows
+        assert _warned_lines(imported.warnings) == diagram.ignored_lines
+        assert all(w.reason.startswith("ignored: ") for w in imported.warnings)
+        again = read_journey(export_journey(journey, "mermaid"), "mermaid")
+        assert again.journey == journey and again.warnings == []  # our own comments are not warned about
+
+
+def test_a_skeleton_of_sections_is_a_stepless_draft_that_round_trips() -> None:
+    stages = ["Discover", "Sign up", "Use: daily", "Renew"]
+    diagram = skeleton([s.replace(":", "#58;") for s in stages])
+    journey = _import(diagram.text)
+    assert journey.name == diagram.title and journey.stages == stages
+    assert journey.steps == [] and journey.transitions == []
+    assert [(f.code, f.severity) for f in check(journey)] == [("draft", "warning")]
+    assert "draft" in check(journey)[0].message
+    assert _import(export_journey(journey, "mermaid")) == journey
+
+
+def test_a_stepless_draft_is_drawn_and_exported() -> None:
+    """(Metrics on a draft run through the real CLI in tests/test_journey_import_into.py.)"""
+    from journeys.charts import MAP_FORMATS, emotion_curve, export_chart, journey_map
+
+    draft = _import(skeleton(["Discover", "Use"]).text)
+    for fmt in EXPORT_FORMATS:
+        text = export_journey(draft, fmt)
+        if fmt in FORMATS:
+            assert import_journey(text, fmt) == draft
+    for fmt in MAP_FORMATS:
+        assert len(export_chart(journey_map(draft), fmt)) > 100
+    assert emotion_curve(draft) is not None
+
+
+@pytest.mark.parametrize(("line", "warning"), [
+    ("%% a comment", "a comment"), ("# a hash comment", "a comment"), ("%%{init: {'theme': 'dark'}}%%", "directive"),
+    ("accTitle: second one", "second 'accTitle'"), ("%50 off: 3: Me", "starting with '%'"),
+    ("Pay: 3: Me: extra", "third ':'"), ("Pay: 3: Me # later", "after '#'")])
+def test_lines_mermaid_ignores_are_warned_about_not_refused(line: str, warning: str) -> None:
+    text = f"journey\naccTitle: first\nsection s\nKeep: 4: Me\n{line}\n"
+    imported = read_journey(text, "mermaid")
+    assert imported.journey.steps[0].label == "Keep"
+    [only] = imported.warnings
+    assert only.where == "line 5" and warning in only.reason
+
+
+def test_journey_and_a_statement_on_one_line_is_read_as_mermaid_does() -> None:
+    assert _import("journey title One line\nsection s\na: 3\n").name == "One line"
+
+
+def test_entity_codes_are_read_as_the_characters_mermaid_draws() -> None:
+    journey = _import("journey\ntitle A#58; b #35;1\nsection S#58;1\n#quot;Pay#quot; #35;2#59; now #9829;: 3: "
+                      "Me#44; you, Cat\n")
+    assert journey.name == "A: b #1" and journey.stages == ["S:1"]
+    assert journey.steps[0].label == '"Pay" #2; now ♥'
+    assert journey.steps[0].actors == ["Me, you", "Cat"] and journey.personas == ["Me, you", "Cat"]
+
+
+def test_labels_with_percent_colon_hash_semicolon_survive_export() -> None:
+    labels = ["%50 off", "%% not a comment", "a%%b", "Step 1: sign in", "C# intro", "Semi; colon", "#58; literal",
+              "&amp; kept", "<b>bold</b>", '"quoted"', "50% done", "😀 emoji", "x #35; y"]
+    journey = Journey(name="%T: #1; x", stages=["%S: a#b;c"], personas=["Ana, tier 1", "%P"],
+                      steps=[Step(id=f"s{i}", label=label, stage="%S: a#b;c") for i, label in enumerate(labels)])
+    back = _import(export_journey(journey, "mermaid"))
+    assert back.name == journey.name and back.stages == journey.stages and back.personas == journey.personas
+    assert [s.label for s in back.steps] == labels
+
+
+def test_an_actor_list_changed_by_a_lane_edit_still_gives_the_lane_back() -> None:
+    journey = _import("journey\nsection s\nPay: 3: Me, backstage\nCall: 2: Me\n")
+    assert [s.lane for s in journey.steps] == ["backstage", "customer"]
+    moved = journey.model_copy(update={"steps": [journey.steps[0].model_copy(update={"lane": "system"}),
+                                                 journey.steps[1].model_copy(update={"lane": "frontstage"})]})
+    back = _import(export_journey(moved, "mermaid"))
+    assert [s.lane for s in back.steps] == ["system", "frontstage"] and back.personas == ["Me"]

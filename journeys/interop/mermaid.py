@@ -38,17 +38,18 @@ Chromium, see tests/browser/test_mermaid_render_e2e.py) and what we do about it
       are drawn (a *skeleton*: only stages).
 
 Export
-    One section per stage in stage order (stages without steps are skipped when
-    any stage has steps; a journey without steps writes every stage, so a
-    draft round-trips). Tasks within a section are in flow order: by distance
-    from the entry step, then by step order. A step with no emotion is written
-    as score 3 (neutral). A step's actors are its ``actors`` as imported (the
-    lane's name is added only when they would not give the step's lane back);
-    a step made here has none, so its task lists its lane only when that is not
-    the default lane, and the journey's personas on steps in the customer lane
-    (or on the first task when no step is there). When the lanes differ from
-    the default ones, a comment ``%% journeys:lanes ["…", …]`` records them. A
-    second comment says that the diagram has no transitions.
+    One section per stage in stage order, those without steps too (Mermaid
+    accepts an empty section, and a draft or a planned stage round-trips).
+    Tasks within a section are in flow order: by distance from the entry step,
+    then by step order. A step with no emotion is written as score 3 (neutral).
+    A step's actors are its ``actors`` as imported (the lane's name is added
+    only when they would not give the step's lane back). A step made here has
+    none, so its task lists its lane only when that is not the default lane,
+    and — in a journey none of whose steps has actors — the journey's personas
+    on steps in the customer lane. A persona no task names goes on the first
+    task, so every persona survives. When the lanes differ from the default
+    ones, a comment ``%% journeys:lanes ["…", …]`` records them. A second
+    comment says that the diagram has no transitions.
 
 Import
     Sections give the stages (a section name repeated continues that stage),
@@ -70,8 +71,7 @@ Import
     refuses it too), an unclosed ``accDescr {``, and a diagram with no sections.
 
 Round trip
-    export → import keeps the name, description, stages in order (non-empty
-    ones when there are steps), labels, emotion (None becomes 0), lanes,
+    export → import keeps the name, description, stages in order, labels, emotion (None becomes 0), lanes,
     personas, actors and the task order; it loses ids, channels, owners, step
     descriptions, kinds, handled_by, transitions, notes, state and entry —
     which :func:`merge_into` takes back from the journey a file revises.
@@ -172,9 +172,9 @@ def task_order(journey: Journey) -> list[tuple[str, list[Step]]]:
     by_stage: dict[str, list[tuple[float, int, Step]]] = defaultdict(list)
     for i, step in enumerate(journey.steps):
         by_stage[step.stage].append((depth.get(step.id, float("inf")), i, step))
-    stages = [s for s in journey.stages if s in by_stage]
-    stages += [s for s in by_stage if s not in journey.stages]  # only in a journey that skipped validation
-    return [(stage, [step for _, _, step in sorted(by_stage[stage], key=lambda x: x[:2])]) for stage in stages]
+    stages = journey.stages + [s for s in by_stage if s not in journey.stages]  # only if validation was skipped
+    return [(stage, [step for _, _, step in sorted(by_stage.get(stage, []), key=lambda x: x[:2])])
+            for stage in stages]
 
 
 def no_transitions_note(journey: Journey) -> str:
@@ -187,8 +187,8 @@ def no_transitions_note(journey: Journey) -> str:
             "Export mermaid-flowchart to keep them.")
 
 
-def _step_actors(journey: Journey, step: Step, personas: list[str], missing: list[str], carrier: str | None
-                 ) -> list[str]:
+def _step_actors(journey: Journey, step: Step, personas: list[str], missing: list[str], carrier: str | None,
+                 uses_actors: bool) -> list[str]:
     """A task's actors: the step's own (imported) ones, else its lane (unless default) and the personas."""
     lanes = {_lane_key(lane): lane for lane in journey.lanes}
     default = _customer_lane(journey)
@@ -199,7 +199,8 @@ def _step_actors(journey: Journey, step: Step, personas: list[str], missing: lis
             actors = [a for a in actors if _lane_key(a) not in lanes]
             actors = actors if step.lane == default else [step.lane, *actors]
     else:
-        actors = ([] if step.lane == default else [step.lane]) + (personas if step.lane == default else [])
+        everyone = personas if step.lane == default and not uses_actors else []
+        actors = ([] if step.lane == default else [step.lane]) + everyone
     return list(dict.fromkeys(actors + (missing if step.id == carrier else [])))
 
 
@@ -236,11 +237,13 @@ def written_actors(journey: Journey, sections: list[tuple[str, list[Step]]] | No
     personas = [p for p in dict.fromkeys(_one_line(p) for p in journey.personas)
                 if p and _lane_key(p) not in lane_keys]
     customer = _customer_lane(journey)
+    uses_actors = any(s.actors for s in journey.steps)  # imported: a task without actors keeps none
     in_tasks = {a for s in journey.steps for a in s.actors} | (
-        set(personas) if any(s.lane == customer and not s.actors for s in journey.steps) else set())
+        set(personas) if not uses_actors and any(s.lane == customer for s in journey.steps) else set())
     missing = [p for p in personas if p not in in_tasks]  # on the first task, so every persona survives
     carrier = next((steps[0].id for _, steps in sections if steps), None)
-    return {step.id: [a for a in _step_actors(journey, step, personas, missing, carrier) if _one_line(a)]
+    return {step.id: [a for a in _step_actors(journey, step, personas, missing, carrier, uses_actors)
+                         if _one_line(a)]
             for _, steps in sections for step in steps}
 
 
