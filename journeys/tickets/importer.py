@@ -638,9 +638,11 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
     rows_read = (done.rows if done is not None else stats.rows) + malformed
     kept = stats.kept
     dups = done.duplicates if done is not None else 0
-    if kept and done is None:
-        dups, dup_examples = _dedupe(con, tmp, schema, workdir, count_only=bool(hist and hist.ordered))
-        if dups and hist is not None and hist.ordered and attempt < 4:
+    keyed_elsewhere = done is not None and hist is not None and hist.key != mapping.field("ticket_id").source
+    if kept and (done is None or keyed_elsewhere):  # collapsed on another column: ids may still repeat
+        retry = done is None and hist is not None and hist.ordered and attempt < 4
+        dups, dup_examples = _dedupe(con, tmp, schema, workdir, count_only=retry)
+        if dups and retry:
             raise _Retry(collapse=True)  # ids repeat further down a file with an update time: an update log
         if dups:
             rejected["duplicate ticket_id"] += dups
