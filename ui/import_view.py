@@ -59,7 +59,8 @@ from ui.text import clip, plain
 
 _log = logging.getLogger(__name__)
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "json", "ndjson", "jsonl"]
+# .xls/.xml: SpreadsheetML 2003 (Freshdesk's "Excel" download); a binary .xls is refused in words by the reader
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "xml", "parquet", "json", "ndjson", "jsonl"]
 UPLOADS_FOLDER = "uploads"
 UPLOAD_MAX_AGE = timedelta(days=1)
 
