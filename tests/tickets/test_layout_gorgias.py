@@ -34,6 +34,13 @@ def test_gorgias_export_gives_the_figures_of_its_rows(tmp_path):
     assert got["first_response_minutes"].isna().all()
 
 
+def test_gorgias_api_json_gives_the_same_figures(tmp_path):
+    rows = gorgias.write_api(tmp_path / "gorgias_tickets.json", n=90, seed=7)
+    report, got = imported(tmp_path / "gorgias_tickets.json", tmp_path)
+    assert_same_figures(report, got, expected(rows), "gorgias", 90, ("resolution_minutes", "csat"))
+    assert {"order-status", "vip"} <= {t for tags in got["tags"] for t in tags}
+
+
 @pytest.mark.parametrize("subset", [
     ("Ticket id", "Subject", "Status", "Channel", "Created datetime", "Closed datetime"),
     ("Ticket id", "Tags", "Satisfaction survey score", "Assignee team", "Created datetime"),

@@ -37,6 +37,14 @@ def test_helpscout_export_gives_the_figures_of_its_rows(tmp_path):
     assert "x_Conversation ID" in got.columns  # the internal id is kept, the number is the ticket id
 
 
+def test_helpscout_api_conversations_give_the_same_figures(tmp_path):
+    rows = helpscout.write_api(tmp_path / "conversations.json", n=80, seed=5)
+    report, got = imported(tmp_path / "conversations.json", tmp_path)
+    want = expected(rows).assign(first_response_minutes=None, csat=None)  # not in the API object
+    assert_same_figures(report, got, want, "helpscout", 80, ("resolution_minutes",))
+    assert {"vip", "refund"} <= {t for tags in got["tags"] for t in tags}
+
+
 @pytest.mark.parametrize("subset", [
     ("Conversation Number", "Mailbox", "Created At", "Closed At", "Status"),
     ("Conversation ID", "Conversation Number", "Subject", "Customer Email", "Happiness Rating", "Replies Sent",

@@ -6,7 +6,9 @@ By, Replies Sent, Happiness Rating, Happiness Comments``. The report drill-downs
 (``/v2/reports/.../drilldown``: id, number, type, mailboxid, subject, status, customerName, customerEmail,
 tags …) and the API conversation (``number, type, status, mailboxId, createdAt, closedAt, closedBy,
 primaryCustomer.email, tags[].tag, customerWaitingSince.time``) carry the same facts under API names.
-The CSV labels are as Help Scout's UI words them; no public page lists the export's exact header.
+The CSV labels are as Help Scout's UI words them; no public page lists the export's exact header. An API
+page's HAL envelope (``{"_embedded": {"conversations": [...]}}``) is not unwrapped by the reader: save the
+``conversations`` array itself (it has no first-response time and no rating).
 
 Traps:
 - timestamps are ISO 8601 in UTC (``2024-03-04T09:00:00Z``);

@@ -16,6 +16,7 @@ Traps written on purpose:
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,4 +64,22 @@ def rows(n: int = 120, seed: int = 14) -> list[dict[str, str]]:
 def write(path: Path, n: int = 120, seed: int = 14) -> list[dict[str, str]]:
     data = rows(n, seed)
     write_csv(path, COLUMNS, as_rows(COLUMNS, data))
+    return data
+
+
+def write_api(path: Path, n: int = 120, seed: int = 14) -> list[dict[str, str]]:
+    """The same tickets as the REST API lists them (``GET /api/tickets``: ``{"data": [...], "meta": …}``,
+    tags and survey as objects); returns the CSV-shaped rows for the expected figures."""
+    data = rows(n, seed)
+
+    def ticket(r: dict[str, str]) -> dict:
+        score = r["Satisfaction survey score"]
+        return {"id": int(r["Ticket id"]), "uri": f"/api/tickets/{r['Ticket id']}", "status": r["Status"],
+                "channel": r["Channel"], "via": r["Via"], "subject": r["Subject"],
+                "tags": [{"name": t.strip()} for t in r["Tags"].split(",") if t.strip()],
+                "customer": {"email": r["Customer email"]}, "assignee_team": {"name": r["Assignee team"]},
+                "created_datetime": r["Created datetime"], "closed_datetime": r["Closed datetime"] or None,
+                "satisfaction_survey": {"score": int(score)} if score else None}
+
+    path.write_text(json.dumps({"data": [ticket(r) for r in data], "meta": {"next_cursor": None}}), encoding="utf-8")
     return data

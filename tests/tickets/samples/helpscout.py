@@ -15,6 +15,7 @@ Traps written on purpose:
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -65,4 +66,19 @@ def write(path: Path, n: int = 120, seed: int = 14) -> list[dict[str, str]]:
     """Write the export to ``path`` and return its rows (as the file holds them)."""
     data = rows(n, seed)
     write_csv(path, COLUMNS, as_rows(COLUMNS, data))
+    return data
+
+
+def write_api(path: Path, n: int = 120, seed: int = 14) -> list[dict[str, str]]:
+    """The same conversations as Mailbox API v2 objects (a JSON array of ``_embedded.conversations``:
+    ``number, type, status, mailboxId, createdAt, closedAt, primaryCustomer.email, tags[].tag``); returns the
+    CSV-shaped rows for the expected figures. The API object has no first-response time and no rating."""
+    data = rows(n, seed)
+    path.write_text(json.dumps([{
+        "id": int(r["Conversation ID"]), "number": int(r["Conversation Number"]), "type": r["Type"],
+        "status": r["Status"], "state": "published", "subject": r["Subject"], "mailboxId": {"Support": 101, "Billing": 102}[r["Mailbox"]],
+        "createdAt": r["Created At"], "closedAt": r["Closed At"] or None,
+        "primaryCustomer": {"email": r["Customer Email"]},
+        "tags": [{"tag": t.strip()} for t in r["Tags"].split(",") if t.strip()],
+        "customerWaitingSince": {"time": r["Created At"]}} for r in data]), encoding="utf-8")
     return data
