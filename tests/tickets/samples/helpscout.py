@@ -29,6 +29,7 @@ COLUMNS: tuple[str, ...] = (
 )
 T0 = datetime(2024, 3, 4, 8, 0, 0)
 RATINGS = ("Great", "Great", "Okay", "Not Good", "", "")
+MAILBOX_IDS = {"Support": 101, "Billing": 102}
 
 
 def _iso(d: datetime | None) -> str:
@@ -76,7 +77,7 @@ def write_api(path: Path, n: int = 120, seed: int = 14) -> list[dict[str, str]]:
     data = rows(n, seed)
     path.write_text(json.dumps([{
         "id": int(r["Conversation ID"]), "number": int(r["Conversation Number"]), "type": r["Type"],
-        "status": r["Status"], "state": "published", "subject": r["Subject"], "mailboxId": {"Support": 101, "Billing": 102}[r["Mailbox"]],
+        "status": r["Status"], "state": "published", "subject": r["Subject"], "mailboxId": MAILBOX_IDS[r["Mailbox"]],
         "createdAt": r["Created At"], "closedAt": r["Closed At"] or None,
         "primaryCustomer": {"email": r["Customer Email"]},
         "tags": [{"tag": t.strip()} for t in r["Tags"].split(",") if t.strip()],
