@@ -33,6 +33,9 @@ from journeys.settings import Settings, load_settings
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNEXPECTED = 3
+CLOCK_OPTION = click.option("--minutes", "clock", type=click.Choice(["calendar", "business"]), default="calendar",
+                            show_default=True, help="First reply and resolution in calendar minutes, or in business "
+                            "minutes under the workspace's schedule (journeys workspace schedule set).")
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                              show_default=True, help="How to print the data.")
 
@@ -630,10 +633,11 @@ def rules_test(store, settings: Settings, journey_name: str, dataset: str, step:
 @click.option("--few-tickets", "few", type=click.Choice(["show", "blank"]), default=None,
               help="A value on fewer than --min-sample tickets: shown and marked 'few tickets (n=…)', or left empty "
                    "(default: the workspace's setting, see `journeys definitions`).")
+@CLOCK_OPTION
 @FORMAT_OPTION
 @_with_store
 def metrics(store, settings: Settings, dataset: str, journey_name: str | None, by: str, start, end,
-            min_sample: int, few: str | None, fmt: str) -> None:
+            min_sample: int, few: str | None, clock: str, fmt: str) -> None:
     """Support metrics per step, group, channel, status, month … (catalogue names as columns), from a ticket dataset.
 
     JSON is an object: the dataset, the grouping, ``definitions`` (metric → definition id and words, as the
@@ -676,6 +680,7 @@ def metrics(store, settings: Settings, dataset: str, journey_name: str | None, b
             table, names = mapped.table, list(METRICS)
         else:  # no journey yet: the dataset alone; metrics that need steps are left out, not shown as 0
             table, names = tickets_table(version.path), [m for m in METRICS if m not in NEEDS_STEPS]
+        table = _in_business_hours(store, settings, table) if clock == "business" else table
         resolved = resolve(chosen, table.columns)
         try:
             frame = compute(table, by=keys, period=period, start=start, end=end, min_sample=min_sample,
@@ -690,7 +695,7 @@ def metrics(store, settings: Settings, dataset: str, journey_name: str | None, b
         click.echo(json.dumps({"dataset": dataset, "version": version.version, "journey": journey_name,
                                "by": [*keys, *([period] if period else [])], "min_sample": min_sample,
                                "few_tickets": chosen.few_tickets, "definitions": resolved.as_json(names),
-                               "rows": rows}, indent=2, default=str, ensure_ascii=False))
+                               "minutes": clock, "rows": rows}, indent=2, default=str, ensure_ascii=False))
         return
     for row in rows:  # CSV and table: the few-ticket marks in words, the definition ids in the file itself
         few_marks = row.pop("few")
@@ -1225,4 +1230,96 @@ def painpoints_export(store, settings: Settings, fmt: str, output: str | None, d
     except OSError as error:
         raise BadInput(f"cannot write {output}: {error.strerror or error}") from None
     click.echo(f"Wrote {output} ({len(ranking.scores)} pain points, {fmt}).", err=True)
+
+
+# --- workspace settings: business hours -------------------------------------------------------------
+
+@cli.group("workspace", cls=_Group)
+def workspace_group() -> None:
+    """Workspace settings."""
+
+
+workspace_group.add_command(definitions)  # `journeys workspace definitions …` = `journeys definitions …`
+
+
+@workspace_group.group("schedule", cls=_Group)
+def schedule_group() -> None:
+    """Business hours: the schedule first reply and resolution are also counted in (business minutes)."""
+
+
+@schedule_group.command("show")
+@click.option("--dataset", default=None, help="Also count this dataset's business minutes and compare them with "
+              "the help desk's own business-hours columns.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_with_store
+def schedule_show(store, settings: Settings, dataset: str | None, fmt: str) -> None:
+    """The workspace's schedule; with --dataset, what its business minutes rest on and agree with."""
+    from journeys.business_hours import coverage, load_schedule, vendor_agreement, with_business_minutes
+    from journeys.metrics import tickets_table
+
+    schedule, version = load_schedule(store, settings.workspace)
+    body: dict[str, Any] = {"version": version, "schedule": schedule.to_json() if schedule else None}
+    if schedule is not None and dataset is not None:
+        from journeys.tickets.datasets import Datasets
+
+        found = Datasets(store, settings.home).latest(settings.workspace, dataset)
+        table = with_business_minutes(tickets_table(found.path), schedule)
+        body |= {"dataset": dataset, "dataset_version": found.version,
+                 "coverage": [c.__dict__ for c in coverage(table)],
+                 "vendor_agreement": [a.__dict__ | {"share": a.share} for a in vendor_agreement(table)]}
+    if fmt == "json":
+        click.echo(json.dumps(body, indent=2, default=str, ensure_ascii=False))
+        return
+    if schedule is None:
+        click.echo(f"No business hours set for workspace '{settings.workspace}' (journeys workspace schedule set "
+                   "--timezone ZONE --hours 'mon-fri 09:00-17:30').")
+        return
+    click.echo("\n".join([f"Business hours (version {version})", *schedule.describe()]))
+    if dataset is not None:
+        for c in coverage(table):
+            click.echo(c.sentence())
+        agreements = vendor_agreement(table)
+        for a in agreements:
+            click.echo(a.sentence())
+        if not agreements:
+            click.echo("The export carries no help-desk business-hours column to compare with.")
+
+
+@schedule_group.command("set")
+@click.option("--timezone", required=True, help="IANA time zone of the opening hours, e.g. Europe/London.")
+@click.option("--hours", "hours", multiple=True, required=True,
+              help="DAYS HH:MM-HH:MM[,HH:MM-HH:MM], repeatable, e.g. 'mon-fri 09:00-17:30' 'sat 10:00-14:00'; "
+                   "days not named are closed.")
+@click.option("--country", default=None, help="Public holidays of this country (ISO code, e.g. GB, DE, US).")
+@click.option("--subdivision", default=None, help="… and of this subdivision (e.g. ENG, BY, CA).")
+@click.option("--closure", "closures", multiple=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="A date the help desk is closed (YYYY-MM-DD), repeatable.")
+@click.option("--if-version", "if_version", type=int, default=None,
+              help="Refuse to save unless the stored schedule is at this version (default: the current one).")
+@_with_store
+def schedule_set(store, settings: Settings, timezone: str, hours: tuple[str, ...], country: str | None,
+                 subdivision: str | None, closures: tuple, if_version: int | None) -> None:
+    """Set the workspace's business hours (a new version; a concurrent change is refused, never lost)."""
+    from journeys.business_hours import Schedule, load_schedule, parse_hours, save_schedule
+
+    schedule = Schedule(timezone, parse_hours(hours), country=(country or "").upper() or None,
+                        subdivision=(subdivision or "").upper() or None,
+                        closures=tuple(sorted({c.date() for c in closures})))
+    _, current = load_schedule(store, settings.workspace)
+    version = save_schedule(store, settings.workspace, schedule, settings.author,
+                            expected_version=if_version if if_version is not None else current)
+    click.echo(f"Saved business hours version {version}: " + "; ".join(schedule.describe()) + ".")
+
+
+def _in_business_hours(store, settings: Settings, table: Any) -> Any:
+    """The ticket table with first reply and resolution in business minutes (said on stderr), for --minutes business."""
+    from journeys.business_hours import business_view, load_schedule
+
+    schedule, version = load_schedule(store, settings.workspace)
+    if schedule is None:
+        raise BadInput("--minutes business: the workspace has no business hours yet (journeys workspace schedule set "
+                       "--timezone ZONE --hours 'mon-fri 09:00-17:30')")
+    click.echo(f"minutes: business minutes under business hours version {version} ({'; '.join(schedule.describe())})",
+               err=True)
+    return business_view(table, schedule)
 

@@ -146,6 +146,14 @@ def test_cli_sets_the_schedule_and_reports_agreement(tmp_path, winter):
     assert coverage["resolution_business_minutes"]["known"] == 120
     bad = run(home, "workspace", "schedule", "set", "--timezone", "Nowhere/Land", "--hours", "mon 09:00-17:00")
     assert bad.returncode != 0 and "Unknown time zone" in bad.stderr
+    out = run(home, "metrics", "--dataset", "zd", "--by", "group", "--minutes", "business", "--min-sample", "5",
+              "--format", "json", check_ok=True)
+    body = json.loads(out.stdout)
+    assert body["minutes"] == "business" and "business hours version 1" in out.stderr
+    medians = (pd.DataFrame({"group": [r["group"] for r in winter], "m": [r["walk_first_reply"] for r in winter]})
+               .groupby("group")["m"].median())
+    for row in body["rows"]:
+        assert row["frt_p50"] == pytest.approx(medians[row["group"]])
 
 
 def test_side_by_side_gives_the_catalogue_quantiles_in_both_clocks(tmp_path, winter):
