@@ -41,7 +41,8 @@ Decisions and traps (each written down because a reader may argue with it):
   integer day number and arithmetic: one query in the analytics engine (DuckDB, or any Ibis backend),
   no Python loop per ticket (``benchmarks/bench_business_hours.py`` measures it).
 - **Vendor agreement.** :func:`vendor_agreement` compares ours with the vendor's own business-hours
-  columns kept as extras: the share of tickets where both are known and differ by at most one minute.
+  columns kept as extras (Zendesk's whole minutes, Intercom's seconds, ServiceNow's ``business_duration``
+  in seconds): the share of tickets where both are known and differ by at most one minute.
   Vendors count under their own schedule (Zendesk: the ticket's schedule, Intercom: the office hours
   of the workspace at the time), so a low share usually means the schedules differ, or that the
   export's times were read in the wrong zone (``--timezone`` on import).
@@ -81,6 +82,8 @@ VENDOR_COLUMNS: dict[str, tuple[str, float, str]] = {
     "full resolution time in minutes within business hours": ("resolution_business_minutes", 1.0, "Zendesk"),
     "first response time, only within office hours (seconds)": ("first_response_business_minutes", 1 / 60,
                                                                  "Intercom"),
+    # ServiceNow's incident list: business_duration is opened → resolved within the SLA schedule, in seconds.
+    "business duration": ("resolution_business_minutes", 1 / 60, "ServiceNow"),
 }
 
 

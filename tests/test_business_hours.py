@@ -211,3 +211,16 @@ def test_an_interval_wholly_outside_opening_hours_has_no_business_minutes(day, s
            for x, y in local]
     got = business_minutes([x for x, _ in utc], [y for _, y in utc], WEEKDAYS_ONLY)
     assert got.tolist() == [0.0, 0.0]
+
+
+def test_a_servicenow_business_duration_in_seconds_is_compared_in_minutes():
+    from journeys.business_hours import vendor_agreement
+
+    t = ibis.memtable(pd.DataFrame({
+        "created_at": pd.to_datetime(["2024-03-05 17:00", "2024-03-05 17:00"], utc=True),  # Tue 17:00 GMT
+        "resolution_minutes": [16 * 60 + 30.0, 16 * 60 + 30.0],  # → Wed 09:30: 30 + 30 business minutes
+        "x_business_duration": ["3600", "7200"],  # 60 minutes (agrees), 120 minutes (does not)
+    }))
+    [found] = vendor_agreement(with_business_minutes(t, LONDON))
+    assert (found.vendor, found.column, found.compared, found.agree) == ("ServiceNow", "resolution_business_minutes",
+                                                                          2, 1)
