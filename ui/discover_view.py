@@ -452,12 +452,16 @@ def order_control(preview: LogPreview, columns: LogColumns) -> str:
     st.session_state.setdefault(ORDER, "start")
     if not _has_starts(preview, columns):
         return str(st.session_state[ORDER])
-    return str(st.radio(
+    order = str(st.radio(
         "This log records when activities start and when they complete. Order each case's events by",
         list(ORDER_LABEL), format_func=ORDER_LABEL.get, key=ORDER, horizontal=True,
         help="Start time, then completion time, is what pm4py's discover_dfg does; completion time is what a log "
              "of completions alone gives. Activities that overlap come out in a different order. The report of the "
              "import says which was used."))
+    if not columns.start:
+        st.caption("Its start and complete rows (lifecycle transitions) are paired into one event per activity "
+                   "instance, as pm4py pairs them; other transitions (schedule, suspend …) are left out, counted.")
+    return order
 
 
 def _read_options(order: str = "start") -> ImportOptions:
