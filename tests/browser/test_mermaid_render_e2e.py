@@ -1,5 +1,6 @@
 """Mermaid exports judged by Mermaid itself: its own library (npm ``mermaid``, pinned in package.json) parses
-and renders each export in headless Chromium, and the rendered SVG shows every step, stage and transition.
+and renders each export in headless Chromium, and the rendered SVG shows every step, stage and transition —
+for the journey diagram, every task, section, actor and the title with exactly our text (hostile labels too).
 
 ``./run.sh test`` installs the library with ``npm ci`` when node_modules is missing. One page, loaded once per
 module, renders every diagram (hypothesis examples included), so the run stays short.
@@ -16,13 +17,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from journeys.demo import demo_journeys
-from journeys.interop import export_journey
-from journeys.interop.mermaid import task_order
+from journeys.interop import export_journey, import_journey
+from journeys.interop.mermaid import mermaid_text, task_order, written_actors
 from journeys.interop.mermaid_flowchart import label_text, node_ids
 from journeys.model import Journey, Step, Transition, TransitionKind
 from journeys.templates import TEMPLATES, from_template
 from tests.browser.conftest import ROOT
 from tests.strategies import REALISTIC_LABELS, journeys
+from tests.tickets.samples.mermaid_journey import docs_example, skeleton, wiki_page
 
 MERMAID_JS = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 FEW = settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking:
@@ -38,7 +40,8 @@ _RENDER = """async ([id, text]) => {
             nodes: [...doc.querySelectorAll('g.node')].map((n) => [n.id, n.textContent]),
             edges: [...doc.querySelectorAll('g.edgePaths > path')].map((e) => e.id),
             clusters: [...doc.querySelectorAll('g.cluster')].map((c) => [c.id, c.textContent]),
-            tasks: texts('text.legend, .task-line + text, g.task text'), svgText: doc.documentElement.textContent};
+            tasks: texts('text.legend, .task-line + text, g.task text'), svgText: doc.documentElement.textContent,
+            drawn: [...doc.querySelectorAll('text')].map((el) => [el.getAttribute('class') || '', el.textContent])};
   } catch (error) {
     return {ok: false, error: String(error && error.message || error)};
   }
@@ -135,20 +138,80 @@ def test_generated_journeys_render(mermaid_page, journey: Journey) -> None:
 
 def test_the_journey_diagram_renders_every_task_and_says_it_has_no_transitions(mermaid_page) -> None:
     for journey in [*demo_journeys(7), *(from_template(t, t) for t in sorted(TEMPLATES))]:
-        text = export_journey(journey, "mermaid")
-        assert "no transitions" in text
-        drawn = render(mermaid_page, text)
-        assert drawn["type"] == "journey"
-        for _, steps in task_order(journey):
-            for step in steps:
-                assert shown(step.label) in drawn["svgText"]
+        assert "no transitions" in export_journey(journey, "mermaid")
+        assert_journey_drawn(mermaid_page, journey)
 
 
 @FEW
 @given(journeys(min_steps=1, max_steps=8, notes=False))
 def test_generated_journey_diagrams_render(mermaid_page, journey: Journey) -> None:
-    drawn = render(mermaid_page, export_journey(journey, "mermaid"))
+    assert_journey_drawn(mermaid_page, journey)
+
+
+def same(text: str) -> str:
+    """Text as compared with the drawing: C0 controls (which the export turns into spaces) and whitespace runs as
+    one space — every other character, C1 controls and unassigned code points included, must be drawn as is."""
+    return re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f]", " ", text)).strip()
+
+
+def _unwrapped(text: str) -> str:
+    return re.sub(r"[\s-]", "", text)
+
+
+def assert_journey_drawn(mermaid_page, journey: Journey) -> dict[str, Any]:
+    """Mermaid itself draws every task, section, actor and the title with exactly our text (no parser of ours)."""
+    text = export_journey(journey, "mermaid")
+    drawn = render(mermaid_page, text)
     assert drawn["type"] == "journey"
+    by_class: dict[str, list[str]] = {}
+    for cls, content in drawn["drawn"]:
+        by_class.setdefault(cls.split()[0] if cls else "", []).append(same(content))
+    sections = task_order(journey)
+    steps = [step for _, steps in sections for step in steps]
+    assert by_class.get("task", []) == [same(s.label) or "Untitled step" for s in steps], text
+    # Mermaid draws a section's name once per run of its tasks, and nothing for a section without tasks
+    assert by_class.get("journey-section", []) == [same(stage) or "Unnamed stage" for stage, tasks in sections
+                                                   if tasks], text
+    # The legend lists the actors sorted as JavaScript sorts (UTF-16 code units) the names as Mermaid holds them
+    # (entity codes as its placeholders, '#60;' as 'ﬂ°°60¶ß'), a long name wrapped over lines (a long word broken
+    # with '-'): compared without spaces and hyphens, and whole for short names.
+    def held(actor: str) -> bytes:
+        written = re.sub(r"#(\d+);", "ﬂ°°\\1¶ß", mermaid_text(actor, ":,#;&<>\""))
+        return same(written).encode("utf-16-be")
+
+    actors = sorted({same(a) for step_actors in written_actors(journey).values() for a in step_actors}, key=held)
+    legend = by_class.get("legend", [])
+    assert "".join(map(_unwrapped, legend)) == "".join(map(_unwrapped, actors)), text
+    assert {a for a in actors if len(a) < 20 and " " not in a} <= set(legend), text
+    assert (same(journey.name) or "Untitled journey") in by_class.get("", []), text
+    return drawn
+
+
+HOSTILE = ["%50 off", "%% not a comment", "a%%b", "Step 1: sign in", "C# intro", "Semi; colon", "#58; literal",
+           "#quot; and #35;", "&amp; kept", "<b>bold</b>", "<img src=x onerror=alert(1)>", '"quoted" \'single\'',
+           "50% done", "😀 emoji ♥", "x #35; y", "title search", "section 8", "accTitle: x", "journey", ":", "#", ";",
+           "%", "a: b: c", "Comma, separated", "%%{init: {'theme': 'dark'}}%%"]
+
+
+def test_hostile_labels_are_drawn_exactly_in_the_journey_diagram(mermaid_page) -> None:
+    steps = [Step(id=f"s{i}", label=label, stage=["%Use: now", "Get #help;", "Renew"][i % 3],
+                  lane=["customer", "frontstage"][i % 2]) for i, label in enumerate(HOSTILE)]
+    journey = Journey(name="%T: #1; \"q\" <b>x</b> 😀", stages=["%Use: now", "Get #help;", "Renew", "Later"],
+                      personas=["Ana, tier 1", "%P", "Cat#58;", "Me; you"], steps=steps)
+    drawn = assert_journey_drawn(mermaid_page, journey)
+    assert "<img" in drawn["svgText"]  # shown as text, not an element
+    page, _ = mermaid_page
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+
+
+def test_imported_actors_are_drawn_as_written(mermaid_page) -> None:
+    diagram = docs_example()
+    journey = import_journey(diagram.text, "mermaid")
+    drawn = assert_journey_drawn(mermaid_page, journey)
+    assert sorted(t for c, t in drawn["drawn"] if c == "legend") == ["Cat", "Me"]  # no lane added as an actor
+    wiki = import_journey(wiki_page(1).text, "mermaid")
+    assert_journey_drawn(mermaid_page, wiki)
+    assert_journey_drawn(mermaid_page, import_journey(skeleton(["Discover", "Use"]).text, "mermaid"))
 
 
 def test_the_library_is_the_pinned_one() -> None:
