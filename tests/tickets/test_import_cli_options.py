@@ -6,7 +6,6 @@ refusal exits 2 with the reason and leaves no dataset behind.
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import shlex
@@ -19,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journeys.store import Store
-from journeys.tickets import readers
 from journeys.tickets.columns import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, _cli_word, override_mapping
@@ -114,8 +112,6 @@ def _with_pivot_first(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail("sheet" not in inspect.signature(readers.sniff).parameters, strict=True,
-                   reason="the readers' side of --sheet (helper V1) is not in yet")
 def test_sheet_names_the_workbook_sheet(home, tmp_path):
     book = _with_pivot_first(write_xlsx(tmp_path / "book.xlsx", [["Ref", "Opened", "Status"],
                                                                   ["A1", "2024-03-01 10:00", "open"],
