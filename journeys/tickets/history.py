@@ -49,10 +49,13 @@ STATUS = ("incident state", "state", "status", "ticket status", "issue status", 
 GROUP = ("assignment group", "group", "team", "queue", "assigned group")
 ASSIGNEE = ("assigned to", "assignee", "agent", "owner", "assigned agent")
 REASSIGN_COUNT = ("reassignment count", "reassignments", "times reassigned", "group reassignments")
-# a state that ends the work: the next open state is a reopen (ServiceNow codes 6 resolved, 7 closed, 8 canceled)
-CLOSED_STATES = ("resolved", "closed", "solved", "done", "cancelled", "canceled", "completed", "complete", "6", "7",
-                 "8", "resuelto", "cerrado", "gelöst", "geschlossen", "erledigt", "résolu", "fermé", "resolvido",
+# a state that ends the work: the next open state is a reopen
+CLOSED_STATES = ("resolved", "closed", "solved", "done", "cancelled", "canceled", "completed", "complete",
+                 "resuelto", "cerrado", "gelöst", "geschlossen", "erledigt", "résolu", "fermé", "resolvido",
                  "fechado")
+# numeric state codes mean something only in their help desk's layout: ServiceNow 6 resolved, 7 closed,
+# 8 canceled; Freshdesk's API 4 resolved, 5 closed
+CLOSED_CODES = {"servicenow": ("6", "7", "8"), "freshdesk": ("4", "5")}
 REASSIGNMENTS = "reassignments"
 
 
@@ -67,6 +70,7 @@ class History:
     group: str | None = None
     assignee: str | None = None
     reassign_count: str | None = None
+    closed: tuple[str, ...] = CLOSED_STATES
 
     @property
     def ordered(self) -> bool:
@@ -97,7 +101,8 @@ def find(mapping: ColumnMapping, columns: Sequence[str]) -> History | None:
     return History(key=key, updated_at=updated, sequence=first(SEQUENCE),
                    status=mapping.field("status").source or first(STATUS),
                    group=mapping.field("group").source or first(GROUP), assignee=first(ASSIGNEE),
-                   reassign_count=first(REASSIGN_COUNT))
+                   reassign_count=first(REASSIGN_COUNT),
+                   closed=CLOSED_STATES + CLOSED_CODES.get(mapping.layout, ()))
 
 
 def repeats_in(sample: Sequence[dict], key: str) -> bool:
@@ -133,7 +138,7 @@ def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, col
         zone = nz.header_zone(hist.updated_at) or ctx.timezone
         upd = f"coalesce(CAST({b._timestamp_expr(hist.updated_at, zone, None)} AS TIMESTAMP), {upd})"
     seq = f"coalesce({b.number(hist.sequence)}, -1e308)" if hist.sequence else "0"
-    closed_words = ", ".join(f"'{w}'" for w in CLOSED_STATES)
+    closed_words = ", ".join(f"'{w}'" for w in hist.closed)
     state = (f"(CASE WHEN {b.text(hist.status)} IS NULL THEN NULL "
              f"ELSE lower({b.text(hist.status)}) IN ({closed_words}) END)") if hist.status else "NULL::BOOLEAN"
     group = b.text(hist.group) if hist.group else "NULL::VARCHAR"

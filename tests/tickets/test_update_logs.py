@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from journeys.tickets import history
+from journeys.tickets.columns import ColumnMapping, FieldMap
 from journeys.tickets.importer import import_file, inspect_file
 from tests.tickets.samples.audit_log import write_audit_log
 from tests.tickets.test_import import write_csv
@@ -115,3 +117,12 @@ def test_repeated_ids_without_an_order_column_stay_duplicates_with_a_cli_hint(tm
     report = import_file(path, tmp_path / "out.parquet")
     assert report.rejected == {"duplicate ticket_id": 1} and report.collapsed_updates == 0
     assert "import it with --ticket-key 'ticket id'" in " ".join(report.warnings)
+
+
+def test_numeric_state_codes_count_only_in_their_help_desks_layout():
+    columns = ["number", "opened_at", "state", "sys_updated_at"]
+    fields = {"ticket_id": FieldMap("number"), "created_at": FieldMap("opened_at")}
+    servicenow = history.find(ColumnMapping(layout="servicenow", fields=fields), columns)
+    generic = history.find(ColumnMapping(layout="generic", fields=fields), columns)
+    assert servicenow.status == "state" and servicenow.updated_at == "sys_updated_at"
+    assert {"6", "7", "resolved"} <= set(servicenow.closed) and "6" not in generic.closed
