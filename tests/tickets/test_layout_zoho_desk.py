@@ -55,6 +55,14 @@ def test_zoho_resolution_falls_back_to_closed_time(tmp_path):
     assert per_ticket(got, "resolution_minutes") == per_ticket(expected(rows), "resolution_minutes")
 
 
+def test_zoho_api_tickets_give_the_same_figures(tmp_path):
+    rows = zoho_desk.write_api(tmp_path / "tickets.json", n=90, seed=3)
+    report, got = imported(tmp_path / "tickets.json", tmp_path)
+    want = expected([{**r, "Resolution Time": "", "First Response Time": "", "Happiness Rating": ""} for r in rows])
+    assert_same_figures(report, got, want, "zoho_desk", 90)  # resolution from closedTime − createdTime
+    assert (got.set_index("ticket_id")["escalated"] == want.set_index("ticket_id")["escalated"]).all()
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(minutes=st.lists(st.integers(0, 250 * 60), min_size=1, max_size=30),
        offsets=st.lists(st.integers(0, 400 * 24 * 60), min_size=30, max_size=30))

@@ -18,6 +18,7 @@ Traps written on purpose:
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,4 +115,22 @@ def write(path: Path, n: int = 120, seed: int = 14, lang: str = "en") -> list[di
     """Write the export (labels in ``lang``) and return its rows keyed by the English labels."""
     data = rows(n, seed)
     write_csv(path, header(lang), as_rows(COLUMNS, data))
+    return data
+
+
+def write_api(path: Path, n: int = 120, seed: int = 14) -> list[dict[str, str]]:
+    """The same tickets as ``GET /api/v1/tickets`` lists them (``{"data": [...]}``: ``ticketNumber``,
+    ``createdTime`` / ``closedTime`` as ISO 8601 UTC with milliseconds, ``channel``, ``status``,
+    ``isEscalated``); returns the CSV-shaped rows for the expected figures (the list has no metrics)."""
+    data = rows(n, seed)
+
+    def iso(text: str) -> str | None:
+        return datetime.strptime(text, FMT).strftime("%Y-%m-%dT%H:%M:%S.000Z") if text else None
+
+    path.write_text(json.dumps({"data": [{
+        "id": r["Ticket Id"], "ticketNumber": r["Request Id"], "subject": r["Subject"], "channel": r["Channel"],
+        "status": r["Status"], "statusType": "Closed" if r["Status"] == "Closed" else "Open",
+        "createdTime": iso(r["Created Time"]), "closedTime": iso(r["Closed Time"]),
+        "isEscalated": r["Is Escalated"] == "true", "email": r["Email"], "departmentId": "4000000007043"}
+        for r in data]}), encoding="utf-8")
     return data
