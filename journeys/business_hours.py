@@ -23,9 +23,11 @@ Decisions and traps (each written down because a reader may argue with it):
   timestamps, so an interval's end is ``created_at`` plus its calendar minutes. When an export only
   had the vendor's business-hours column (the import report says so), ``first_response_minutes`` is
   already business time and recomputing it here is meaningless: use the vendor's figure instead.
-- **Null, not zero.** An unknown duration, a negative one (end before start) or an end beyond the
-  schedule's span (:data:`MAX_SPAN_DAYS` after the first ticket) gives null business minutes, counted
-  by :func:`coverage`; an interval wholly outside opening hours gives 0.
+- **Null, not zero.** An unknown duration (null, NaN, infinite), a negative one (end before start), or
+  an interval reaching outside the years 1900–2199 (:data:`FIRST_DAY` … :data:`LAST_DAY`: a clock error,
+  not a ticket) gives null business minutes, counted by :func:`coverage`; an interval wholly outside
+  opening hours gives 0. The day table spans only the days the data reaches inside those bounds, so a
+  stray 1970 ticket costs a larger (still small) table, never the other tickets' values.
 - **Local wall-clock hours.** Opening hours are read in the schedule's time zone on each local date, so
   09:00–17:30 is 8.5 hours on both sides of a DST change; the day of the change itself has 23 or 25
   hours only when the hours span the changed hour (e.g. 00:00–24:00). A local time that does not exist
@@ -72,7 +74,9 @@ BUSINESS_COLUMNS: dict[str, str] = {
 }
 SETTINGS_KIND = "settings"  # the workspace settings documents (see journeys.priorities)
 SETTINGS_KEY = "schedule"
-MAX_SPAN_DAYS = 366 * 30  # the day table covers at most 30 years after the first ticket
+FIRST_DAY = -25_567  # 1900-01-01 as days since 1970-01-01: the day table never reaches before …
+LAST_DAY = 84_005  # … nor after 2199-12-31
+LONGEST_MINUTES = float((LAST_DAY - FIRST_DAY + 1) * 1440)  # longer durations cannot fit the bounds: null
 DAY = 86_400
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -178,6 +182,22 @@ class Schedule:
         lines.append(f"Public holidays: {place if self.country else 'none'}")
         lines.append("Closures: " + (", ".join(d.isoformat() for d in sorted(self.closures)) or "none"))
         return lines
+
+    def summary(self) -> str:
+        """The schedule on one line, runs of days with the same hours joined ("Mon–Fri 09:00–17:30")."""
+        spans = self.minutes()
+        runs: list[tuple[int, int, str]] = []
+        for i in range(7):
+            hours = ", ".join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in spans.get(i, []))
+            if hours and runs and runs[-1][1] == i - 1 and runs[-1][2] == hours:
+                runs[-1] = (runs[-1][0], i, hours)
+            elif hours:
+                runs.append((i, i, hours))
+        days = "; ".join((WEEKDAYS[a].capitalize() + (f"–{WEEKDAYS[b].capitalize()}" if b > a else "")) + f" {h}"
+                         for a, b, h in runs) or "always closed"
+        place = (self.country or "") + (f"-{self.subdivision}" if self.subdivision else "")
+        closures = f"{len(self.closures)} closure day(s)" if self.closures else "no closures"
+        return f"{self.timezone} · {days} · {'holidays ' + place if place else 'no public holidays'} · {closures}"
 
     # --- storage ---------------------------------------------------------------------------------
 
@@ -308,18 +328,24 @@ def _open_before(t: ir.Table, point: str, width: int) -> ir.FloatingValue:
 
 
 def _span(table: ir.Table, present: Sequence[str]) -> tuple[int, int] | None:
-    """UTC day numbers the intervals reach (first created … last end), capped at :data:`MAX_SPAN_DAYS`."""
+    """UTC day numbers the intervals reach (first created … last end) inside :data:`FIRST_DAY` … :data:`LAST_DAY`."""
     aggs: dict[str, Any] = {"lo": table.created_at.min(), "hi": table.created_at.max()}
     for i, c in enumerate(present):
-        aggs[f"m{i}"] = table[c].max()
+        aggs[f"m{i}"] = table[c].max(where=_usable(table[c]))
     row = table.aggregate(**aggs).execute().iloc[0]
     if pd.isna(row["lo"]):
         return None
     lo, hi = pd.Timestamp(row["lo"]), pd.Timestamp(row["hi"])
     longest = max([float(row[f"m{i}"]) for i in range(len(present)) if pd.notna(row[f"m{i}"])], default=0.0)
-    first = int(lo.value // 10**9 // DAY)
-    last = int(min(hi.value // 10**9 + max(longest, 0.0) * 60, (first + MAX_SPAN_DAYS) * DAY) // DAY)
-    return first, min(last, first + MAX_SPAN_DAYS)
+    first = max(int(lo.value // 10**9 // DAY), FIRST_DAY)
+    last = min(int((hi.value // 10**9 + max(longest, 0.0) * 60) // DAY), LAST_DAY)
+    return (first, last) if first <= last else None
+
+
+def _usable(minutes: ir.NumericValue) -> ir.BooleanValue:
+    """A calendar duration business minutes can be computed for: known, finite, ≥ 0, within the bounds."""
+    finite = ~minutes.cast("float64").isnan() & ~minutes.cast("float64").isinf()
+    return minutes.notnull() & finite & (minutes >= 0) & (minutes <= LONGEST_MINUTES)
 
 
 def with_business_minutes(table: ir.Table, schedule: Schedule) -> ir.Table:
@@ -343,7 +369,8 @@ def with_business_minutes(table: ir.Table, schedule: Schedule) -> ir.Table:
     names = list(schema.names)
     t = table.mutate(_bh_x0=_epoch(table.created_at))
     ends = {c: f"_bh_x{i + 1}" for i, c in enumerate(present)}
-    t = t.mutate(**{ends[c]: t._bh_x0 + t[c].cast("float64") * 60 for c in present})
+    t = t.mutate(**{ends[c]: t._bh_x0 + ibis.cases((_usable(t[c]), t[c].cast("float64")), else_=0.0) * 60
+                    for c in present})
     points = ["_bh_x0", *ends.values()]
     t = t.mutate(**{f"{p}_d": (t[p] / DAY).floor().cast("int64") for p in points})
     for p in points:
@@ -354,8 +381,7 @@ def with_business_minutes(table: ir.Table, schedule: Schedule) -> ir.Table:
     for c in present:
         minutes = t[c]
         value = (at[ends[c]] - at["_bh_x0"]) / 60
-        ok = minutes.notnull() & (minutes >= 0)
-        out[BUSINESS_COLUMNS[c]] = ibis.cases((ok, value), else_=ibis.null("float64"))
+        out[BUSINESS_COLUMNS[c]] = ibis.cases((_usable(minutes), value), else_=ibis.null("float64"))
     for c in BUSINESS_COLUMNS:
         if c not in present:
             out[BUSINESS_COLUMNS[c]] = ibis.null("float64")
@@ -431,12 +457,12 @@ class Coverage:
     known: int
     unknown: int
     negative: int
-    beyond: int  # ends past the schedule's span (null)
+    beyond: int  # starts or ends outside 1900–2199, or an infinite/NaN duration (null)
 
     def sentence(self) -> str:
         return (f"{self.column}: {self.known:,} tickets; {self.unknown:,} without a calendar duration, "
                 f"{self.negative:,} ending before they start (null)"
-                + (f", {self.beyond:,} ending more than {MAX_SPAN_DAYS // 366} years later (null)"
+                + (f", {self.beyond:,} outside the years 1900–2199 or not a finite duration (null)"
                    if self.beyond else ""))
 
 
@@ -448,7 +474,7 @@ def coverage(table: ir.Table) -> list[Coverage]:
         aggs[f"k{i}"] = table[b].count()
         aggs[f"u{i}"] = table.count(where=table[c].isnull())
         aggs[f"n{i}"] = table.count(where=table[c] < 0)
-        aggs[f"o{i}"] = table.count(where=(table[c] >= 0) & table[b].isnull())
+        aggs[f"o{i}"] = table.count(where=table[c].notnull() & ~(table[c] < 0) & table[b].isnull())
     if not aggs:
         return []
     row = table.aggregate(**aggs).execute().iloc[0]
@@ -520,7 +546,8 @@ def save_schedule(store: Any, workspace: str, schedule: Schedule, author: str, e
 
 __all__ = [
     "BUSINESS_COLUMNS",
-    "MAX_SPAN_DAYS",
+    "FIRST_DAY",
+    "LAST_DAY",
     "SIDE_BY_SIDE",
     "VENDOR_COLUMNS",
     "WEEKDAYS",

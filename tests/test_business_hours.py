@@ -224,3 +224,25 @@ def test_a_servicenow_business_duration_in_seconds_is_compared_in_minutes():
     [found] = vendor_agreement(with_business_minutes(t, LONDON))
     assert (found.vendor, found.column, found.compared, found.agree) == ("ServiceNow", "resolution_business_minutes",
                                                                           2, 1)
+
+
+def test_absurd_durations_and_clock_errors_are_null_and_never_spoil_the_other_tickets():
+    t = ibis.memtable(pd.DataFrame({
+        "ticket_id": [str(i) for i in range(8)],
+        "created_at": pd.to_datetime(["2024-03-05 10:00"] * 5 + ["1970-01-01 00:00", "2262-01-01 00:00",
+                                                                  "1800-01-01 00:00"], utc=True),
+        "first_response_minutes": [1e300, np.inf, -np.inf, 1e12, 30.0, 30.0, 30.0, 30.0],
+    }))
+    out = with_business_minutes(t, LONDON).execute().set_index("ticket_id")["first_response_business_minutes"]
+    # a stray 1970 ticket (a Thursday night: 0) neither fails the query nor nulls the 2024 ticket (30)
+    assert (out["4"], out["5"]) == (pytest.approx(30.0), pytest.approx(0.0))
+    assert out[["0", "1", "2", "3", "6", "7"]].isna().all()
+    [counted] = coverage(with_business_minutes(t, LONDON))
+    assert (counted.known, counted.negative, counted.beyond) == (2, 1, 5)
+
+
+def test_the_one_line_summary_joins_runs_of_days_with_the_same_hours():
+    assert LONDON_GB.summary() == "Europe/London · Mon–Fri 09:00–17:30; Sat 10:00–14:00 · holidays GB-ENG · no closures"
+    split = Schedule("UTC", parse_hours(["mon,wed 09:00-12:00,13:00-17:00", "tue 09:00-17:00"]))
+    assert "Mon 09:00–12:00, 13:00–17:00; Tue 09:00–17:00; Wed 09:00–12:00, 13:00–17:00" in split.summary()
+    assert "always closed" in Schedule().summary()

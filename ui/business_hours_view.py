@@ -50,14 +50,14 @@ def business_hours(content: tuple, dataset: DatasetVersion, journey_name: str, w
     if not on or schedule is None:
         return
     frame = _side_by_side(content, schedule.to_json(), dataset, journey_name, where, tuple(steps), min_sample)
-    shown = frame[["label", "calendar", "business", "n"]].rename(columns={
+    shown = frame[["label", "calendar", "business", "n"]].round({"calendar": 0, "business": 0}).rename(columns={
         "label": "Metric", "calendar": "Calendar minutes", "business": "Business minutes", "n": "Tickets"})
     st.dataframe(to_browser(shown), hide_index=True, width="content", column_config={
-        "Calendar minutes": st.column_config.NumberColumn(format="%.0f"),
-        "Business minutes": st.column_config.NumberColumn(format="%.0f"),
+        "Calendar minutes": st.column_config.NumberColumn(format="localized"),
+        "Business minutes": st.column_config.NumberColumn(format="localized"),
         "Tickets": st.column_config.NumberColumn(format="localized")})
     sentences = _agreement((dataset.name, dataset.version), schedule.to_json(), dataset)
-    st.caption(plain(f"Business hours v{version}: " + "; ".join(schedule.describe()) + ". "
+    st.caption(plain(f"Business hours v{version}: {schedule.summary()}. "
                      + (" ".join(s + "." for s in sentences) if sentences else
                         "The export carries no business-hours column of its help desk to compare with.")
                      + " Empty: fewer than " + f"{min_sample:,} tickets."))
