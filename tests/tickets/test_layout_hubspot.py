@@ -80,3 +80,15 @@ def test_hubspot_durations_read_back_as_written(tmp_path, seconds, durations):
     for r, s in zip(rows, seconds, strict=True):
         value = g[r["Ticket ID"]]
         assert (pd.isna(value) if s is None else value == pytest.approx(s / 60, abs=1e-9)), (s, value)
+
+
+def test_hubspot_german_export_resaved_by_excel(tmp_path):
+    """Excel on a German Windows saves the export as cp1252 with semicolons: the accented labels
+    ("Datum des Schließens", "Priorität") still map, and the figures do not move."""
+    rows = hubspot.rows(n=120, seed=11, lang="de", durations="hms")
+    path = tmp_path / "hubspot_de_excel.csv"
+    write_csv(path, hubspot.header("de"), as_rows(hubspot.COLUMNS, rows), delimiter=";", encoding="cp1252")
+    report, got = imported(path, tmp_path)
+    assert (report.encoding, report.delimiter) == ("cp1252", ";")
+    assert_same_figures(report, got, expected(rows, "de", "hms"), "hubspot", 120,
+                        ("first_response_minutes", "resolution_minutes"))
