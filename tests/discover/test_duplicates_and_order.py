@@ -196,3 +196,22 @@ def test_the_cli_orders_by_completion_when_asked_and_says_so(tmp_path):
     assert out["complete"]["log"]["order"].startswith("by completion time")
     bad = subprocess.run([*journeys, "discover", str(path), "--order", "sideways"], capture_output=True, text=True)
     assert bad.returncode == 2 and "sideways" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_every_discover_query_reads_a_log_with_start_times(tmp_path):
+    """Variants, the top-variant filter, conformance and reach run on the stored start column as on any log."""
+    from journeys.discover import LogFilter, conformance, reach, variants
+    from journeys.templates import build_journey
+
+    import_log(_overlapping(tmp_path), tmp_path / "o.parquet", options=ImportOptions(order="complete"))
+    stored = tmp_path / "o.parquet"
+    found = variants(stored)
+    assert sorted((tuple(v), int(n)) for v, n in zip(found.table["activities"], found.table["cases"], strict=True)) \
+        == [(("A", "C"), 1), (("B", "A", "C"), 1)]
+    assert dfg(stored, LogFilter(top_variants=1)).cases == 1
+    rows = [(s, f"Step {s}", "Use", "customer", "web", 0, "touchpoint", "customer") for s in "abc"]
+    journey = build_journey("Tiny", ["Use"], ["customer"], rows, [("a", "c", 1.0, "normal")])
+    result = conformance(stored, journey, {"A": "a", "B": "b", "C": "c"})
+    assert result.transitions == 3 and set(zip(result.undesigned["source"], result.undesigned["target"],
+                                               strict=True)) == {("b", "a")}
+    assert reach(stored, {"A": "a", "B": "b", "C": "c"})["a"] == 2
