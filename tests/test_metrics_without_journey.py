@@ -122,3 +122,86 @@ def test_definitions_set_changes_the_numbers_and_their_names(home, tmp_path):
     finally:
         run(home, "definitions", "set", "fcr_rate", "ours", check_ok=True)
         run(home, "definitions", "set", "few-tickets", "show", check_ok=True)
+
+
+# --- the Friction page's overview, before any journey (AppTest) ------------------------------------------
+
+def workspace_without_journey(home: Path, n: int = 400) -> pd.DataFrame:
+    """A workspace with the Zendesk sample imported (real importer) and no journey; returns the generated rows."""
+    from journeys.store import Store
+    from journeys.tickets.datasets import Datasets
+    from journeys.tickets.importer import import_file
+
+    path, made = zendesk_definitions.write(home.parent / f"{home.name}-zendesk.csv", n=n)
+    with Store.for_folder(home) as store:
+        datasets = Datasets(store, home)
+        staged = datasets.staging_path("demo", "Zendesk export")
+        import_file(path, staged, tmp_home=home)
+        datasets.commit("demo", "Zendesk export", staged, {}, "fixture")
+    return pd.DataFrame(made)
+
+
+@pytest.fixture(scope="module")
+def page_home(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
+    home = tmp_path_factory.mktemp("page") / "workspace"
+    return home, workspace_without_journey(home)
+
+
+def _overview(at) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def test_the_page_shows_the_overview_by_group_before_any_journey(page_home, monkeypatch):
+    from tests.pagetest import open_page, use_home
+
+    home, rows = page_home
+    use_home(monkeypatch, home)
+    at = open_page("friction")
+    assert any("No journey yet" in i.value for i in at.info)
+    view = _overview(at)
+    view = view.set_index(view["Group"].str.split(" · ").str[0])  # "Tiny · few tickets (n=10)"
+    assert view["Tickets"].to_dict() == rows["Group"].value_counts().to_dict()
+    assert view.loc["Tiny", "Group"] == f"Tiny · few tickets (n={(rows['Group'] == 'Tiny').sum()})"
+    rated = rows["Satisfaction Score"].map({"Good": 1.0, "Bad": 0.0})
+    for group, part in rated.groupby(rows["Group"]):
+        assert view.loc[group, "CSAT"].startswith(f"{part.mean():.0%}")
+    tiny = rows[rows["Group"] == "Tiny"]
+    frt = pd.to_numeric(tiny["First reply time in minutes"], errors="coerce")
+    assert view.loc["Tiny", "First reply p50"] == f"{frt.median():,.0f} min (n={frt.notna().sum()})"
+    assert "(n=" not in view.loc["Billing", "First reply p50"]
+    assert "Resolution p50" in view  # the sample carries resolution times
+    captions = " ".join(c.value for c in at.caption)
+    assert "First-contact resolution: Share of tickets resolved with at most one agent reply" in captions
+
+    at.session_state["overview_by"] = "channel"
+    at.run()
+    assert _overview(at).set_index("Channel")["Tickets"].to_dict() == rows["Via"].value_counts().to_dict()
+
+
+def test_the_page_saves_a_vendor_definition_and_the_numbers_follow(page_home, monkeypatch):
+    from journeys.definitions import load_settings
+    from journeys.store import Store
+    from tests.pagetest import open_page, use_home
+
+    home, rows = page_home
+    use_home(monkeypatch, home)
+    at = open_page("friction")
+    at.selectbox(key="definitions_fcr").set_value("zendesk_one_touch")
+    at.selectbox(key="definitions_few").set_value("blank")
+    at.button(key="definitions_save").click().run()
+    assert not at.exception
+    try:
+        with Store.for_folder(home) as store:
+            saved, version = load_settings(store, "demo")
+        assert saved.chosen("fcr").name == "zendesk_one_touch" and saved.few_tickets == "blank" and version >= 1
+        view = _overview(at)
+        view = view.set_index(view["Group"].str.split(" · ").str[0])
+        solved = rows[rows["Status"].isin(["solved", "closed"])]
+        one_touch = (solved["Replies"].astype(int) < 2).groupby(solved["Group"]).mean()
+        assert view.loc["Billing", "FCR"] == f"{one_touch['Billing']:.0%}"
+        assert view.loc["Tiny", "FCR"].startswith("– (n=")  # blank: no value, its n still said
+        assert "Zendesk one-touch" in " ".join(c.value for c in at.caption)
+    finally:
+        at.selectbox(key="definitions_fcr").set_value("ours")
+        at.selectbox(key="definitions_few").set_value("show")
+        at.button(key="definitions_save").click().run()

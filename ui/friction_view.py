@@ -350,10 +350,10 @@ OVERVIEW_COLUMNS = {"csat": "CSAT", "frt_p50": "First reply p50", "resolution_p5
                     "reopen_rate": "Reopens", "fcr_rate": "FCR", "escalation_rate": "Escalated"}
 FAMILY_LABELS = {"fcr": "First-contact resolution", "first_reply": "First response", "reopen": "Reopen rate"}
 VARIANT_LABELS = {"ours": "Ours", "zendesk_one_touch": "Zendesk one-touch",
-                  "intercom_first_contact": "Intercom closed on first contact",
+                  "intercom_first_contact": "Intercom first contact",
                   "exclude_automated": "Without bot replies",
-                  "any": "Any reopen", "after_solved": "Reopened after solved"}
-FEW_LABELS = {"show": "Show, marked 'few tickets'", "blank": "Leave blank"}
+                  "any": "Any reopen", "after_solved": "After solved"}
+FEW_LABELS = {"show": "Show with (n=…)", "blank": "Leave blank"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -417,7 +417,7 @@ def definitions_settings() -> MetricSettings:
                           help=" · ".join(f"{VARIANT_LABELS[v.name]}: {v.words}" for v in variants))
         if st.session_state.get("definitions_few") not in FEW_CHOICES:
             st.session_state["definitions_few"] = chosen.few_tickets
-        cols[3].selectbox("Groups under the minimum sample", list(FEW_CHOICES), key="definitions_few",
+        cols[3].selectbox("Small groups", list(FEW_CHOICES), key="definitions_few",
                           format_func=FEW_LABELS.get,
                           help="A group with fewer tickets than the minimum sample: its value shown and marked "
                                "'few tickets (n=…)', or left blank.")
