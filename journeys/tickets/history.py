@@ -23,10 +23,11 @@ file order), its **first** created time, and derives from the history what the l
 reopens (a resolved/closed/solved state followed by an open one) and reassignments (a change of
 group or assignee after the first one set). Where the last row carries the vendor's own running
 count (``reopen_count``, ``reassignment_count``) that count wins. Fully identical rows are
-duplicates and counted as such (by a hash of the whole row), never merged silently; they share their
-time and sequence, so they sit together in the order and add no transition. Memory follows the
-number of tickets: a narrow aggregate picks the winning row numbers, then the source is streamed again
-and joined on them (the rows of duplicates are looked up in a third read only when there are some).
+duplicates and counted as such, never merged silently; they share their time and sequence, so they
+sit together in the order and add no transition. Memory follows the number of tickets: a narrow
+aggregate (only the columns above are read) picks the winning row numbers, then the source is
+streamed again and joined on them. Only when rows of a ticket share their update time and sequence
+(or the file has neither) is the whole file read once more, to compare whole rows by a hash.
 """
 
 from __future__ import annotations
@@ -151,23 +152,29 @@ def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, col
         CREATE OR REPLACE TEMP TABLE _winners AS
         WITH n AS (
             SELECT {key_text} AS _k, _rn, {upd} AS _u, {seq} AS _q, {state} AS _c, {group} AS _g,
-                   {assignee} AS _a, {created_expr} AS _cr, {row_hash} AS _h
+                   {assignee} AS _a, {created_expr} AS _cr
             FROM {numbered}),
         w AS (
             SELECT *, lag(_c IGNORE NULLS) OVER p AS _pc, lag(_g IGNORE NULLS) OVER p AS _pg,
                    lag(_a IGNORE NULLS) OVER p AS _pa
             FROM n WINDOW p AS (PARTITION BY _k ORDER BY _u, _q, _rn))
-        SELECT _k, count(*) AS _n, count(*) - count(DISTINCT _h) AS _d,
+        SELECT _k, count(*) AS _n, count(*) - count(DISTINCT struct_pack(u := _u, q := _q)) AS _d,
                arg_max(_rn, struct_pack(u := _u, q := _q, r := _rn)) AS _win,
                arg_min(_cr, struct_pack(u := _u, q := _q, r := _rn)) FILTER (WHERE _cr IS NOT NULL) AS _created,
                count(*) FILTER (WHERE _pc AND NOT _c) AS _reopens,
                count(*) FILTER (WHERE (_g IS NOT NULL AND _pg IS NOT NULL AND _g <> _pg)
                                    OR (_a IS NOT NULL AND _pa IS NOT NULL AND _a <> _pa)) AS _reassign
         FROM w GROUP BY _k""")
-    rows, missing, tickets, updated, dups = con.execute(
-        "SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (WHERE _k IS NULL), 0), count(_k), "
-        "count(*) FILTER (WHERE _k IS NOT NULL AND _n - _d > 1), coalesce(sum(_d) FILTER (WHERE _k IS NOT NULL), 0) "
-        "FROM _winners").fetchall()[0]
+    totals = ("SELECT coalesce(sum(_n), 0), coalesce(sum(_n) FILTER (WHERE _k IS NULL), 0), count(_k), "
+              "count(*) FILTER (WHERE _k IS NOT NULL AND _n - _d > 1), "
+              "coalesce(sum(_d) FILTER (WHERE _k IS NOT NULL), 0) FROM _winners")
+    rows, missing, tickets, updated, dups = con.execute(totals).fetchall()[0]
+    if dups:  # rows sharing their ticket's update time and sequence: identical only if the whole row is
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _dups AS SELECT _k, count(*) - count(DISTINCT _h) AS _d "
+                    f"FROM (SELECT {key_text} AS _k, {row_hash} AS _h FROM {source_sql}) WHERE _k IS NOT NULL "
+                    f"GROUP BY 1")
+        con.execute("UPDATE _winners SET _d = d._d FROM _dups AS d WHERE _winners._k = d._k")
+        rows, missing, tickets, updated, dups = con.execute(totals).fetchall()[0]
     missing_examples: list[str] = []
     if missing:
         found = con.execute(f"SELECT _rn FROM (SELECT {key_text} AS _k, _rn FROM {numbered}) WHERE _k IS NULL "
