@@ -12,7 +12,7 @@ import pytest
 
 from journeys.demo import DEMO_JOURNEY
 from journeys.diff import diff_journeys
-from journeys.interop import import_journey, revision_from_file
+from journeys.interop import export_journey, import_journey, revision_from_file
 from tests.test_cli import run
 from tests.tickets.samples.mermaid_journey import docs_example, skeleton
 
@@ -125,7 +125,6 @@ def test_a_skeleton_is_a_draft_that_checks_measures_and_exports(home: Path, tmp_
 
 def test_merging_keeps_what_mermaid_cannot_hold_for_every_template() -> None:
     from journeys.demo import demo_journeys
-    from journeys.interop import export_journey
     from journeys.templates import TEMPLATES, from_template
 
     for journey in [*demo_journeys(7), *(from_template(t, t) for t in TEMPLATES)]:
@@ -136,3 +135,72 @@ def test_merging_keeps_what_mermaid_cannot_hold_for_every_template() -> None:
         changes = diff_journeys(journey, revised)
         if journey.steps:
             assert len(changes.added_steps) == 1 and len(changes.removed_steps) == 1
+
+
+# ---------------------------------------------------------------- the page: New journey → From a file → revision
+
+def _map_page(monkeypatch: pytest.MonkeyPatch, home: Path):
+    from tests.pagetest import open_page, use_home
+
+    use_home(monkeypatch, home)
+    return open_page("map", journey=DEMO_JOURNEY)
+
+
+def _dialog_import(at, name: str, data: bytes, target: str, meanwhile=lambda: None):
+    from ui.journey_admin import REVISION
+
+    def new_journey():
+        return at.button[[b.label for b in at.button].index("New journey")]
+
+    new_journey().click().run()
+    at.file_uploader(key="import_file").set_value((name, data, "text/plain"))
+    at.radio(key="import_target").set_value(REVISION if target == "revision" else "A new journey")
+    meanwhile()  # what others do while the dialog is open
+    # A dialog reruns on its own in a browser; AppTest only draws it on a run where its button was clicked.
+    at.button(key="import_go").click()
+    new_journey().click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _store():
+    from journeys.settings import load_settings
+    from journeys.store import Store
+
+    return Store(load_settings().database_url)
+
+
+def test_the_page_imports_a_wiki_file_as_a_new_revision(monkeypatch, tmp_path: Path) -> None:
+    at = _map_page(monkeypatch, tmp_path / "home")
+    store = _store()
+    head = store.load("demo", DEMO_JOURNEY)
+    text = export_journey(head.journey, "mermaid") + "    section Renew\n      Renews yearly: 5: Me\n%% from the wiki\n"
+    _dialog_import(at, "billing.mmd", text.encode(), "revision")
+    [newest, _] = store.history("demo", DEMO_JOURNEY)
+    assert (newest.version, newest.author, newest.message) == (2, "Tester", "Imported from billing.mmd")
+    after = store.load("demo", DEMO_JOURNEY).journey
+    changes = diff_journeys(head.journey, after)
+    assert [s.label for s in changes.added_steps] == ["Renews yearly"] and not changes.removed_steps
+    toast = " ".join(t.value for t in at.toast)
+    assert "as version 2 of" in toast and "ignored: a comment" in toast
+    assert not at.error
+
+
+def test_the_page_refuses_a_revision_on_top_of_a_version_it_did_not_show(monkeypatch, tmp_path: Path) -> None:
+    at = _map_page(monkeypatch, tmp_path / "home")
+    store = _store()
+    head = store.load("demo", DEMO_JOURNEY)
+    text = export_journey(head.journey, "mermaid").replace(": 2: ", ": 4: ", 1)
+    # a colleague saves after this session showed version 1
+    _dialog_import(at, "billing.mmd", text.encode(), "revision",
+                   meanwhile=lambda: store.restore("demo", DEMO_JOURNEY, 1, "A colleague"))
+    assert "A colleague" in at.error[0].value and "nothing was saved" in at.error[0].value
+    assert [r.version for r in store.history("demo", DEMO_JOURNEY)] == [2, 1]
+
+
+def test_the_page_lists_a_bad_files_problems_and_saves_nothing(monkeypatch, tmp_path: Path) -> None:
+    at = _map_page(monkeypatch, tmp_path / "home")
+    _dialog_import(at, "bad.mmd", b"journey\nsection s\nPay: 9\nthis means nothing\n", "revision")
+    shown = at.error[0].value
+    assert "nothing was saved" in shown and "line 3" in shown and "line 4" in shown
+    assert len(_store().history("demo", DEMO_JOURNEY)) == 1

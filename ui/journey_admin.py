@@ -1,4 +1,4 @@
-"""Whole-journey actions: new from a template or a file, derive a future state, export, delete."""
+"""Whole-journey actions: new from a template or a file, a file as a new revision, derive, export, delete."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ import streamlit as st
 
 from journeys import interop
 from journeys.charts import MAP_FORMATS, export_chart, journey_map
+from journeys.diff import diff_journeys
 from journeys.editing import derive_future_state
 from journeys.errors import JourneysError
 from journeys.model import Journey
 from journeys.templates import TEMPLATES, from_template
 from ui.frame import author, store, workspace
-from ui.session import PROBLEMS, problem_markdown
+from ui.session import PROBLEMS, problem_markdown, seen
+from ui.text import plain
 
 MAX_IMPORT_MB = 5
 MIME = {"json": "application/json", "graphml": "application/xml", "mermaid": "text/plain",
         "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+REVISION = "A new revision of the open journey"
 EXTENSION = {"json": "json", "graphml": "graphml", "mermaid": "mmd", "png": "png", "svg": "svg", "pdf": "pdf"}
 
 
@@ -36,15 +39,53 @@ def _create(journey: Journey, message: str) -> tuple[str, list[str]] | None:
     return None
 
 
+def _ignored(imported: interop.Imported) -> str:
+    """What the file had that was ignored, in a few words for the toast (the CLI lists every line)."""
+    if not imported.warnings:
+        return ""
+    first = imported.warnings[0]
+    more = f" and {len(imported.warnings) - 1} more kind(s)" if len(imported.warnings) > 1 else ""
+    return f" · {first.where} {first.reason}{more}"
+
+
+def _refused(upload, error: JourneysError) -> tuple[str, list[str]]:
+    return (f"'{upload.name}' was not imported, nothing was saved. {error.message}"
+            + (":" if error.problems else ""), [str(p) for p in error.problems])
+
+
 def _import(upload, new_name: str) -> tuple[str, list[str]] | None:
     try:
-        journey = interop.import_journey(upload.getvalue(), filename=upload.name)
+        imported = interop.read_journey(upload.getvalue(), filename=upload.name)
     except JourneysError as error:
-        return (f"'{upload.name}' was not imported, nothing was saved. {error.message}"
-                + (":" if error.problems else ""), [str(p) for p in error.problems])
+        return _refused(upload, error)
+    journey = imported.journey
     if new_name.strip():
         journey = journey.model_copy(update={"name": new_name.strip()})
-    return _create(journey, f"Imported from {upload.name}")
+    problem = _create(journey, f"Imported from {upload.name}")
+    if problem is None:
+        st.session_state["last_saved"] += _ignored(imported)
+    return problem
+
+
+def _import_into(upload, name: str) -> tuple[str, list[str]] | None:
+    """The file as a new revision of ``name`` on top of the version this session showed (stale-safe)."""
+    who = author()
+    if not who:
+        return "Tell us your name in the sidebar first: it is recorded on every save.", []
+    version, head = seen(name)
+    try:
+        imported = interop.revision_from_file(head, upload.getvalue(), filename=upload.name)
+        if imported.journey == head:
+            st.session_state["last_saved"] = (f"Imported nothing: '{name}' already matches {upload.name} "
+                                              f"(still version {version})" + _ignored(imported))
+            return None
+        new_version = store().save(workspace(), imported.journey, version, who, f"Imported from {upload.name}")
+    except JourneysError as error:
+        return _refused(upload, error)
+    changes = diff_journeys(head, imported.journey).summary()
+    st.session_state["last_saved"] = (f"Imported {upload.name} as version {new_version} of '{name}' ({changes}); "
+                                      "compare it on the History page" + _ignored(imported))
+    return None
 
 
 @st.dialog("New journey", width="large")
@@ -61,12 +102,27 @@ def _new_journey_dialog() -> None:
         upload = st.file_uploader("Mermaid journey, JSON or GraphML file",
                                   type=["mmd", "mermaid", "md", "json", "graphml", "xml", "txt"],
                                   key="import_file", max_upload_size=MAX_IMPORT_MB)
-        new_name = st.text_input("Save as (optional)", key="import_name", placeholder="name from the file")
+        open_name = st.query_params.get("journey")
+        targets = ["A new journey", *([REVISION] if open_name else [])]
+        target = st.radio("Save as", targets, key="import_target", horizontal=True,
+                          captions=["", f"'{plain(open_name)}'" if open_name else ""][:len(targets)],
+                          help="A new revision keeps the open journey's name and history: compare it with the "
+                               "version before on the History page. From a Mermaid file, what the diagram cannot "
+                               "hold (channels, owners, transitions, notes) is kept from the journey.")
+        if target == REVISION:
+            new_name = ""
+        else:
+            new_name = st.text_input("Name (optional)", key="import_name", placeholder="name from the file")
         if st.button("Import", key="import_go", type="primary"):
-            problem = _import(upload, new_name) if upload else ("Choose a file to import first.", [])
+            if not upload:
+                problem = ("Choose a file to import first.", [])
+            elif target == REVISION and open_name:
+                problem = _import_into(upload, open_name)
+            else:
+                problem = _import(upload, new_name)
     if problem:
         st.error(problem_markdown(*problem), icon=":material/error:")
-    elif st.session_state.get("last_saved", "").startswith("Created"):
+    elif st.session_state.get("last_saved", "").startswith(("Created", "Imported")):
         st.rerun()
 
 

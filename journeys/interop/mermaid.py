@@ -33,6 +33,8 @@ Chromium, see tests/browser/test_mermaid_render_e2e.py) and what we do about it
     * A task name starting with ``title ``, ``section ``, ``accTitle:``,
       ``accDescr`` or ``journey`` would be read as that keyword: its first
       letter is written as an entity code.
+    * An actor named ``__proto__`` is silently left out of the legend (Mermaid
+      keys actors in a plain object): its first ``_`` is written as ``#95;``.
     * A task may carry more than two ``:``; Mermaid ignores everything after the
       third. ``journey title T`` on one line is valid. Sections without tasks
       are drawn (a *skeleton*: only stages).
@@ -151,6 +153,12 @@ def _task_name(label: str) -> str:
     return f"#{ord(name[0])};{name[1:]}" if _KEYWORD_START.match(name) else name
 
 
+def actor_text(actor: str) -> str:
+    """An actor as written in a task; Mermaid keys actors by name in a plain object, so ``__proto__`` is coded."""
+    text = mermaid_text(actor, _ACTOR)
+    return "#95;" + text[1:] if text == "__proto__" else text
+
+
 def _lane_key(name: str) -> str:
     """How an actor is matched to a lane: as written in a task line, ignoring case."""
     return _one_line(name).casefold()
@@ -224,7 +232,7 @@ def export_mermaid(journey: Journey) -> str:
         for step in steps:
             score = _NEUTRAL_SCORE if step.emotion is None else step.emotion - EMOTION_MIN + 1
             line = f"      {_task_name(step.label)}: {score}"
-            written = [mermaid_text(a, _ACTOR) for a in actors[step.id]]
+            written = [actor_text(a) for a in actors[step.id]]
             lines.append(f"{line}: {', '.join(written)}" if written else line)
     return "\n".join(lines) + "\n"
 
