@@ -9,6 +9,9 @@ entity declarations, and we never need the element tree.) Each event becomes one
 - trace attributes as ``case:<key>`` (so the trace's ``concept:name`` is ``case:concept:name``, the
   name process-mining tools use), event attributes under their own key;
 - every value as text (the importer parses ``time:timestamp`` like any other timestamp column);
+- ``lifecycle:transition`` (the Lifecycle extension: start, complete, schedule …) is an event attribute like
+  any other: its start/complete rows are paired in :mod:`.log`, the same for XES and for CSV exports of XES,
+  so both read alike (an event without the attribute is a completion, as the standard and pm4py have it);
 - nested attributes (an attribute inside an attribute, ``<list>`` and ``<container>`` values) are
   allowed and ignored: they describe an attribute, not the event; their count is reported.
 
