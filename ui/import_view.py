@@ -80,12 +80,15 @@ PROFILE_PICK, PROFILE_NAME = "imp_profile_pick", "imp_profile_name"
 FILE_ORDER = "\x00file order"  # "one row per update, the last row in the file wins" (never a column name)
 
 LAYOUT_LABEL = TITLES  # every registered help desk's name, "Other (generic)"
+FORMAT_LABEL = {"spreadsheetml": "Excel 2003 XML"}  # SpreadsheetML: one long word would break mid-word
 DELIMITER_LABEL = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 STAGE_LABEL = {"sniffing": "Looking at the file", "reading": "Reading and checking rows",
                "writing": "Saving the dataset", "done": "Done"}
-ARGUMENT = {"diff_minutes": "column", "bot_handoff": "column", "timestamp_tz": "zone", "enum": "codes"}
+ARGUMENT = {"diff_minutes": "column", "bot_handoff": "column", "timestamp_tz": "zone", "enum": "codes",
+            "tags_columns": "columns"}
 ARGUMENT_LABEL = {"diff_minutes": "since column", "bot_handoff": "unless this column is set",
-                  "timestamp_tz": "time zone, e.g. Europe/Paris", "enum": "codes, e.g. 2=Open,3=Pending"}
+                  "timestamp_tz": "time zone, e.g. Europe/Paris", "enum": "codes, e.g. 2=Open,3=Pending",
+                  "tags_columns": "and columns, e.g. Labels (2)|Component/s"}
 TRANSFORM_LABEL = {
     "text": "text", "lower": "lower-case text", "enum": "codes to labels", "handled_by": "words to bot / human",
     "timestamp": "date and time", "timestamp_tz": "date and time in a given zone", "unix_seconds": "seconds since 1970",
@@ -97,7 +100,9 @@ TRANSFORM_LABEL = {
     "gt_one": "yes when above 1", "bot_if_true": "bot when set, else human",
     "bot_handoff": "yes when a bot handed over",
     "split_tags": "tags split on , ; or spaces", "split_tags_space": "tags split on spaces",
-    "split_tags_comma": "tags split on , or ;",
+    "split_tags_comma": "tags split on , or ;", "tags_columns": "one tag per cell, over several columns",
+    "hhmmss_zero_unknown": "HH:MM:SS, 0:00:00 = none", "duration_text": "duration (seconds or 1 Day 2 Hours)",
+    "csat_5point": "5-point labels (Extremely satisfied … 1)",
 }
 DATE_ORDER_LABEL = {"auto": "Decide from the data", "dayfirst": "Day first (31/12/2026)",
                     "monthfirst": "Month first (12/31/2026)"}
@@ -330,7 +335,8 @@ def show_detected(source: Upload, info: SourceInfo, mapping: ColumnMapping) -> N
     facts = [
         ("Looks like", LAYOUT_LABEL.get(mapping.layout, mapping.layout),
          "Recognised from the column names; it decides the proposed mapping below."),
-        ("Format", (info.format or "?").upper() + (f" (sheet {info.sheet})" if info.sheet else ""), None),
+        ("Format", FORMAT_LABEL.get(info.format, (info.format or "?").upper())
+         + (f" (sheet {info.sheet})" if info.sheet else ""), None),
         ("Text encoding", info.encoding or "–", None),
         ("Separator", DELIMITER_LABEL.get(info.delimiter or "", info.delimiter or "–"), None),
         ("Header on line", "no header" if not info.has_header else str((info.header_row or 0) + 1),

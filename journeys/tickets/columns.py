@@ -525,6 +525,10 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
                 fields[name] = FieldMap(src, transform, old.fallback if old and old.source == src else None)
                 used.add(src)
         used.update(by_norm[h] for h in lay.keep_extra if h in by_norm)  # read by no field: kept as extras
+        tags = fields.get("tags")
+        if tags is not None and tags.source and parse_transform(tags.transform)[0] == "tags_columns":
+            notes.append(f"tags: {', '.join([tags.source, *argument_columns(tags.transform)])} hold one value each "
+                         f"({lay.title} repeats the header once per value); read together as one list.")
     # generic synonyms for whatever is still missing
     for name, synonyms in GENERIC.items():
         if fields.get(name) is not None and fields[name].source is not None:

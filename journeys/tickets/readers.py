@@ -539,8 +539,7 @@ def sniff(path: Path, sample_rows: int = SAMPLE_ROWS, *, sheet: str | None = Non
         return _sniff_workbook(SourceInfo(path, "xlsx", size_bytes=size, sheet=sheet), sample_rows)
     if head.startswith(OLE2_MAGIC):
         raise SourceError("This is a binary Excel 97-2003 workbook (.xls), which cannot be read",
-                          [Problem(path.name, "open it in Excel (or LibreOffice) and save it as CSV or as an Excel "
-                                              "Workbook (.xlsx), then import that file")])
+                          [Problem(path.name, "save it as CSV or .xlsx, then import that")])
     if is_spreadsheetml(head):
         return _sniff_workbook(SourceInfo(path, "spreadsheetml", encoding="utf-8", size_bytes=size, sheet=sheet),
                                sample_rows)

@@ -1,5 +1,6 @@
-"""A German-UI HubSpot tickets export and a Zoho Desk export uploaded on the Import page with no mapping:
-the page names the help desk it recognised and imports every row, at the two laptop sizes."""
+"""A German-UI HubSpot tickets export, a Zoho Desk export, Freshdesk's SpreadsheetML ".xls" and a Spanish-UI
+Jira Service Management export uploaded on the Import page with no mapping: the page names the help desk it
+recognised and imports every row; a binary .xls is refused in words — at the two laptop sizes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from journeys.tickets.readers import OLE2_MAGIC
 from tests.browser.conftest import shot, wait_idle, watch_errors
-from tests.tickets.samples import hubspot, zoho_desk
+from tests.tickets.samples import freshdesk, hubspot, jira, zoho_desk
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +30,11 @@ def test_translated_hubspot_and_zoho_exports_are_recognised(fresh_server, page_f
         ("HubSpot DE", tmp_path / "hubspot_tickets_de.csv", lambda p: hubspot.write(p, lang="de", durations="hms"),
          "HubSpot"),
         ("Zoho", tmp_path / "zoho_desk_tickets.csv", zoho_desk.write, "Zoho Desk"),
+        # Freshdesk's "Excel" download (SpreadsheetML named .xls) and a Spanish-UI Jira Service Management CSV
+        ("Freshdesk xls", tmp_path / "freshdesk_tickets.xls", lambda p: freshdesk.write_xls(p, n=120, seed=3),
+         "Freshdesk"),
+        ("Jira ES", tmp_path / "jira_es.csv", lambda p: jira.write(p, n=90, seed=3, spanish=True),
+         "Jira / Jira Service Management"),
     ]:
         rows = write(path)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
@@ -42,4 +49,12 @@ def test_translated_hubspot_and_zoho_exports_are_recognised(fresh_server, page_f
         expect(done).to_be_visible()
         done.scroll_into_view_if_needed()
         shot(page, f"import-{name.replace(' ', '-').lower()}-done-{width}")
+    # a binary Excel 97-2003 .xls is refused in words that say what to do
+    binary = tmp_path / "old_workbook.xls"
+    binary.write_bytes(OLE2_MAGIC + b"\x00" * 2048)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(binary)
+    wait_idle(page)
+    expect(page.get_by_text("This is a binary Excel 97-2003 workbook (.xls)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("save it as CSV or .xlsx, then import that").first).to_be_attached()  # a grid cell
+    shot(page, f"import-binary-xls-refused-{width}")
     assert errors == []

@@ -91,7 +91,7 @@ def test_xlsx_sheet_by_name(tmp_path):
 
 
 @pytest.mark.parametrize("body,words", [
-    (OLE2_MAGIC + b"\x00" * 600, "save it as CSV or as an Excel Workbook (.xlsx)"),
+    (OLE2_MAGIC + b"\x00" * 600, "save it as CSV or .xlsx, then import that"),
     (b'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>\n'
      b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table><Row><Cell>'
      b'<Data ss:Type="String">&b;</Data></Cell></Row></Table></Worksheet></Workbook>', "document type"),
