@@ -343,9 +343,12 @@ def _span(table: ir.Table, present: Sequence[str]) -> tuple[int, int] | None:
 
 
 def _usable(minutes: ir.NumericValue) -> ir.BooleanValue:
-    """A calendar duration business minutes can be computed for: known, finite, ≥ 0, within the bounds."""
-    finite = ~minutes.cast("float64").isnan() & ~minutes.cast("float64").isinf()
-    return minutes.notnull() & finite & (minutes >= 0) & (minutes <= LONGEST_MINUTES)
+    """A calendar duration business minutes can be computed for: known, finite, ≥ 0, within the bounds.
+
+    Two comparisons suffice: null compares to null (false here), and DuckDB and PostgreSQL order NaN above
+    every number, so NaN and ±inf fail one of them.
+    """
+    return (minutes >= 0) & (minutes <= LONGEST_MINUTES)
 
 
 def with_business_minutes(table: ir.Table, schedule: Schedule) -> ir.Table:
