@@ -429,19 +429,40 @@ def list_datasets(store, settings: Settings, fmt: str) -> None:
 @click.option("--dataset", default=None, help="Dataset name (default: the file name without extension).")
 @click.option("--profile", default=None, help="Use a saved import profile (column mapping).")
 @click.option("--save-profile", default=None, help="Save the mapping used under this profile name.")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN[:TRANSFORM]",
+              help="Fill a canonical column from this file column (repeatable), e.g. --map status=incident_state, "
+                   "--map csat=Rating:csat_10; FIELD= leaves it empty.")
+@click.option("--ticket-key", default=None, metavar="COLUMN",
+              help="The id column of a one-row-per-update file: each ticket keeps its last row.")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]), default=None,
+              help="How dates like 01/02/2024 read (default: decided from the data).")
+@click.option("--timezone", default=None, metavar="ZONE",
+              help="Zone of times that name none, e.g. Europe/Berlin (default: UTC).")
+@click.option("--sheet", default=None, metavar="NAME", help="The workbook sheet to read (e.g. when the first "
+                                                             "is a pivot).")
 @FORMAT_OPTION
 @_with_store
 def tickets_import(store, settings: Settings, file: str, dataset: str | None, profile: str | None,
-                   save_profile: str | None, fmt: str) -> None:
+                   save_profile: str | None, maps: tuple[str, ...], ticket_key: str | None, date_order: str | None,
+                   timezone: str | None, sheet: str | None, fmt: str) -> None:
     """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
+    from journeys.tickets.columns import ColumnMapping
     from journeys.tickets.datasets import Datasets
+    from journeys.tickets.importer import inspect_file, override_mapping
     from journeys.tickets.workflow import import_dataset, prepare_mappings
 
     path = Path(file)
     name = dataset or path.stem
+    mapping = None
+    if maps or ticket_key is not None or date_order is not None or timezone is not None:
+        info, mapping = inspect_file(path, sheet)  # checked against the file's columns before anything is read
+        if profile is not None:
+            mapping = ColumnMapping.from_json(Datasets(store, settings.home).load_profile(settings.workspace, profile))
+            profile = None
+        mapping = override_mapping(mapping, list(info.columns), maps, ticket_key, date_order, timezone)
     settings.home.mkdir(parents=True, exist_ok=True)
     version, report = import_dataset(store, settings.home, settings.workspace, name, path, settings.author,
-                                     profile=profile)
+                                     mapping=mapping, profile=profile, sheet=sheet)
     if save_profile:
         Datasets(store, settings.home).save_profile(settings.workspace, save_profile, report.mapping.to_json(),
                                                     settings.author)
