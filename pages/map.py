@@ -135,7 +135,7 @@ with checks_col:
             if st.button(f"{icon} {plain(f.message)}", key=f"finding_{key}", type="tertiary",
                          help="Highlight only these steps and open the first in the inspector"):
                 st.session_state["focus_finding"] = None if focus == key else key
-                st.session_state["selected_step"] = f.steps[0]
+                st.session_state["selected_step"] = f.steps[0] if f.steps else None  # a draft's finding has none
                 st.rerun()
         if focus:
             st.button("Show all findings", key="finding_all", on_click=st.session_state.update,

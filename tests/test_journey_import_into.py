@@ -182,7 +182,7 @@ def test_the_page_imports_a_wiki_file_as_a_new_revision(monkeypatch, tmp_path: P
     changes = diff_journeys(head.journey, after)
     assert [s.label for s in changes.added_steps] == ["Renews yearly"] and not changes.removed_steps
     toast = " ".join(t.value for t in at.toast)
-    assert "as version 2 of" in toast and "ignored: a comment" in toast
+    assert "as version 2 of" in toast and "ignored line " in toast and ": a comment" in toast
     assert not at.error
 
 
@@ -204,3 +204,16 @@ def test_the_page_lists_a_bad_files_problems_and_saves_nothing(monkeypatch, tmp_
     shown = at.error[0].value
     assert "nothing was saved" in shown and "line 3" in shown and "line 4" in shown
     assert len(_store().history("demo", DEMO_JOURNEY)) == 1
+
+
+def test_the_page_imports_a_skeleton_as_a_draft_the_map_says_is_a_draft(monkeypatch, tmp_path: Path) -> None:
+    at = _map_page(monkeypatch, tmp_path / "home")
+    _dialog_import(at, "draft.mmd", skeleton(["Discover", "Sign up", "Use"]).text.encode(), "new")
+    at.run()  # the dialog's st.rerun() opens the new journey
+    assert not at.exception, at.exception
+    assert _store().load("demo", "Onboarding (draft)").journey.steps == []
+    assert "0 steps" in " ".join(c.value for c in at.caption)
+    finding = at.button(key="finding_draft:")
+    assert "no steps yet" in finding.label and "draft" in finding.label
+    finding.click().run()  # a finding without steps selects none
+    assert not at.exception, at.exception

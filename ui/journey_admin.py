@@ -44,8 +44,9 @@ def _ignored(imported: interop.Imported) -> str:
     if not imported.warnings:
         return ""
     first = imported.warnings[0]
-    more = f" and {len(imported.warnings) - 1} more kind(s)" if len(imported.warnings) > 1 else ""
-    return f" · {first.where} {first.reason}{more}"
+    what = first.reason.removeprefix("ignored: ").split(" (")[0]
+    more = f" and {len(imported.warnings) - 1} more" if len(imported.warnings) > 1 else ""
+    return f" · ignored {first.where}: {what}{more}"
 
 
 def _refused(upload, error: JourneysError) -> tuple[str, list[str]]:
@@ -83,8 +84,8 @@ def _import_into(upload, name: str) -> tuple[str, list[str]] | None:
     except JourneysError as error:
         return _refused(upload, error)
     changes = diff_journeys(head, imported.journey).summary()
-    st.session_state["last_saved"] = (f"Imported {upload.name} as version {new_version} of '{name}' ({changes}); "
-                                      "compare it on the History page" + _ignored(imported))
+    st.session_state["last_saved"] = (f"Imported {upload.name} as version {new_version} of '{name}' ({changes})"
+                                      + _ignored(imported))
     return None
 
 

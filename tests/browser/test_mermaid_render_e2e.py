@@ -221,3 +221,53 @@ def test_the_library_is_the_pinned_one() -> None:
     installed = json.loads((ROOT / "node_modules" / "mermaid" / "package.json").read_text())["version"]
     assert installed == pinned, "node_modules is out of date: run `npm ci`"
     assert Path(MERMAID_JS).stat().st_size > 1_000_000
+
+
+# ---------------------------------------------------------------- the map: a wiki file as a new revision
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1280, 800)])
+def test_the_map_imports_a_wiki_file_as_a_new_revision(fresh_server, page_factory, tmp_path, width, height) -> None:
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect
+
+    from journeys.demo import DEMO_JOURNEY
+    from journeys.diff import diff_journeys
+    from journeys.settings import load_settings
+    from journeys.store import Store
+    from tests.browser.conftest import shot, wait_idle, watch_errors
+    from ui.journey_admin import REVISION
+
+    page = page_factory(width, height)
+    errors = watch_errors(page)
+    page.goto(f"{fresh_server.url}/map?journey={quote(DEMO_JOURNEY)}")
+    wait_idle(page)
+    expect(page.get_by_text("version 1 saved by")).to_be_visible()
+    box = page.get_by_placeholder("e.g. Sam from Support")
+    box.fill("Wiki editor")
+    box.press("Enter")
+    expect(page.get_by_text("Working as Wiki editor")).to_be_visible()
+    store = Store(load_settings(home=fresh_server.home).database_url)
+    head = store.load("demo", DEMO_JOURNEY).journey
+    wiki = tmp_path / "billing.mmd"
+    wiki.write_text(export_journey(head, "mermaid") + "    section Renew\n      Renews yearly#58; online: 5: "
+                    "Account owner\n    %% edited in the wiki\n")
+    page.get_by_role("button", name="New journey").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("tab", name="From a file").click()
+    dialog.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(wiki))
+    expect(dialog.get_by_text("billing.mmd")).to_be_visible()
+    dialog.get_by_text(REVISION).click()
+    expect(dialog.get_by_placeholder("name from the file")).to_have_count(0)  # a revision keeps the name
+    wait_idle(page)
+    shot(page, f"import-as-revision-dialog-{width}")
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text(f"as version 2 of '{DEMO_JOURNEY}'")).to_be_visible()
+    expect(page.get_by_text("version 2 saved by Wiki editor")).to_be_visible()
+    shot(page, f"import-as-revision-saved-{width}")
+    [newest, _] = store.history("demo", DEMO_JOURNEY)
+    assert (newest.author, newest.message) == ("Wiki editor", "Imported from billing.mmd")
+    changes = diff_journeys(head, store.load("demo", DEMO_JOURNEY).journey)
+    assert [s.label for s in changes.added_steps] == ["Renews yearly: online"] and not changes.removed_steps
+    assert not errors, errors
