@@ -67,6 +67,7 @@ from journeys.tickets.columns import (
 from journeys.tickets.readers import (
     SourceError,
     SourceInfo,
+    other_sheets,
     prepare_csv,
     rejected_csv_lines,
     relation,
@@ -510,6 +511,8 @@ def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None
         missing = [p.where.split(".")[-1] for p in problems if p.reason.startswith("required")]
         what = ("This file has no column for " + " and ".join(missing) + ": name it with "
                 + " ".join(f"--map {m}=COLUMN" for m in missing)) if proposed and missing else ""
+        hint = other_sheets(info) if missing else None  # a pivot sheet first: the tickets are on another
+        problems += [Problem("sheet", hint)] if hint else []
         raise TicketImportError(what or "The column mapping does not fit this file", problems, report)
     warnings = list(info.warnings) + list(mapping.notes)
     out_path.parent.mkdir(parents=True, exist_ok=True)

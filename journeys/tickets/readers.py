@@ -109,6 +109,7 @@ class SourceInfo:
     size_bytes: int = 0
     json_root: str | None = None             # envelope key holding the records of an API page
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)  # a workbook's sheet names (SpreadsheetML: those seen)
     null_markers: list[str] = field(default_factory=lambda: list(ALWAYS_NULL))  # read as NULL by read_csv
     invalid_utf8: bool = False               # UTF-8 with stray invalid bytes seen while sniffing
     invalid_bytes: InvalidBytes | None = None  # where they were, once the file has been decoded
@@ -806,7 +807,7 @@ def _xlsx_rows(info: SourceInfo) -> Iterator[list[str | None]]:
     """The chosen sheet's rows as export text (calamine), the workbook closed at the end."""
     wb, sheet = _open_sheet(info.path, info.sheet)
     try:
-        info.sheet = sheet.name
+        info.sheet, info.sheets = sheet.name, list(wb.sheet_names)
         for row in sheet.iter_rows():
             yield [_cell_text(v) for v in row]
     finally:
@@ -818,6 +819,15 @@ def workbook_rows(info: SourceInfo) -> Iterator[list[str | None]]:
     if info.format == "spreadsheetml":
         return spreadsheetml.rows(info)
     return _xlsx_rows(info)
+
+
+def other_sheets(info: SourceInfo) -> str | None:
+    """Which sheet was read and which others the workbook has (a pivot first hides the tickets), or None."""
+    others = [n for n in info.sheets if n != info.sheet]
+    if not others:
+        return None
+    return (f"Read the sheet '{info.sheet}'; the workbook also has {', '.join(repr(n) for n in others)}. To read "
+            "another, give its name (--sheet NAME on the command line).")
 
 
 def _sniff_workbook(info: SourceInfo, sample_rows: int) -> SourceInfo:
@@ -832,6 +842,9 @@ def _sniff_workbook(info: SourceInfo, sample_rows: int) -> SourceInfo:
         rows.close()  # type: ignore[attr-defined]
     if not head:
         raise SourceError("The workbook has no data", [Problem(info.path.name, "every sheet is empty")])
+    hint = other_sheets(info)
+    if hint:
+        info.warnings.append(hint)
     _xlsx_header(info, head)
     check_width(info.path, len(info.columns))
     start = (info.header_row or 0) + (1 if info.has_header else 0)

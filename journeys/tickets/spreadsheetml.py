@@ -27,6 +27,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import unescape
 
 from journeys.errors import Problem
 
@@ -117,6 +118,7 @@ def rows(info: SourceInfo) -> Iterator[list[str | None]]:
 
     wanted = info.sheet
     names: list[str] = []
+    info.sheets = head_sheet_names(info.path)
     current: str | None = None
     reading = False
     table: ET.Element | None = None
@@ -162,6 +164,14 @@ def rows(info: SourceInfo) -> Iterator[list[str | None]]:
         from journeys.tickets.readers import no_such_sheet
 
         raise no_such_sheet(info.path, wanted, names)
+
+
+def head_sheet_names(path: Path) -> list[str]:
+    """Sheet names written in the first MiB (cheap; a later sheet of a huge workbook is not listed)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    found = re.findall(rb"<(?:ss:)?Worksheet\b[^>]*?\bss:Name=\"([^\"]*)\"", head)
+    return [unescape(n.decode("utf-8", "replace"), {"&quot;": "\"", "&apos;": "'"}) for n in found]
 
 
 def _int(value: str | None) -> int | None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeys.tickets.importer import import_file, inspect_file
+from journeys.tickets.importer import TicketImportError, import_file, inspect_file
 from journeys.tickets.readers import OLE2_MAGIC, SourceError, SourceInfo, sniff
 from journeys.tickets.spreadsheetml import rows
 from tests.tickets.exports import write_xlsx
@@ -70,6 +70,10 @@ def test_sheet_by_name_and_a_wrong_name_lists_the_sheets(tmp_path):
     data = freshdesk.write_xls(path, n=30, seed=2, pivot_first=True)
     first = sniff(path)
     assert first.format == "spreadsheetml" and first.sheet == "Summary"  # the first sheet with data
+    assert "also has 'Tickets'" in " ".join(first.warnings)
+    with pytest.raises(TicketImportError) as refused:  # the pivot has no ticket columns: the hint names the sheet
+        import_file(path, tmp_path / "pivot.parquet", tmp_home=tmp_path)
+    assert any(p.where == "sheet" and "'Tickets'" in p.reason for p in refused.value.problems)
     info, mapping = inspect_file(path, "tickets")  # names match ignoring case
     assert info.sheet == "Tickets" and mapping.layout == "freshdesk"
     report = import_file(path, tmp_path / "out.parquet", tmp_home=tmp_path, sheet="Tickets")
