@@ -135,3 +135,16 @@ def test_reading_is_streamed(tmp_path):
     assert (n_small, n_big) == (801, 3_201)
     assert p_big < 1.5 * p_small, (p_small, p_big)
     assert p_big < big.stat().st_size / 3, (p_big, big.stat().st_size)
+
+
+def test_absurd_indexes_stay_bounded(tmp_path):
+    """``ss:Index="999999999"`` on a cell or a row neither pads a row to a billion cells nor loops a billion times."""
+    doc = freshdesk.workbook([]).replace("</Workbook>", (
+        '<Worksheet ss:Name="S"><Table><Row><Cell><Data ss:Type="String">Ticket ID</Data></Cell>'
+        '<Cell ss:Index="999999999"><Data ss:Type="String">Created time</Data></Cell></Row>'
+        '<Row ss:Index="999999999"><Cell><Data ss:Type="Number">1</Data></Cell></Row></Table></Worksheet></Workbook>'))
+    path = tmp_path / "absurd.xls"
+    path.write_text(doc, encoding="utf-8")
+    got = list(rows(SourceInfo(path, "spreadsheetml")))
+    assert got[0] == ["Ticket ID", "Created time"]  # the cell lands next, not a billion columns on
+    assert len(got) <= 1_000_002 and got[-1] == ["1"]
