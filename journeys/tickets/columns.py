@@ -645,8 +645,21 @@ def _generic_field(name: str, src: str, sample: pa.Table | None, fields: dict[st
     if kind == "timestamp":
         return FieldMap(src, "timestamp")
     if name == "handled_by":
+        if values and not _says_bot_or_human(values):
+            # e.g. ServiceNow's "Resolved by" holds agents' names: a person, not whether a bot handled it.
+            notes.append(f"handled_by: '{src}' does not say bot or human (e.g. {values[0]!r}); kept as an extra")
+            return None
         return FieldMap(src, "handled_by")
     return FieldMap(src, DEFAULT_TRANSFORM[name] if kind != "text" else "text")
+
+
+def _says_bot_or_human(values: list[str]) -> bool:
+    """Whether most sampled values are the words the ``handled_by`` transform reads (bot, agent, human …)."""
+    from journeys.tickets.normalise import BOT_WORDS, HUMAN_WORDS  # normalise imports this module
+
+    words = {w.lower() for w in (*BOT_WORDS, *HUMAN_WORDS)}
+    known = sum(1 for v in values if v.strip().lower() in words or "bot" in v.lower())
+    return known * 2 >= len(values)
 
 
 def extra_name(column: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -86,3 +87,17 @@ def test_duration_text_property(d, h, mi, s):
     for text in (servicenow.duration_text(seconds), str(seconds), glide):
         ((got,),) = duckdb.execute(f"SELECT {expr} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchall()
         assert got == pytest.approx(seconds / 60), text
+
+
+def test_a_resolved_by_column_of_people_is_not_read_as_bot_or_human():
+    """ServiceNow's ``resolved_by`` names the agent: handled_by stays empty (kept as an extra), with a note;
+    a column that does say bot/human is still read."""
+    columns = [*servicenow.FIELDS, "resolved_by"]
+    people = pa.table({c: ["x"] * 4 for c in servicenow.FIELDS} | {"resolved_by": ["Beth Anglin", "ITIL User",
+                                                                                    "Don Goodliffe", "Beth Anglin"]})
+    m = propose_mapping(columns, sample=people)
+    assert m.field("handled_by").source is None
+    assert any("resolved_by" in note and "bot or human" in note for note in m.notes)
+    words = people.set_column(people.schema.get_field_index("resolved_by"), "resolved_by",
+                              pa.array(["bot", "Agent", "bot", "human"]))
+    assert propose_mapping(columns, sample=words).field("handled_by").source == "resolved_by"
