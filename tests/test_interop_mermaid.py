@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from journeys.errors import InvalidJourney
 from journeys.graph import check
-from journeys.interop import EXPORT_FORMATS, FORMATS, export_journey, guess_format, import_journey, read_journey
+from journeys.interop import (
+    EXPORT_FORMATS,
+    FORMATS,
+    export_journey,
+    guess_format,
+    import_journey,
+    read_journey,
+    revision_from_file,
+)
 from journeys.interop.mermaid import task_order
 from journeys.model import DEFAULT_LANES, Journey, Step, Transition
 from tests.strategies import REALISTIC_LABELS, journeys
@@ -505,3 +513,29 @@ def test_an_actor_list_changed_by_a_lane_edit_still_gives_the_lane_back() -> Non
                                                  journey.steps[1].model_copy(update={"lane": "frontstage"})]})
     back = _import(export_journey(moved, "mermaid"))
     assert [s.lane for s in back.steps] == ["system", "frontstage"] and back.personas == ["Me"]
+
+
+@FAST
+@given(journeys(min_steps=0, max_steps=8, text=mermaid_text))
+def test_an_unchanged_export_imported_as_a_revision_changes_nothing(journey: Journey) -> None:
+    assume(_representable(journey) or not journey.steps)
+    assert revision_from_file(journey, export_journey(journey, "mermaid"), "mermaid").journey == journey
+
+
+@FAST
+@given(journeys(min_steps=1, max_steps=8, text=mermaid_text), st.data())
+def test_a_revision_keeps_what_mermaid_cannot_hold_for_the_steps_it_still_lists(journey: Journey,
+                                                                                data: st.DataObject) -> None:
+    assume(_representable(journey))
+    lines = export_journey(journey, "mermaid").splitlines()
+    tasks = [i for i, line in enumerate(lines) if line.startswith("      ")]
+    dropped = data.draw(st.sampled_from(tasks))
+    revised = revision_from_file(journey, "\n".join(lines[:dropped] + lines[dropped + 1:]), "mermaid").journey
+    kept = {s.id: s for s in revised.steps}
+    assert len(kept) == len(journey.steps) - 1
+    for step in journey.steps:
+        if step.id in kept:
+            assert kept[step.id].model_dump(include={"channel", "owner", "description", "handled_by"}) == \
+                step.model_dump(include={"channel", "owner", "description", "handled_by"})
+    assert {(t.source, t.target) for t in journey.transitions if t.source in kept and t.target in kept} <= {
+        (t.source, t.target) for t in revised.transitions}

@@ -86,6 +86,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from itertools import pairwise
 from pathlib import PurePath
 
@@ -616,7 +617,8 @@ _KEPT_STEP_FIELDS = {"id", "channel", "owner", "description", "kind", "handled_b
 def merge_into(head: Journey, imported: Journey) -> Journey:
     """``imported`` (read from a Mermaid file) as the next revision of ``head``: what the file cannot hold is kept.
 
-    Tasks are matched to the head's steps by label, in order (the n-th "Pay" to the n-th "Pay"). A matched
+    Tasks are matched to the head's steps by aligning the file with the head's own export (label and section),
+    then by label in order (a step moved to another section); the rest are new steps. A matched
     step keeps its id, channel, owner, description, kind, handled_by and persona emotions, and its emotion
     when the head had none and the file says neutral; the file gives label, stage, lane, emotion and actors.
     Transitions between kept steps, notes on them, the entry, state and derived_from are kept; a new task is
@@ -624,14 +626,12 @@ def merge_into(head: Journey, imported: Journey) -> Journey:
     a journey and importing the file back unchanged changes nothing.
     """
     written = written_actors(head)
-    unused: dict[str, list[Step]] = defaultdict(list)
-    for step in head.steps:
-        unused[step.label].append(step)
+    matched = _match_tasks(head, imported)
     make_id = StepIdMaker({s.id for s in head.steps})
     steps: list[Step] = []
     new: set[str] = set()
-    for step in imported.steps:
-        old = unused[step.label].pop(0) if unused[step.label] else None
+    for i, step in enumerate(imported.steps):
+        old = matched.get(i)
         if old is None:
             step = step.model_copy(update={"id": make_id(step.label), "kind": StepKind.touchpoint})
             new.add(step.id)
@@ -640,7 +640,8 @@ def merge_into(head: Journey, imported: Journey) -> Journey:
             keep = old.model_dump(include=_KEPT_STEP_FIELDS)
             keep["persona_emotions"] = {p: e for p, e in old.persona_emotions.items() if p in imported.personas}
             actors = old.actors if step.actors == [_one_line(a) for a in written[old.id]] else step.actors
-            step = step.model_copy(update={**keep, "emotion": emotion, "actors": actors})
+            label = old.label if _task_key(old.label) == step.label else step.label  # a line break stays
+            step = step.model_copy(update={**keep, "emotion": emotion, "actors": actors, "label": label})
         steps.append(step)
     file_order, steps = steps, _in_head_order(head, steps, new)
     ids = {s.id for s in steps}
@@ -661,13 +662,40 @@ def merge_into(head: Journey, imported: Journey) -> Journey:
             stages.insert(before, stage)
     body = imported.model_dump(mode="json") | {
         "name": head.name, "state": head.state.value, "derived_from": head.derived_from, "stages": stages,
-        "personas": list(dict.fromkeys([*imported.personas, *(p for s in steps for p in s.persona_emotions)])),
+        # a file without tasks cannot name personas: a draft keeps the journey's
+        "personas": list(dict.fromkeys([*(imported.personas if steps else head.personas),
+                                        *(p for s in steps for p in s.persona_emotions)])),
         "entry": head.entry if head.entry in ids else None,
         "steps": [s.model_dump(mode="json") for s in steps],
         "transitions": [t.model_dump(mode="json") for t in transitions],
         "notes": [n.model_dump(mode="json") for n in head.notes if n.step in ids],
     }
     return parse_journey(body)
+
+
+def _task_key(text: str, empty: str = "Untitled step") -> str:
+    return _one_line(text) or empty
+
+
+def _match_tasks(head: Journey, imported: Journey) -> dict[int, Step]:
+    """File task index → the head's step it is: aligned with the head's own export (difflib, on label and
+    section), then the rest by label in order (a step moved to another stage); the others are new."""
+    exported = [step for _, steps in task_order(head) for step in steps]
+    key = [(_task_key(s.label), _task_key(s.stage, "Unnamed stage")) for s in exported]
+    file_key = [(s.label, s.stage) for s in imported.steps]
+    matched: dict[int, Step] = {}
+    for block in SequenceMatcher(None, key, file_key, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            matched[block.b + k] = exported[block.a + k]
+    taken = {s.id for s in matched.values()}
+    unused: dict[str, list[Step]] = defaultdict(list)
+    for step in exported:
+        if step.id not in taken:
+            unused[_task_key(step.label)].append(step)
+    for i, step in enumerate(imported.steps):
+        if i not in matched and unused[step.label]:
+            matched[i] = unused[step.label].pop(0)
+    return matched
 
 
 def _in_head_order(head: Journey, steps: list[Step], new: set[str]) -> list[Step]:
