@@ -212,8 +212,8 @@ def find_share_problems(g: nx.DiGraph) -> list[Finding]:
 def check(journey: Journey) -> list[Finding]:
     """Every structural check, errors first; the list the map's check panel shows."""
     if not journey.steps:  # a skeleton (stages only, e.g. a Mermaid diagram of sections): nothing else to check
-        return [Finding("draft", Severity.warning, (), "This journey has no steps yet: it is a draft with its stages "
-                        "only. Add steps (or import a diagram with tasks) before relying on checks or metrics.")]
+        return [Finding("draft", Severity.warning, (), "Draft: no steps yet, only stages. Add steps (or import a "
+                        "diagram with tasks) before relying on checks or metrics.")]
     g = to_digraph(journey)
     findings = (find_dead_ends(g) + find_unreachable(g, journey.entry_step()) + find_bot_loops(g)
                 + find_no_route_to_human(g) + find_share_problems(g))
