@@ -66,7 +66,8 @@ Step
     ``emotion`` integer −2…+2 or null (not assessed). ``owner``,
     ``description`` strings. ``kind`` ``"touchpoint"`` | ``"decision"`` |
     ``"outcome"``. ``handled_by`` ``"customer"`` | ``"bot"`` | ``"human"`` |
-    ``"system"``.
+    ``"system"``. ``actors`` list of strings (default empty): who takes part,
+    as a Mermaid journey task lists its actors (kept so a diagram round-trips).
 
 Transition
     ``source``, ``target`` step ids (a self-loop is allowed; a pair at most
