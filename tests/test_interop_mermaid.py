@@ -539,3 +539,17 @@ def test_a_revision_keeps_what_mermaid_cannot_hold_for_the_steps_it_still_lists(
                 step.model_dump(include={"channel", "owner", "description", "handled_by"})
     assert {(t.source, t.target) for t in journey.transitions if t.source in kept and t.target in kept} <= {
         (t.source, t.target) for t in revised.transitions}
+
+
+def test_a_file_exported_with_the_old_lookalikes_revises_the_journey_it_came_from() -> None:
+    head = Journey(name="n", stages=["Use: daily", "Get help"], personas=["Ana, tier 1"],
+                   steps=[Step(id="a", label="Step 1: sign in", stage="Use: daily", channel="web"),
+                          Step(id="b", label="C# intro; then", stage="Get help", lane="frontstage", owner="CS")],
+                   transitions=[Transition(source="a", target="b")])
+    old = export_journey(head, "mermaid")  # as the look-alike export wrote it before entity codes
+    for code, lookalike in (("#58;", "\u2236"), ("#44;", "\u201a"), ("#35;", "\uff03"), ("#59;", "\uff1b")):
+        old = old.replace(code, lookalike)
+    assert "\u2236" in old and "#58;" not in old
+    assert revision_from_file(head, old, "mermaid").journey == head
+    fresh = _import("journey\nsection Use\nRatio 1\u22362: 3\n")  # a look-alike typed on purpose stays
+    assert fresh.steps[0].label == "Ratio 1\u22362"

@@ -625,6 +625,7 @@ def merge_into(head: Journey, imported: Journey) -> Journey:
     linked from the task before it and to the task after it (an outcome when nothing follows). So exporting
     a journey and importing the file back unchanged changes nothing.
     """
+    imported = _old_lookalikes_undone(head, imported)
     written = written_actors(head)
     matched = _match_tasks(head, imported)
     make_id = StepIdMaker({s.id for s in head.steps})
@@ -671,6 +672,28 @@ def merge_into(head: Journey, imported: Journey) -> Journey:
         "notes": [n.model_dump(mode="json") for n in head.notes if n.step in ids],
     }
     return parse_journey(body)
+
+
+# Before entity codes, the export wrote look-alikes (':' as '∶', ';' as '；', '#' as '＃', ',' as '‚'); a file a
+# wiki kept from then still names the journey's steps, stages and personas.
+_LOOKALIKES = str.maketrans({"\u2236": ":", "\uff1b": ";", "\uff03": "#", "\u201a": ","})
+
+
+def _old_lookalikes_undone(head: Journey, imported: Journey) -> Journey:
+    """Names written with the old look-alikes read as the head's names they stand for (only those)."""
+    names = {_one_line(n) for n in [*head.stages, *head.personas, *(s.label for s in head.steps),
+                                    *(a for s in head.steps for a in s.actors)] if any(c in n for c in ":;#,")}
+
+    def back(text: str) -> str:
+        plain = text.translate(_LOOKALIKES)
+        return plain if plain in names else text
+
+    if not names:
+        return imported
+    return imported.model_copy(update={
+        "stages": [back(s) for s in imported.stages], "personas": [back(p) for p in imported.personas],
+        "steps": [s.model_copy(update={"label": back(s.label), "stage": back(s.stage),
+                                       "actors": [back(a) for a in s.actors]}) for s in imported.steps]})
 
 
 def _task_key(text: str, empty: str = "Untitled step") -> str:
