@@ -76,7 +76,10 @@ Round trip
     export → import keeps the name, description, stages in order, labels, emotion (None becomes 0), lanes,
     personas, actors and the task order; it loses ids, channels, owners, step
     descriptions, kinds, handled_by, transitions, notes, state and entry —
-    which :func:`merge_into` takes back from the journey a file revises.
+    which :func:`merge_into` takes back from the journey a file revises. Files
+    exported before entity codes wrote look-alikes (``∶`` ``；`` ``＃`` ``‚``);
+    a plain import keeps them as typed, a revision reads them as the names of
+    the journey they came from.
 """
 
 from __future__ import annotations
