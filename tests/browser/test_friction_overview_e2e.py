@@ -46,7 +46,8 @@ def test_overview_before_any_journey_fits_and_switches(no_journey_server, page_f
 
     page.get_by_text("Metric definitions and small groups").click()
     expect(page.get_by_role("button", name="Save for this workspace")).to_be_visible(timeout=20_000)
-    page.get_by_test_id("stSelectbox").filter(has_text="First-contact resolution").click()
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="First-contact resolution").locator("input").click()
     expect(page.get_by_role("option", name="Intercom first contact")).to_be_visible(timeout=20_000)
     shot(page, f"friction-overview-definitions-{width}")
     page.keyboard.press("Escape")
