@@ -16,7 +16,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from journeys.metrics import METRICS, compute, metric_words
+from journeys.metrics import METRICS, Metric, compute, metric_words
 
 # Default weights (they are normalised to sum to 1, so only their ratios matter):
 # - csat ×2: the customer's own verdict on the step;
@@ -193,19 +193,21 @@ def friction(
     weights: Mapping[str, float] | None = None,
     alpha: float = DEFAULT_ALPHA,
     cap: float = DEFAULT_CAP,
+    definitions: Mapping[str, Metric] | None = None,
 ) -> pd.DataFrame:
     """Friction per step of a ticket table: metrics by step, the journey baseline, then ``friction_score``.
 
     ``steps`` restricts to a journey's step ids (default: every mapped step in the table); tickets
     without a step are never part of the baseline. The other arguments are those of
-    :func:`journeys.metrics.compute` and :func:`friction_score`. ``df.attrs`` also carries the
+    :func:`journeys.metrics.compute` (``definitions``: the workspace's chosen metric variants, see
+    :func:`journeys.definitions.resolve`) and :func:`friction_score`. ``df.attrs`` also carries the
     baseline and its sample size.
     """
     chosen = list(DEFAULT_WEIGHTS if weights is None else weights)
     filters = dict(filters or {})
     if steps is not None:
         filters["journey_step"] = [s for s in steps if s is not None]
-    options = dict(start=start, end=end, min_sample=min_sample, metrics=["volume", *chosen])
+    options = dict(start=start, end=end, min_sample=min_sample, metrics=["volume", *chosen], definitions=definitions)
     per_step = compute(table, by=("journey_step",), filters=filters, reach=reach, **options)
     per_step = per_step[per_step["journey_step"].notna()].reset_index(drop=True)
     mapped = {**filters, "journey_step": per_step["journey_step"].tolist()}
@@ -245,6 +247,7 @@ def friction_by_period(
     alpha: float = DEFAULT_ALPHA,
     cap: float = DEFAULT_CAP,
     baseline: Mapping[str, float] | None = None,
+    definitions: Mapping[str, Metric] | None = None,
 ) -> pd.DataFrame:
     """Friction per step and period (the heatmap), every period scored against the whole range's baseline.
 
@@ -257,12 +260,12 @@ def friction_by_period(
     wanted = dict(filters or {})
     if baseline is None:
         whole = friction(table, steps=steps, start=start, end=end, filters=filters, min_sample=min_sample,
-                         weights=weights, alpha=alpha, cap=cap)
+                         weights=weights, alpha=alpha, cap=cap, definitions=definitions)
         baseline = whole.attrs["baseline"]
     if steps is not None:
         wanted["journey_step"] = [s for s in steps if s is not None]
     cells = compute(table, by=("journey_step",), period=period, start=start, end=end, filters=wanted,
-                    min_sample=min_sample, metrics=["volume", *chosen])
+                    min_sample=min_sample, metrics=["volume", *chosen], definitions=definitions)
     cells = cells[cells["journey_step"].notna()]
     columns = ["step", "period", "volume", "score"]
     if cells.empty:

@@ -32,9 +32,11 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from journeys.definitions import MetricSettings, resolve
+from journeys.definitions import load_settings as load_definitions
 from journeys.errors import JourneysError
 from journeys.friction import DEFAULT_CAP, friction_from
-from journeys.metrics import METRICS, compute
+from journeys.metrics import METRICS, Metric, compute
 from journeys.painpoints import StoredPainPoint
 from journeys.store import Store
 from journeys.store.documents import DocumentStore
@@ -144,8 +146,12 @@ def data_window(table: ibis.Table, days: int) -> tuple[datetime, datetime] | Non
 
 
 def score_painpoints(pains: Iterable[StoredPainPoint], tables: Mapping[str, ibis.Table],
-                     weights: ScoringWeights | None = None, min_sample: int = 30) -> list[Score]:
+                     weights: ScoringWeights | None = None, min_sample: int = 30,
+                     definitions: MetricSettings | None = None) -> list[Score]:
     """Score pain points and rank them (1 = do first). ``tables`` maps a journey name to its mapped tickets.
+
+    ``definitions`` are the workspace's chosen metric variants (FCR, first reply, reopen), so a
+    pain point's figures are the ones Friction and ``journeys metrics`` show.
 
     Pain points whose journey has no ticket table, or no tickets on their steps in the window, score 0
     with reach 0 — they stay on the list, at the bottom, so nothing written up disappears.
@@ -157,7 +163,8 @@ def score_painpoints(pains: Iterable[StoredPainPoint], tables: Mapping[str, ibis
         by_journey.setdefault(pain.pain.journey, []).append(pain)
     for journey, group in by_journey.items():
         table = tables.get(journey)
-        scores += _score_journey(group, table, weights, min_sample)
+        chosen = resolve(definitions, table.columns).overrides if definitions and table is not None else None
+        scores += _score_journey(group, table, weights, min_sample, chosen)
     return rank(scores)
 
 
@@ -168,14 +175,15 @@ def rank(scores: Sequence[Score]) -> list[Score]:
 
 
 def _score_journey(group: list[StoredPainPoint], table: ibis.Table | None, weights: ScoringWeights,
-                   min_sample: int) -> list[Score]:
+                   min_sample: int, definitions: Mapping[str, Metric] | None = None) -> list[Score]:
     window = data_window(table, weights.window_days) if table is not None else None
     if window is None:
         return [_empty(p, weights) for p in group]
     start, end = window
-    per_step = compute(table, by=("journey_step",), start=start, end=end, min_sample=min_sample)
+    per_step = compute(table, by=("journey_step",), start=start, end=end, min_sample=min_sample,
+                       definitions=definitions)
     per_step = per_step[per_step["journey_step"].notna()].reset_index(drop=True)
-    overall = compute(table, by=(), start=start, end=end, min_sample=min_sample,
+    overall = compute(table, by=(), start=start, end=end, min_sample=min_sample, definitions=definitions,
                       filters={"journey_step": per_step["journey_step"].tolist()})
     frictions = friction_from(per_step, overall, cap=DEFAULT_CAP).set_index("step")
     rows = per_step.set_index("journey_step")
@@ -358,7 +366,7 @@ def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, data
         for journey in sorted({p.pain.journey for p in pains.values()} & known):
             rule_set = rules.load_rules(workspace, journey)
             tables[journey] = engine.mapped(chosen, rule_set, store.load(workspace, journey).journey).table
-    scores = score_painpoints(pains.values(), tables, weights)
+    scores = score_painpoints(pains.values(), tables, weights, definitions=load_definitions(store, workspace)[0])
     review = last_ranking_review(store, workspace)
     return Ranking(scores, pains, weights, weights_version, chosen.name if chosen else None,
                    chosen.version if chosen else None, review, rank_changes(scores, review))

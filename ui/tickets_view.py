@@ -11,9 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from journeys.definitions import load_settings as load_definitions
+from journeys.definitions import resolve
 from journeys.emotion_check import EmotionDisagreement, emotion_disagreements
 from journeys.friction import friction_by_period, friction_from
-from journeys.metrics import METRICS, compute
+from journeys.metrics import METRICS, Metric, compute
 from journeys.store.tickets import TicketStore
 from journeys.tickets.analysis import (
     MappedTickets,
@@ -45,10 +47,20 @@ def mapped(dataset: DatasetVersion, journey_name: str) -> MappedTickets:
 
 
 def key(dataset: DatasetVersion, journey_name: str) -> tuple:
-    """The content key of cached results: read once per rerun and passed to the functions below."""
+    """The content key of cached results: read once per rerun and passed to the functions below.
+
+    It holds the workspace's metric definitions too: picking Zendesk's one-touch FCR changes every
+    number on the page, as it changes `journeys metrics`."""
     rules = TicketStore(store()).load_rules(workspace(), journey_name).version
     journey = store().load(workspace(), journey_name).version
-    return (settings().database_url, workspace(), dataset.name, dataset.version, journey_name, journey, rules)
+    chosen, _ = load_definitions(store(), workspace())
+    return (settings().database_url, workspace(), dataset.name, dataset.version, journey_name, journey, rules,
+            repr(chosen.as_dict()))
+
+
+def _definitions(data: MappedTickets) -> dict[str, Metric]:
+    """The workspace's chosen metric variants for this table (some read a column only some exports carry)."""
+    return resolve(load_definitions(store(), workspace())[0], data.table.columns).overrides
 
 
 def _steps(journey_name: str) -> list[str]:
@@ -71,9 +83,11 @@ def _friction(key: tuple, _dataset: DatasetVersion, journey_name: str, where: Ti
     """One pair of queries (every metric by step, and over all steps) feeds the score, the map and the table."""
     data = mapped(_dataset, journey_name)
     filters = {**where.filters(), "journey_step": _steps(journey_name)}
-    by_step = compute(data.table, by=("journey_step",), start=where.start, end=where.end, filters=filters)
+    chosen = _definitions(data)
+    by_step = compute(data.table, by=("journey_step",), start=where.start, end=where.end, filters=filters,
+                      definitions=chosen)
     by_step = by_step[by_step["journey_step"].notna()].reset_index(drop=True)
-    overall = compute(data.table, by=(), start=where.start, end=where.end,
+    overall = compute(data.table, by=(), start=where.start, end=where.end, definitions=chosen,
                       filters={**filters, "journey_step": by_step["journey_step"].tolist()})
     scored = friction_from(by_step, overall)
     baseline = {m: float(overall[m].iloc[0]) for m in METRICS if m in overall and len(overall)}
@@ -103,11 +117,12 @@ def _cells(key: tuple, _dataset: DatasetVersion, journey_name: str, where: Ticke
     data = mapped(_dataset, journey_name)
     if metric == "friction":
         baseline = _friction(key, _dataset, journey_name, where)[1]["baseline"]
-        cells = friction_by_period(data.table, steps=_steps(journey_name), baseline=baseline, **where.kwargs())
+        cells = friction_by_period(data.table, steps=_steps(journey_name), baseline=baseline,
+                                   definitions=_definitions(data), **where.kwargs())
         return cells.rename(columns={"score": "value", "volume": "n"})
     filters = {**where.filters(), "journey_step": _steps(journey_name)}
     weekly = compute(data.table, by=("journey_step",), period="week", start=where.start, end=where.end,
-                     filters=filters, metrics=[metric])
+                     filters=filters, metrics=[metric], definitions=_definitions(data))
     return weekly.rename(columns={"journey_step": "step", metric: "value"})[["step", "period", "value", "n"]]
 
 
@@ -127,7 +142,8 @@ def _trend(key: tuple, _dataset: DatasetVersion, journey_name: str, step: str, m
            where: TicketSlice) -> pd.DataFrame:
     data = mapped(_dataset, journey_name)
     return compute(data.table, by=("journey_step",), period="week", start=where.start, end=where.end,
-                   filters={**where.filters(), "journey_step": [step]}, metrics=[metric])
+                   filters={**where.filters(), "journey_step": [step]}, metrics=[metric],
+                   definitions=_definitions(data))
 
 
 def trend(content: tuple, dataset: DatasetVersion, journey_name: str, step: str, metric: str,
