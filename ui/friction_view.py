@@ -398,7 +398,7 @@ def _save_definitions(version: int) -> None:
     except JourneysError as error:
         st.session_state["definitions_problem"] = f"Not saved: {error}"
         return
-    st.toast(f"Metric definitions saved (version {saved})", icon=":material/check:")
+    st.toast(plain(f"Metric definitions saved (version {saved})"), icon=":material/check:")
 
 
 def definitions_settings() -> MetricSettings:
@@ -436,8 +436,8 @@ def dataset_overview(dataset: DatasetVersion, min_sample: int = 30, key: str = "
     frame, ids, words = _overview(str(dataset.path), dataset.version, by,
                                   (tuple(sorted(chosen.as_dict()["variants"].items())), chosen.few_tickets), min_sample)
     view = overview_frame(frame, by, min_sample)
-    config = {label: st.column_config.TextColumn(label, help=f"{METRICS[m].label}: {plain(words[m])} "
-                                                 f"(definition {ids[m]})")
+    config = {label: st.column_config.TextColumn(label, help=plain(f"{METRICS[m].label}: {words[m]} "
+                                                                   f"(definition {ids[m]})"))
               for m, label in OVERVIEW_COLUMNS.items() if label in view}
     config["Tickets"] = st.column_config.NumberColumn("Tickets", format="localized", help=plain(words["volume"]))
     st.dataframe(view, hide_index=True, width="stretch", column_config=config,
@@ -446,8 +446,8 @@ def dataset_overview(dataset: DatasetVersion, min_sample: int = 30, key: str = "
     few = (f"a value marked (n=…) rests on fewer than {min_sample} tickets" if chosen.keep_few else
            f"values on fewer than {min_sample} tickets are left blank") + " (few tickets: read with care)"
     absent = f" · not in this export: {', '.join(missing)}" if missing else ""
-    st.caption(f"Dataset '{plain(dataset.name)}' v{dataset.version} ({dataset.rows:,} tickets) · {few}{absent} · "
-               "every metric: `journeys metrics --by group`.")
+    st.caption(plain(f"Dataset '{dataset.name}' v{dataset.version} ({dataset.rows:,} tickets) · {few}{absent}")
+               + " · every metric: `journeys metrics --by group`.")
     chosen_words = [f"{METRICS[m].label}: {words[m]}" for m in ("fcr_rate", "frt_p50", "reopen_rate") if m in words]
     st.caption(plain("Definitions — " + " · ".join(chosen_words)))
     st.download_button("Download the overview as CSV", key=f"{key}_csv", icon=":material/download:",
