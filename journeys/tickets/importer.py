@@ -60,11 +60,13 @@ from journeys.tickets.columns import (
     TRANSFORMS,
     ColumnMapping,
     FieldMap,
+    argument_columns,
     parse_transform,
     propose_mapping,
     valid_zone,
 )
 from journeys.tickets.readers import (
+    DUPLICATE_NAMES,
     SourceError,
     SourceInfo,
     other_sheets,
@@ -193,7 +195,20 @@ def inspect_file(path: Path, sheet: str | None = None) -> tuple[SourceInfo, Colu
         raise TicketImportError(exc.message, exc.problems) from None
     except Exception as exc:  # as in import_file: a clear message, never a traceback
         raise TicketImportError("Cannot read this file", [Problem(Path(path).name, _first_line(exc))]) from None
-    return info, propose_mapping(info.columns, _sample_table(info))
+    mapping = propose_mapping(info.columns, _sample_table(info))
+    info.warnings = source_warnings(info, mapping)
+    return info, mapping
+
+
+def source_warnings(info: SourceInfo, mapping: ColumnMapping) -> list[str]:
+    """The reader's warnings less a rename the mapping explains: a help desk that repeats a header once per
+    value (Jira's ``Labels``) has its renamed copies read together as one list, and the mapping's note says so."""
+    renamed = {c for c, o in zip(info.columns, info.original_columns, strict=False) if c != (o or "").strip()}
+    tags = mapping.field("tags")
+    together = {tags.source, *argument_columns(tags.transform)} if tags.source else set()
+    if renamed and renamed <= together:
+        return [w for w in info.warnings if not w.startswith(DUPLICATE_NAMES)]
+    return list(info.warnings)
 
 
 # --- what the CLI (or a notebook) changes in a proposed or saved mapping -------------------------------------
@@ -507,14 +522,14 @@ def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None
         mapping = propose_mapping(info.columns, _sample_table(info))
     problems = mapping.validate(info.columns)
     if problems:
-        report = _report(info, path, mapping, warnings=list(info.warnings))
+        report = _report(info, path, mapping, warnings=source_warnings(info, mapping))
         missing = [p.where.split(".")[-1] for p in problems if p.reason.startswith("required")]
         what = ("This file has no column for " + " and ".join(missing) + ": name it with "
                 + " ".join(f"--map {m}=COLUMN" for m in missing)) if proposed and missing else ""
         hint = other_sheets(info) if missing else None  # a pivot sheet first: the tickets are on another
         problems += [Problem("sheet", hint)] if hint else []
         raise TicketImportError(what or "The column mapping does not fit this file", problems, report)
-    warnings = list(info.warnings) + list(mapping.notes)
+    warnings = source_warnings(info, mapping) + list(mapping.notes)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with workspace_tmp(tmp_home, prefix="import-") as workdir:
         con = duckdb.connect()

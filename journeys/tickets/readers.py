@@ -483,6 +483,9 @@ def check_width(path: Path, columns: int, limit: int = MAX_COLUMNS) -> None:
                                               "(MAX_COLUMNS): export only the fields you need and import again")])
 
 
+DUPLICATE_NAMES = "Duplicated column names were renamed"
+
+
 def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
     """Column names made unique and non-empty (``Tags``, ``Tags (2)``; ``column_7``), plus warnings."""
     out: list[str] = []
@@ -498,7 +501,7 @@ def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
             dups.append(f"'{base}' → '{name}'")
         seen.add(name.lower())
         out.append(name)
-    warnings = [f"Duplicated column names were renamed: {', '.join(dups)}."] if dups else []
+    warnings = [f"{DUPLICATE_NAMES}: {', '.join(dups)}."] if dups else []
     return out, warnings
 
 

@@ -76,3 +76,21 @@ def test_jira_date_property(t, spanish):
     source = b.nested("(SELECT ?::VARCHAR AS v)", ["v"])
     ((got,),) = duckdb.execute(f"SELECT {alias} FROM {source}", [jira.jira_date(t, spanish)]).fetchall()
     assert got == t, jira.jira_date(t, spanish)
+
+
+def test_repeated_label_columns_read_as_one_list_do_not_warn_about_renames(tmp_path):
+    """Jira repeats ``Labels`` once per value: the mapping reads the copies together and says so, so the
+    reader's "renamed" warning is not shown; a spreadsheet whose duplicated header is not explained keeps it."""
+    from journeys.tickets.importer import inspect_file
+
+    path = tmp_path / "jira.csv"
+    jira.write(path, n=30, seed=5)
+    info, mapping = inspect_file(path)
+    assert len(info.original_columns) > len(set(info.original_columns))  # the file does repeat headers
+    assert not any(w.startswith("Duplicated column names") for w in info.warnings)
+    assert any("read together as one list" in note for note in mapping.notes)
+
+    plain = tmp_path / "sheet.csv"
+    plain.write_text("Ticket ID,Created,Notes,Notes\n1,2024-01-02 10:00,a,b\n2,2024-01-03 11:00,c,d\n")
+    info, _ = inspect_file(plain)
+    assert any(w.startswith("Duplicated column names") for w in info.warnings)
