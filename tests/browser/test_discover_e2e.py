@@ -14,7 +14,7 @@ from journeys.demo import DEMO_JOURNEY
 from journeys.discover import EventLogs
 from journeys.discover.demo_log import DEMO_ACTIVITIES, demo_events
 from journeys.store import Store
-from tests.browser.conftest import shot, wait_idle
+from tests.browser.conftest import shot, wait_idle, watch_errors
 from tests.browser.test_tickets_e2e import _choose
 
 pytestmark = pytest.mark.browser
@@ -34,6 +34,7 @@ def _app_events(path) -> str:
 
 def test_upload_a_log_see_its_graph_compare_and_add_a_route(demo_server, page_factory, tmp_path):
     page = page_factory(1500, 1600)
+    errors = watch_errors(page)  # console and page errors, requests off the machine
     page.goto(f"{demo_server.url}/discover")
     wait_idle(page)
     box = page.get_by_placeholder("e.g. Sam from Support")
@@ -90,3 +91,4 @@ def test_upload_a_log_see_its_graph_compare_and_add_a_route(demo_server, page_fa
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.get_by_text("Routes customers take that the map does not have", exact=True).scroll_into_view_if_needed()
     shot(page, "discover-e2e-3-route-added")
+    assert errors == [], errors

@@ -12,7 +12,7 @@ from journeys.experiments import Experiments, Status
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
 from journeys.store import Store
-from tests.browser.conftest import Server, shot, wait_idle
+from tests.browser.conftest import Server, shot, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +25,7 @@ def _experiment(server: Server, key: str):
 
 def test_plan_start_analyse_decide_tell_and_download(demo_server, page_factory):
     page = page_factory(1500, 1400)
+    errors = watch_errors(page)  # console and page errors, requests off the machine
     page.goto(f"{demo_server.url}/experiments?painpoint=PP-2")  # a deep link on a fresh server
     wait_idle(page)
     box = page.get_by_placeholder("e.g. Sam from Support")
@@ -114,3 +115,4 @@ def test_plan_start_analyse_decide_tell_and_download(demo_server, page_factory):
     report = download.value.path().read_text(encoding="utf-8")
     assert report.startswith("<!DOCTYPE html>") and "<svg" in report and "<script" not in report
     assert "We kept the change" in report and "You said reset links expired too fast" in report
+    assert errors == [], errors

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from journeys.demo import DEMO_JOURNEY
 from journeys.painpoints import PainPoints
 from journeys.store import Store
-from tests.browser.conftest import shot, wait_idle
+from tests.browser.conftest import shot, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 JOURNEY = quote(DEMO_JOURNEY)
@@ -53,6 +53,7 @@ def _rank(page) -> int:
 
 def test_write_up_rank_estimate_and_export(demo_server, page_factory):
     page = page_factory(1500, 1400)
+    errors = watch_errors(page)  # console and page errors, requests off the machine
     page.goto(f"{demo_server.url}/friction?journey={JOURNEY}")
     wait_idle(page)
     box = page.get_by_placeholder("e.g. Sam from Support")
@@ -65,6 +66,7 @@ def test_write_up_rank_estimate_and_export(demo_server, page_factory):
     # 1. Friction: the planted repeat contacts on "Resets password", written up in one click.
     _choose(page, "Step", "Resets password")
     expect(page.get_by_role("heading", name="Up close: Resets password")).to_be_visible()
+    wait_idle(page)  # the step's rerun is over: no stale "Metric" box beside the new one
     _choose(page, "Metric", "Repeat contacts")
     expect(page.get_by_label("Metric", exact=True)).to_have_value("Repeat contacts")
     button = page.get_by_role("button", name="Write up as a pain point")
@@ -136,3 +138,4 @@ def test_write_up_rank_estimate_and_export(demo_server, page_factory):
     page.get_by_role("heading", name="Priorities").scroll_into_view_if_needed()
     wait_idle(page)
     shot(page, "priorities-4-page")
+    assert errors == [], errors

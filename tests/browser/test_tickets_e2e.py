@@ -16,7 +16,7 @@ from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.workspace import load_demo
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle
+from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 JOURNEY = quote(DEMO_JOURNEY)
@@ -58,6 +58,7 @@ def _add_rule(page, tag: str, step: str) -> None:
 def test_upload_map_rules_friction_and_tickets(journeys_only, page_factory, tmp_path):
     export = write_zendesk_csv(tmp_path / "zendesk-export.csv", n=4_000, seed=11)
     page = page_factory(1500, 1400)
+    errors = watch_errors(page)  # console and page errors, requests off the machine
     page.goto(f"{journeys_only.url}/import_tickets")
     wait_idle(page)
     box = page.get_by_placeholder("e.g. Sam from Support")
@@ -114,3 +115,4 @@ def test_upload_map_rules_friction_and_tickets(journeys_only, page_factory, tmp_
     expect(table).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     shot(page, "tickets-4-step-tickets")
+    assert errors == [], errors
