@@ -157,6 +157,15 @@ def wait_idle(page) -> None:
     page.wait_for_selector(IDLE, timeout=30_000)
 
 
+def sign_in(page, name: str) -> None:
+    """Give the sidebar a name (saves are recorded under it) and wait until the page says it works as them."""
+    box = page.get_by_placeholder("e.g. Sam from Support")
+    box.fill(name)
+    box.press("Enter")
+    expect(page.get_by_text(f"Working as {name}")).to_be_visible()
+    wait_idle(page)
+
+
 def shot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"

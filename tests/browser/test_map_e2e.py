@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from journeys.demo import DEMO_JOURNEY, current_state_journey
 from journeys.settings import load_settings
 from journeys.store import Store
-from tests.browser.conftest import shot, wait_idle, watch_errors
+from tests.browser.conftest import shot, sign_in, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 MAP = f"/map?journey={quote(DEMO_JOURNEY)}"
@@ -26,14 +26,6 @@ def _open(page, server, path: str) -> None:
     page.goto(server.url + path)
     wait_idle(page)
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
-
-
-def _sign_in(page, name: str) -> None:
-    box = page.get_by_placeholder("e.g. Sam from Support")
-    box.fill(name)
-    box.press("Enter")
-    expect(page.get_by_text(f"Working as {name}")).to_be_visible()
-    wait_idle(page)
 
 
 def _node(page, label: str):
@@ -71,7 +63,7 @@ def test_fresh_server_deep_link_runs_the_frame(fresh_server, page_factory):
 def test_click_node_edit_emotion_save_reload(server, page_factory):
     page = page_factory()
     _open(page, server, MAP)
-    _sign_in(page, "Ada")
+    sign_in(page, "Ada")
     _node(page, "Searches the help centre").click()
     expect(page.get_by_role("heading", name="Searches the help centre")).to_be_visible()
     wait_idle(page)
@@ -96,7 +88,7 @@ def test_click_node_edit_emotion_save_reload(server, page_factory):
 def test_name_is_asked_once_and_remembered_in_the_browser(server, page_factory):
     page = page_factory()
     _open(page, server, "/")
-    _sign_in(page, "Eve Remembered")
+    sign_in(page, "Eve Remembered")
     second_tab = page.context.new_page()  # same browser, new session
     second_tab.goto(server.url + "/history")
     wait_idle(second_tab)
@@ -108,9 +100,9 @@ def test_second_save_from_stale_copy_is_refused_and_nothing_lost(server, page_fa
     path = MAP + "&step=agent-reply"
     first, second = page_factory(), page_factory()
     _open(first, server, path)
-    _sign_in(first, "Bea")
+    sign_in(first, "Bea")
     _open(second, server, path)
-    _sign_in(second, "Cy")
+    sign_in(second, "Cy")
     start = _store(server).load("demo", DEMO_JOURNEY).version
 
     _set_emotion(first, -1)
@@ -156,7 +148,7 @@ def test_broken_mermaid_import_lists_problems_and_saves_nothing(server, page_fac
     page = page_factory()
     _open(page, server, MAP)
     before = [s.name for s in _store(server).list_journeys("demo")]
-    _sign_in(page, "Dee")
+    sign_in(page, "Dee")
     page.get_by_role("button", name="New journey").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("tab", name="From a file").click()
@@ -235,7 +227,7 @@ def test_board_click_opens_the_inspector_and_labels_are_whole(server, page_facto
 def test_connecting_steps_toasts_their_labels(server, page_factory):
     page = page_factory(1440, 900)
     _open(page, server, MAP + "&step=read-article")
-    _sign_in(page, "Ida")
+    sign_in(page, "Ida")
     expect(page.get_by_role("heading", name="Reads the billing article")).to_be_visible()
     page.get_by_role("button", name="Add transition").click()
     expect(page.get_by_text(re.compile(r"Connected 'Reads the billing article' to '"))).to_be_visible()

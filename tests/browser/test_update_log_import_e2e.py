@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
-from tests.browser.conftest import shot, wait_idle, watch_errors
+from tests.browser.conftest import shot, sign_in, wait_idle, watch_errors
 from tests.tickets.samples.audit_log import write_audit_log
 
 pytestmark = pytest.mark.browser
@@ -24,10 +24,7 @@ def test_audit_log_upload_states_the_collapse(fresh_server, page_factory, tmp_pa
     errors = watch_errors(page)
     page.goto(f"{fresh_server.url}/import_tickets")
     wait_idle(page)
-    box = page.get_by_placeholder("e.g. Sam from Support")
-    box.fill("Noor")
-    box.press("Enter")
-    wait_idle(page)
+    sign_in(page, "Noor")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(log)
     wait_idle(page)
     page.get_by_label("Name of the new dataset").fill("Incident audit")

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journeys.tickets.readers import OLE2_MAGIC
-from tests.browser.conftest import shot, wait_idle, watch_errors
+from tests.browser.conftest import shot, sign_in, wait_idle, watch_errors
 from tests.tickets.samples import freshdesk, hubspot, jira, zoho_desk
 
 pytestmark = pytest.mark.browser
@@ -22,10 +22,7 @@ def test_translated_hubspot_and_zoho_exports_are_recognised(fresh_server, page_f
     errors = watch_errors(page)
     page.goto(f"{fresh_server.url}/import_tickets")
     wait_idle(page)
-    box = page.get_by_placeholder("e.g. Sam from Support")
-    box.fill("Noor")
-    box.press("Enter")
-    wait_idle(page)
+    sign_in(page, "Noor")
     for name, path, write, title in [
         ("HubSpot DE", tmp_path / "hubspot_tickets_de.csv", lambda p: hubspot.write(p, lang="de", durations="hms"),
          "HubSpot"),
