@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 import networkx as nx  # noqa: E402
 
-from journeys.graph import check, expected_reach, most_likely_path, swimlane_layout, to_digraph  # noqa: E402
+from journeys.charts.swimlanes import swimlane_layout  # noqa: E402
+from journeys.graph import check, expected_reach, most_likely_path, to_digraph  # noqa: E402
 from journeys.model import HandledBy, Journey, Step, Transition  # noqa: E402
 
 BUDGET_S = 2.0
@@ -71,8 +72,8 @@ def old_checks(journey: Journey) -> int:
 
 
 def overview_time(journey: Journey, repeat: int) -> float:
+    from journeys.demo.loader import overview
     from journeys.store import Store
-    from journeys.workspace import overview
 
     with tempfile.TemporaryDirectory() as home, Store(f"sqlite:///{home}/bench.db") as store:
         store.ensure_workspace("bench")

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_discover.py [--events 1000000 5000000] [--repeat 5] [--no-pm4py]
 
-For each size the demo generator (journeys/discover/demo_log.py: the "Billing support" journey with
+For each size the demo generator (journeys/demo/event_log.py: the "Billing support" journey with
 its planted routes, every case's timestamps strictly increasing so the order of events is never
 ambiguous) writes the raw events to Parquet in time order, as an export would be. Then:
 
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from journeys.discover.demo_log import demo_events  # noqa: E402
+from journeys.demo.event_log import demo_events  # noqa: E402
 
 BUDGET_PM4PY = 8.0
 BUDGET_HAND = 1.5
@@ -76,7 +76,8 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[3])
 from journeys.demo import current_state_journey
-from journeys.discover import conformance, demo_activity_map, dfg, import_log, variants
+from journeys.demo.event_log import demo_activity_map  # noqa: E402
+from journeys.discover import conformance, dfg, import_log, variants
 t0 = time.perf_counter()
 report = import_log(sys.argv[1], sys.argv[2])
 t1 = time.perf_counter()

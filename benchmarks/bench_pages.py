@@ -148,9 +148,9 @@ def bench_friction(args: argparse.Namespace) -> None:
     from streamlit.testing.v1 import AppTest
 
     from journeys.demo import DEMO_JOURNEY
+    from journeys.demo.loader import load_demo
     from journeys.settings import load_settings
     from journeys.store import Store
-    from journeys.workspace import load_demo
 
     started = time.perf_counter()
     with Store(load_settings().database_url) as store:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 
+from journeys.demo.loader import load_demo
 from journeys.settings import load_settings
 from journeys.store import Store
-from journeys.workspace import load_demo
 
 
 def main() -> None:

@@ -509,7 +509,7 @@ class Agreement:
 
 def vendor_agreement(table: ir.Table, tolerance_minutes: float = 1.0) -> list[Agreement]:
     """Compare a :func:`with_business_minutes` table with the vendor business-hours extras it carries."""
-    from journeys.tickets.columns import norm
+    from journeys.tickets.column_mapping import norm
 
     found = [(name, *VENDOR_COLUMNS[norm(name.removeprefix("x_"))]) for name in table.schema().names
              if name.startswith("x_") and norm(name.removeprefix("x_")) in VENDOR_COLUMNS]

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from journeys.experiments.closing import loop_open
-from journeys.experiments.model import Status
-from journeys.experiments.store import StoredExperiment
+from journeys.experiments.experiment import Status
+from journeys.experiments.repository import StoredExperiment
 from journeys.freshness import Freshness
+from journeys.graph import Severity, check
 from journeys.priorities import Score, rank
+from journeys.store import Store
 
 TOP_PAINS = 5
 IN_FLIGHT = (Status.running, Status.analysed)  # started and not yet decided
@@ -121,3 +123,44 @@ def glance(scores: Sequence[Score], experiments: Sequence[StoredExperiment], sta
     """Everything the Overview shows about the loop, from what Priorities, Review and the Map computed."""
     return Glance(top_pains(scores, top), in_flight(experiments, today), open_loops(experiments, today),
                   maps_to_review(states), scored_against)
+
+
+@dataclass(frozen=True)
+class JourneyOverview:
+    """One line of the home overview: what a journey is and what its checks say."""
+
+    name: str
+    state: str
+    derived_from: str | None
+    steps: int
+    version: int
+    updated_by: str
+    updated_at: datetime
+    errors: int
+    warnings: int
+
+
+# (database, workspace, journey, version, saved at) → (errors, warnings): a saved revision never changes, so
+# the Overview (shown on every visit) loads and checks a journey once per revision, not once per visit.
+_FINDINGS: dict[tuple, tuple[int, int]] = {}
+_FINDINGS_KEPT = 1024
+
+
+def overview(store: Store, workspace: str) -> list[JourneyOverview]:
+    """Every journey with its last edit and open structural findings."""
+    rows = []
+    for summary in store.list_journeys(workspace):
+        key = (store.url, workspace, summary.name, summary.version, summary.updated_at)
+        if key not in _FINDINGS:
+            if len(_FINDINGS) >= _FINDINGS_KEPT:
+                _FINDINGS.clear()
+            findings = check(store.revision(workspace, summary.name, summary.version))
+            errors = sum(f.severity == Severity.error for f in findings)
+            _FINDINGS[key] = (errors, len(findings) - errors)
+        errors, warnings = _FINDINGS[key]
+        rows.append(JourneyOverview(
+            name=summary.name, state=summary.state, derived_from=summary.derived_from, steps=summary.step_count,
+            version=summary.version, updated_by=summary.updated_by, updated_at=summary.updated_at,
+            errors=errors, warnings=warnings,
+        ))
+    return rows

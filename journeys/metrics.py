@@ -2,7 +2,7 @@
 
 ``METRICS`` names each metric exactly as in shared/DESIGN.md (code, CLI, exports) with its label,
 one-sentence definition, unit, direction and kind, plus its Ibis expression. ``compute`` turns a
-ticket table (canonical schema, :mod:`journeys.tickets.schema`) into one row per group —
+ticket table (canonical schema, :mod:`journeys.tickets.canonical`) into one row per group —
 per step, per period, per segment — and is what the map, the friction view, the priorities,
 the experiments and the CLI all call, so their numbers agree.
 
@@ -58,7 +58,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from journeys.tickets.schema import BY_NAME
+from journeys.tickets.canonical import BY_NAME
 
 Direction = Literal["lower", "higher"]
 Kind = Literal["count", "rate", "quantile", "mean"]

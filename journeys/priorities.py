@@ -344,7 +344,7 @@ class Ranking:
 def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, dataset: str | None = None) -> Ranking:
     """Score every pain point of the workspace against a ticket dataset (default: the latest imported).
 
-    ``engine`` is a :class:`journeys.tickets.analysis.TicketEngine`; each journey's tickets are mapped
+    ``engine`` is a :class:`journeys.tickets.engine.TicketEngine`; each journey's tickets are mapped
     by that journey's own rules.
     """
     from journeys.painpoints import PainPoints

@@ -1,273 +1,241 @@
-"""Workspace-level operations shared by the app frame and the CLI.
+"""The composition root: one open workspace owns its settings, store, folder and analytics engine.
 
-Kept out of the store so the store stays about persistence, and out of the
-pages so the CLI and a notebook get the same overview numbers.
+Every front end starts here — the pages (one :class:`Workspace` per database and workspace, shared by
+all sessions), the CLI (one per command) and a notebook::
+
+    >>> import journeys                                            # doctest: +SKIP
+    >>> with journeys.open_workspace("workspace") as ws:           # doctest: +SKIP
+    ...     ws.friction("Billing support")
+
+The workspace hands out repositories already bound to it (``ws.journeys.load(name)``, not
+``store.load(workspace, name)``), and the use cases of :mod:`journeys.usecases` take it as their
+first argument. It holds the only DuckDB connection of the analytics (:class:`TicketEngine`), closed
+with the workspace.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
-from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY, demo_journeys
-from journeys.demo_tickets import DEFAULT_TICKETS, DEMO_RULES, write_zendesk_csv
-from journeys.graph import Severity, check
-from journeys.painpoints import Source, Status
-from journeys.store import Store
+import networkx as nx
+import pandas as pd
 
-DEMO_AUTHOR = "journeys demo"
-DEMO_DATASET = "Zendesk tickets (demo)"
-DEMO_PAIN_MESSAGE = "Demo pain point"  # first-revision message prefix: how a re-run recognises what it wrote
+from journeys.discover.versions import EventLogs
+from journeys.experiments.repository import Experiments
+from journeys.graph import to_digraph
+from journeys.model import Journey
+from journeys.painpoints import PainPoints
+from journeys.settings import Settings, load_settings
+from journeys.store import JourneySummary, LoadedJourney, Revision, Store
+from journeys.store.tickets import TicketStore
+from journeys.tickets.datasets import Datasets, DatasetVersion
+from journeys.tickets.engine import TicketEngine
+from journeys.tickets.rules import RuleSet
 
-
-@dataclass(frozen=True)
-class DemoPain:
-    """A pain point of the demo workspace, as a team would have written it up (people and quotes made up)."""
-
-    ident: str  # stable id, kept in the first revision's message so re-running the demo never duplicates it
-    step: str
-    metric: str | None
-    title: str
-    story: str  # the team's own words, put before the frozen numbers in the description
-    owner: str
-    status: Status
-    effort: float | None  # person-weeks; None: not estimated yet
-    quotes: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    source: Source = Source.friction
-    delivery_link: str = ""
+Repository = TypeVar("Repository")
 
 
-# The three planted frictions of the demo tickets (journeys.demo_tickets), written up, plus two smaller
-# findings from the journey-mapping workshop on steps without much ticket friction, so the ranking has a bottom.
-DEMO_PAINS: tuple[DemoPain, ...] = (
-    DemoPain(
-        "bot-invoice-escalation", "bot-invoice-status", "escalation_rate",
-        "Invoice-status bot hands almost half of its chats to an agent",
-        "The chat bot can show whether an invoice is paid, but not why the amount changed, so customers ask for "
-        "a person and tell their story twice. Idea from the support team: let the bot show the invoice lines "
-        "that changed since last month, and pass the chat transcript on at handoff.",
-        "Priya N. (support automation)", Status.investigating, 3.0,
-        ("The bot kept telling me the invoice was 'issued'. I know, I want to know why it doubled.",
-         "Took three tries to get past the bot to a real person."),
-        ("bot", "chat", "billing")),
-    DemoPain(
-        "password-reset-reopens", "reset-password", "reopen_rate",
-        "Password reset links expire before customers use them",
-        "Reset emails arrive late or the link has already expired, so customers reopen the ticket or write "
-        "again within days (see the repeat contact rate in the evidence). Planned: links valid for 24 hours "
-        "and a 'send a new link' button on the expired page.",
-        "Tom K. (identity team)", Status.planned, 2.0,
-        ("The reset link had expired by the time the email arrived.",
-         "This is the third time I am asking to reset my password."),
-        ("login", "self-serve", "email"),
-        delivery_link="https://github.com/example/billing-portal/issues/142"),
-    DemoPain(
-        "slow-invoice-corrections", "billing-team", "resolution_p50",
-        "Invoice corrections take about three days",
-        "Wrong invoices queue for the billing team, which corrects them in batches; customers chase in the "
-        "meantime and agents have little to tell them. To find out: which corrections tier 1 could make "
-        "itself, and whether the queue needs a daily slot.",
-        "Billing operations", Status.new, 5.0,
-        ("I was charged twice two weeks ago and it is still not fixed.",),
-        ("billing", "backlog")),
-    DemoPain(
-        "forum-dead-end", "community-post", None,
-        "Billing questions in the community forum go unanswered",
-        "From the journey-mapping workshop: nobody in support watches the billing forum, and the map shows the "
-        "forum as a dead end. Few customers go there, but those who do wait for days.",
-        "", Status.new, None,
-        ("Posted this a week ago, not a single reply.",),
-        ("community", "workshop"), Source.note),
-    DemoPain(
-        "vat-article", "read-article", None,
-        "The billing help article does not mention the new VAT rules",
-        "From the journey-mapping workshop: the article still shows last year's VAT rates. Tickets from this "
-        "step are few and mostly fine, so this is a quick fix rather than a hot spot.",
-        "Content team", Status.new, 0.5,
-        (), ("help-centre", "workshop"), Source.note),
-)
+class Bound(Generic[Repository]):
+    """A repository whose methods take the workspace name first, with that argument already given.
+
+    ``Bound(PainPoints(store), "demo").list()`` is ``PainPoints(store).list("demo")``: one way to bind
+    every repository instead of a wrapper class per repository that could drift from it. Attributes
+    that are not methods (and methods that take no workspace) are passed through unchanged."""
+
+    def __init__(self, repository: Repository, workspace: str) -> None:
+        self.repository = repository
+        self.workspace = workspace
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.repository, name)
+        if not callable(attribute) or name in _UNBOUND:
+            return attribute
+        workspace = self.workspace
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return attribute(workspace, *args, **kwargs)
+
+        bound.__name__ = name
+        bound.__doc__ = attribute.__doc__
+        return bound
+
+    def __repr__(self) -> str:
+        return f"{type(self.repository).__name__} of workspace {self.workspace!r}"
 
 
-def load_demo(store: Store, workspace: str, seed: int = 7, home: Path | None = None,
-              tickets: int = DEFAULT_TICKETS) -> list[str]:
-    """Create what the workspace lacks of the demo; returns what was created.
-
-    Journeys always; with ``home`` (the workspace folder) also the demo ticket
-    dataset, imported from a generated Zendesk-layout CSV exactly as a user's
-    export would be, and the rules that map its tags to the demo journey.
-    """
-    store.ensure_workspace(workspace)
-    existing = {s.name for s in store.list_journeys(workspace)}
-    created = []
-    for journey in demo_journeys(seed):
-        if journey.name not in existing:
-            store.create(workspace, journey, DEMO_AUTHOR, "Demo journey")
-            created.append(journey.name)
-    if home is not None and tickets > 0:
-        created += _load_demo_tickets(store, workspace, Path(home), seed, tickets)
-    return created
+_UNBOUND = frozenset({"remove_stale_staging", "close"})  # repository methods that take no workspace
 
 
-def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tickets: int) -> list[str]:
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.datasets import Datasets
-    from journeys.tickets.rules import Rule
-    from journeys.tickets.workflow import import_dataset, prepare_mappings
+class JourneyRepository:
+    """The workspace's journeys: the store's versioned journey records, bound to one workspace.
 
-    created = []
-    if not any(d.name == DEMO_DATASET for d in Datasets(store, home).list(workspace)):
-        source = write_zendesk_csv(home / "imports" / "demo-zendesk-export.csv", n=tickets, seed=seed)
-        import_dataset(store, home, workspace, DEMO_DATASET, source, DEMO_AUTHOR)
-        created.append(f"dataset {DEMO_DATASET}")
-    rules = TicketStore(store)
-    for journey in (DEMO_JOURNEY, DEMO_FUTURE):
-        if rules.load_rules(workspace, journey).version == 0:
-            demo_rules = [Rule(step=step, field="tags", op="equals", value=tag, name=tag) for tag, step in DEMO_RULES
-                          if step in store.load(workspace, journey).journey.step_ids()]
-            rules.save_rules(workspace, journey, demo_rules, DEMO_AUTHOR, "Demo rules: topic tag → step")
-            created.append(f"rules for {journey}")
-    if created:
-        prepare_mappings(store, home, workspace, Datasets(store, home).latest(workspace, DEMO_DATASET))
-    created += _load_demo_pains(store, workspace, home)
-    created += _load_demo_experiments(store, workspace, home)
-    from journeys.discover.demo_log import load_demo_log
+    Every write is a compare-and-set against the version the caller saw (``expected_version``), so a
+    colleague's save in the meantime is refused, never overwritten."""
 
-    created += load_demo_log(store, workspace, home)
-    return created
+    def __init__(self, store: Store, workspace: str) -> None:
+        self._store = store
+        self.workspace = workspace
 
+    def names(self) -> list[str]:
+        return [s.name for s in self._store.list_journeys(self.workspace)]
 
-def _load_demo_pains(store: Store, workspace: str, home: Path) -> list[str]:
-    """Write up the demo's pain points that the workspace lacks, with evidence frozen from the demo tickets.
+    def list(self) -> list[JourneySummary]:
+        return self._store.list_journeys(self.workspace)
 
-    Evidence covers the last ``window_days`` of the tickets (the scoring window, 90 days by default), so
-    the frozen numbers match what the Priorities page scores on the day the demo is loaded. A demo pain
-    point is recognised by its first revision's message, so edits (new title, status …) never make a
-    re-run create it again.
-    """
-    from journeys.evidence import draft
-    from journeys.painpoints import PainPoints, parse_painpoint
-    from journeys.priorities import data_window, load_weights
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.analysis import TicketEngine
-    from journeys.tickets.datasets import Datasets
+    def load(self, name: str) -> LoadedJourney:
+        """The latest version with its version number (what an edit is saved against)."""
+        return self._store.load(self.workspace, name)
 
-    pains = PainPoints(store)
-    present = set()
-    for existing in pains.list(workspace):
-        first = pains.history(workspace, existing.key)[-1]
-        if first.message.startswith(DEMO_PAIN_MESSAGE):
-            present.add(first.message.removeprefix(DEMO_PAIN_MESSAGE).strip(" :"))
-    missing = [p for p in DEMO_PAINS if p.ident not in present]
-    known = {s.name for s in store.list_journeys(workspace)}
-    datasets = {d.name for d in Datasets(store, home).list(workspace)}
-    if not missing or DEMO_JOURNEY not in known or DEMO_DATASET not in datasets:
-        return []
-    version = Datasets(store, home).latest(workspace, DEMO_DATASET)
-    journey = store.load(workspace, DEMO_JOURNEY).journey
-    weights, _ = load_weights(store, workspace)
-    engine = TicketEngine()
-    keys = []
-    try:
-        table = engine.mapped(version, TicketStore(store).load_rules(workspace, DEMO_JOURNEY), journey).table
-        window = data_window(table, weights.window_days)
-        if window is None:
-            return []
-        start, end = window
-        for demo in missing:
-            drafted = draft(journey, demo.step, demo.metric, table, start=start, end=end, dataset=DEMO_DATASET,
-                            dataset_version=version.version, title=demo.title)
-            numbers = _frozen_numbers(drafted.evidence, demo.metric, weights.window_days)
-            pain = parse_painpoint({
-                **drafted.model_dump(mode="json"),
-                "description": f"{demo.story}\n\n{numbers}".strip(), "source": demo.source.value,
-                "owner": demo.owner, "status": demo.status.value, "effort": demo.effort,
-                "quotes": list(demo.quotes), "tags": list(demo.tags), "delivery_link": demo.delivery_link})
-            keys.append(pains.create(workspace, pain, DEMO_AUTHOR, f"{DEMO_PAIN_MESSAGE}: {demo.ident}"))
-    finally:
-        engine.close()
-    return [f"pain points {', '.join(keys)}"] if keys else []
+    def get(self, name: str) -> Journey:
+        """The latest content of a journey."""
+        return self._store.load(self.workspace, name).journey
+
+    def graph(self, name: str) -> nx.DiGraph:
+        """The latest version as a NetworkX DiGraph (steps are nodes, transitions edges)."""
+        return to_digraph(self.get(name))
+
+    def create(self, journey: Journey, author: str, message: str = "Created") -> int:
+        return self._store.create(self.workspace, journey, author, message)
+
+    def save(self, journey: Journey, expected_version: int, author: str, message: str = "Edited",
+             name: str | None = None) -> int:
+        return self._store.save(self.workspace, journey, expected_version, author, message, name=name)
+
+    def history(self, name: str) -> list[Revision]:
+        return self._store.history(self.workspace, name)
+
+    def revision(self, name: str, version: int) -> Journey:
+        return self._store.revision(self.workspace, name, version)
+
+    def restore(self, name: str, version: int, author: str, expected_version: int | None = None) -> int:
+        return self._store.restore(self.workspace, name, version, author, expected_version)
+
+    def delete(self, name: str, expected_version: int, author: str) -> None:
+        self._store.delete(self.workspace, name, expected_version, author)
+
+    def undelete(self, name: str, author: str) -> int:
+        return self._store.undelete(self.workspace, name, author)
+
+    def __repr__(self) -> str:
+        return f"journeys of workspace {self.workspace!r}"
 
 
-def _load_demo_experiments(store: Store, workspace: str, home: Path) -> list[str]:
-    """The demo's experiments: the planted month-9 change (improved) and one inconclusive, analysed."""
-    from journeys.experiments.demo import demo_experiments
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.analysis import TicketEngine
-    from journeys.tickets.datasets import Datasets
+class RuleRepository:
+    """The mapping rules of each journey of the workspace (one versioned rule set per journey)."""
 
-    if DEMO_DATASET not in {d.name for d in Datasets(store, home).list(workspace)}:
-        return []
-    engine = TicketEngine()
-    try:
-        journey = store.load(workspace, DEMO_JOURNEY).journey
-        version = Datasets(store, home).latest(workspace, DEMO_DATASET)
-        table = engine.mapped(version, TicketStore(store).load_rules(workspace, DEMO_JOURNEY), journey).table
-        keys = demo_experiments(store, workspace, table)
-    finally:
-        engine.close()
-    return [f"experiments {', '.join(keys)}"] if keys else []
+    def __init__(self, tickets: TicketStore, workspace: str) -> None:
+        self._tickets = tickets
+        self.workspace = workspace
 
+    def load(self, journey: str) -> RuleSet:
+        return self._tickets.load_rules(self.workspace, journey)
 
-def _frozen_numbers(evidence: list, metric: str | None, days: int) -> str:
-    """One sentence with the pain point's own metric as frozen: value, journey baseline, sample."""
-    from journeys.metrics import METRICS
+    def save(self, journey: str, rules: Any, author: str, **kwargs: Any) -> int:
+        return self._tickets.save_rules(self.workspace, journey, rules, author, **kwargs)
 
-    own = next((e for e in evidence if e.metric == metric), None)
-    if metric is None or own is None or own.value is None or own.baseline is None:
-        return ""
-    unit = METRICS[metric].unit
+    def history(self, journey: str) -> list[Revision]:
+        return self._tickets.rules_history(self.workspace, journey)
 
-    def show(value: float) -> str:
-        if unit == "%":
-            return f"{value:.0%}"
-        if unit == "minutes" and value >= 24 * 60:
-            return f"{value / (24 * 60):.1f} days"
-        if unit == "minutes" and value >= 120:
-            return f"{value / 60:.1f} hours"
-        return f"{value:,.0f} {unit}"
+    def revision(self, journey: str, version: int) -> RuleSet:
+        return self._tickets.rules_revision(self.workspace, journey, version)
 
-    return (f"Last {days} days of tickets: {METRICS[metric].label.lower()} {show(own.value)} against "
-            f"{show(own.baseline)} for the journey, on {own.n:,} tickets.")
+    def __repr__(self) -> str:
+        return f"mapping rules of workspace {self.workspace!r}"
 
 
-@dataclass(frozen=True)
-class JourneyOverview:
-    """One line of the home overview: what a journey is and what its checks say."""
+class Workspace:
+    """One workspace, open: build with :func:`open_workspace`, close (or use ``with``) when done."""
 
-    name: str
-    state: str
-    derived_from: str | None
-    steps: int
-    version: int
-    updated_by: str
-    updated_at: datetime
-    errors: int
-    warnings: int
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.name = settings.workspace
+        self.home = settings.home
+        self._owns_store = store is None
+        self.store = store if store is not None else _open_store(settings)
+        self.engine = TicketEngine()
+        self._closers: list[Callable[[], None]] = [self.engine.close]
+
+    # --- repositories, bound to this workspace ------------------------------------------------------
+
+    @cached_property
+    def journeys(self) -> JourneyRepository:
+        return JourneyRepository(self.store, self.name)
+
+    @cached_property
+    def datasets(self) -> Bound[Datasets]:
+        return Bound(Datasets(self.store, self.home), self.name)
+
+    @cached_property
+    def rules(self) -> RuleRepository:
+        return RuleRepository(TicketStore(self.store), self.name)
+
+    @cached_property
+    def tickets(self) -> Bound[TicketStore]:
+        """Dataset records, import profiles and rules as the ticket store keeps them."""
+        return Bound(TicketStore(self.store), self.name)
+
+    @cached_property
+    def painpoints(self) -> Bound[PainPoints]:
+        return Bound(PainPoints(self.store), self.name)
+
+    @cached_property
+    def experiments(self) -> Bound[Experiments]:
+        return Bound(Experiments(self.store), self.name)
+
+    @cached_property
+    def event_logs(self) -> Bound[EventLogs]:
+        return Bound(EventLogs(self.store, self.home), self.name)
+
+    # --- the use cases a notebook reaches for first -------------------------------------------------
+
+    def dataset(self, name: str | None = None) -> DatasetVersion:
+        """The latest version of a ticket dataset; without a name, the one the pages open first."""
+        from journeys.usecases.measure import pick_dataset
+
+        return pick_dataset(self, name)
+
+    def friction(self, journey: str, dataset: str | None = None, **where: Any) -> pd.DataFrame:
+        """Friction per step of ``journey`` (one row per step with tickets), as on the Friction page.
+
+        ``where`` narrows the tickets like the page's filters: ``start``/``end`` (datetimes, end
+        exclusive), ``channels``, ``segment`` and ``segment_values``."""
+        from journeys.usecases.measure import friction
+
+        return friction(self, journey, dataset, **where).scored
+
+    # --- lifetime -----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.name!r} in {self.home}, {self.store!r})"
 
 
-# (database, workspace, journey, version, saved at) → (errors, warnings): a saved revision never changes, so
-# the Overview (shown on every visit) loads and checks a journey once per revision, not once per visit.
-_FINDINGS: dict[tuple, tuple[int, int]] = {}
-_FINDINGS_KEPT = 1024
+def _open_store(settings: Settings) -> Store:
+    if settings.uses_embedded_database:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    return Store(settings.database_url)
 
 
-def overview(store: Store, workspace: str) -> list[JourneyOverview]:
-    """Every journey with its last edit and open structural findings."""
-    rows = []
-    for summary in store.list_journeys(workspace):
-        key = (store.url, workspace, summary.name, summary.version, summary.updated_at)
-        if key not in _FINDINGS:
-            if len(_FINDINGS) >= _FINDINGS_KEPT:
-                _FINDINGS.clear()
-            findings = check(store.revision(workspace, summary.name, summary.version))
-            errors = sum(f.severity == Severity.error for f in findings)
-            _FINDINGS[key] = (errors, len(findings) - errors)
-        errors, warnings = _FINDINGS[key]
-        rows.append(JourneyOverview(
-            name=summary.name, state=summary.state, derived_from=summary.derived_from, steps=summary.step_count,
-            version=summary.version, updated_by=summary.updated_by, updated_at=summary.updated_at,
-            errors=errors, warnings=warnings,
-        ))
-    return rows
+def open_workspace(home: str | Path | None = None, url: str | None = None, name: str | None = None, *,
+                   store: Store | None = None) -> Workspace:
+    """Open a workspace: ``home`` the folder (default ``$JOURNEYS_HOME`` or ``./workspace``), ``url`` the
+    database (default the folder's SQLite file or ``$JOURNEYS_DATABASE_URL``), ``name`` the workspace in
+    it (default ``$JOURNEYS_WORKSPACE`` or ``demo``). ``store``: an already open store to share (the app
+    keeps one per database for all sessions); it is then left open on close."""
+    return Workspace(load_settings(home, url, name), store=store)

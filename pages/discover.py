@@ -4,7 +4,7 @@ An analyst picks a stored event log (or uploads one, or derives one from the tic
 with filters, and reads it four ways: the directly-follows graph, the variants, the top variants as
 chains, and conformance with a journey — drawn on the workshop map, where a route customers take
 that the map lacks can be added as a new journey revision. The parts live in
-:mod:`ui.discover_view`; the work in :mod:`journeys.discover` and :mod:`journeys.charts.dfg`.
+:mod:`ui.discover_view`; the work in :mod:`journeys.discover` and :mod:`journeys.charts.process_graph`.
 """
 
 from ui.frame import ensure_frame

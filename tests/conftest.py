@@ -70,7 +70,7 @@ def store(db_url: str) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo workspace with tickets, pain points and experiments, built once per session (the slow part)."""
-    from journeys.workspace import load_demo
+    from journeys.demo.loader import load_demo
     from tests.pagetest import DEMO_TICKETS
 
     home = tmp_path_factory.mktemp("demo-template")

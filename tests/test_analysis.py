@@ -10,10 +10,10 @@ import pytest
 from journeys.demo import current_state_journey
 from journeys.metrics import compute
 from journeys.store import Store
-from journeys.tickets.analysis import TicketEngine
+from journeys.tickets.canonical import arrow_schema
 from journeys.tickets.datasets import Datasets
+from journeys.tickets.engine import TicketEngine
 from journeys.tickets.rules import Rule, RuleSet
-from journeys.tickets.schema import arrow_schema
 from tests.concurrency import at_once
 
 
@@ -57,7 +57,7 @@ def test_slices_filter_examples_and_counts_like_compute(tmp_path):
     """A slice (dates, channels, a segment) picks the same tickets for examples and counts as compute()."""
     from datetime import UTC, datetime, timedelta
 
-    from journeys.tickets.analysis import TicketSlice, example_tickets, slice_choices, unmapped_share
+    from journeys.tickets.engine import TicketSlice, example_tickets, slice_choices, unmapped_share
 
     store = Store.for_folder(tmp_path)
     datasets = Datasets(store, tmp_path)

@@ -33,8 +33,8 @@ def test_first_start_loads_demo_and_lists_its_journeys(app_home):
 
 
 def test_overview_counts_ticket_data(app_home):
+    from journeys.demo.loader import load_demo
     from journeys.store import Store
-    from journeys.workspace import load_demo
 
     with Store.for_folder(app_home) as store:
         load_demo(store, "demo", home=app_home, tickets=3_000)

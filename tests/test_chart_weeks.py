@@ -78,7 +78,7 @@ def test_the_experiment_trend_fades_a_window_starting_mid_week_and_data_ending_m
     from datetime import date
 
     from journeys.charts.experiment import trend_chart
-    from journeys.experiments.model import Design, Experiment, Result
+    from journeys.experiments.experiment import Design, Experiment, Result
 
     experiment = Experiment(
         title="Shorter reset link", journey="j", steps=["a"], metric="reopen_rate", design=Design.before_after,

@@ -172,8 +172,8 @@ def test_cli_refuses_a_100000_step_journey_file_in_words(tmp_path: Path):
 
 def test_the_overview_counts_follow_each_saved_revision(tmp_path: Path):
     """The Overview checks a revision once (it shows on every visit); a new save is checked again."""
+    from journeys.glance import overview
     from journeys.store import Store
-    from journeys.workspace import overview
 
     current = current_state_journey()
     with Store.for_folder(tmp_path) as store:

@@ -17,15 +17,15 @@ import pytest
 from click.testing import CliRunner
 
 from journeys.cli import cli
+from journeys.cli.experiments import LIST_COLUMNS
+from journeys.cli.experiments import experiments as experiments_group
 from journeys.demo import DEMO_JOURNEY
+from journeys.demo.loader import load_demo
 from journeys.experiments import Experiment, Experiments, Status, analyse
-from journeys.experiments.command import LIST_COLUMNS
-from journeys.experiments.command import experiments as experiments_group
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
-from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import load_demo
+from journeys.tickets.engine import TicketEngine
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
 TICKETS = 20_000

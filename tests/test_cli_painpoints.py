@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from journeys.cli import PAIN_COLUMNS, cli
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
+from journeys.demo.loader import DEMO_DATASET, DEMO_PAINS
 from journeys.evidence import CONTEXT_METRICS, RANKED_COLUMNS
-from journeys.workspace import DEMO_DATASET, DEMO_PAINS
 from tests.test_cli import run
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4

@@ -9,11 +9,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from journeys.demo import DEMO_JOURNEY, current_state_journey
+from journeys.demo.loader import load_demo
 from journeys.metrics import METRICS
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.synthetic import generate
-from journeys.workspace import load_demo
 from tests.test_cli import run
 
 
@@ -64,7 +64,7 @@ def test_rules_add_show_and_refuse_bad_regex(home):
 
 
 def test_import_a_zendesk_export_then_bad_files(home, tmp_path):
-    from journeys.demo_tickets import write_zendesk_csv
+    from journeys.demo.ticket_export import write_zendesk_csv
 
     export = write_zendesk_csv(tmp_path / "export.csv", n=2_000, seed=5)
     out = run(home, "tickets", "import", str(export), "--dataset", "zendesk", "--save-profile", "zendesk-csv",

@@ -87,10 +87,10 @@ def test_metrics_as_csv_writes_no_live_formula_from_ticket_fields(tmp_path):
     import pyarrow.parquet as pq
 
     from journeys.demo import current_state_journey
+    from journeys.demo.loader import load_demo
     from journeys.store import Store
     from journeys.tickets.datasets import Datasets
     from journeys.tickets.synthetic import generate
-    from journeys.workspace import load_demo
     from tests.test_cli import run
 
     table = generate(700, steps=current_state_journey().step_ids()[:3], seed=5)

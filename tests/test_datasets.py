@@ -26,8 +26,8 @@ from sqlalchemy import create_engine, inspect, text
 from journeys.errors import JourneysError, NotFound
 from journeys.store import Store
 from journeys.store.migrate import alembic_config, current_revision, head_revision
+from journeys.tickets.canonical import arrow_schema
 from journeys.tickets.datasets import STAGING_PREFIX, Datasets, DatasetVersion, slug
-from journeys.tickets.schema import arrow_schema
 
 WS = "Support team"
 TICKET_TABLES = {"datasets", "dataset_versions", "import_profiles", "rule_sets"}

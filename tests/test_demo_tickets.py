@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from journeys.demo import current_state_journey
-from journeys.demo_tickets import (
+from journeys.demo.ticket_export import (
     COMPARISON_STEP,
     DEMO_RULES,
     END,
@@ -92,9 +92,9 @@ PLANTED_FRICTION = {"bot-invoice-status": "escalation_rate", "reset-password": "
 
 
 def test_demo_pain_points_write_up_the_planted_friction():
+    from journeys.demo.loader import DEMO_PAINS
     from journeys.metrics import METRICS
     from journeys.painpoints import Source, Status
-    from journeys.workspace import DEMO_PAINS
 
     assert {p.step for p in DEMO_PAINS} <= set(current_state_journey().step_ids())
     assert all(p.metric is None or p.metric in METRICS for p in DEMO_PAINS)
@@ -108,11 +108,11 @@ def test_demo_pain_points_write_up_the_planted_friction():
 @pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
 def test_demo_ranking_puts_the_planted_friction_on_top_for_another_seed(tmp_path):
     """Not an accident of seed 7: with other tickets the written-up planted friction still ranks first."""
+    from journeys.demo.loader import DEMO_PAINS, load_demo
     from journeys.painpoints import PainPoints
     from journeys.priorities import workspace_ranking
     from journeys.store import Store
-    from journeys.tickets.analysis import TicketEngine
-    from journeys.workspace import DEMO_PAINS, load_demo
+    from journeys.tickets.engine import TicketEngine
 
     with Store.for_folder(tmp_path) as store:
         created = load_demo(store, "demo", seed=3, home=tmp_path, tickets=20_000)

@@ -17,8 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.discover import DEMO_LOG, EventLogs, conformance, dfg, load_activity_map
-from journeys.discover.demo_log import demo_events
+from journeys.demo.event_log import DEMO_LOG, demo_events
+from journeys.discover import EventLogs, conformance, dfg, load_activity_map
 from journeys.editing import add_note
 from journeys.store import Store
 from tests.pagetest import open_page

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
+from journeys.demo.loader import load_demo
 from journeys.errors import JourneysError, StaleWrite
 from journeys.experiments import Audience, Experiment, Experiments, LoopEntry, Status, analyse, decision
 from journeys.experiments.closing import (
@@ -40,9 +41,8 @@ from journeys.experiments.report import (
 )
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
-from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import load_demo
+from journeys.tickets.engine import TicketEngine
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
 TICKETS = 30_000

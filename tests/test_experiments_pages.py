@@ -20,18 +20,18 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from journeys.cli import cli
+from journeys.cli.experiments import experiments as experiments_group
 from journeys.demo import DEMO_JOURNEY
+from journeys.demo.loader import load_demo
 from journeys.experiments import Audience, Experiments, LoopEntry, Status, analyse
-from journeys.experiments.command import experiments as experiments_group
 from journeys.experiments.report import change_text, interval_text, relative_text
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
 from journeys.settings import load_settings
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
-from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import load_demo
+from journeys.tickets.engine import TicketEngine
 from tests.pagetest import section
 from ui.experiments_view import new_prefix
 

@@ -25,7 +25,7 @@ from journeys.freshness import (
 from journeys.metrics import metric_words
 from journeys.model import Journey, Step
 from journeys.store.documents import DocumentStore
-from journeys.tickets.schema import arrow_schema
+from journeys.tickets.canonical import arrow_schema
 
 WS, JOURNEY = "cx", "Support"
 REVIEWED = datetime(2026, 10, 3, tzinfo=UTC)  # the review; the data before it is period 1, after it period 2

@@ -13,7 +13,7 @@ import pytest
 
 from journeys.friction import DEFAULT_WEIGHTS, friction, friction_by_period, friction_score
 from journeys.metrics import METRICS, compute
-from journeys.tickets.schema import arrow_schema
+from journeys.tickets.canonical import arrow_schema
 from journeys.tickets.synthetic import generate
 
 T0 = datetime(2025, 3, 3, tzinfo=UTC)

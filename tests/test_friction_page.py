@@ -173,7 +173,7 @@ def test_switching_dataset_never_carries_the_previous_date_range(demo_home, tmp_
     Streamlit: only keying the filters by dataset keeps the first one's range off it."""
     from datetime import timedelta
 
-    from journeys.demo_tickets import generate
+    from journeys.demo.ticket_export import generate
     from journeys.tickets.workflow import import_dataset
 
     at = _page(journey=DEMO_JOURNEY)

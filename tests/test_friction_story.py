@@ -15,7 +15,7 @@ from journeys.demo import DEMO_JOURNEY
 from journeys.painpoints import PainPoints
 from journeys.priorities import workspace_ranking
 from journeys.store import Store
-from journeys.tickets.analysis import TicketEngine
+from journeys.tickets.engine import TicketEngine
 from tests.pagetest import open_page
 
 
@@ -114,7 +114,7 @@ def _arrow_blobs(at: AppTest) -> list[bytes]:
 def test_a_five_ticket_import_sends_no_nan_to_the_browser(demo_home, tmp_path, colour):
     """Once the steps table's frame carried a baseline with NaN in its attrs, which pyarrow writes into the
     Arrow schema as JSON: the browser showed a red JSON.parse error instead of the table."""
-    from journeys.demo_tickets import generate
+    from journeys.demo.ticket_export import generate
     from journeys.tickets.workflow import import_dataset
 
     tiny = generate(400, 5)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from journeys.experiments.model import Audience, Decision, Experiment, LoopEntry, Outcome, Status
-from journeys.experiments.store import StoredExperiment
+from journeys.experiments.experiment import Audience, Decision, Experiment, LoopEntry, Outcome, Status
+from journeys.experiments.repository import StoredExperiment
 from journeys.freshness import Drift, Freshness, stale_steps
 from journeys.glance import glance, in_flight, maps_to_review, open_loops, top_pains
 from journeys.priorities import Score

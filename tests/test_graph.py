@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from journeys.charts.swimlanes import swimlane_layout
 from journeys.demo import current_state_journey, future_state_journey
 from journeys.graph import (
     check,
     expected_reach,
     most_likely_path,
-    swimlane_layout,
     to_digraph,
 )
 from journeys.model import Journey, Step, Transition

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from journeys.demo_tickets import generate
+from journeys.demo.ticket_export import generate
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.workflow import import_dataset

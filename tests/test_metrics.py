@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from journeys.metrics import METRICS, SAMPLES, compute, query, tickets_table
-from journeys.tickets.schema import arrow_schema
+from journeys.tickets.canonical import arrow_schema
 from journeys.tickets.synthetic import generate
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday

@@ -40,7 +40,7 @@ def test_pydantic_errors_are_worded_for_people():
     "String should have at least 1 character"."""
     from pydantic import ValidationError
 
-    from journeys.experiments.model import LoopEntry
+    from journeys.experiments.experiment import LoopEntry
     from journeys.model import in_words
 
     with pytest.raises(ValidationError) as caught:

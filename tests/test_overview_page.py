@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.experiments.model import Decision, Outcome, Status
-from journeys.experiments.store import Experiments
+from journeys.experiments.experiment import Decision, Outcome, Status
+from journeys.experiments.repository import Experiments
 from journeys.store import Store
 from tests.pagetest import open_page, section
 

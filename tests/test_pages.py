@@ -190,7 +190,7 @@ def test_derive_future_state_and_compare(home):
 
 def test_history_restores_an_old_version(home):
     with _store(home) as store:  # make sure the demo exists, then edit it once
-        from journeys.workspace import load_demo
+        from journeys.demo.loader import load_demo
 
         load_demo(store, "demo")
         loaded = store.load("demo", DEMO_JOURNEY)

@@ -12,15 +12,15 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
+from journeys.demo.loader import load_demo
 from journeys.evidence import draft
 from journeys.painpoints import PainPoint, PainPoints, Source, Status
 from journeys.priorities import score_painpoints, workspace_ranking
 from journeys.settings import load_settings
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
-from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import load_demo
+from journeys.tickets.engine import TicketEngine
 from tests.pagetest import open_page
 
 
@@ -420,7 +420,7 @@ def test_value_effort_chart_sends_no_nan_or_inf_and_leaves_room_above_the_top_bu
 
     import pandas as pd
 
-    from journeys.charts.priorities import value_effort_chart
+    from journeys.charts.priority_bubbles import value_effort_chart
 
     nan, inf = float("nan"), float("inf")
     data = pd.DataFrame({"key": ["PP-1", "PP-2", "PP-3", "PP-4"], "title": ["a", "b", "c", "d"],

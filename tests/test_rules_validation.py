@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 
 from journeys.demo import DEMO_JOURNEY, current_state_journey
+from journeys.demo.loader import load_demo
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.rules import COLUMNS_SHOWN, Rule, RuleSet, mapped_table, mapping_warnings, validate_rules
-from journeys.workspace import load_demo
 from tests.test_cli import run
 from tests.test_rules_page import _fill, _page, _rules, _run
 from ui import rules_view

@@ -15,8 +15,8 @@ import streamlit as st
 from journeys.business_hours import Schedule, load_schedule, side_by_side, vendor_agreement, with_business_minutes
 from journeys.charts.wire import to_browser
 from journeys.metrics import tickets_table
-from journeys.tickets.analysis import TicketSlice
 from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.engine import TicketSlice
 from ui import tickets_view
 from ui.frame import store, workspace
 from ui.text import plain

@@ -36,8 +36,8 @@ import streamlit as st
 from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from journeys.charts import journey_map
-from journeys.charts.dfg import MAX_EDGES, dfg_chart, variant_chains
 from journeys.charts.flow import FlowOverlay
+from journeys.charts.process_graph import MAX_EDGES, dfg_chart, variant_chains
 from journeys.discover import (
     DFG,
     Conformance,
@@ -63,14 +63,14 @@ from journeys.discover import (
     variants,
 )
 from journeys.discover.dot import dfg_dot, duration
+from journeys.discover.import_report import order_rule
 from journeys.discover.log import LIFECYCLE_NAMES
 from journeys.discover.mapping import KIND as MAP_KIND
-from journeys.discover.report import order_rule
 from journeys.editing import Edit, transition_words
 from journeys.errors import JourneysError, StaleWrite
 from journeys.model import Journey
 from journeys.store.documents import DocumentStore
-from journeys.tickets.columns import DATE_ORDERS, norm
+from journeys.tickets.column_mapping import DATE_ORDERS, norm
 from ui import session, tickets_view
 from ui.cached import journey_key
 from ui.frame import author, settings, store, workspace

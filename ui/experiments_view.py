@@ -44,7 +44,7 @@ from journeys.experiments import (
     plan,
 )
 from journeys.experiments.closing import analyse_and_record, decided_between, loop_open, told_after_decision
-from journeys.experiments.model import UNMEASURABLE
+from journeys.experiments.experiment import UNMEASURABLE
 from journeys.experiments.report import (
     DESIGN_WORDS,
     change_text,

@@ -22,13 +22,15 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
 
+from journeys.demo.loader import load_demo
 from journeys.errors import JourneysError
 from journeys.faults import classify_fault
 from journeys.files import start_tmp
+from journeys.glance import overview
 from journeys.settings import Settings, load_settings
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import load_demo, overview
+from journeys.workspace import Workspace, open_workspace
 from ui.text import plain, shown
 
 APP_TITLE = "journeys"
@@ -77,6 +79,21 @@ def store() -> Store:
 def workspace() -> str:
     """The workspace picked in the sidebar (default from settings)."""
     return st.session_state.get("workspace") or settings().workspace
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _open(url: str, home: str, name: str) -> Workspace:
+    """One open workspace (its repositories and analytics engine) per database and workspace, for all sessions."""
+    return open_workspace(home, url, name, store=_store(url))
+
+
+def ws() -> Workspace:
+    """The open workspace this session works in: what pages hand to the use cases."""
+    shared = store()  # created (and the demo seeded) on the very first start
+    s = settings()
+    opened = _open(s.database_url, str(s.home), workspace())
+    assert opened.store is shared
+    return opened
 
 
 def author() -> str:

@@ -33,8 +33,8 @@ from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, h
 from journeys.metrics import METRICS, few_note, metric_words, tickets_table
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
-from journeys.tickets.analysis import SliceChoices, TicketSlice
 from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.engine import SliceChoices, TicketSlice
 from ui import tickets_view
 from ui.frame import author, store, workspace
 from ui.text import plain

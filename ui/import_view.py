@@ -36,7 +36,9 @@ import streamlit as st
 
 from journeys.errors import JourneysError, Problem
 from journeys.files import TooLarge, copy_stream
-from journeys.tickets.columns import (
+from journeys.tickets.canonical import COLUMNS
+from journeys.tickets.canonical import label as field_label
+from journeys.tickets.column_mapping import (
     ALLOWED,
     DATE_ORDERS,
     DEFAULT_TRANSFORM,
@@ -51,8 +53,6 @@ from journeys.tickets.columns import (
 from journeys.tickets.datasets import Datasets, DatasetVersion
 from journeys.tickets.importer import ImportReport, SourceInfo, TicketImportError, inspect_file
 from journeys.tickets.layouts import TITLES
-from journeys.tickets.schema import COLUMNS
-from journeys.tickets.schema import label as field_label
 from journeys.tickets.workflow import import_dataset, prepare_mappings
 from ui.frame import author, settings, store, workspace
 from ui.text import clip, plain

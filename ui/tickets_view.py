@@ -12,38 +12,33 @@ import pandas as pd
 import streamlit as st
 
 from journeys.definitions import load_settings as load_definitions
-from journeys.definitions import resolve
 from journeys.emotion_check import EmotionDisagreement, emotion_disagreements
-from journeys.friction import friction_by_period, friction_from
-from journeys.metrics import METRICS, Metric, compute
 from journeys.store.tickets import TicketStore
-from journeys.tickets.analysis import (
+from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.engine import (
     MappedTickets,
     SliceChoices,
     TicketEngine,
     TicketSlice,
-    example_tickets,
     slice_choices,
-    unmapped_share,
 )
-from journeys.tickets.datasets import Datasets, DatasetVersion
-from ui.frame import settings, store, workspace
+from journeys.usecases import measure
+from ui.frame import settings, store, workspace, ws
 
-ALL_TICKETS = TicketSlice()
+ALL_TICKETS = measure.ALL_TICKETS
 
 
-@st.cache_resource(show_spinner=False)
 def _engine() -> TicketEngine:
-    return TicketEngine()
+    """The open workspace's analytics engine (its one DuckDB)."""
+    return ws().engine
 
 
 def datasets() -> list[DatasetVersion]:
-    return Datasets(store(), settings().home).list(workspace())
+    return ws().datasets.list()
 
 
 def mapped(dataset: DatasetVersion, journey_name: str) -> MappedTickets:
-    journey = store().load(workspace(), journey_name).journey
-    return _engine().mapped(dataset, TicketStore(store()).load_rules(workspace(), journey_name), journey)
+    return measure.mapped(ws(), dataset, journey_name)
 
 
 def key(dataset: DatasetVersion, journey_name: str) -> tuple:
@@ -56,15 +51,6 @@ def key(dataset: DatasetVersion, journey_name: str) -> tuple:
     chosen, _ = load_definitions(store(), workspace())
     return (settings().database_url, workspace(), dataset.name, dataset.version, journey_name, journey, rules,
             repr(chosen.as_dict()))
-
-
-def _definitions(data: MappedTickets) -> dict[str, Metric]:
-    """The workspace's chosen metric variants for this table (some read a column only some exports carry)."""
-    return resolve(load_definitions(store(), workspace())[0], data.table.columns).overrides
-
-
-def _steps(journey_name: str) -> list[str]:
-    return store().load(workspace(), journey_name).journey.step_ids()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -81,18 +67,8 @@ def choices(content: tuple, dataset: DatasetVersion, journey_name: str) -> Slice
 def _friction(key: tuple, _dataset: DatasetVersion, journey_name: str, where: TicketSlice
               ) -> tuple[pd.DataFrame, dict, int, int, pd.DataFrame, dict[str, float]]:
     """One pair of queries (every metric by step, and over all steps) feeds the score, the map and the table."""
-    data = mapped(_dataset, journey_name)
-    filters = {**where.filters(), "journey_step": _steps(journey_name)}
-    chosen = _definitions(data)
-    by_step = compute(data.table, by=("journey_step",), start=where.start, end=where.end, filters=filters,
-                      definitions=chosen)
-    by_step = by_step[by_step["journey_step"].notna()].reset_index(drop=True)
-    overall = compute(data.table, by=(), start=where.start, end=where.end, definitions=chosen,
-                      filters={**filters, "journey_step": by_step["journey_step"].tolist()})
-    scored = friction_from(by_step, overall)
-    baseline = {m: float(overall[m].iloc[0]) for m in METRICS if m in overall and len(overall)}
-    n, unmapped = unmapped_share(data, where)
-    return scored, dict(scored.attrs), n, unmapped, by_step, baseline
+    found = measure.friction(ws(), journey_name, _dataset, where)
+    return found.scored, found.attrs, found.tickets, found.unmapped, found.by_step, found.baseline
 
 
 def friction_for(content: tuple, dataset: DatasetVersion, journey_name: str, where: TicketSlice = ALL_TICKETS
@@ -114,16 +90,8 @@ def per_step(content: tuple, dataset: DatasetVersion, journey_name: str, where: 
 @st.cache_data(max_entries=32, show_spinner="Computing week by week…")
 def _cells(key: tuple, _dataset: DatasetVersion, journey_name: str, where: TicketSlice, metric: str
            ) -> pd.DataFrame:
-    data = mapped(_dataset, journey_name)
-    if metric == "friction":
-        baseline = _friction(key, _dataset, journey_name, where)[1]["baseline"]
-        cells = friction_by_period(data.table, steps=_steps(journey_name), baseline=baseline,
-                                   definitions=_definitions(data), **where.kwargs())
-        return cells.rename(columns={"score": "value", "volume": "n"})
-    filters = {**where.filters(), "journey_step": _steps(journey_name)}
-    weekly = compute(data.table, by=("journey_step",), period="week", start=where.start, end=where.end,
-                     filters=filters, metrics=[metric], definitions=_definitions(data))
-    return weekly.rename(columns={"journey_step": "step", metric: "value"})[["step", "period", "value", "n"]]
+    baseline = _friction(key, _dataset, journey_name, where)[1]["baseline"] if metric == "friction" else None
+    return measure.weekly_cells(ws(), _dataset, journey_name, where, metric, baseline)
 
 
 def cells(content: tuple, dataset: DatasetVersion, journey_name: str, where: TicketSlice, metric: str
@@ -140,10 +108,7 @@ def disagreements(journey_name: str, scored: pd.DataFrame) -> list[EmotionDisagr
 @st.cache_data(max_entries=64, show_spinner=False)
 def _trend(key: tuple, _dataset: DatasetVersion, journey_name: str, step: str, metric: str,
            where: TicketSlice) -> pd.DataFrame:
-    data = mapped(_dataset, journey_name)
-    return compute(data.table, by=("journey_step",), period="week", start=where.start, end=where.end,
-                   filters={**where.filters(), "journey_step": [step]}, metrics=[metric],
-                   definitions=_definitions(data))
+    return measure.step_trend(ws(), _dataset, journey_name, step, metric, where)
 
 
 def trend(content: tuple, dataset: DatasetVersion, journey_name: str, step: str, metric: str,
@@ -154,7 +119,7 @@ def trend(content: tuple, dataset: DatasetVersion, journey_name: str, step: str,
 @st.cache_data(max_entries=64, show_spinner=False)
 def _examples(key: tuple, _dataset: DatasetVersion, journey_name: str, step: str, where: TicketSlice
               ) -> pd.DataFrame:
-    return example_tickets(mapped(_dataset, journey_name), step, where=where)
+    return measure.step_examples(ws(), _dataset, journey_name, step, where)
 
 
 def examples(content: tuple, dataset: DatasetVersion, journey_name: str, step: str,

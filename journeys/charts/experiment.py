@@ -23,7 +23,7 @@ import pandas as pd
 
 from journeys.charts.weeks import PARTIAL_OPACITY, mark_partial_weeks
 from journeys.charts.wire import to_browser
-from journeys.experiments.model import Design, Experiment, Result
+from journeys.experiments.experiment import Design, Experiment, Result
 from journeys.experiments.series import CHANGED, COMPARISON
 from journeys.metrics import METRICS
 

@@ -13,12 +13,13 @@ Everything a page or notebook calls is re-exported here. No Streamlit, and never
 the benchmark alone compares against it.
 """
 
-from journeys.discover.columns import LogColumns, detect_columns
 from journeys.discover.conformance import Conformance, add_route, conformance, reach
-from journeys.discover.demo_log import DEMO_LOG, demo_activity_map, demo_events, load_demo_log, write_demo_log
 from journeys.discover.dfg import DFG, LogFilter, StoredLog, Variants, dfg, open_log, segment_values, variants
 from journeys.discover.from_tickets import customer_journeys_log, status_history_log
+from journeys.discover.import_report import ImportOptions, LogImportError, LogReport
 from journeys.discover.log import import_log, inspect_log
+from journeys.discover.log_columns import LogColumns, detect_columns
+from journeys.discover.log_files import LogPreview
 from journeys.discover.mapping import (
     ActivityMap,
     SavedActivityMap,
@@ -27,12 +28,9 @@ from journeys.discover.mapping import (
     propose_activity_map,
     save_activity_map,
 )
-from journeys.discover.readers import LogPreview
-from journeys.discover.report import ImportOptions, LogImportError, LogReport
 from journeys.discover.versions import EventLogs, EventLogVersion
 
 __all__ = [
-    "DEMO_LOG",
     "DFG",
     "ActivityMap",
     "Conformance",
@@ -50,14 +48,11 @@ __all__ = [
     "add_route",
     "conformance",
     "customer_journeys_log",
-    "demo_activity_map",
-    "demo_events",
     "detect_columns",
     "dfg",
     "import_log",
     "inspect_log",
     "load_activity_map",
-    "load_demo_log",
     "match_scores",
     "open_log",
     "propose_activity_map",
@@ -66,5 +61,4 @@ __all__ = [
     "segment_values",
     "status_history_log",
     "variants",
-    "write_demo_log",
 ]

@@ -45,8 +45,8 @@ import pyarrow.parquet as pq
 from journeys.discover.log import ACTIVITIES_KEY, CASES_KEY, FORMAT_KEY, STORED_COLUMNS
 from journeys.errors import JourneysError, Problem
 from journeys.metrics import utc_timestamp
-from journeys.tickets.readers import quote_ident as qi
-from journeys.tickets.readers import quote_str as qs
+from journeys.tickets.export_files import quote_ident as qi
+from journeys.tickets.export_files import quote_str as qs
 
 BITMAP_BUDGET = 128 << 20  # bytes of per-edge case bitmaps before falling back to count(DISTINCT)
 EDGE_COLUMNS = ("source", "target", "frequency", "cases", "mean_seconds", "median_seconds", "p90_seconds")

@@ -23,11 +23,11 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeys.discover.columns import LogColumns
 from journeys.discover.log import ImportOptions, LogImportError, LogReport, _connect, import_log, import_relation
+from journeys.discover.log_columns import LogColumns
 from journeys.errors import JourneysError, Problem
 from journeys.files import workspace_tmp
-from journeys.tickets.columns import UPDATED_AT, norm
+from journeys.tickets.column_mapping import UPDATED_AT, norm
 from journeys.tickets.importer import inspect_file
 
 JOURNEY_COLUMNS = ("customer_id", "journey_step", "created_at")
@@ -48,7 +48,7 @@ def _arrow(tickets: Any) -> pa.Table:
 def customer_journeys_log(tickets: Any, out_path: Path | str, source: str = "mapped tickets") -> LogReport:
     """Store each customer's journey-step sequence from mapped tickets (Ibis table, Arrow table or Parquet path).
 
-    Use the mapped table of :class:`journeys.tickets.analysis.TicketEngine` (``mapped.table``) or a
+    Use the mapped table of :class:`journeys.tickets.engine.TicketEngine` (``mapped.table``) or a
     Parquet file with ``customer_id``, ``journey_step`` and ``created_at``.
     """
     try:

@@ -42,17 +42,17 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
-from journeys.discover.columns import LogColumns, detect_columns
-from journeys.discover.readers import LogPreview, LogSource, open_source
-from journeys.discover.readers import inspect_log as _inspect
-from journeys.discover.report import ImportOptions, LogImportError, LogReport
+from journeys.discover.import_report import ImportOptions, LogImportError, LogReport
+from journeys.discover.log_columns import LogColumns, detect_columns
+from journeys.discover.log_files import LogPreview, LogSource, open_source
+from journeys.discover.log_files import inspect_log as _inspect
 from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import normalise as nz
-from journeys.tickets.columns import extra_name, norm
-from journeys.tickets.readers import quote_ident as qi
-from journeys.tickets.readers import quote_str as qs
-from journeys.tickets.readers import rejected_csv_lines, skip_bad_json_lines
+from journeys.tickets.column_mapping import extra_name, norm
+from journeys.tickets.export_files import quote_ident as qi
+from journeys.tickets.export_files import quote_str as qs
+from journeys.tickets.export_files import rejected_csv_lines, skip_bad_json_lines
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]

@@ -33,9 +33,9 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from journeys.discover.columns import LogColumns
 from journeys.discover.dfg import open_log
 from journeys.discover.log import ImportOptions, LogReport, import_log
+from journeys.discover.log_columns import LogColumns
 from journeys.errors import JourneysError, StaleWrite
 from journeys.files import fsync_path, staging_path
 from journeys.store import Store

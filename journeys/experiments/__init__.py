@@ -8,12 +8,10 @@ The API the pages and the CLI call:
   record_result / log / for_pain_point) and :func:`decision`;
 - statistics: :func:`analyse` (a :class:`Result` from a mapped ticket table), :func:`plan` (what the
   design can detect, how many weeks it needs), :func:`weekly_series` (the weekly cells, for charts);
-- demo: :func:`demo_experiments`.
 """
 
-from journeys.experiments.analysis import analyse, measure_ab, measure_weekly
-from journeys.experiments.demo import demo_experiments
-from journeys.experiments.model import (
+from journeys.experiments.effects import analyse, measure_ab, measure_weekly
+from journeys.experiments.experiment import (
     TRANSITIONS,
     Audience,
     Decision,
@@ -28,12 +26,12 @@ from journeys.experiments.model import (
     parse_experiment,
 )
 from journeys.experiments.planning import Plan, detectable_effect, plan
+from journeys.experiments.repository import Experiments, StoredExperiment, Transitioned, decision
 from journeys.experiments.series import look_window, weekly_cells, weekly_series
-from journeys.experiments.store import Experiments, StoredExperiment, Transitioned, decision
 
 __all__ = [
     "TRANSITIONS", "Audience", "Decision", "Design", "Experiment", "Experiments", "GuardrailResult", "LoopEntry",
     "Outcome", "Plan", "Result", "Status", "StoredExperiment", "Transitioned", "Verdict", "analyse", "decision",
-    "demo_experiments", "detectable_effect", "look_window", "measure_ab", "measure_weekly", "parse_experiment",
-    "plan", "weekly_cells", "weekly_series",
+    "detectable_effect", "look_window", "measure_ab", "measure_weekly", "parse_experiment", "plan",
+    "weekly_cells", "weekly_series",
 ]

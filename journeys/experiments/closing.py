@@ -2,7 +2,7 @@
 
 The page and the command line call these same functions, so "analyse" does the same thing in both:
 
-- :func:`analyse_and_record` runs :func:`~journeys.experiments.analysis.analyse` and keeps the result.
+- :func:`analyse_and_record` runs :func:`~journeys.experiments.effects.analyse` and keeps the result.
   A running experiment whose after-window the data covers becomes *analysed*; while the window is
   still open the result is kept as an *interim* look and the experiment keeps running (an interim
   look can never close an experiment). Re-analysing an analysed experiment replaces its result.
@@ -27,10 +27,10 @@ import pandas as pd
 
 from journeys.diff import diff_journeys
 from journeys.errors import JourneysError
-from journeys.experiments.analysis import analyse
-from journeys.experiments.model import Experiment, LoopEntry, Result, Status, utc_start
+from journeys.experiments.effects import analyse
+from journeys.experiments.experiment import Experiment, LoopEntry, Result, Status, utc_start
+from journeys.experiments.repository import Experiments, StoredExperiment
 from journeys.experiments.series import look_window
-from journeys.experiments.store import Experiments, StoredExperiment
 from journeys.model import Journey, JourneyState
 from journeys.store import Store
 

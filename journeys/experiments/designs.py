@@ -14,7 +14,7 @@ and is left out (unless the change shipped on a Monday, when there is no such we
   units per week, the week effect is profiled out exactly by taking the difference, and weighting
   the difference by ``n₁n₀/(n₁+n₀)`` reproduces ticket-level OLS (``tests/experiments`` checks this
   against a ticket-level statsmodels fit). Working on the difference series is what makes honest
-  errors possible with so few units — see :mod:`journeys.experiments.analysis`.
+  errors possible with so few units — see :mod:`journeys.experiments.effects`.
   The event-study variant adds "lead" indicators for bins of before-weeks (the bin nearest the
   change is the reference): if the arms already drifted apart before the change, the leads show it.
 

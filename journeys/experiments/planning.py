@@ -38,7 +38,7 @@ import statsmodels.api as sm
 from statsmodels.stats.power import NormalIndPower, TTestIndPower, TTestPower
 
 from journeys.experiments.designs import did_matrix, effect_variance, its_matrix
-from journeys.experiments.model import DEFAULT_POST_WEEKS, DEFAULT_PRE_WEEKS, Design, Experiment, utc_start
+from journeys.experiments.experiment import DEFAULT_POST_WEEKS, DEFAULT_PRE_WEEKS, Design, Experiment, utc_start
 from journeys.experiments.series import CHANGED, COMPARISON, Window, weekly_cells
 from journeys.experiments.verdict import MIN_POST_WEEKS
 from journeys.metrics import METRICS, utc_timestamp

@@ -30,9 +30,9 @@ import ibis
 import pandas as pd
 
 from journeys.errors import NotFound
-from journeys.experiments.model import Design, Experiment, Outcome, Result, Status, Verdict
+from journeys.experiments.experiment import Design, Experiment, Outcome, Result, Status, Verdict
+from journeys.experiments.repository import Experiments, StoredExperiment
 from journeys.experiments.series import weekly_series
-from journeys.experiments.store import Experiments, StoredExperiment
 from journeys.metrics import METRICS
 from journeys.painpoints import PainPoint, PainPoints
 from journeys.store import Store

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from journeys.errors import JourneysError
-from journeys.experiments.model import Design, Experiment, utc_start
+from journeys.experiments.experiment import Design, Experiment, utc_start
 from journeys.metrics import METRICS, compute, utc_timestamp
 
 ARM = "_experiment_arm"  # the column that pools steps into arms inside the query

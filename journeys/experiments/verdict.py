@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from journeys.experiments.model import Verdict
+from journeys.experiments.experiment import Verdict
 
 MIN_PRE_WEEKS = 8  # weeks with tickets before the change: a trend and a placebo break need them
 MIN_POST_WEEKS = 3  # weeks with tickets after the change

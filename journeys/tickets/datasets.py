@@ -52,7 +52,7 @@ from journeys import files
 from journeys.errors import JourneysError, Problem
 from journeys.store import Store
 from journeys.store.tickets import DatasetRecord, TicketStore
-from journeys.tickets.schema import REQUIRED
+from journeys.tickets.canonical import REQUIRED
 
 DATASETS_FOLDER = "datasets"
 STAGING_PREFIX = files.STAGING_PREFIX

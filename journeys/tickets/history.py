@@ -39,8 +39,8 @@ import duckdb
 from duckdb.sqltypes import BIGINT
 
 from journeys.tickets import normalise as nz
-from journeys.tickets.columns import UPDATED_AT, ColumnMapping, FieldMap, norm
-from journeys.tickets.readers import quote_ident as qi
+from journeys.tickets.column_mapping import UPDATED_AT, ColumnMapping, FieldMap, norm
+from journeys.tickets.export_files import quote_ident as qi
 
 UPDATE_TIME = (*UPDATED_AT, "sys updated at", "updated date", "event timestamp", "changed", "change time",
                "audit time", "history date", "date of change", "status changed at", "message date")

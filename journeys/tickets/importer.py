@@ -1,13 +1,13 @@
 """Import a help-desk export into a normalised Parquet file in the canonical schema, with a report.
 
 ``import_file(path, out_path)`` is the one entry point pages, the CLI and notebooks
-use. It sniffs the file (:mod:`~journeys.tickets.readers`), proposes or takes a
-column mapping (:mod:`~journeys.tickets.columns`), builds one normalising query
+use. It sniffs the file (:mod:`~journeys.tickets.export_files`), proposes or takes a
+column mapping (:mod:`~journeys.tickets.column_mapping`), builds one normalising query
 (:mod:`~journeys.tickets.normalise`) and streams its result, in Arrow batches, into
 a Parquet writer. Why a stream rather than ``COPY … TO``: the rejected rows, the
 values set to null and their examples are read off helper columns of the *same*
 pass (a second scan of a 1M-row CSV would cost more than the whole budget), and
-the file is written with exactly :func:`journeys.tickets.schema.arrow_schema`
+the file is written with exactly :func:`journeys.tickets.canonical.arrow_schema`
 (``ticket_id`` and ``created_at`` non-nullable), which DuckDB's writer cannot
 declare. DuckDB still does all per-row work; Python only sees whole batches.
 
@@ -55,7 +55,8 @@ from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import history as hx
 from journeys.tickets import normalise as nz
-from journeys.tickets.columns import (
+from journeys.tickets.canonical import NAMES, REQUIRED, arrow_schema
+from journeys.tickets.column_mapping import (
     DATE_ORDERS,
     TRANSFORMS,
     ColumnMapping,
@@ -65,7 +66,7 @@ from journeys.tickets.columns import (
     propose_mapping,
     valid_zone,
 )
-from journeys.tickets.readers import (
+from journeys.tickets.export_files import (
     DUPLICATE_NAMES,
     SourceError,
     SourceInfo,
@@ -76,8 +77,7 @@ from journeys.tickets.readers import (
     skip_bad_json_lines,
     sniff,
 )
-from journeys.tickets.readers import quote_str as qs
-from journeys.tickets.schema import NAMES, REQUIRED, arrow_schema
+from journeys.tickets.export_files import quote_str as qs
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]

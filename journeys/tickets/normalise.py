@@ -1,9 +1,9 @@
 """The canonical values, as SQL over the source relation (DuckDB does the work, column-at-a-time).
 
-:func:`build_plan` turns a :class:`~journeys.tickets.columns.ColumnMapping` and the
+:func:`build_plan` turns a :class:`~journeys.tickets.column_mapping.ColumnMapping` and the
 source's column types into one ``SELECT`` that yields, per row:
 
-- the canonical columns, typed as :mod:`journeys.tickets.schema` says: durations in
+- the canonical columns, typed as :mod:`journeys.tickets.canonical` says: durations in
   **minutes** (seconds / hours / ``HH:MM:SS`` / timestamp differences converted),
   timestamps in **UTC** (naive values read in their column's zone), CSAT on 1–5
   (``Offered``/``Unoffered`` are not ratings), booleans from the many spellings of
@@ -35,7 +35,8 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 from duckdb.sqltypes import DuckDBPyType
 
-from journeys.tickets.columns import (
+from journeys.tickets.canonical import BY_NAME, NAMES
+from journeys.tickets.column_mapping import (
     DEFAULT_TRANSFORM,
     ColumnMapping,
     FieldMap,
@@ -45,9 +46,8 @@ from journeys.tickets.columns import (
     parse_transform,
     zone_offset_minutes,
 )
-from journeys.tickets.readers import quote_ident as qi
-from journeys.tickets.readers import quote_str as qs
-from journeys.tickets.schema import BY_NAME, NAMES
+from journeys.tickets.export_files import quote_ident as qi
+from journeys.tickets.export_files import quote_str as qs
 
 NULL_WORDS = ("", "-", "--", "?", "n/a", "#n/a", "null", "none", "nil")
 TRUE_WORDS = ("true", "yes", "y", "1", "t", "x", "✓", "on", "escalated")

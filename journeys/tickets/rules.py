@@ -34,7 +34,7 @@ import pandas as pd
 from journeys.bounded import clipped, some_of
 from journeys.errors import JourneysError, Problem
 from journeys.model import Journey
-from journeys.tickets.schema import NAMES
+from journeys.tickets.canonical import NAMES
 
 OPS: tuple[str, ...] = ("equals", "contains", "regex", "in")
 STEP_COLUMN = "journey_step"

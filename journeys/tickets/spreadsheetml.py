@@ -32,7 +32,7 @@ from xml.sax.saxutils import unescape
 from journeys.errors import Problem
 
 if TYPE_CHECKING:
-    from journeys.tickets.readers import SourceInfo
+    from journeys.tickets.export_files import SourceInfo
 
 NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _Q = "{" + NS + "}"
@@ -50,7 +50,7 @@ def is_spreadsheetml(head: bytes) -> bool:
 
 
 def _error(path: Path, what: str, detail: str):
-    from journeys.tickets.readers import SourceError
+    from journeys.tickets.export_files import SourceError
 
     return SourceError(what, [Problem(path.name, detail)])
 
@@ -114,7 +114,7 @@ def rows(info: SourceInfo) -> Iterator[list[str | None]]:
 
     Sets ``info.sheet`` to the sheet read. Rows skipped with ``ss:Index`` come out empty (the header
     finder and the Parquet writer skip empty rows), so row numbers stay the sheet's own."""
-    from journeys.tickets.readers import _NULL_SET, pick_sheet
+    from journeys.tickets.export_files import _NULL_SET, pick_sheet
 
     wanted = info.sheet
     names: list[str] = []
@@ -161,7 +161,7 @@ def rows(info: SourceInfo) -> Iterator[list[str | None]]:
     if wanted is not None and not produced:
         if any(pick_sheet([n], wanted) for n in names):
             raise _error(info.path, f"The sheet '{wanted}' is empty", f"sheet '{wanted}' has no cells")
-        from journeys.tickets.readers import no_such_sheet
+        from journeys.tickets.export_files import no_such_sheet
 
         raise no_such_sheet(info.path, wanted, names)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from journeys.errors import JourneysError
 from journeys.store import Store
-from journeys.tickets.columns import ColumnMapping
+from journeys.tickets.column_mapping import ColumnMapping
 from journeys.tickets.datasets import Datasets, DatasetVersion
 from journeys.tickets.importer import ImportReport, import_file
 
@@ -43,7 +43,7 @@ def prepare_mappings(store: Store, home: Path, workspace: str, dataset: DatasetV
     after an import it is on disk when someone opens the Friction page. Returns the journeys mapped.
     """
     from journeys.store.tickets import TicketStore
-    from journeys.tickets.analysis import TicketEngine
+    from journeys.tickets.engine import TicketEngine
 
     rules = TicketStore(store)
     engine = TicketEngine()

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY
+from journeys.demo.event_log import DEMO_ACTIVITIES, demo_events
 from journeys.discover import EventLogs
-from journeys.discover.demo_log import DEMO_ACTIVITIES, demo_events
 from journeys.store import Store
 from tests.browser.conftest import shot, wait_idle, watch_errors
 from tests.browser.test_tickets_e2e import _choose

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo_tickets import generate
+from journeys.demo.ticket_export import generate
 from journeys.store import Store
 from journeys.tickets.workflow import import_dataset
 from tests.browser.conftest import Server, shot, sign_in, start_server, stop_server, wait_idle, watch_errors

@@ -24,15 +24,15 @@ import pytest
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo_tickets import write_zendesk_csv
+from journeys.demo.loader import load_demo
+from journeys.demo.ticket_export import write_zendesk_csv
 from journeys.editing import add_note, update_step
 from journeys.experiments import Audience, LoopEntry
-from journeys.experiments.store import Experiments
+from journeys.experiments.repository import Experiments
 from journeys.painpoints import PainPoints
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.workflow import import_dataset, prepare_mappings
-from journeys.workspace import load_demo
 from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
 from ui.frame import AUTHOR_COOKIE
 

@@ -11,11 +11,11 @@ import pytest
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo_tickets import write_zendesk_csv
+from journeys.demo.loader import load_demo
+from journeys.demo.ticket_export import write_zendesk_csv
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import load_demo
 from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser

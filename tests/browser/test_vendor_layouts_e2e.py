@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from journeys.tickets.readers import OLE2_MAGIC
+from journeys.tickets.export_files import OLE2_MAGIC
 from tests.browser.conftest import shot, sign_in, wait_idle, watch_errors
 from tests.tickets.samples import freshdesk, hubspot, jira, zoho_desk
 

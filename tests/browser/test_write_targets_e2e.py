@@ -78,7 +78,7 @@ def test_decide_ex1_then_tell_people_writes_both_on_ex1(demo_server, page_factor
 
 
 def test_switching_dataset_shows_all_of_the_other_datasets_tickets(demo_server, page_factory, tmp_path):
-    from journeys.demo_tickets import generate
+    from journeys.demo.ticket_export import generate
     from journeys.tickets.workflow import import_dataset
 
     page = page_factory(1440, 1100)

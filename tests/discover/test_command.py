@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from journeys.cli import cli
+from journeys.cli.discover import discover
 from journeys.demo import DEMO_JOURNEY
-from journeys.discover.command import discover
-from journeys.discover.demo_log import UNDESIGNED, write_demo_log
+from journeys.demo.event_log import UNDESIGNED, write_demo_log
 from tests.discover.helpers import hand_csv, hand_xes_style_csv
 
 cli.add_command(discover)

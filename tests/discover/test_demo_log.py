@@ -5,20 +5,17 @@ from __future__ import annotations
 import pytest
 
 from journeys.demo import DEMO_JOURNEY, current_state_journey
-from journeys.discover import (
+from journeys.demo.event_log import (
+    DEMO_ACTIVITIES,
     DEMO_LOG,
-    EventLogs,
-    conformance,
+    UNDESIGNED,
     demo_activity_map,
     demo_events,
-    dfg,
-    import_log,
-    load_activity_map,
     load_demo_log,
-    propose_activity_map,
+    observed_probabilities,
     write_demo_log,
 )
-from journeys.discover.demo_log import DEMO_ACTIVITIES, UNDESIGNED, observed_probabilities
+from journeys.discover import EventLogs, conformance, dfg, import_log, load_activity_map, propose_activity_map
 
 
 @pytest.fixture(scope="module")

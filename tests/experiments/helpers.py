@@ -8,7 +8,7 @@ import ibis
 import numpy as np
 import pyarrow as pa
 
-from journeys.tickets.schema import arrow_schema
+from journeys.tickets.canonical import arrow_schema
 
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -8,16 +8,16 @@ from datetime import date
 import pytest
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo_tickets import COMPARISON_STEP, IMPROVED_STEP
-from journeys.experiments import Experiment, Experiments, Status, Verdict, analyse, demo_experiments
-from journeys.experiments.demo import planted_effect
+from journeys.demo.experiment_story import demo_experiments, planted_effect
+from journeys.demo.loader import DEMO_DATASET, load_demo
+from journeys.demo.ticket_export import COMPARISON_STEP, IMPROVED_STEP
+from journeys.experiments import Experiment, Experiments, Status, Verdict, analyse
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
-from journeys.tickets.analysis import TicketEngine
 from journeys.tickets.datasets import Datasets
-from journeys.workspace import DEMO_DATASET, load_demo
+from journeys.tickets.engine import TicketEngine
 
 WS = "demo"
 

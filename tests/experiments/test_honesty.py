@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeys.experiments.analysis import measure_ab, measure_weekly
-from journeys.experiments.model import Design, Verdict
+from journeys.experiments.effects import measure_ab, measure_weekly
+from journeys.experiments.experiment import Design, Verdict
 from journeys.experiments.planning import detectable_effect
 from journeys.experiments.series import Arm
 

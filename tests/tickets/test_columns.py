@@ -8,7 +8,8 @@ import random
 import pyarrow as pa
 import pytest
 
-from journeys.tickets.columns import (
+from journeys.tickets.canonical import NAMES
+from journeys.tickets.column_mapping import (
     ColumnMapping,
     FieldMap,
     detect_layout,
@@ -17,7 +18,6 @@ from journeys.tickets.columns import (
     propose_mapping,
     valid_zone,
 )
-from journeys.tickets.schema import NAMES
 from tests.tickets.exports import FRESHDESK_COLUMNS, ZENDESK_COLUMNS, ZENDESK_CUSTOM, intercom_columns
 
 

@@ -14,8 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeys.discover.log import import_log
-from journeys.tickets.importer import TicketImportError, import_file
-from journeys.tickets.readers import (
+from journeys.tickets.export_files import (
     ENCODING_PROBES,
     MAX_COLUMNS,
     PROBE_BYTES,
@@ -27,6 +26,7 @@ from journeys.tickets.readers import (
     sniff,
     transcode,
 )
+from journeys.tickets.importer import TicketImportError, import_file
 from tests.test_cli import run
 from tests.tickets import hostile_corpus as corpus
 from tests.tickets.exports import write_xlsx

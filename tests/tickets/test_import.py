@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from journeys.tickets import normalise
-from journeys.tickets.columns import ColumnMapping, FieldMap, propose_mapping
+from journeys.tickets.canonical import arrow_schema
+from journeys.tickets.column_mapping import ColumnMapping, FieldMap, propose_mapping
 from journeys.tickets.importer import ImportReport, TicketImportError, import_file, inspect_file
-from journeys.tickets.schema import arrow_schema
 from tests.tickets.exports import (
     FRESHDESK_COLUMNS,
     ZENDESK_COLUMNS,

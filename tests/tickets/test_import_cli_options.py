@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journeys.store import Store
-from journeys.tickets.columns import ColumnMapping, FieldMap
+from journeys.tickets.column_mapping import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, _cli_word, override_mapping
 from tests.test_cli import run

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from journeys.tickets.columns import detect_layout
+from journeys.tickets.column_mapping import detect_layout
 from journeys.tickets.importer import inspect_file
 from journeys.tickets.layouts import REGISTRY
 from tests.tickets.exports import ZENDESK_COLUMNS, ZENDESK_CUSTOM, as_rows, write_csv, zendesk_row

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from journeys.tickets.columns import propose_mapping
+from journeys.tickets.column_mapping import propose_mapping
 from tests.tickets.samples import freshdesk
 from tests.tickets.samples.figures import figures, hms_minutes, imported, per_ticket
 

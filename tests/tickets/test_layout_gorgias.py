@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from journeys.tickets.columns import detect_layout
+from journeys.tickets.column_mapping import detect_layout
 from tests.tickets.samples import gorgias
 from tests.tickets.samples.figures import assert_same_figures, imported
 

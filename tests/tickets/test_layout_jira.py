@@ -12,7 +12,7 @@ from duckdb.sqltypes import VARCHAR
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeys.tickets.columns import propose_mapping
+from journeys.tickets.column_mapping import propose_mapping
 from journeys.tickets.normalise import Context, _Builder
 from tests.tickets.samples import jira
 from tests.tickets.samples.figures import figures, imported, per_ticket

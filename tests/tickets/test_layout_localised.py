@@ -9,7 +9,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from journeys.tickets.columns import propose_mapping
+from journeys.tickets.column_mapping import propose_mapping
 from tests.tickets.samples import jira
 from tests.tickets.samples.figures import figures, imported, per_ticket
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journeys.tickets.columns import propose_mapping
+from journeys.tickets.column_mapping import propose_mapping
 from tests.tickets.samples import servicenow
 from tests.tickets.samples.figures import figures, imported, per_ticket
 

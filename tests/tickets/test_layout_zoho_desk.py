@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeys.tickets.columns import detect_layout
+from journeys.tickets.column_mapping import detect_layout
 from tests.tickets.exports import as_rows, write_csv
 from tests.tickets.samples import zoho_desk
 from tests.tickets.samples.figures import assert_same_figures, hms_minutes, imported, per_ticket

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from journeys.tickets.readers import (
+from journeys.tickets.export_files import (
     SourceError,
     detect_encoding,
     prepare_csv,

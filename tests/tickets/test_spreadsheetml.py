@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journeys.tickets.export_files import OLE2_MAGIC, SourceError, SourceInfo, sniff
 from journeys.tickets.importer import TicketImportError, import_file, inspect_file
-from journeys.tickets.readers import OLE2_MAGIC, SourceError, SourceInfo, sniff
 from journeys.tickets.spreadsheetml import rows
 from tests.tickets.exports import write_xlsx
 from tests.tickets.samples import freshdesk

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from journeys.tickets import history
-from journeys.tickets.columns import ColumnMapping, FieldMap
+from journeys.tickets.column_mapping import ColumnMapping, FieldMap
 from journeys.tickets.importer import import_file, inspect_file
 from tests.tickets.samples.audit_log import write_audit_log
 from tests.tickets.test_import import write_csv

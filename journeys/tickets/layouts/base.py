@@ -1,6 +1,6 @@
 """What a help-desk layout is made of: candidate headers per canonical column, and a signature.
 
-Kept apart from :mod:`journeys.tickets.columns` so vendor modules and the mapper can both import it
+Kept apart from :mod:`journeys.tickets.column_mapping` so vendor modules and the mapper can both import it
 without a cycle. Headers here are *normalised* (see ``columns.norm``: lower case, ``_``/spaces
 collapsed, a time-zone suffix and API prefixes removed).
 """

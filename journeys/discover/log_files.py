@@ -1,6 +1,6 @@
 """Open an event-log file as a DuckDB relation: CSV/TSV, Parquet, JSON, Excel, XES — plain or gzipped.
 
-Tabular files go through the ticket importer's reader (:mod:`journeys.tickets.readers`): the same
+Tabular files go through the ticket importer's reader (:mod:`journeys.tickets.export_files`): the same
 sniffing of encodings, delimiters, header rows and null markers, the same all-text ``read_csv``
 with malformed lines collected instead of failing. XES is streamed into Parquet parts first
 (:mod:`journeys.discover.xes`). A gzipped file is XES when its content is XML; otherwise it is
@@ -19,11 +19,11 @@ import duckdb
 import pyarrow.parquet as pq
 from duckdb.sqltypes import VARCHAR, DuckDBPyType
 
-from journeys.discover.columns import LogColumns, detect_columns
+from journeys.discover.log_columns import LogColumns, detect_columns
 from journeys.discover.xes import XesError, is_gzip, looks_like_xml, read_head, xes_to_parquet
 from journeys.errors import Problem
 from journeys.files import workspace_tmp
-from journeys.tickets.readers import (
+from journeys.tickets.export_files import (
     SNIFF_BYTES,
     BadJsonLines,
     SourceError,

@@ -155,11 +155,11 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
          min_frequency: int, top_variants: int | None, n_variants: int, save_as: str | None, table_name: str,
          fmt: str) -> None:
     from journeys.cli import BadInput, _emit
-    from journeys.discover.columns import LogColumns
     from journeys.discover.conformance import conformance
     from journeys.discover.dfg import LogFilter, dfg, open_log, variants
     from journeys.discover.dot import conformance_dot, dfg_dot
     from journeys.discover.log import ImportOptions
+    from journeys.discover.log_columns import LogColumns
     from journeys.discover.mapping import load_activity_map, propose_activity_map
 
     if fmt == "csv" and table_name == "conformance" and not journey_name:

@@ -1,5 +1,6 @@
-"""The directly-follows graph drawing (journeys.charts.dfg): layout rules that keep it readable, checked on the
-demo log and on a synthetic 50-activity log (ten stages of five activities, with skips, loops back and jumps)."""
+"""The directly-follows graph drawing (journeys.charts.process_graph): layout rules that keep it readable,
+checked on the demo log and on a synthetic 50-activity log (ten stages of five activities, with skips, loops
+back and jumps)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 from journeys.charts import export_chart, mark_count
-from journeys.charts.dfg import (
+from journeys.charts.process_graph import (
     BOX_W,
     DUMMY_W,
     MAX_EDGES,
@@ -24,8 +25,8 @@ from journeys.charts.dfg import (
     dfg_layout,
     variant_chains,
 )
+from journeys.demo.event_log import write_demo_log
 from journeys.discover import LogFilter, dfg, import_log, variants
-from journeys.discover.demo_log import write_demo_log
 
 KINDS = ["Review application", "Check documents", "Call customer", "Send reminder", "Escalate to manager"]
 

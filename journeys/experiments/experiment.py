@@ -34,7 +34,7 @@ UNMEASURABLE = {"contact_rate": "it needs the reach of the step per week, which 
 
 
 class Design(StrEnum):
-    """How the effect is measured (see :mod:`journeys.experiments.analysis`)."""
+    """How the effect is measured (see :mod:`journeys.experiments.effects`)."""
 
     before_after = "before_after"  # interrupted time series on the treated steps
     did = "did"  # difference-in-differences against untouched comparison steps

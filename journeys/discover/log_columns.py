@@ -10,7 +10,7 @@ Timestamp" beside "Complete Timestamp"), detected here as the optional ``start``
 per transition (XES ``lifecycle:transition`` = start / complete), paired in :mod:`.log`. The
 ``timestamp`` role is then the completion time.
 The first header that matches a role's candidate list wins, compared after the same normalisation
-the ticket importer uses (:func:`journeys.tickets.columns.norm`: lower case, ``_`` and spaces
+the ticket importer uses (:func:`journeys.tickets.column_mapping.norm`: lower case, ``_`` and spaces
 collapsed, a time-zone suffix removed). Anything can be overridden by name.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 from journeys.errors import Problem
-from journeys.tickets.columns import norm
+from journeys.tickets.column_mapping import norm
 
 ROLES = ("case", "activity", "timestamp", "resource", "tiebreak", "start")
 REQUIRED_ROLES = ("case", "activity", "timestamp")

@@ -57,7 +57,7 @@ def _row(stored) -> dict[str, Any]:
 def _table(store, settings: Settings, journey_name: str, dataset: str | None):
     """(mapped ticket table, dataset version, engine) for a journey; the caller closes the engine."""
     from journeys.store.tickets import TicketStore
-    from journeys.tickets.analysis import TicketEngine
+    from journeys.tickets.engine import TicketEngine
 
     version = _dataset_version(store, settings, dataset)
     if version is None:

@@ -85,8 +85,8 @@ class _TopGroup(_Group):
     (and every CLI test) would pay it at start-up if they were imported eagerly.
     """
 
-    LAZY: ClassVar[dict[str, str]] = {"discover": "journeys.discover.command:discover",
-                                      "experiments": "journeys.experiments.command:experiments"}
+    LAZY: ClassVar[dict[str, str]] = {"discover": "journeys.cli.discover:discover",
+                                      "experiments": "journeys.cli.experiments:experiments"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         available = [name for name, target in self.LAZY.items() if _module_exists(target.split(":")[0])]
@@ -187,7 +187,7 @@ def cli(ctx: click.Context, home: str | None, database_url: str | None, workspac
 @_with_store
 def init(store, settings: Settings, demo: bool, n_tickets: int) -> None:
     """Create the workspace (and its database); --demo loads the demo journeys and tickets."""
-    from journeys.workspace import load_demo
+    from journeys.demo.loader import load_demo
 
     store.ensure_workspace(settings.workspace)
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -446,7 +446,7 @@ def tickets_import(store, settings: Settings, file: str, dataset: str | None, pr
                    save_profile: str | None, maps: tuple[str, ...], ticket_key: str | None, date_order: str | None,
                    timezone: str | None, sheet: str | None, fmt: str) -> None:
     """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
-    from journeys.tickets.columns import ColumnMapping
+    from journeys.tickets.column_mapping import ColumnMapping
     from journeys.tickets.datasets import Datasets
     from journeys.tickets.importer import inspect_file, override_mapping
     from journeys.tickets.workflow import import_dataset, prepare_mappings
@@ -672,8 +672,8 @@ def metrics(store, settings: Settings, dataset: str, journey_name: str | None, b
     from journeys.definitions import resolve
     from journeys.metrics import METRICS, NEEDS_STEPS, compute, tickets_table
     from journeys.store.tickets import TicketStore
-    from journeys.tickets.analysis import TicketEngine
     from journeys.tickets.datasets import Datasets
+    from journeys.tickets.engine import TicketEngine
 
     periods = {"day", "week", "month"}
     parts = [p.strip() for p in by.split(",") if p.strip()]
@@ -822,7 +822,7 @@ def painpoints() -> None:
 def _ranking(store, settings: Settings, dataset: str | None):
     """The workspace's pain points scored against a dataset (``journeys.priorities.workspace_ranking``)."""
     from journeys.priorities import workspace_ranking
-    from journeys.tickets.analysis import TicketEngine
+    from journeys.tickets.engine import TicketEngine
 
     engine = TicketEngine()
     try:
@@ -1136,7 +1136,7 @@ def _drafted(store, settings: Settings, journey, steps: list[str], metric: str |
     from journeys.evidence import CONTEXT_METRICS, capture, draft, example_ids
     from journeys.priorities import data_window, load_weights
     from journeys.store.tickets import TicketStore
-    from journeys.tickets.analysis import TicketEngine
+    from journeys.tickets.engine import TicketEngine
 
     weights, _ = load_weights(store, settings.workspace)
     rule_set = TicketStore(store).load_rules(settings.workspace, journey.name)

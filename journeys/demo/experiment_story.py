@@ -1,7 +1,7 @@
 """Two analysed experiments for the demo workspace, measured on the demo tickets.
 
 - **Credit notes with the refund confirmation** (DiD against "agent-reply"): the improvement the
-  demo tickets plant from 1 July 2026 (:mod:`journeys.demo_tickets`: the reopen rate of
+  demo tickets plant from 1 July 2026 (:mod:`journeys.demo.ticket_export`: the reopen rate of
   "credit-issued" drops from 22 % to 10 %). The analysis finds it: verdict *improved*.
 - **Daily forum answers** (before/after on "community-post", a low-volume step): nothing was
   planted, and a few weeks of a few dozen tickets cannot show a change either way: *inconclusive*.
@@ -20,10 +20,10 @@ from datetime import date
 import ibis
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo_tickets import COMPARISON_STEP, IMPROVED_REOPEN, IMPROVED_STEP, IMPROVEMENT_START, TOPICS
-from journeys.experiments.analysis import analyse
-from journeys.experiments.model import Audience, Design, Experiment, LoopEntry, Status
-from journeys.experiments.store import Experiments
+from journeys.demo.ticket_export import COMPARISON_STEP, IMPROVED_REOPEN, IMPROVED_STEP, IMPROVEMENT_START, TOPICS
+from journeys.experiments.effects import analyse
+from journeys.experiments.experiment import Audience, Design, Experiment, LoopEntry, Status
+from journeys.experiments.repository import Experiments
 from journeys.painpoints import PainPoints
 from journeys.store import Store
 
@@ -95,7 +95,7 @@ def demo_experiments(store: Store, workspace: str, table: ibis.Table, *, journey
     return created
 
 
-PLANTED_REOPEN_AFTER = IMPROVED_REOPEN  # the rate journeys.demo_tickets.generate gives credit-issued from the change
+PLANTED_REOPEN_AFTER = IMPROVED_REOPEN  # what journeys.demo.ticket_export.generate gives credit-issued after the change
 
 
 def planted_effect() -> tuple[str, date, float]:

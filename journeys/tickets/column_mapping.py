@@ -68,11 +68,11 @@ from dataclasses import dataclass, replace
 import pyarrow as pa
 
 from journeys.errors import Problem
+from journeys.tickets.canonical import BY_NAME, NAMES
 from journeys.tickets.layouts import BY_NAME as LAYOUT_BY_NAME
 from journeys.tickets.layouts import NAMES as LAYOUTS
 from journeys.tickets.layouts import REGISTRY
 from journeys.tickets.layouts.base import _Cand, sample_values
-from journeys.tickets.schema import BY_NAME, NAMES
 
 DATE_ORDERS = ("auto", "dayfirst", "monthfirst")
 

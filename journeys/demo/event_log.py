@@ -188,7 +188,7 @@ def load_demo_log(store, workspace: str, home: Path | str, seed: int = 7, cases:
                   author: str = "journeys demo") -> list[str]:
     """Create what the workspace lacks of the demo log and its activity map; returns what was created.
 
-    For ``journeys.workspace.load_demo``: the log is generated as a CSV under ``home/imports`` and
+    For ``journeys.demo.loader.load_demo``: the log is generated as a CSV under ``home/imports`` and
     imported exactly as a user's file would be; the map is the demo's true activity → step map.
     """
     from journeys.discover.mapping import load_activity_map, save_activity_map

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from journeys.discover.columns import LogColumns
+from journeys.discover.log_columns import LogColumns
 from journeys.errors import JourneysError, Problem
 
 ORDERS = {"start": "start time, then completion time (as pm4py does)", "complete": "completion time"}
@@ -138,7 +138,7 @@ class ImportOptions:
 
     def problems(self) -> list[Problem]:
         """What is wrong with these options (empty when usable)."""
-        from journeys.tickets.columns import DATE_ORDERS, valid_zone
+        from journeys.tickets.column_mapping import DATE_ORDERS, valid_zone
 
         out = []
         if not valid_zone(self.timezone):

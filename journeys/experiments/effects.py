@@ -68,7 +68,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from journeys.experiments.designs import EFFECT, did_matrix, effect_variance, its_matrix, newey_west_lags
-from journeys.experiments.model import Design, Experiment, GuardrailResult, Result, Verdict
+from journeys.experiments.experiment import Design, Experiment, GuardrailResult, Result, Verdict
 from journeys.experiments.sequential import anytime_p, radius
 from journeys.experiments.series import CHANGED, COMPARISON, Arm, ab_arms, look_window, weekly_cells
 from journeys.experiments.verdict import MIN_PRE_WEEKS, MIN_TICKETS, judge, sample_problems

@@ -2,7 +2,7 @@
 
 Every edit is a revision and names the version it was based on; a stale edit is refused with
 :class:`~journeys.errors.StaleWrite`, as for journeys and pain points. Status changes go through
-:meth:`Experiments.transition`, which enforces :data:`~journeys.experiments.model.TRANSITIONS` and
+:meth:`Experiments.transition`, which enforces :data:`~journeys.experiments.experiment.TRANSITIONS` and
 keeps the linked pain points in step:
 
 - starting (draft → running) sets open linked pain points to "in experiment";
@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict
 
 from journeys.errors import JourneysError, StaleWrite
-from journeys.experiments.model import (
+from journeys.experiments.experiment import (
     TRANSITIONS,
     Decision,
     Experiment,

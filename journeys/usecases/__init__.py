@@ -1,0 +1,8 @@
+"""The use cases: what a team does with journeys, once, for the pages, the CLI, the demo and notebooks.
+
+Each function takes an open :class:`~journeys.workspace.Workspace` and plain arguments and returns
+structured values (data frames, dataclasses), never prose for another layer to parse. Grouped by the
+product's sections:
+
+- :mod:`.measure`: tickets on the journey — friction per step, metrics per step, week by week, examples.
+"""
