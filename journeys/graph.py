@@ -2,6 +2,20 @@
 
 The graph is the source of truth for structure: every check and path question
 is answered by a NetworkX algorithm on the DiGraph, never by our own traversal.
+Written in NetworkX's style: the graph comes first (a DiGraph from :func:`to_digraph`,
+or a :class:`~journeys.model.Journey`, turned into one), predicates read ``is_…`` /
+``has_…``, and the docstrings are numpydoc with examples run as tests
+(tests/test_docstring_examples.py); every example uses ``G``, this three-step journey::
+
+    >>> from journeys.model import Journey, Step, Transition
+    >>> J = Journey(name="Reset", stages=["Help"], lanes=["customer", "system"], steps=[
+    ...     Step(id="ask", label="Asks the bot", stage="Help", lane="customer"),
+    ...     Step(id="bot", label="Bot answers", stage="Help", lane="system", handled_by="bot"),
+    ...     Step(id="done", label="Password reset", stage="Help", lane="customer", kind="outcome")],
+    ...     transitions=[Transition(source="ask", target="bot"), Transition(source="bot", target="done")])
+    >>> G = to_digraph(J)
+    >>> sorted(G.nodes)
+    ['ask', 'bot', 'done']
 """
 
 from __future__ import annotations
@@ -92,12 +106,54 @@ def _labels(g: nx.DiGraph, nodes: Sequence[str]) -> str:
     return some_of([g.nodes[n]["label"] for n in nodes[:SHOWN]], total=len(nodes))
 
 
-def _is_outcome(g: nx.DiGraph, n: str) -> bool:
-    return g.nodes[n]["kind"] == StepKind.outcome
+def is_outcome(g: nx.DiGraph, n: str) -> bool:
+    """Whether step ``n`` ends the journey (resolved, cancelled, …): an outcome is never a dead end.
+
+    Examples
+    --------
+    >>> is_outcome(G, "done"), is_outcome(G, "bot")
+    (True, False)
+    """
+    return bool(g.nodes[n]["kind"] == StepKind.outcome)
 
 
-def _handled(g: nx.DiGraph, n: str) -> HandledBy:
-    return g.nodes[n]["handled_by"]
+def is_automated(g: nx.DiGraph, n: str) -> bool:
+    """Whether step ``n`` is handled by a bot (checked for loops and for a route to a person).
+
+    Examples
+    --------
+    >>> is_automated(G, "bot"), is_automated(G, "ask")
+    (True, False)
+    """
+    return bool(handled_by(g, n) == HandledBy.bot)
+
+
+def handled_by(g: nx.DiGraph, n: str) -> HandledBy:
+    """Who handles step ``n``: a human, a bot or the customer alone."""
+    return HandledBy(g.nodes[n]["handled_by"])
+
+
+def is_dead_end(g: nx.DiGraph, n: str) -> bool:
+    """Whether customers who reach step ``n`` cannot leave it, and it is not an outcome.
+
+    Examples
+    --------
+    >>> [n for n in G if is_dead_end(G, n)]
+    []
+    """
+    return g.out_degree(n) == 0 and not is_outcome(g, n)
+
+
+def has_route_to_human(g: nx.DiGraph, n: str) -> bool:
+    """Whether some path from step ``n`` reaches a step a person handles (``n`` itself included).
+
+    Examples
+    --------
+    >>> has_route_to_human(G, "bot")
+    False
+    """
+    return handled_by(g, n) == HandledBy.human or any(
+        handled_by(g, m) == HandledBy.human for m in nx.descendants(g, n))
 
 
 def _reaching(g: nx.DiGraph, targets: set[str]) -> set[str]:
@@ -120,7 +176,7 @@ def find_dead_ends(g: nx.DiGraph) -> list[Finding]:
         Finding("dead_end", Severity.error, (n,),
                 f"Step '{clipped(g.nodes[n]['label'])}' has no way forward and is not an outcome: "
                 "customers who reach it are stuck.")
-        for n in g.nodes if g.out_degree(n) == 0 and not _is_outcome(g, n)
+        for n in g.nodes if is_dead_end(g, n)
     ]
 
 
@@ -143,12 +199,12 @@ def find_bot_loops(g: nx.DiGraph) -> list[Finding]:
     (human or outcome steps) every step can reach come from one reverse search over the
     condensation of the whole journey, not from a search per step.
     """
-    bots = _induced(g, {n for n in g.nodes if _handled(g, n) == HandledBy.bot})
+    bots = _induced(g, {n for n in g.nodes if handled_by(g, n) == HandledBy.bot})
     loops = [c for c in nx.strongly_connected_components(bots)
              if len(c) > 1 or bots.has_edge(next(iter(c)), next(iter(c)))]
     if not loops:
         return []
-    exits = {n for n in g.nodes if _handled(g, n) == HandledBy.human or _is_outcome(g, n)}
+    exits = {n for n in g.nodes if handled_by(g, n) == HandledBy.human or is_outcome(g, n)}
     dag = nx.condensation(g)
     group = dag.graph["mapping"]  # step → its strongly connected group in the whole journey
     exits_in = defaultdict(int)
@@ -174,8 +230,8 @@ def find_no_route_to_human(g: nx.DiGraph) -> list[Finding]:
     the automated steps left over are reported as one finding per connected group of them
     (a 10,000-step bot chain is one finding, not 10,000).
     """
-    reach_human = _reaching(g, {n for n in g.nodes if _handled(g, n) == HandledBy.human})
-    stuck = [n for n in g.nodes if _handled(g, n) == HandledBy.bot and n not in reach_human]
+    reach_human = _reaching(g, {n for n in g.nodes if handled_by(g, n) == HandledBy.human})
+    stuck = [n for n in g.nodes if handled_by(g, n) == HandledBy.bot and n not in reach_human]
     order = {n: i for i, n in enumerate(stuck)}
     findings = []
     for part in nx.weakly_connected_components(_induced(g, set(stuck))):
@@ -208,8 +264,27 @@ def find_share_problems(g: nx.DiGraph) -> list[Finding]:
     return findings
 
 
-def check(journey: Journey) -> list[Finding]:
-    """Every structural check, errors first; the list the map's check panel shows."""
+def check(journey: Journey | nx.DiGraph) -> list[Finding]:
+    """Every structural check, errors first; the list the map's check panel shows.
+
+    Parameters
+    ----------
+    journey : Journey or DiGraph
+        The journey, or its graph from :func:`to_digraph` (edited in NetworkX or read from GraphML).
+
+    Returns
+    -------
+    list of Finding
+        Dead ends, steps no path reaches, bot loops, bot steps with no route to a person, and
+        shares that do not add up; each with its steps and a sentence. Linear in the journey's size.
+
+    Examples
+    --------
+    >>> [f.code for f in check(G)]
+    ['no_route_to_human']
+    """
+    if isinstance(journey, nx.DiGraph):
+        journey = from_digraph(journey)
     if not journey.steps:  # a skeleton (stages only, e.g. a Mermaid diagram of sections): nothing else to check
         return [Finding("draft", Severity.warning, (), "Draft: no steps yet, only stages. Add steps (or import a "
                         "diagram with tasks) before relying on checks or metrics.")]
@@ -234,13 +309,20 @@ def transition_probabilities(g: nx.DiGraph) -> dict[tuple[str, str], float]:
     return probs
 
 
-def expected_reach(journey: Journey) -> dict[str, float]:
+def expected_reach(journey: Journey | nx.DiGraph) -> dict[str, float]:
     """Expected visits per customer entering the journey, from the transition shares.
 
     Solves r = e + Pᵀr (an absorbing Markov chain), so retry loops count repeat
     visits. When a loop never lets customers out (the system is singular) the
     retry edges are dropped and the rest solved, so the figure stays finite.
+
+    Examples
+    --------
+    >>> expected_reach(G)
+    {'ask': 1.0, 'bot': 1.0, 'done': 1.0}
     """
+    if isinstance(journey, nx.DiGraph):
+        journey = from_digraph(journey)
     # SciPy loads here, not with the module: it costs every CLI command ~0.25 s at start-up otherwise.
     from scipy import sparse
     from scipy.sparse.linalg import MatrixRankWarning, spsolve
@@ -272,8 +354,16 @@ def expected_reach(journey: Journey) -> dict[str, float]:
     return {n: math.nan for n in nodes}
 
 
-def most_likely_path(journey: Journey) -> list[str]:
-    """The entry-to-end path with the highest product of shares (Dijkstra on −log share)."""
+def most_likely_path(journey: Journey | nx.DiGraph) -> list[str]:
+    """The entry-to-end path with the highest product of shares (Dijkstra on −log share).
+
+    Examples
+    --------
+    >>> most_likely_path(G)
+    ['ask', 'bot', 'done']
+    """
+    if isinstance(journey, nx.DiGraph):
+        journey = from_digraph(journey)
     g = to_digraph(journey)
     entry = journey.entry_step()
     if entry is None:
