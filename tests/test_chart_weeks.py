@@ -77,7 +77,7 @@ def test_the_friction_step_trend_fades_partial_weeks_and_leaves_them_off_the_lin
 def test_the_experiment_trend_fades_a_window_starting_mid_week_and_data_ending_mid_week():
     from datetime import date
 
-    from journeys.charts.experiment import trend_chart
+    from journeys.charts.experiment_series import trend_chart
     from journeys.experiments.experiment import Design, Experiment, Result
 
     experiment = Experiment(

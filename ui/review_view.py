@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from journeys.charts.experiment import effect_chart, trend_chart
+from journeys.charts.experiment_series import effect_chart, trend_chart
 from journeys.errors import InvalidJourney, JourneysError, StaleWrite
 from journeys.experiments import Audience, Design, LoopEntry, Outcome, Status, StoredExperiment, Verdict
 from journeys.experiments.closing import (

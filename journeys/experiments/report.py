@@ -66,27 +66,50 @@ def value_text(metric: str, value: float | None) -> str:
     return f"{value:,.2f} {unit}"
 
 
-def change_text(metric: str, effect: float | None, *, signed: bool = True) -> str:
-    """An effect in the metric's units: "−11.6 points", "+118 min", "+3 tickets a week"."""
+@dataclass(frozen=True)
+class Amount:
+    """A change in a metric's units, kept apart: the number ("−11.6") and the unit words ("points").
+
+    A narrow page puts the unit in a label and the number in the value; everywhere else it is read as
+    ``str(amount)``. Returned whole so no caller has to split a sentence to find the unit."""
+
+    number: str
+    unit: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.unit}".strip()
+
+
+def change_amount(metric: str, effect: float | None, *, signed: bool = True) -> Amount:
+    """An effect in the metric's units: rates in percentage points, times in minutes, counts a week."""
     if effect is None or not math.isfinite(effect):
-        return "—"
+        return Amount("—")
     unit = METRICS[metric].unit
     amount, words = (effect * 100, "points") if unit == "%" else (effect, {"minutes": "min",
                                                                            "tickets": "tickets a week"}.get(unit, unit))
     digits = 1 if unit == "%" else 0 if unit in ("minutes", "tickets") and abs(amount) >= 10 else 2
-    text = f"{abs(amount):,.{digits}f} {words}"
-    if not signed:
-        return text
-    return ("−" if amount < 0 else "+") + text
+    number = f"{abs(amount):,.{digits}f}"
+    if signed:
+        number = ("−" if amount < 0 else "+") + number
+    return Amount(number, words)
+
+
+def change_text(metric: str, effect: float | None, *, signed: bool = True) -> str:
+    """An effect in the metric's units: "−11.6 points", "+118 min", "+3 tickets a week"."""
+    return str(change_amount(metric, effect, signed=signed))
+
+
+def interval_amount(result: Result) -> Amount:
+    """The interval in the metric's units: number "−16.4 to −6.9", unit "points"."""
+    if result.ci_low is None or result.ci_high is None:
+        return Amount("—")
+    low, high = change_amount(result.metric, result.ci_low), change_amount(result.metric, result.ci_high)
+    return Amount(f"{low.number} to {high.number}", low.unit)
 
 
 def interval_text(result: Result) -> str:
     """"−16.4 to −6.9 points" (the interval in the metric's units)."""
-    if result.ci_low is None or result.ci_high is None:
-        return "—"
-    low, high = change_text(result.metric, result.ci_low), change_text(result.metric, result.ci_high)
-    unit_words = low.split(" ", 1)[1] if " " in low else ""
-    return f"{low.split(' ', 1)[0]} to {high.split(' ', 1)[0]} {unit_words}".strip()
+    return str(interval_amount(result))
 
 
 def relative_text(result: Result) -> str:
@@ -419,7 +442,7 @@ def you_said_we_did_html(stories: Sequence[Story], *, title: str, note: str = ""
 
 def chart_svgs(ctx: ReportContext, width: int = 860) -> list[tuple[str, str]]:
     """(caption, inline SVG) for the trend chart and the effect chart, rendered offline."""
-    from journeys.charts.experiment import chart_title, effect_chart, trend_chart
+    from journeys.charts.experiment_series import chart_title, effect_chart, trend_chart
     from journeys.charts.export import export_chart
 
     e, r = ctx.experiment, ctx.experiment.result

@@ -107,7 +107,7 @@ def trend_chart(series: pd.DataFrame, experiment: Experiment, *, interim: bool =
     points = alt.Chart(data).mark_circle().encode(
         x=x, y=y, color=colour, size=alt.Size("n:Q", legend=None, scale=alt.Scale(range=[12, 90])), tooltip=tooltip,
         opacity=alt.condition("datum.partial", alt.value(PARTIAL_OPACITY), alt.value(0.9)))
-    return alt.layer(shade, window_labels, rule, rule_label, lines, points).properties(height=TREND_HEIGHT)
+    return alt.LayerChart(layer=[shade, window_labels, rule, rule_label, lines, points]).properties(height=TREND_HEIGHT)
 
 
 def effect_chart(result: Result, experiment: Experiment) -> alt.LayerChart:
@@ -146,7 +146,7 @@ def effect_chart(result: Result, experiment: Experiment) -> alt.LayerChart:
         x=x, y=y, text=alt.Text("effect:Q", format="+,.1f"))
     # fit-x: the width fits the container, the height is the plot's own (Streamlit's default "fit" would squeeze
     # this short chart's plot to make room for its axis).
-    return alt.layer(rules, rule_labels, interval, point, text).properties(
+    return alt.LayerChart(layer=[rules, rule_labels, interval, point, text]).properties(
         height=EFFECT_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
