@@ -5,6 +5,6 @@ the default local SQLite file. See :mod:`journeys.store.core` for why writes
 look the way they do (optimistic concurrency, append-only revisions).
 """
 
-from journeys.store.core import JourneySummary, LoadedJourney, Revision, Store, readable_time
+from journeys.store.core import Change, JourneySummary, LoadedJourney, Revision, Store, readable_time
 
-__all__ = ["JourneySummary", "LoadedJourney", "Revision", "Store", "readable_time"]
+__all__ = ["Change", "JourneySummary", "LoadedJourney", "Revision", "Store", "readable_time"]

@@ -12,29 +12,47 @@ Why it looks like this:
   revision, so both edits stay recoverable.
 - The row in ``journeys`` is only the head (name, version, who/when); the
   content is the JSON snapshot in ``journey_revisions`` at that version.
+  Compare-and-set, history, revisions, diff and restore are the one
+  versioned-record mechanism (:mod:`journeys.store.records`) that documents
+  and mapping rules use too; the head follows the revision it points at.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, Row, and_, create_engine, event, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, Row, and_, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from journeys.errors import InvalidJourney, JourneysError, NotFound, Problem, StaleWrite, clip_echo
 from journeys.model import Journey, validated
 from journeys.store import migrate
+from journeys.store.records import (
+    Change,
+    Revision,
+    RevisionLog,
+    clean,
+    insert_ignoring,
+    now,
+    readable_time,
+    restored,
+)
 from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, journey_revisions, journeys, workspaces
+
+if TYPE_CHECKING:
+    from journeys.store.documents import DocumentStore
+    from journeys.store.tickets import TicketStore
+
+__all__ = ["Change", "JourneySummary", "LoadedJourney", "Revision", "Store", "readable_time", "workspace_named"]
 
 # Execution option marking the store's write transactions (SQLite: BEGIN IMMEDIATE).
 _WRITE = "journeys_write"
@@ -62,35 +80,6 @@ class LoadedJourney:
     version: int
     saved_by: str
     saved_at: datetime
-
-
-@dataclass(frozen=True)
-class Revision:
-    """One entry of a journey's history."""
-
-    version: int
-    author: str
-    created_at: datetime
-    message: str
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def readable_time(moment: datetime) -> str:
-    """How a stored time is shown in messages: UTC to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _clean(value: str, what: str, limit: int) -> str:
-    """Strip a workspace name or author; refuse blanks and overlong values with a clear message."""
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise JourneysError(f"The {what} is empty; give a {what}")
-    if len(cleaned) > limit:
-        raise JourneysError(f"The {what} is longer than {limit} characters")
-    return cleaned
 
 
 def _from_snapshot(snapshot: str, where: str) -> Journey:
@@ -172,11 +161,6 @@ def _make_engine(url: str) -> Engine:
     raise JourneysError(f"Unsupported database '{backend}': use a sqlite:/// or postgresql+psycopg:// URL")
 
 
-def _upsert_ignore(conn: Connection) -> Callable[..., Any]:
-    """The dialect's INSERT with ON CONFLICT DO NOTHING (race-free 'create if missing')."""
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
 # --- the store -----------------------------------------------------------------------------------
 
 
@@ -195,6 +179,7 @@ class Store:
         self._engine = _make_engine(url)
         # Same pool; marks transactions as writes (see _sqlite_on_begin).
         self._writer = self._engine.execution_options(**{_WRITE: True})
+        self._journal = RevisionLog(journey_revisions, ("journey_id",), "snapshot", heads=journeys)
         try:
             migrate.upgrade(self._writer)
         except BaseException:
@@ -221,16 +206,40 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self._engine.url.render_as_string(hide_password=True)!r})"
 
+    @property
+    def reader(self) -> Engine:
+        """The engine for reads (each call takes a pooled connection)."""
+        return self._engine
+
+    @property
+    def writer(self) -> Engine:
+        """The same pool, for write transactions (SQLite: BEGIN IMMEDIATE, so writers queue)."""
+        return self._writer
+
+    @cached_property
+    def documents(self) -> DocumentStore:
+        """The versioned documents kept in this database (pain points, experiments, reviews, settings …)."""
+        from journeys.store.documents import DocumentStore
+
+        return DocumentStore(self)
+
+    @cached_property
+    def tickets(self) -> TicketStore:
+        """Dataset versions, import profiles and mapping rules kept in this database."""
+        from journeys.store.tickets import TicketStore
+
+        return TicketStore(self)
+
     # --- workspaces ------------------------------------------------------------------------------
 
     def ensure_workspace(self, workspace: str) -> None:
         """Create the workspace if it does not exist (safe to call on every page run)."""
-        name = _clean(workspace, "workspace name", NAME_LENGTH)
+        name = clean(workspace, "workspace name", NAME_LENGTH)
         with self._engine.connect() as conn:
             if conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).first():
                 return
         with self._writer.begin() as conn:
-            self._ensure_workspace(conn, name)
+            self.workspace_id(conn, name)
 
     def list_workspaces(self) -> list[str]:
         """All workspace names, sorted case-insensitively."""
@@ -238,8 +247,10 @@ class Store:
             names = conn.execute(select(workspaces.c.name)).scalars().all()
         return sorted(names, key=lambda n: (n.casefold(), n))
 
-    def _ensure_workspace(self, conn: Connection, name: str) -> int:
-        stmt = _upsert_ignore(conn)(workspaces).values(name=name, created_at=_now())
+    @staticmethod
+    def workspace_id(conn: Connection, name: str) -> int:
+        """The id of workspace ``name``, created (race-free) in ``conn``'s write transaction if missing."""
+        stmt = insert_ignoring(conn)(workspaces).values(name=name, created_at=now())
         conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
         return conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar_one()
 
@@ -247,7 +258,7 @@ class Store:
 
     def list_journeys(self, workspace: str) -> list[JourneySummary]:
         """The workspace's journeys (not deleted), sorted by name; empty for an unknown workspace."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
         query = (
             select(journeys)
             .join(workspaces, workspaces.c.id == journeys.c.workspace_id)
@@ -271,7 +282,7 @@ class Store:
 
     def load(self, workspace: str, name: str) -> LoadedJourney:
         """The journey's head and its version; NotFound if missing or deleted."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
         query = (
             select(journeys, journey_revisions.c.snapshot)
             .join(workspaces, workspaces.c.id == journeys.c.workspace_id)
@@ -292,52 +303,55 @@ class Store:
 
     def history(self, workspace: str, name: str) -> list[Revision]:
         """Every revision, newest first (also for a deleted journey, so it can be inspected before undeleting)."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
         with self._engine.connect() as conn:
             head = self._head(conn, ws, name, allow_deleted=True)
-            # Not the snapshots: a 200-step journey's is ~100 kB a version, and the map reads the history
-            # on every rerun (the review's due date), so fetching them made every save slower than the last.
-            c = journey_revisions.c
-            rows = conn.execute(
-                select(c.version, c.author, c.created_at, c.message)
-                .where(journey_revisions.c.journey_id == head.id)
-                .order_by(journey_revisions.c.version.desc())
-            ).all()
-        return [Revision(r.version, r.author, r.created_at, r.message) for r in rows]
+            # Not the snapshots (the log never fetches bodies for a history): the map reads it on every rerun.
+            return self._journal.history(conn, {"journey_id": head.id})
 
     def revision(self, workspace: str, name: str, version: int) -> Journey:
         """The journey as it was at ``version``; NotFound if there is no such version."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
         with self._engine.connect() as conn:
             head = self._head(conn, ws, name, allow_deleted=True)
             snapshot = self._snapshot(conn, head, version)
         return _from_snapshot(snapshot, f"version {version} of '{name}'")
+
+    def diff(self, workspace: str, name: str, old: int, new: int) -> list[Change]:
+        """Every stored value that differs between two versions (see :func:`journeys.diff.diff_journeys`
+        for the same difference told in steps and transitions)."""
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        with self._engine.connect() as conn:
+            head = self._head(conn, ws, name, allow_deleted=True)
+            return self._journal.diff(conn, {"journey_id": head.id}, old, new, lambda v: _no_version(head, v))
 
     # --- writes ----------------------------------------------------------------------------------
 
     def create(self, workspace: str, journey: Journey, author: str, message: str = "Created") -> int:
         """Store a new journey at version 1 (creating the workspace); refused if the name is taken."""
         journey = validated(journey)
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
-            ws_id = self._ensure_workspace(conn, ws)
+            ws_id = self.workspace_id(conn, ws)
             self._refuse_taken_name(conn, ws_id, ws, journey.name)
-            now = _now()
+            at = now()
             try:
                 result = conn.execute(
                     insert(journeys).values(
                         workspace_id=ws_id,
                         version=1,
-                        created_at=now,
+                        created_at=at,
                         deleted=False,
-                        **self._head_values(journey, who, now),
+                        **self._head_values(journey, who, at),
                     )
                 )
             except IntegrityError:  # created by someone else between our check and insert
                 raise JourneysError(f"A journey named '{journey.name}' already exists in workspace '{ws}'") from None
-            journey_id = result.inserted_primary_key[0]
-            self._append_revision(conn, journey_id, 1, journey, who, now, message)
+            key = result.inserted_primary_key
+            assert key is not None  # an INSERT of one row always has one
+            record = {"journey_id": key[0]}
+            self._journal.append(conn, record, 1, journey.model_dump_json(), who, message, at)
         return 1
 
     def save(
@@ -355,8 +369,8 @@ class Store:
         is then the new name). Returns the new version.
         """
         journey = validated(journey)
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         stored_name = name if name is not None else journey.name
         with self._writer.begin() as conn:
             head = self._head(conn, ws, stored_name)
@@ -377,19 +391,19 @@ class Store:
         is refused (StaleWrite) if someone saved since; without, it goes on top
         of whatever is current (history keeps everything either way).
         """
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
             head = self._head(conn, ws, name)
             old = _from_snapshot(self._snapshot(conn, head, version), f"version {version} of '{name}'")
             journey = validated(old.model_copy(update={"name": head.name}))
             expected = head.version if expected_version is None else expected_version
-            return self._write(conn, head, journey, who, f"Restored version {version}", expected)
+            return self._write(conn, head, journey, who, restored(version), expected)
 
     def delete(self, workspace: str, name: str, expected_version: int, author: str) -> None:
         """Soft delete: hidden from lists and loads, history kept, name stays reserved; see undelete()."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
             head = self._head(conn, ws, name)
             current = _from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
@@ -397,14 +411,14 @@ class Store:
 
     def undelete(self, workspace: str, name: str, author: str) -> int:
         """Bring a deleted journey back with its last content as a new revision; returns the new version."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
             head = self._head(conn, ws, name, allow_deleted=True)
             if not head.deleted:
                 raise JourneysError(f"Journey '{name}' in workspace '{ws}' is not deleted")
             current = _from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
-            return self._write(conn, head, current, who, "Undeleted", head.version, was_deleted=True)
+            return self._write(conn, head, current, who, "Undeleted", head.version)
 
     # --- internals -------------------------------------------------------------------------------
 
@@ -419,21 +433,6 @@ class Store:
             "updated_at": now,
         }
 
-    @staticmethod
-    def _append_revision(
-        conn: Connection, journey_id: int, version: int, journey: Journey, author: str, now: datetime, message: str
-    ) -> None:
-        conn.execute(
-            insert(journey_revisions).values(
-                journey_id=journey_id,
-                version=version,
-                snapshot=journey.model_dump_json(),
-                author=author,
-                created_at=now,
-                message=message or "",
-            )
-        )
-
     def _write(
         self,
         conn: Connection,
@@ -444,24 +443,13 @@ class Store:
         expected_version: int,
         *,
         deleted: bool = False,
-        was_deleted: bool = False,
     ) -> int:
-        """The one place a journey changes: compare-and-set the head, then append the revision."""
-        now = _now()
-        new_version = expected_version + 1
-        result = conn.execute(
-            update(journeys)
-            .where(
-                journeys.c.id == head.id,
-                journeys.c.version == expected_version,
-                journeys.c.deleted.is_(was_deleted),
-            )
-            .values(version=new_version, deleted=deleted, **self._head_values(journey, author, now))
-        )
-        if result.rowcount != 1:
-            raise self._stale(conn, head, expected_version)
-        self._append_revision(conn, head.id, new_version, journey, author, now, message)
-        return new_version
+        """The one place a journey changes: the log's compare-and-set on the head, then the revision."""
+        at = now()
+        return self._journal.compare_and_set(
+            conn, {"journey_id": head.id}, expected_version, journey.model_dump_json(), author, message,
+            lambda _newest: self._stale(conn, head, expected_version), at,
+            head_values={"deleted": deleted, **self._head_values(journey, author, at)})
 
     def _stale(self, conn: Connection, head: Row[Any], expected_version: int) -> JourneysError:
         now = conn.execute(select(journeys).where(journeys.c.id == head.id)).one()
@@ -493,16 +481,8 @@ class Store:
             return NotFound(f"There is no workspace '{ws}'")
         return NotFound(f"There is no journey '{clip_echo(name)}' in workspace '{ws}'")
 
-    @staticmethod
-    def _snapshot(conn: Connection, head: Row[Any], version: int) -> str:
-        snapshot = conn.execute(
-            select(journey_revisions.c.snapshot).where(
-                journey_revisions.c.journey_id == head.id, journey_revisions.c.version == version
-            )
-        ).scalar_one_or_none()
-        if snapshot is None:
-            raise NotFound(f"Journey '{head.name}' has no version {version} (versions 1 to {head.version})")
-        return snapshot
+    def _snapshot(self, conn: Connection, head: Row[Any], version: int) -> str:
+        return self._journal.body_at(conn, {"journey_id": head.id}, version, lambda v: _no_version(head, v))
 
     @staticmethod
     def _refuse_taken_name(conn: Connection, ws_id: int, ws: str, name: str) -> None:
@@ -516,3 +496,12 @@ class Store:
                 f"A deleted journey named '{name}' exists in workspace '{ws}'; undelete it or choose another name"
             )
         raise JourneysError(f"A journey named '{name}' already exists in workspace '{ws}'; choose another name")
+
+
+def workspace_named(name: str) -> Any:
+    """The id of workspace ``name`` as a scalar subquery, for reads (an unknown workspace matches nothing)."""
+    return select(workspaces.c.id).where(workspaces.c.name == name).scalar_subquery()
+
+
+def _no_version(head: Row[Any], version: int) -> NotFound:
+    return NotFound(f"Journey '{head.name}' has no version {version} (versions 1 to {head.version})")

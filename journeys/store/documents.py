@@ -17,29 +17,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    func,
-    insert,
-    select,
-)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint, select
 
 from journeys.errors import JourneysError, NotFound, StaleWrite, clip_echo
-from journeys.store.core import Revision, Store, _clean, _now, readable_time
-from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, UTCDateTime, metadata, workspaces
+from journeys.store.core import Store, workspace_named
+from journeys.store.records import Change, Revision, RevisionLog, VersionTaken, clean, readable_time, restored
+from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, UTCDateTime, metadata
 
 KIND_LENGTH = 40
 KEY_LENGTH = 200
@@ -86,13 +74,38 @@ def _body_text(body: Mapping[str, Any]) -> str:
     return text
 
 
+def stale_document(label: str, expected: int, head: Any) -> JourneysError:
+    """The refusal of a save based on ``expected`` when ``head`` (newest revision, or None) is current."""
+    if head is None:
+        return JourneysError(f"'{label}' does not exist (you expected version {expected}); create it first")
+    return StaleWrite(label, expected, head.version, head.author, readable_time(head.created_at))
+
+
+def no_document(workspace: str, kind: str, key: str, known: list[str]) -> NotFound:
+    """The refusal of a read of a document that does not exist, naming (up to 20 of) those that do."""
+    shown = ", ".join(known[:20]) or "none yet"
+    return NotFound(f"There is no {kind} '{clip_echo(key)}' in workspace '{workspace}' (known: {shown})")
+
+
+def no_document_version(kind: str, key: str, version: int) -> NotFound:
+    return NotFound(f"{kind} '{key}' has no version {version}")
+
+
+def next_key(prefix: str, keys: list[str]) -> str:
+    """The next free ``<prefix>-<n>`` after the numbered keys in ``keys`` (PP-1, PP-2 …)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+    taken = [int(m.group(1)) for k in keys if (m := pattern.match(k))]
+    return f"{prefix}-{max(taken, default=0) + 1}"
+
+
 class DocumentStore:
-    """Versioned documents in a Store's database (same engines, same transaction rules)."""
+    """Versioned documents in a Store's database (same engines, same transaction rules, same record log)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._engine = store._engine
-        self._writer = store._writer
+        self._engine = store.reader
+        self._writer = store.writer
+        self._log = RevisionLog(documents, ("workspace_id", "kind", "key"), "body")
 
     # --- writes ----------------------------------------------------------------------------------
 
@@ -106,40 +119,60 @@ class DocumentStore:
         ws, kind, key, who = self._names(workspace, kind, key, author)
         text = _body_text(body)
         shown = label or f"{kind} {key}"
-        try:
-            with self._writer.begin() as conn:
-                ws_id = self._store._ensure_workspace(conn, ws)
-                head = self._head(conn, ws_id, kind, key)
-                current = head.version if head is not None else 0
-                if current != expected_version:
-                    raise self._stale(shown, expected_version, head)
-                self._append(conn, ws_id, kind, key, expected_version + 1, text, who, message)
-        except IntegrityError:  # PostgreSQL: a concurrent save took the version after our check
-            head = self.get(ws, kind, key)
-            raise StaleWrite(shown, expected_version, head.version if head else 0,
-                             head.author if head else "someone", readable_time(head.created_at) if head else "now"
-                             ) from None
-        return expected_version + 1
+        with self._writer.begin() as conn:
+            record = self._record(self._store.workspace_id(conn, ws), kind, key)
+            return self._log.compare_and_set(conn, record, expected_version, text, who, message,
+                                             lambda head: stale_document(shown, expected_version, head))
 
     def create(self, workspace: str, kind: str, prefix: str, body: Mapping[str, Any], author: str,
                message: str = "Created") -> str:
         """Store a new document under the next free key ``<prefix>-<n>`` of its kind; returns the key."""
         ws, kind, _, who = self._names(workspace, kind, prefix, author)
         text = _body_text(body)
-        pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
         for _attempt in range(5):
             try:
                 with self._writer.begin() as conn:
-                    ws_id = self._store._ensure_workspace(conn, ws)
+                    ws_id = self._store.workspace_id(conn, ws)
                     keys = conn.execute(select(documents.c.key).distinct().where(
                         documents.c.workspace_id == ws_id, documents.c.kind == kind)).scalars().all()
-                    taken = [int(m.group(1)) for k in keys if (m := pattern.match(k))]
-                    key = f"{prefix}-{max(taken, default=0) + 1}"
-                    self._append(conn, ws_id, kind, key, 1, text, who, message)
+                    key = next_key(prefix, list(keys))
+                    self._log.append(conn, self._record(ws_id, kind, key), 1, text, who, message)
                 return key
-            except IntegrityError:  # someone created the same number at the same moment: take the next
+            except VersionTaken:  # someone created the same number at the same moment: take the next
                 continue
         raise JourneysError(f"Could not pick a free {prefix} number; please try again")
+
+    def append_next(self, workspace: str, kind: str, key: str, body_for: Callable[[int], Mapping[str, Any]],
+                    author: str, message: str = "", attempts: int = 5) -> Document:
+        """Append the next version, whatever it is; ``body_for(version)`` runs in the transaction once the
+        number is known (e.g. to put a file in place under that number). Concurrent appends get distinct
+        versions: one that loses the race calls ``body_for`` again with the next number."""
+        ws, kind, key, who = self._names(workspace, kind, key, author)
+        for _attempt in range(attempts):
+            try:
+                with self._writer.begin() as conn:
+                    record = self._record(self._store.workspace_id(conn, ws), kind, key)
+                    head = self._log.head(conn, record)
+                    version = head.version + 1 if head is not None else 1
+                    self._log.append(conn, record, version, _body_text(body_for(version)), who, message)
+            except VersionTaken:
+                continue
+            return self.revision(ws, kind, key, version)
+        raise JourneysError(f"Could not record a new version of {kind} '{key}': too many saves at once; try again")
+
+    def restore(self, workspace: str, kind: str, key: str, version: int, author: str, *,
+                expected_version: int | None = None, label: str | None = None) -> int:
+        """Write version ``version``'s body as a new version on top ("Restored version N"); with
+        ``expected_version`` a save by someone else since is refused, as for :meth:`save`."""
+        ws, kind, key, who = self._names(workspace, kind, key, author)
+        shown = label or f"{kind} {key}"
+        with self._writer.begin() as conn:
+            record = self._record(self._store.workspace_id(conn, ws), kind, key)
+            text = self._log.body_at(conn, record, version, lambda v: no_document_version(kind, key, v))
+            head = self._log.head(conn, record)
+            expected = (head.version if head is not None else 0) if expected_version is None else expected_version
+            return self._log.compare_and_set(conn, record, expected, text, who, restored(version),
+                                             lambda now: stale_document(shown, expected, now))
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -147,79 +180,60 @@ class DocumentStore:
         """The newest version, or None when there is no such document."""
         ws, kind, key, _ = self._names(workspace, kind, key, "reader")
         with self._engine.connect() as conn:
-            row = conn.execute(self._query(ws, kind).where(documents.c.key == key)
-                               .order_by(documents.c.version.desc()).limit(1)).first()
+            row = self._log.head(conn, self._named(ws, kind, key))
         return None if row is None else self._document(row)
 
     def load(self, workspace: str, kind: str, key: str) -> Document:
         """The newest version; :class:`NotFound` naming what exists when there is no such document."""
         found = self.get(workspace, kind, key)
         if found is None:
-            known = ", ".join(d.key for d in self.latest(workspace, kind)[:20]) or "none yet"
-            raise NotFound(f"There is no {kind} '{clip_echo(key)}' in workspace '{workspace}' (known: {known})")
+            raise no_document(workspace, kind, key, [d.key for d in self.latest(workspace, kind)])
         return found
 
     def latest(self, workspace: str, kind: str) -> list[Document]:
         """The newest version of every document of a kind, in key order (``PP-2`` before ``PP-10``)."""
         ws, kind, _, _ = self._names(workspace, kind, "all", "reader")
-        newest = (select(documents.c.workspace_id, documents.c.key, func.max(documents.c.version).label("v"))
-                  .join(workspaces, workspaces.c.id == documents.c.workspace_id)
-                  .where(workspaces.c.name == ws, documents.c.kind == kind)
-                  .group_by(documents.c.workspace_id, documents.c.key).subquery())
-        query = select(documents).join(newest, (documents.c.workspace_id == newest.c.workspace_id)
-                                       & (documents.c.key == newest.c.key) & (documents.c.version == newest.c.v)
-                                       ).where(documents.c.kind == kind)
+        scope = [documents.c.workspace_id == workspace_named(ws), documents.c.kind == kind]
         with self._engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return sorted((self._document(r) for r in rows), key=lambda d: _natural(d.key))
+            rows = conn.execute(self._log.newest(scope)).all()
+        return sorted((self._document(r) for r in rows), key=lambda d: natural(d.key))
 
     def history(self, workspace: str, kind: str, key: str) -> list[Revision]:
         """Every version, newest first (empty when there is no such document)."""
         ws, kind, key, _ = self._names(workspace, kind, key, "reader")
         with self._engine.connect() as conn:
-            rows = conn.execute(self._query(ws, kind).where(documents.c.key == key)
-                                .order_by(documents.c.version.desc())).all()
-        return [Revision(r.version, r.author, r.created_at, r.message) for r in rows]
+            return self._log.history(conn, self._named(ws, kind, key))
 
     def revision(self, workspace: str, kind: str, key: str, version: int) -> Document:
         """One stored version; :class:`NotFound` when it does not exist."""
         ws, kind, key, _ = self._names(workspace, kind, key, "reader")
         with self._engine.connect() as conn:
-            row = conn.execute(self._query(ws, kind).where(documents.c.key == key,
-                                                           documents.c.version == version)).first()
+            row = self._log.at(conn, self._named(ws, kind, key), version)
         if row is None:
-            raise NotFound(f"{kind} '{key}' has no version {version}")
+            raise no_document_version(kind, key, version)
         return self._document(row)
+
+    def diff(self, workspace: str, kind: str, key: str, old: int, new: int) -> list[Change]:
+        """Every value that differs between two versions of a document."""
+        ws, kind, key, _ = self._names(workspace, kind, key, "reader")
+        with self._engine.connect() as conn:
+            return self._log.diff(conn, self._named(ws, kind, key), old, new,
+                                  lambda v: no_document_version(kind, key, v))
 
     # --- helpers ---------------------------------------------------------------------------------
 
     @staticmethod
     def _names(workspace: str, kind: str, key: str, author: str) -> tuple[str, str, str, str]:
-        return (_clean(workspace, "workspace name", NAME_LENGTH), _clean(kind, "document kind", KIND_LENGTH),
-                _clean(key, "document key", KEY_LENGTH), _clean(author, "author", AUTHOR_LENGTH))
+        return (clean(workspace, "workspace name", NAME_LENGTH), clean(kind, "document kind", KIND_LENGTH),
+                clean(key, "document key", KEY_LENGTH), clean(author, "author", AUTHOR_LENGTH))
 
     @staticmethod
-    def _query(ws: str, kind: str) -> Any:
-        return (select(documents).join(workspaces, workspaces.c.id == documents.c.workspace_id)
-                .where(workspaces.c.name == ws, documents.c.kind == kind))
+    def _record(ws_id: int, kind: str, key: str) -> dict[str, Any]:
+        return {"workspace_id": ws_id, "kind": kind, "key": key}
 
     @staticmethod
-    def _head(conn: Connection, ws_id: int, kind: str, key: str) -> Any:
-        return conn.execute(select(documents).where(
-            documents.c.workspace_id == ws_id, documents.c.kind == kind, documents.c.key == key,
-        ).order_by(documents.c.version.desc()).limit(1)).first()
-
-    @staticmethod
-    def _append(conn: Connection, ws_id: int, kind: str, key: str, version: int, text: str, author: str,
-                message: str) -> None:
-        conn.execute(insert(documents).values(workspace_id=ws_id, kind=kind, key=key, version=version, body=text,
-                                              author=author, created_at=_now(), message=message or ""))
-
-    @staticmethod
-    def _stale(label: str, expected: int, head: Any) -> JourneysError:
-        if head is None:
-            return JourneysError(f"'{label}' does not exist (you expected version {expected}); create it first")
-        return StaleWrite(label, expected, head.version, head.author, readable_time(head.created_at))
+    def _named(ws: str, kind: str, key: str) -> dict[str, Any]:
+        return {"workspace_id": workspace_named(ws), "kind": kind, "key": key}
 
     @staticmethod
     def _document(row: Any) -> Document:
@@ -227,6 +241,6 @@ class DocumentStore:
                         row.message)
 
 
-def _natural(key: str) -> tuple:
+def natural(key: str) -> tuple[Any, ...]:
     """Sort key that puts PP-2 before PP-10."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key))

@@ -42,10 +42,10 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.exc import IntegrityError
 
 from journeys.errors import JourneysError, NotFound, StaleWrite
-from journeys.store.core import Revision, Store, _clean, _now, _upsert_ignore, readable_time
+from journeys.store.core import Store, workspace_named
+from journeys.store.records import Change, Revision, RevisionLog, clean, insert_ignoring, now, readable_time, restored
 from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, UTCDateTime, metadata, workspaces
 from journeys.tickets.rules import Rule, RuleSet, check_rules, rules_from_json, rules_to_json
 
@@ -125,7 +125,7 @@ def _json_text(value: Any, what: str) -> str:
         raise JourneysError(f"The {what} cannot be stored as JSON: {error}") from None
 
 
-def _rules_label(journey: str) -> str:
+def rules_label(journey: str) -> str:
     return f"Mapping rules of {journey}"
 
 
@@ -135,8 +135,9 @@ class TicketStore:
     def __init__(self, store: Store) -> None:
         self._store = store
         # The store's engines: plain reads, and writes (SQLite: BEGIN IMMEDIATE). Same pool.
-        self._engine = store._engine
-        self._writer = store._writer
+        self._engine = store.reader
+        self._writer = store.writer
+        self._rules = RevisionLog(rule_sets, ("workspace_id", "journey"), "rules")
 
     # --- datasets --------------------------------------------------------------------------------
 
@@ -156,16 +157,16 @@ class TicketStore:
         path relative to the workspace folder. If ``place`` or the insert or
         the commit fails, nothing is recorded (the caller undoes its file).
         """
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        ds = _clean(name, "dataset name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        ds = clean(name, "dataset name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         report_text = _json_text(report or {}, "import report")
         with self._writer.begin() as conn:
-            ws_id = self._store._ensure_workspace(conn, ws)
-            now = _now()
+            ws_id = self._store.workspace_id(conn, ws)
+            at = now()
             conn.execute(
-                _upsert_ignore(conn)(datasets)
-                .values(workspace_id=ws_id, name=ds, created_at=now)
+                insert_ignoring(conn)(datasets)
+                .values(workspace_id=ws_id, name=ds, created_at=at)
                 .on_conflict_do_nothing(index_elements=["workspace_id", "name"])
             )
             ds_id = conn.execute(
@@ -186,10 +187,10 @@ class TicketStore:
                     rows=int(rows),
                     report=report_text,
                     created_by=who,
-                    created_at=now,
+                    created_at=at,
                 )
             )
-        return DatasetRecord(ws, ds, version, path, int(rows), json.loads(report_text), who, now)
+        return DatasetRecord(ws, ds, version, path, int(rows), json.loads(report_text), who, at)
 
     def dataset_version_recorded(self, workspace: str, name: str, version: int) -> bool:
         """Whether that version of the dataset is in the database (used to decide whether a file may go)."""
@@ -200,8 +201,8 @@ class TicketStore:
 
     def dataset_versions(self, workspace: str, name: str) -> list[DatasetRecord]:
         """Every version of a dataset, newest first; NotFound when it has none."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        ds = _clean(name, "dataset name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        ds = clean(name, "dataset name", NAME_LENGTH)
         with self._engine.connect() as conn:
             rows = conn.execute(self._versions_query(ws, ds).order_by(dataset_versions.c.version.desc())).all()
             if not rows:
@@ -210,8 +211,8 @@ class TicketStore:
 
     def latest_dataset_version(self, workspace: str, name: str) -> DatasetRecord:
         """The newest version of a dataset; NotFound when it has none."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        ds = _clean(name, "dataset name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        ds = clean(name, "dataset name", NAME_LENGTH)
         with self._engine.connect() as conn:
             row = conn.execute(
                 self._versions_query(ws, ds).order_by(dataset_versions.c.version.desc()).limit(1)
@@ -222,7 +223,7 @@ class TicketStore:
 
     def latest_dataset_versions(self, workspace: str) -> list[DatasetRecord]:
         """The newest version of each dataset of the workspace, sorted by name (empty for an unknown workspace)."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
         newest = (
             select(dataset_versions.c.dataset_id, func.max(dataset_versions.c.version).label("version"))
             .group_by(dataset_versions.c.dataset_id)
@@ -286,16 +287,16 @@ class TicketStore:
 
     def save_profile(self, workspace: str, name: str, mapping: dict[str, Any], author: str) -> None:
         """Create or replace a named import profile (an importer's confirmed column mapping)."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        profile = _clean(name, "profile name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        profile = clean(name, "profile name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         if not isinstance(mapping, dict):
             raise JourneysError("An import profile must be a JSON object (column mapping and options)")
         text = _json_text(mapping, "import profile")
         with self._writer.begin() as conn:
-            ws_id = self._store._ensure_workspace(conn, ws)
-            stmt = _upsert_ignore(conn)(import_profiles).values(
-                workspace_id=ws_id, name=profile, mapping=text, updated_by=who, updated_at=_now()
+            ws_id = self._store.workspace_id(conn, ws)
+            stmt = insert_ignoring(conn)(import_profiles).values(
+                workspace_id=ws_id, name=profile, mapping=text, updated_by=who, updated_at=now()
             )
             conn.execute(
                 stmt.on_conflict_do_update(
@@ -306,8 +307,8 @@ class TicketStore:
 
     def load_profile(self, workspace: str, name: str) -> dict[str, Any]:
         """A saved import profile; NotFound when there is none by that name."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        profile = _clean(name, "profile name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        profile = clean(name, "profile name", NAME_LENGTH)
         with self._engine.connect() as conn:
             text = conn.execute(
                 select(import_profiles.c.mapping)
@@ -320,7 +321,7 @@ class TicketStore:
 
     def list_profiles(self, workspace: str) -> list[str]:
         """Names of the workspace's import profiles, sorted case-insensitively."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
         with self._engine.connect() as conn:
             names = conn.execute(
                 select(import_profiles.c.name)
@@ -349,89 +350,79 @@ class TicketStore:
         rejects); steps and columns are checked against a journey and a
         dataset by :func:`journeys.tickets.rules.validate_rules`.
         """
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        name = _clean(journey, "journey name", NAME_LENGTH)
-        who = _clean(author, "author", AUTHOR_LENGTH)
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        name = clean(journey, "journey name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
         rules = list(rules)
         problems = check_rules(rules)
         if problems:
             raise JourneysError(f"The mapping rules of '{name}' have problems", problems)
         text = rules_to_json(rules)
-        try:
-            with self._writer.begin() as conn:
-                ws_id = self._store._ensure_workspace(conn, ws)
-                head = self._rules_head(conn, ws_id, name)
-                current = head.version if head is not None else 0
-                if current != expected_version:
-                    raise self._stale_rules(name, expected_version, head)
-                conn.execute(
-                    insert(rule_sets).values(
-                        workspace_id=ws_id,
-                        journey=name,
-                        version=expected_version + 1,
-                        rules=text,
-                        author=who,
-                        created_at=_now(),
-                        message=message or "",
-                    )
-                )
-        except IntegrityError:  # PostgreSQL: a concurrent save took the same version after our check
-            with self._engine.connect() as conn:
-                ws_id = conn.execute(select(workspaces.c.id).where(workspaces.c.name == ws)).scalar_one()
-                raise self._stale_rules(name, expected_version, self._rules_head(conn, ws_id, name)) from None
-        return expected_version + 1
+        with self._writer.begin() as conn:
+            record = {"workspace_id": self._store.workspace_id(conn, ws), "journey": name}
+            return self._rules.compare_and_set(conn, record, expected_version, text, who, message,
+                                               lambda head: stale_rules(name, expected_version, head))
+
+    def restore_rules(self, workspace: str, journey: str, version: int, author: str,
+                      expected_version: int | None = None) -> int:
+        """Write the rules of ``version`` as a new version on top ("Restored version N"); with
+        ``expected_version`` a save by someone else since is refused, as for :meth:`save_rules`."""
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        name = clean(journey, "journey name", NAME_LENGTH)
+        who = clean(author, "author", AUTHOR_LENGTH)
+        with self._writer.begin() as conn:
+            record = {"workspace_id": self._store.workspace_id(conn, ws), "journey": name}
+            text = self._rules.body_at(conn, record, version, lambda v: no_rules_version(name, v))
+            head = self._rules.head(conn, record)
+            expected = (head.version if head is not None else 0) if expected_version is None else expected_version
+            return self._rules.compare_and_set(conn, record, expected, text, who, restored(version),
+                                               lambda newest: stale_rules(name, expected, newest))
 
     def load_rules(self, workspace: str, journey: str) -> RuleSet:
         """The journey's current rules and their version; an empty set at version 0 when none were saved."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        name = _clean(journey, "journey name", NAME_LENGTH)
+        name = clean(journey, "journey name", NAME_LENGTH)
         with self._engine.connect() as conn:
-            row = conn.execute(
-                self._rules_query(ws, name).order_by(rule_sets.c.version.desc()).limit(1)
-            ).first()
+            row = self._rules.head(conn, self._named(workspace, name))
         if row is None:
             return RuleSet(journey=name, rules=[], version=0)
         return RuleSet(journey=name, rules=rules_from_json(row.rules), version=row.version)
 
     def rules_revision(self, workspace: str, journey: str, version: int) -> RuleSet:
         """The journey's rules as they were at ``version``; NotFound when there is no such version."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        name = _clean(journey, "journey name", NAME_LENGTH)
+        name = clean(journey, "journey name", NAME_LENGTH)
         with self._engine.connect() as conn:
-            row = conn.execute(self._rules_query(ws, name).where(rule_sets.c.version == version)).first()
+            row = self._rules.at(conn, self._named(workspace, name), version)
         if row is None:
-            raise NotFound(f"The mapping rules of '{name}' have no version {version}")
+            raise no_rules_version(name, version)
         return RuleSet(journey=name, rules=rules_from_json(row.rules), version=row.version)
 
     def rules_history(self, workspace: str, journey: str) -> list[Revision]:
         """Every saved version of the journey's rules, newest first (empty when none)."""
-        ws = _clean(workspace, "workspace name", NAME_LENGTH)
-        name = _clean(journey, "journey name", NAME_LENGTH)
+        name = clean(journey, "journey name", NAME_LENGTH)
         with self._engine.connect() as conn:
-            rows = conn.execute(self._rules_query(ws, name).order_by(rule_sets.c.version.desc())).all()
-        return [Revision(r.version, r.author, r.created_at, r.message) for r in rows]
+            return self._rules.history(conn, self._named(workspace, name))
+
+    def rules_diff(self, workspace: str, journey: str, old: int, new: int) -> list[Change]:
+        """Every value that differs between two versions of the journey's rules (``N.field`` per rule)."""
+        name = clean(journey, "journey name", NAME_LENGTH)
+        with self._engine.connect() as conn:
+            return self._rules.diff(conn, self._named(workspace, name), old, new,
+                                    lambda v: no_rules_version(name, v))
 
     @staticmethod
-    def _rules_query(ws: str, name: str) -> Any:
-        return (
-            select(rule_sets)
-            .join(workspaces, workspaces.c.id == rule_sets.c.workspace_id)
-            .where(workspaces.c.name == ws, rule_sets.c.journey == name)
+    def _named(workspace: str, journey: str) -> dict[str, Any]:
+        ws = clean(workspace, "workspace name", NAME_LENGTH)
+        return {"workspace_id": workspace_named(ws), "journey": journey}
+
+
+def stale_rules(name: str, expected: int, head: Any) -> JourneysError:
+    """The refusal of a rules save based on ``expected`` when ``head`` (newest, or None) is current."""
+    if head is None:
+        return JourneysError(
+            f"There are no saved mapping rules for '{name}' (you expected version {expected}); save with version 0"
         )
+    return StaleWrite(rules_label(name), expected, head.version, head.author, readable_time(head.created_at))
 
-    @staticmethod
-    def _rules_head(conn: Connection, ws_id: int, name: str) -> Any:
-        return conn.execute(
-            select(rule_sets)
-            .where(rule_sets.c.workspace_id == ws_id, rule_sets.c.journey == name)
-            .order_by(rule_sets.c.version.desc())
-            .limit(1)
-        ).first()
 
-    @staticmethod
-    def _stale_rules(name: str, expected: int, head: Any) -> JourneysError:
-        if head is None:
-            return JourneysError(
-                f"There are no saved mapping rules for '{name}' (you expected version {expected}); save with version 0"
-            )
-        return StaleWrite(_rules_label(name), expected, head.version, head.author, readable_time(head.created_at))
+def no_rules_version(name: str, version: int) -> NotFound:
+    return NotFound(f"The mapping rules of '{name}' have no version {version}")
