@@ -6,20 +6,22 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from ui import experiment_changes as changes  # noqa: E402
+from ui import experiment_form as form  # noqa: E402
 from ui import experiments_view as ev  # noqa: E402
 from ui import tickets_view  # noqa: E402
 
 st.title("Experiments")
 st.caption("A change aimed at a pain point, the metric it should move, and how we will know: plan what the tickets "
            "can detect before it starts, then measure, decide and tell people on Review.")
-ev.show_status()
+changes.show_status()
 dataset = ev.pick_dataset(tickets_view.datasets())
 items = ev.listing()
 selected = ev.selected_key(items)
 
 if not items:
     ev.empty_state()
-    ev.create_form(dataset, expanded=True)
+    form.create_form(dataset, expanded=True)
     st.stop()
 
 statuses, verdicts = ev.filters()
@@ -32,10 +34,10 @@ else:
                "Review (result, decision, close the loop).")
 ev.period_exports(items)
 
-ev.create_form(dataset, expanded=False)
+form.create_form(dataset, expanded=False)
 
 if selected:
     stored = ev.load(selected)
     if stored is not None:
         st.divider()
-        ev.detail(stored, dataset)
+        form.detail(stored, dataset)

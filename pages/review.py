@@ -6,6 +6,8 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from ui import experiment_changes as changes  # noqa: E402
+from ui import experiment_downloads as files  # noqa: E402
 from ui import experiments_view as ev  # noqa: E402
 from ui import review_view as rv  # noqa: E402
 from ui import tickets_view  # noqa: E402
@@ -13,7 +15,7 @@ from ui import tickets_view  # noqa: E402
 st.title("Review")
 st.caption("One experiment: the metric around the change, the effect with its interval and the verdict in plain "
            "words, the decision, and closing the loop with the people it affects.")
-ev.show_status()
+changes.show_status()
 items = ev.listing()
 picked, data = st.columns([2, 1])
 with picked:
@@ -37,5 +39,5 @@ with tell:
     rv.close_the_loop(stored)
 
 st.divider()
-rv.downloads(stored, dataset)
-rv.history(stored)
+files.downloads(stored, dataset)
+files.history(stored)

@@ -33,7 +33,7 @@ from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.engine import TicketEngine
 from tests.pagetest import section
-from ui.experiments_view import new_prefix
+from ui.experiment_form import new_prefix
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")

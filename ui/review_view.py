@@ -19,41 +19,32 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
-from pydantic import ValidationError
 
 from journeys.charts.experiment_series import effect_chart, trend_chart
 from journeys.errors import InvalidJourney, JourneysError, StaleWrite
-from journeys.experiments import Audience, Design, LoopEntry, Outcome, Status, StoredExperiment, Verdict
-from journeys.experiments.closing import (
-    affected_customers_csv,
-    future_states,
-    promote_future_state,
-    promotion,
-    told_after_decision,
-)
+from journeys.experiments import Audience, Design, Outcome, Status, StoredExperiment, Verdict
+from journeys.experiments.closing import told_after_decision
+from journeys.experiments.experiment import parse_loop_entry
 from journeys.experiments.report import (
+    change_amount,
     change_text,
     day,
-    experiment_report_html,
+    interval_amount,
     interval_name,
-    interval_text,
     p_text,
     pretrend_text,
     relative_text,
-    report_context,
     sample_rows,
-    stories_for,
     value_text,
     verdict_headline,
     verdict_reasons,
-    you_said_we_did_html,
-    you_said_we_did_markdown,
 )
 from journeys.metrics import METRICS
-from journeys.model import _pydantic_problems
 from journeys.tickets.datasets import DatasetVersion
+from journeys.usecases import improve
 from ui import experiments_view as ev
-from ui.frame import author, store, workspace
+from ui.experiment_changes import NEED_NAME, PROBLEMS, SAVED, Action, commit, problem_words
+from ui.frame import author, ws
 from ui.text import plain
 
 PICK = "rv_pick"
@@ -123,9 +114,9 @@ def analyse_bar(stored: StoredExperiment, dataset: DatasetVersion | None) -> Non
     label = "Analyse now" if r is None else "Analyse again"  # the dataset in the help: a long name cut the label
     left, right = st.columns([1, 2.4], vertical_alignment="center")
     left.button(label, key=f"rv_analyse_{stored.key}_v{stored.version}", type="primary" if r is None else "secondary",
-                icon=":material/analytics:", width="stretch", on_click=ev.commit,
+                icon=":material/analytics:", width="stretch", on_click=commit,
                 help=f"Analyses the tickets of '{plain(dataset.name)}'.",
-                args=(stored.key, ev.Action("analyse", "analyse", dataset=dataset.name), stored.version))
+                args=(stored.key, Action("analyse", "analyse", dataset=dataset.name), stored.version))
     if complete is None or complete + pd.Timedelta(days=1) < pd.Timestamp(end).tz_localize(UTC):
         seen = f"the tickets end on {day(complete)}" if complete is not None else "there are no tickets yet"
         right.caption(f"The after-window runs until {day(end)} and {seen}: the analysis is an **interim look** "
@@ -169,14 +160,13 @@ def result(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
             icon={Verdict.improved: ":material/trending_down:" if r.effect and r.effect < 0 else
                   ":material/trending_up:", Verdict.worsened: ":material/warning:"}.get(r.verdict, ":material/help:"))
         cols = st.columns([1.1, 1.5, 0.9, 1, 1.1])
-        effect = change_text(r.metric, r.effect)
-        unit = effect.split(" ", 1)[1] if " " in effect else ""
         # The unit goes in the label: "+0.7 points" was cut to "+0.7 po…" in a fifth of 820 px.
-        cols[0].metric(plain(f"Effect ({unit})" if unit else "Effect"), effect.removesuffix(f" {unit}") if unit
-                       else effect, help="After − before on the changed steps"
+        effect, interval = change_amount(r.metric, r.effect), interval_amount(r)
+        cols[0].metric(plain(f"Effect ({effect.unit})" if effect.unit else "Effect"), effect.number,
+                       help="After − before on the changed steps"
                        + (", minus the same change on the comparison steps." if r.design == Design.did else "."))
-        cols[1].metric(plain(f"{interval_name(r).capitalize()} ({unit})" if unit else interval_name(r).capitalize()),
-                       interval_text(r).removesuffix(f" {unit}") if unit else interval_text(r),
+        name = interval_name(r).capitalize()
+        cols[1].metric(plain(f"{name} ({interval.unit})" if interval.unit else name), interval.number,
                        help="The effect lies in this range with 95 % confidence"
                             + (" at any look (anytime-valid, wider while the window is open)." if r.interim else "."))
         cols[2].metric("Relative change", relative_text(r), help="The effect over the changed steps' value before.")
@@ -278,9 +268,9 @@ def _decide(key: str, version: int, k: str) -> None:
     why = (st.session_state.get(k + "why") or "").strip()
     outcome = st.session_state.get(k + "outcome")
     if not why:
-        st.session_state[ev.PROBLEMS] = ("Say why: the decision record needs the reason.", [])
+        st.session_state[PROBLEMS] = ("Say why: the decision record needs the reason.", [])
         return
-    ev.commit(key, ev.Action("decide", f"record the decision: {outcome}", outcome=outcome,
+    commit(key, Action("decide", f"record the decision: {outcome}", outcome=outcome,
                              by=(st.session_state.get(k + "by") or "").strip(), why=why), version)
 
 
@@ -288,14 +278,14 @@ def _promotion(stored: StoredExperiment) -> None:
     journey = stored.experiment.journey
     if not ev.has_journey(journey):
         return
-    futures = future_states(store(), workspace(), journey)
+    futures = improve.future_states(ws(), journey)
     if not futures:
         return
     with st.expander("Make the future-state journey the current one", icon=":material/upgrade:"):
         future = st.selectbox("Future state", futures, key=f"rv_future_{stored.key}") if len(futures) > 1 \
             else futures[0]
         try:
-            p = promotion(store(), workspace(), journey, future)
+            p = improve.promotable(ws(), journey, future)
         except JourneysError as error:
             st.caption(plain(error.message))
             return
@@ -317,20 +307,19 @@ def _promotion(stored: StoredExperiment) -> None:
 def _promote(journey: str, future: str, version: int, key: str) -> None:
     who = author()
     if not who:
-        st.session_state[ev.PROBLEMS] = (ev.NEED_NAME, [])
+        st.session_state[PROBLEMS] = (NEED_NAME, [])
         return
     try:
-        new = promote_future_state(store(), workspace(), journey, future, who, expected_version=version,
-                                   reason=f"{key} adopted")
+        new = improve.promote(ws(), journey, future, who, expected_version=version, reason=f"{key} adopted")
     except StaleWrite as refusal:
-        st.session_state[ev.PROBLEMS] = (
+        st.session_state[PROBLEMS] = (
             f"Not promoted: {refusal.saved_by} saved version {refusal.current} of '{journey}' at {refusal.saved_at} "
             f"while you were looking at version {refusal.expected}. Look at the change again and confirm.", [])
         return
     except JourneysError as error:
-        st.session_state[ev.PROBLEMS] = (f"Not promoted: {error.message}", [])
+        st.session_state[PROBLEMS] = (f"Not promoted: {error.message}", [])
         return
-    st.session_state[ev.SAVED] = f"'{journey}' is now version {new}: the future state '{future}'"
+    st.session_state[SAVED] = f"'{journey}' is now version {new}: the future state '{future}'"
 
 
 # --- close the loop --------------------------------------------------------------------------------------------
@@ -375,59 +364,9 @@ def _log(key: str, version: int, k: str) -> None:
              "segment": (st.session_state.get(k + "segment") or "").strip(),
              "evidence_link": (st.session_state.get(k + "link") or "").strip(), "by": author()}
     try:
-        LoopEntry.model_validate(entry)
-    except ValidationError as error:
-        problems = InvalidJourney("The entry is not complete", _pydantic_problems(error, entry))
-        st.session_state[ev.PROBLEMS] = ("Not logged: the entry is not complete", ev.problem_words(problems))
+        parse_loop_entry(entry)
+    except InvalidJourney as error:
+        st.session_state[PROBLEMS] = ("Not logged: the entry is not complete", problem_words(error))
         return
     entry["on"] = entry["on"].isoformat()
-    ev.commit(key, ev.Action("log", f"log: told {entry['audience']} via {entry['channel']}", entry=entry), version)
-
-
-# --- downloads and history -------------------------------------------------------------------------------------
-
-
-def downloads(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
-    """The report (HTML with charts), "you said, we did" (Markdown, HTML), and the customers to tell (CSV)."""
-    e, key = stored.experiment, stored.key
-    stem = f"{key}-{workspace()}".replace(" ", "-")
-    st.markdown("### Downloads")
-    cols = [*st.columns(2), *st.columns(2)]  # two a row: four across cut "You said, we did (Markdown)" at 1280 px
-    table = None
-    if dataset is not None and ev.has_journey(e.journey):
-        table = ev._table(dataset, e.journey)
-    cols[0].download_button("Experiment report (HTML)", key="rv_report", icon=":material/summarize:",
-                            file_name=f"{stem}-report.html", mime="text/html", width="stretch",
-                            data=lambda: experiment_report_html(report_context(store(), workspace(), key, table)),
-                            help="Everything on this page in one self-contained file, charts included.")
-    title = f"You said, we did — {key}"
-    cols[1].download_button("You said, we did (Markdown)", key="rv_told_md", icon=":material/description:",
-                            file_name=f"{stem}-you-said-we-did.md", mime="text/markdown", width="stretch",
-                            data=lambda: you_said_we_did_markdown(stories_for(store(), workspace(), [stored]),
-                                                                  title=title))
-    cols[2].download_button("You said, we did (HTML)", key="rv_told_html", icon=":material/html:",
-                            file_name=f"{stem}-you-said-we-did.html", mime="text/html", width="stretch",
-                            data=lambda: you_said_we_did_html(stories_for(store(), workspace(), [stored]),
-                                                              title=title))
-    if table is None or e.shipped is None or e.status == Status.draft:
-        cols[3].button("Affected customers (CSV)", key="rv_customers_off", disabled=True, width="stretch",
-                       help="Once the change has shipped and tickets come in.")
-        return
-    frame = ev.customers_for(dataset, stored)
-    cols[3].download_button(f"Affected customers ({len(frame):,})", key="rv_customers", icon=":material/group:",
-                            file_name=f"{stem}-customers.csv", mime="text/csv", width="stretch",
-                            data=lambda: affected_customers_csv(frame),
-                            help="Customer ids with tickets on the changed steps after the change: who to tell.")
-    start, end = frame.attrs.get("start"), frame.attrs.get("end")
-    missing = frame.attrs.get("without_id", 0)
-    st.caption(f"{len(frame):,} customers had tickets on the changed steps from {day(start)} to "
-               f"{day(end - pd.Timedelta(microseconds=1)) if end is not None else '—'}"
-               + (f"; {missing:,} tickets without a customer id are left out" if missing else "") + ".")
-
-
-def history(stored: StoredExperiment) -> None:
-    revisions = ev.experiments().history(workspace(), stored.key)
-    with st.expander(f"History ({len(revisions)} versions)", icon=":material/history:"):
-        st.dataframe(pd.DataFrame([{"Version": r.version, "Saved by": r.author, "Saved at (UTC)": r.created_at,
-                                    "What changed": r.message} for r in revisions]), hide_index=True, width="stretch",
-                     column_config={"Saved at (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+    commit(key, Action("log", f"log: told {entry['audience']} via {entry['channel']}", entry=entry), version)

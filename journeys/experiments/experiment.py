@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -296,7 +296,24 @@ def parse_experiment(data: Any) -> Experiment:
     """An experiment from plain data; :class:`InvalidJourney` lists every problem in plain words."""
     if not isinstance(data, dict):
         raise InvalidJourney("An experiment must be an object with named fields")
+    return _parsed(Experiment, data, "The experiment is not valid")
+
+
+def parse_loop_entry(data: dict[str, Any]) -> LoopEntry:
+    """A close-the-loop entry from plain data (a form, a CLI's options); problems in plain words, per field."""
+    return _parsed(LoopEntry, data, "The entry is not complete")
+
+
+def parse_decision(data: dict[str, Any]) -> Decision:
+    """A decision record from plain data; a blank or overlong reason is a problem in plain words, not a traceback."""
+    return _parsed(Decision, data, "The decision is not valid")
+
+
+Parsed = TypeVar("Parsed", bound=BaseModel)
+
+
+def _parsed(model: type[Parsed], data: dict[str, Any], headline: str) -> Parsed:
     try:
-        return Experiment.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
-        raise InvalidJourney("The experiment is not valid", _pydantic_problems(error, data)) from None
+        raise InvalidJourney(headline, _pydantic_problems(error, data)) from None
