@@ -1,52 +1,37 @@
 """Event logs of a workspace as immutable, numbered versions of a stored Parquet file.
 
-A sibling of :class:`journeys.tickets.datasets.Datasets`, not a use of it, for three reasons:
-``Datasets.commit`` checks the ticket schema (``ticket_id``, ``created_at``) and would refuse an
-event log; ``Datasets.list`` feeds the ticket pages, where event logs do not belong; and the
-versioned-documents table (:mod:`journeys.store.documents`, migration 0003) already gives what the
-records need — numbered versions, stale-write refusal, history — with no new migration. The file
-layout and the commit protocol are the datasets' own::
-
-    eventlogs/<workspace-slug>/<log-slug>/v1-<id>.parquet, v2-<id>.parquet, …
-    eventlogs/<workspace-slug>/<log-slug>/.staging-<random>.parquet   (imports in progress)
-
-Committing (the only way a version appears): the importer writes into :meth:`EventLogs.staging_path`
-(same folder, same filesystem); :meth:`EventLogs.commit` checks the staged file is a stored event
-log, flushes it, moves it with ``os.replace`` to ``vN-<id>.parquet`` and records version N as the
-document ``event_log``/``<log name>``, saved on top of version N-1. A concurrent import that
-recorded N first makes our save stale: the file is renamed to N+1 and the save retried. Any other
-failure removes the moved file and records nothing; the previous version stays current. A file
-name carries a random id, so two imports never write the same file.
+The files follow the one versioned-file mechanism (:mod:`journeys.store.file_versions`: layout
+``eventlogs/<workspace-slug>/<log-slug>/vN-<id>.parquet``, staging, commit with fsync and rename,
+undo on failure, the start-up sweep), as ticket datasets do. What differs: the staged file must
+be a stored event log (:func:`journeys.discover.dfg.open_log`), not a ticket table, and event logs
+stay out of the ticket pages, so their records are not dataset rows but versions of the document
+``event_log``/``<log name>`` (:mod:`journeys.store.documents`, migration 0003): numbered
+versions, history, no new migration. A version is appended with
+:meth:`~journeys.store.documents.DocumentStore.append_next`, which hands the number to the file
+mechanism's ``place`` inside its transaction; a concurrent import that took N first makes us
+place the file again as N+1. A file name carries a random id, so two imports never write the
+same file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import time
-import uuid
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from journeys.discover.dfg import open_log
+from journeys.discover.dfg import StoredLog, open_log
 from journeys.discover.log import ImportOptions, LogReport, import_log
 from journeys.discover.log_columns import LogColumns
-from journeys.errors import JourneysError, StaleWrite
-from journeys.files import fsync_path, staging_path
 from journeys.store import Store
-from journeys.store.documents import DocumentStore
-from journeys.tickets.datasets import slug
+from journeys.store.documents import Document
+from journeys.store.file_versions import STAGING_MAX_AGE, STAGING_PREFIX, FileVersions, Place
 
 KIND = "event_log"
 FOLDER = "eventlogs"
-STAGING_PREFIX = ".staging-"
-STAGING_MAX_AGE = timedelta(days=1)
-_SAVE_ATTEMPTS = 5
+__all__ = ["FOLDER", "KIND", "STAGING_PREFIX", "EventLogVersion", "EventLogs"]
 
 
 @dataclass(frozen=True)
@@ -70,32 +55,21 @@ class EventLogs:
     """The event logs of every workspace: Parquet files under ``home``, versions as documents in the store."""
 
     def __init__(self, store: Store, home: Path | str) -> None:
-        self.home = Path(home).expanduser().absolute()
-        self.docs = DocumentStore(store)
+        self.files = FileVersions(home, FOLDER, "event log", tagged=True)
+        self.home = self.files.home
+        self.docs = store.documents
         self.remove_stale_staging()
 
     def folder(self, workspace: str, name: str) -> Path:
-        return self.home / FOLDER / slug(workspace.strip()) / slug(name.strip())
+        return self.files.folder(workspace, name)
 
     def staging_path(self, workspace: str, name: str) -> Path:
         """A fresh path in the log's folder for an importer to write into (the folder is created)."""
-        folder = self.folder(workspace, name)
-        folder.mkdir(parents=True, exist_ok=True)
-        return staging_path(self.home, folder)  # tagged: the start-up sweep removes a killed import's
+        return self.files.staging_path(workspace, name)  # tagged: the start-up sweep removes a killed import's
 
     def remove_stale_staging(self, max_age: timedelta = STAGING_MAX_AGE) -> int:
         """Delete staging files older than ``max_age`` (left by crashed imports); returns how many."""
-        root = self.home / FOLDER
-        if not root.is_dir():
-            return 0
-        cutoff = time.time() - max_age.total_seconds()
-        removed = 0
-        for path in root.glob(f"*/*/{STAGING_PREFIX}*"):
-            with contextlib.suppress(OSError):
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-        return removed
+        return self.files.remove_stale_staging(max_age)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -114,63 +88,23 @@ class EventLogs:
     def commit(self, workspace: str, name: str, staged: Path | str, report: LogReport, author: str,
                message: str = "") -> EventLogVersion:
         """Make the staged file the log's next version, atomically; the staged file is consumed either way."""
-        staged = Path(staged)
-        if not staged.is_file():
-            raise JourneysError(f"There is no imported file at {staged} to commit")
-        moved: Path | None = None
-        recorded = False
-        try:
-            stored = open_log(staged)  # a stored event log, or JourneysError
-            folder = self.folder(workspace, name)
-            folder.mkdir(parents=True, exist_ok=True)
-            fsync_path(staged)
-            file_id = uuid.uuid4().hex[:12]
+
+        def record(stored: StoredLog, place: Place) -> Document:
             body: dict[str, Any] = {"events": report.rows_kept, "cases": stored.cases,
                                     "activities": len(stored.activities), "report": report.to_json()}
-            for _ in range(_SAVE_ATTEMPTS):
-                head = self.docs.get(workspace, KIND, name)
-                number = head.version + 1 if head else 1
-                target = folder / f"v{number}-{file_id}.parquet"
-                os.replace(moved or staged, target)
-                moved = target
-                fsync_path(folder)
-                body["path"] = target.relative_to(self.home).as_posix()
-                try:
-                    self.docs.save(workspace, KIND, name, body, author, expected_version=number - 1,
-                                   message=message or f"Imported {Path(report.source).name}",
-                                   label=f"event log '{name}'")
-                except StaleWrite:
-                    continue  # someone committed this number first: take the next one
-                recorded = True
-                break
-            if not recorded:
-                raise JourneysError(f"Could not record event log '{name}': too many imports at once; try again")
-        except BaseException as error:
-            for leftover in (moved, staged):
-                if leftover is not None and not (leftover == moved and self._recorded(workspace, name, moved)):
-                    with contextlib.suppress(OSError):
-                        leftover.unlink(missing_ok=True)
-            if isinstance(error, SQLAlchemyError):
-                raise JourneysError(f"The workspace database could not record the new version of event log "
-                                    f"'{name.strip()}'; the previous version is unchanged "
-                                    f"({type(error).__name__}: {str(error).splitlines()[0]})") from error
-            if isinstance(error, OSError):
-                raise JourneysError(f"The event log file could not be put in place ({error}); the previous "
-                                    "version is unchanged") from error
-            raise
-        return self.version(workspace, name, number)
+            return self.docs.append_next(workspace, KIND, name, lambda n: {**body, "path": place(n)}, author,
+                                         message or f"Imported {Path(report.source).name}")
 
-    def _recorded(self, workspace: str, name: str, path: Path) -> bool:
-        """Whether the log's head points at ``path`` (a save that failed late may have committed)."""
-        try:
+        def recorded(_version: int, path: str) -> bool:
             head = self.docs.get(workspace, KIND, name)
-        except Exception:  # database unreachable: an unrecorded file is harmless, a recorded one must stay
-            return True
-        return head is not None and head.body.get("path") == path.relative_to(self.home).as_posix()
+            return head is not None and head.body.get("path") == path
+
+        return self._with_ws(workspace, self._version(self.files.commit(workspace, name, staged, open_log, record,
+                                                                        recorded)))
 
     # --- reading ---------------------------------------------------------------------------------
 
-    def _version(self, doc: Any) -> EventLogVersion:
+    def _version(self, doc: Document) -> EventLogVersion:
         body = doc.body
         return EventLogVersion(
             workspace="", name=doc.key, version=doc.version, path=self.home / body["path"],
@@ -186,7 +120,7 @@ class EventLogs:
         """One recorded version (its file is never rewritten); NotFound when it does not exist."""
         return self._with_ws(workspace, self._version(self.docs.revision(workspace, KIND, name, version)))
 
-    def versions(self, workspace: str, name: str) -> list[EventLogVersion]:
+    def versions(self, workspace: str, name: str) -> builtins.list[EventLogVersion]:
         """Every version of the log, newest first."""
         return [self.version(workspace, name, r.version) for r in self.docs.history(workspace, KIND, name)]
 

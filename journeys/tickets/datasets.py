@@ -1,44 +1,19 @@
 """Ticket datasets as immutable, numbered versions of a Parquet file.
 
-Layout under the workspace folder (``home``)::
-
-    datasets/<workspace-slug>/<dataset-slug>/v1.parquet, v2.parquet, …
-    datasets/<workspace-slug>/<dataset-slug>/.staging-<process tag>-<random>.parquet   (imports in progress)
-
-A slug is the readable name plus 8 hex digits of its hash, so two names that
-read alike ("Tickets 2026" and "tickets-2026") never share a folder. The
-database records each version (number, relative path, rows, the importer's
-report, who and when); a version's file is never rewritten.
-
-Committing an import (the only way a version appears):
-
-1. the importer writes into :meth:`Datasets.staging_path` (same folder, so
-   same filesystem);
-2. :meth:`Datasets.commit` checks the staged file is readable Parquet with the
-   required canonical columns (else JourneysError; the staged file is removed
-   and nothing is recorded), flushes it to disk, and then, in ONE database
-   transaction that has picked and locked the next number N, moves it to
-   ``vN.parquet`` with ``os.replace`` (atomic) and records the version;
-3. if the database write fails, the moved file is removed again.
-
-A crash at any point leaves the previous version's row and file untouched: a
-crash before the move leaves a staging file (and perhaps its ``.tmp``), which
-the sweep at the next start removes once the process that wrote it is gone
-(:func:`journeys.files.sweep_tmp`: the process tag in the name says whose it
-is; files without a tag, from older versions, go once a day old); a crash after the move but before the
-commit leaves a ``vN.parquet`` no row points to, which the next commit of the
-dataset simply replaces (it gets the same number N).
+The files follow the one versioned-file mechanism (:mod:`journeys.store.file_versions`: layout
+``datasets/<workspace-slug>/<dataset-slug>/vN.parquet``, staging, commit with fsync and rename,
+undo on failure, the start-up sweep); this module adds what is particular to tickets: the staged
+file must be a ticket table (:func:`check_parquet`), and each version is a row of
+``dataset_versions`` (number, relative path, rows, the importer's report, who and when), recorded
+in ONE transaction that has picked and locked the next number N
+(:meth:`~journeys.store.tickets.TicketStore.add_dataset_version`). A crash after the move but
+before the commit leaves a ``vN.parquet`` no row points to, which the next commit of the dataset
+simply replaces (it gets the same number N).
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import re
-import shutil
-import time
-import unicodedata
+import builtins
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,17 +21,15 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy.exc import SQLAlchemyError
 
-from journeys import files
 from journeys.errors import JourneysError, Problem
 from journeys.store import Store
+from journeys.store.file_versions import STAGING_MAX_AGE, STAGING_PREFIX, FileVersions, Place, slug
 from journeys.store.tickets import DatasetRecord, TicketStore
 from journeys.tickets.canonical import REQUIRED
 
 DATASETS_FOLDER = "datasets"
-STAGING_PREFIX = files.STAGING_PREFIX
-STAGING_MAX_AGE = timedelta(days=1)
+__all__ = ["DATASETS_FOLDER", "STAGING_PREFIX", "DatasetVersion", "Datasets", "check_parquet", "slug"]
 
 
 @dataclass(frozen=True)
@@ -71,32 +44,6 @@ class DatasetVersion:
     report: dict[str, Any]
     created_by: str
     created_at: datetime
-
-
-def slug(text: str) -> str:
-    """A folder name for a workspace or dataset name: readable, filesystem-safe, unique per name."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:40].rstrip("-") or "dataset"
-    return f"{base}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def check_parquet(path: Path) -> int:
@@ -133,7 +80,8 @@ class Datasets:
     """The ticket datasets of every workspace: Parquet files under ``home`` plus their records in the store."""
 
     def __init__(self, store: Store, home: Path | str) -> None:
-        self.home = Path(home).expanduser().absolute()
+        self.files = FileVersions(home, DATASETS_FOLDER, "dataset")
+        self.home = self.files.home
         self.tickets = TicketStore(store)
         self.remove_stale_staging()
 
@@ -141,31 +89,15 @@ class Datasets:
 
     def folder(self, workspace: str, name: str) -> Path:
         """The folder holding every version of a dataset (not created here)."""
-        return self.home / DATASETS_FOLDER / slug(workspace.strip()) / slug(name.strip())
+        return self.files.folder(workspace, name)
 
     def staging_path(self, workspace: str, name: str) -> Path:
-        """A fresh file path, in the dataset's folder (same filesystem), for an importer to write into.
-
-        The folder is created; the file is not. Hand the written file to
-        :meth:`commit`, or delete it; if this process dies first, the next start's sweep removes it.
-        """
-        folder = self.folder(workspace, name)
-        folder.mkdir(parents=True, exist_ok=True)
-        return files.staging_path(self.home, folder)
+        """A fresh file path in the dataset's folder for an importer to write into; see :meth:`commit`."""
+        return self.files.staging_path(workspace, name)
 
     def remove_stale_staging(self, max_age: timedelta = STAGING_MAX_AGE) -> int:
         """Delete staging files older than ``max_age`` (left by crashed or abandoned imports); returns how many."""
-        root = self.home / DATASETS_FOLDER
-        if not root.is_dir():
-            return 0
-        cutoff = time.time() - max_age.total_seconds()
-        removed = 0
-        for path in root.glob(f"*/*/{STAGING_PREFIX}*"):
-            with contextlib.suppress(OSError):  # gone already, or not ours to delete
-                if path.is_file() and path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed += 1
-        return removed
+        return self.files.remove_stale_staging(max_age)
 
     # --- committing ------------------------------------------------------------------------------
 
@@ -174,62 +106,17 @@ class Datasets:
     ) -> DatasetVersion:
         """Make the staged file the dataset's next version, atomically; returns that version.
 
-        The staged file is consumed: it becomes ``vN.parquet`` or, on any
-        failure, is removed. On failure nothing is recorded and the previous
-        version stays current and readable.
+        The staged file is consumed: it becomes ``vN.parquet`` or, on any failure, is removed. On
+        failure nothing is recorded and the previous version stays current and readable.
         """
-        staged = Path(staged)
-        if not staged.is_file():
-            raise JourneysError(f"There is no imported file at {staged} to commit")
-        moved: list[Path] = []
-        record: DatasetRecord | None = None
-        try:
-            rows = check_parquet(staged)
-            folder = self.folder(workspace, name)
-            folder.mkdir(parents=True, exist_ok=True)
-            if staged.parent.resolve() != folder.resolve():  # written elsewhere: bring it onto our filesystem first
-                local = self.staging_path(workspace, name)
-                shutil.move(staged, local)
-                staged = local
-            _fsync_file(staged)
 
-            def place(version: int) -> str:
-                target = folder / f"v{version}.parquet"
-                os.replace(staged, target)
-                moved.append(target)
-                _fsync_dir(folder)
-                return target.relative_to(self.home).as_posix()
+        def record(rows: int, place: Place) -> DatasetRecord:
+            return self.tickets.add_dataset_version(workspace, name, place, rows, report, author)
 
-            record = self.tickets.add_dataset_version(workspace, name, place, rows, report, author)
-        except BaseException as error:
-            self._undo(workspace, name, moved)
-            with contextlib.suppress(OSError):
-                staged.unlink(missing_ok=True)
-            if isinstance(error, SQLAlchemyError):
-                raise JourneysError(
-                    f"The workspace database could not record the new version of dataset '{name.strip()}'; "
-                    f"the previous version is unchanged ({type(error).__name__}: {str(error).splitlines()[0]})"
-                ) from error
-            if isinstance(error, OSError):
-                raise JourneysError(
-                    f"The dataset file could not be put in place ({error}); the previous version is unchanged"
-                ) from error
-            raise
-        return self._version(record)
+        def recorded(version: int, _path: str) -> bool:
+            return self.tickets.dataset_version_recorded(workspace, name, version)
 
-    def _undo(self, workspace: str, name: str, moved: list[Path]) -> None:
-        """Remove a moved-in file whose version did not get recorded (kept if that cannot be told)."""
-        if not moved:
-            return
-        target = moved[0]
-        version = int(target.stem[1:])
-        try:
-            recorded = self.tickets.dataset_version_recorded(workspace, name, version)
-        except Exception:  # database unreachable: an unrecorded file is harmless and gets replaced later
-            return
-        if not recorded:
-            with contextlib.suppress(OSError):
-                target.unlink(missing_ok=True)
+        return self._version(self.files.commit(workspace, name, staged, check_parquet, record, recorded))
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -267,6 +154,6 @@ class Datasets:
         """A saved import profile; NotFound when there is none by that name."""
         return self.tickets.load_profile(workspace, name)
 
-    def list_profiles(self, workspace: str) -> list[str]:
+    def list_profiles(self, workspace: str) -> builtins.list[str]:
         """The workspace's import profile names, sorted."""
         return self.tickets.list_profiles(workspace)
