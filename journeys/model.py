@@ -261,7 +261,8 @@ def _describe(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
     rest = loc
     prefix = ""
     if len(loc) >= 2 and loc[0] in ("steps", "transitions") and isinstance(loc[1], int):
-        items = data.get(loc[0]) if isinstance(data.get(loc[0]), list) else []
+        listed = data.get(loc[0])
+        items: list[Any] = listed if isinstance(listed, list) else []
         item = items[loc[1]] if loc[1] < len(items) and isinstance(items[loc[1]], dict) else {}
         if loc[0] == "steps" and item.get("label"):
             prefix = f"step '{item['label']}'"
@@ -316,7 +317,7 @@ def in_words(error: Any) -> str:
     return message
 
 
-def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
+def validation_problems(error: ValidationError, data: dict[str, Any]) -> list[Problem]:
     """Turn pydantic's errors into located, plain-language problems."""
     return [Problem(_describe(data, tuple(e["loc"])), in_words(e), tuple(e["loc"])) for e in error.errors()]
 
@@ -331,7 +332,7 @@ def parse_journey(data: dict[str, Any]) -> Journey:
     try:
         journey = Journey.model_validate(data)
     except ValidationError as error:
-        raise InvalidJourney("The journey is not valid", _pydantic_problems(error, data)) from None
+        raise InvalidJourney("The journey is not valid", validation_problems(error, data)) from None
     problems = integrity_problems(journey)
     if problems:
         raise InvalidJourney("The journey is not valid", problems)

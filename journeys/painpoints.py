@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from journeys.errors import InvalidJourney, JourneysError
 from journeys.metrics import METRICS
-from journeys.model import _pydantic_problems
+from journeys.model import validation_problems
 from journeys.store import Store
 from journeys.store.documents import Document, DocumentStore
 
@@ -124,7 +124,7 @@ def parse_painpoint(data: Any) -> PainPoint:
     try:
         return PainPoint.model_validate(data)
     except ValidationError as error:
-        raise InvalidJourney("The pain point is not valid", _pydantic_problems(error, data)) from None
+        raise InvalidJourney("The pain point is not valid", validation_problems(error, data)) from None
 
 
 class StoredPainPoint(BaseModel):

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from journeys.errors import InvalidJourney
 from journeys.metrics import METRICS
-from journeys.model import _pydantic_problems
+from journeys.model import validation_problems
 
 DEFAULT_PRE_WEEKS = 12
 DEFAULT_POST_WEEKS = 8
@@ -316,4 +316,4 @@ def _parsed(model: type[Parsed], data: dict[str, Any], headline: str) -> Parsed:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise InvalidJourney(headline, _pydantic_problems(error, data)) from None
+        raise InvalidJourney(headline, validation_problems(error, data)) from None
