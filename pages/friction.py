@@ -7,6 +7,7 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from journeys.charts.wire import to_browser  # noqa: E402
+from journeys.metric_format import format_value  # noqa: E402
 from journeys.metrics import METRICS  # noqa: E402
 from ui import business_hours_view, cached, friction_view, session, tickets_view  # noqa: E402
 from ui.text import plain  # noqa: E402
@@ -47,7 +48,7 @@ cols[0].metric("Tickets", f"{n:,}", help=f"In this selection: {plain(where.descr
 cols[1].metric("On no step", f"{unmapped / n:.1%}" if n else "–", help="Tickets no mapping rule placed on a step.")
 cols[2].metric("Steps with tickets", len(scored))
 csat = baseline.get("csat", float("nan"))
-cols[3].metric("Journey CSAT", f"{csat:.0%}" if csat == csat else "–", help="Share of rated tickets rated 4–5.")
+cols[3].metric("Journey CSAT", format_value("csat", csat), help="Share of rated tickets rated 4–5.")
 friction_view.data_caption(dataset, where, period, attrs.get("min_sample", 30))
 friction_view.skipped_rules(dataset, name)
 if scored.empty:

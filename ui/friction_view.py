@@ -30,6 +30,7 @@ from journeys.definitions import (
 from journeys.errors import JourneysError
 from journeys.evidence import draft
 from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored
+from journeys.metric_format import FRICTION, d3_format, format_value
 from journeys.metrics import METRICS, few_note, metric_words, tickets_table
 from journeys.model import Journey
 from journeys.painpoints import PainPoints
@@ -39,8 +40,6 @@ from ui import tickets_view
 from ui.frame import author, store, workspace
 from ui.text import plain
 
-FRICTION = "friction"
-
 
 def colour_choices() -> list[str]:
     """What the map can be coloured by: friction, then the catalogue (contact rate needs a reach)."""
@@ -49,20 +48,6 @@ def colour_choices() -> list[str]:
 
 def colour_label(choice: str) -> str:
     return "Friction score" if choice == FRICTION else METRICS[choice].label
-
-
-def value_format(choice: str) -> tuple[str, str]:
-    """(d3 format, unit shown after it) for a metric's badges, tooltips and legends."""
-    if choice == FRICTION:
-        return ".2f", ""
-    unit = METRICS[choice].unit
-    if unit == "%":
-        return ".0%", ""
-    if unit == "minutes":
-        return ",.0f", "min"
-    if unit == "tickets":
-        return ",d", "tickets"
-    return ".1f", unit
 
 
 def slice_filters(options: SliceChoices, scope: str) -> TicketSlice:
@@ -106,7 +91,7 @@ def period_text(where: TicketSlice, options: SliceChoices) -> str:
 def overlay(choice: str, scored: pd.DataFrame, metrics: pd.DataFrame, baseline: dict, period: str,
             journey: Journey) -> MetricOverlay:
     """The chosen metric (or friction) per step, as the map draws it."""
-    fmt, unit = value_format(choice)
+    fmt, unit = d3_format(choice)
     if choice == FRICTION:
         values = dict(zip(scored["step"], scored["score"], strict=True))
         components = [c for c in scored.columns if c.endswith("_too_few")]
@@ -193,7 +178,7 @@ def heatmap(cells: pd.DataFrame, choice: str, journey: Journey, baseline: dict, 
     if cells.empty:
         st.info("No tickets in this selection.")
         return
-    fmt, _ = value_format(choice)
+    fmt, _ = d3_format(choice)
     center = 0.0 if choice == FRICTION else baseline.get(choice)
     higher_is_worse = choice == FRICTION or METRICS[choice].direction == "lower"
     first, last = where.start or options.first, where.end or options.last
@@ -220,7 +205,7 @@ def emotion_flags(flags: list) -> None:
 
 def step_trend(weekly: pd.DataFrame, metric: str, where: TicketSlice, options: SliceChoices) -> None:
     """The step's metric week by week; the weeks the data covers only in part are faded, not drawn as a drop."""
-    fmt, unit = value_format(metric)
+    fmt, unit = d3_format(metric)
     title = METRICS[metric].label + (f" ({unit})" if unit else "")
     first, last = where.start or options.first, where.end or options.last
     st.altair_chart(weekly_line(weekly, metric, first=first, last=last, title=title, value_format=fmt),
@@ -364,15 +349,6 @@ def _overview(path: str, version: int, by: str, chosen: tuple, min_sample: int) 
     return frame, resolved.ids, resolved.words
 
 
-def _cell(metric: str, value: float | None, n: int, few: bool) -> str | None:
-    """A metric's value as the overview shows it; ``(n=…)`` marks one resting on fewer tickets than the minimum."""
-    if value is None or value != value:
-        return f"– (n={n:,})" if few and n else "–"
-    unit = METRICS[metric].unit
-    text = f"{value:.0%}" if unit == "%" else f"{value:,.0f} min" if unit == "minutes" else f"{value:.1f}"
-    return f"{text} (n={n:,})" if few else text
-
-
 def overview_frame(frame: pd.DataFrame, by: str, min_sample: int) -> pd.DataFrame:
     """One row per group: its name (marked "few tickets (n=…)" under the minimum sample), tickets, and each
     metric the export has data for, as text; a value on too few tickets carries its ``(n=…)``."""
@@ -384,7 +360,7 @@ def overview_frame(frame: pd.DataFrame, by: str, min_sample: int) -> pd.DataFram
     samples = frame.attrs["samples"]
     for metric, label in OVERVIEW_COLUMNS.items():
         if metric in frame and frame[samples[metric]].sum() > 0:  # a metric the export has no data for: no column
-            view[label] = [_cell(metric, v, int(n), bool(f)) for v, n, f in
+            view[label] = [format_value(metric, v, n=int(n) if f else None, in_minutes=True) for v, n, f in
                            zip(frame[metric], frame[samples[metric]], frame[f"{metric}_too_few"], strict=True)]
     return view
 
