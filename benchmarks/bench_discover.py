@@ -8,8 +8,9 @@ ambiguous) writes the raw events to Parquet in time order, as an export would be
 
 - **import** (once, timed for information): ``import_log`` sorts the log by case and time and
   numbers it — the stored form every Discover query reads;
-- **ours**: ``dfg(stored)`` — edges with frequency, case frequency, mean/median/p90 durations, start
-  and end activities — returned as DataFrames;
+- **ours**: ``dfg(stored, con=…)`` on the DuckDB the hand queries use (a workspace passes its engine):
+  edges with frequency, case frequency, mean/median/p90 durations, start and end activities,
+  returned as DataFrames;
 - **hand**: one hand-written DuckDB query over the *raw* file computing the same statistics
   (``lead()`` over ``PARTITION BY case_id ORDER BY timestamp``), as an analyst would write it;
   printed for information: the same query over the stored file, and an edge-count-only query;
@@ -74,6 +75,7 @@ SELECT activity, next_activity, count(*) FROM (
 # Our side in a child process: its peak RSS is ours alone.
 _CHILD = """
 import json, resource, sys, time
+import duckdb
 sys.path.insert(0, sys.argv[3])
 from journeys.demo import current_state_journey
 from journeys.demo.event_log import demo_activity_map  # noqa: E402
@@ -81,11 +83,12 @@ from journeys.discover import conformance, dfg, import_log, variants
 t0 = time.perf_counter()
 report = import_log(sys.argv[1], sys.argv[2])
 t1 = time.perf_counter()
-graph = dfg(sys.argv[2])
+con = duckdb.connect()  # the analytics engine's one DuckDB, as a workspace opens it
+graph = dfg(sys.argv[2], con=con)
 t2 = time.perf_counter()
-found = variants(sys.argv[2])
+found = variants(sys.argv[2], con=con)
 t3 = time.perf_counter()
-result = conformance(sys.argv[2], current_state_journey(), demo_activity_map())
+result = conformance(sys.argv[2], current_state_journey(), demo_activity_map(), con=con)
 t4 = time.perf_counter()
 print(json.dumps({"events": report.rows_kept, "cases": report.cases, "import_s": t1 - t0, "dfg_cold_s": t2 - t1,
                   "variants_s": t3 - t2, "conformance_s": t4 - t3, "distinct_variants": found.distinct,
@@ -150,7 +153,7 @@ def bench(events: int, repeat: int, with_pm4py: bool, tmp: Path) -> dict:
     hand_raw = HAND_SQL.format(path=raw_sql, tiebreak="")
     hand_stored = HAND_SQL.format(path=stored_sql, tiebreak=", seq")
     fns: dict[str, Callable[[], object]] = {
-        "ours": lambda: dfg(stored),
+        "ours": lambda: dfg(stored, con=con),  # a cursor of the same DuckDB per call, as the workspace's engine
         "hand": lambda: con.execute(hand_raw).fetchall(),
         "hand over the stored file": lambda: con.execute(hand_stored).fetchall(),
         "hand, edge counts only": lambda: con.execute(COUNT_SQL.format(path=raw_sql)).fetchall(),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +34,9 @@ import pyarrow.parquet as pq
 from journeys.demo import DEMO_JOURNEY, current_state_journey
 from journeys.graph import to_digraph, transition_probabilities
 from journeys.model import HandledBy, Journey
+
+if TYPE_CHECKING:
+    from journeys.store import Store
 
 DEMO_LOG = "Billing support events (demo)"
 DEFAULT_CASES = 20_000
@@ -184,7 +188,7 @@ def write_demo_log(path: Path | str, cases: int = DEFAULT_CASES, seed: int = 7, 
     return path
 
 
-def load_demo_log(store, workspace: str, home: Path | str, seed: int = 7, cases: int = DEFAULT_CASES,
+def load_demo_log(store: Store, workspace: str, home: Path | str, seed: int = 7, cases: int = DEFAULT_CASES,
                   author: str = "journeys demo") -> list[str]:
     """Create what the workspace lacks of the demo log and its activity map; returns what was created.
 

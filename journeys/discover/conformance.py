@@ -27,11 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import networkx as nx
 import pandas as pd
 
-from journeys.discover.dfg import LogFilter, case_count, cursor, edge_rows, events_sql, open_log
+from journeys.discover.dfg import Cursors, LogFilter, case_count, cursor, edge_rows, events_sql, open_log
 from journeys.discover.mapping import check_activity_map
 from journeys.errors import InvalidJourney, JourneysError, Problem
 from journeys.graph import to_digraph
@@ -82,7 +81,11 @@ class Conformance:
 
 def _codes(names: tuple[str, ...], mapping: Mapping[str, str | None], steps: list[str]) -> list[int]:
     index = {s: i for i, s in enumerate(steps)}
-    return [index[mapping[a]] if mapping.get(a) is not None else len(steps) + i for i, a in enumerate(names)]
+    codes = []
+    for i, a in enumerate(names):
+        step = mapping.get(a)
+        codes.append(index[step] if step is not None else len(steps) + i)
+    return codes
 
 
 def node_expression(codes: list[int]) -> str:
@@ -91,7 +94,7 @@ def node_expression(codes: list[int]) -> str:
 
 
 def conformance(log: Any, journey: Journey, mapping: Mapping[str, str | None], filters: LogFilter | None = None,
-                *, con: duckdb.DuckDBPyConnection | None = None) -> Conformance:
+                *, con: Cursors | None = None) -> Conformance:
     """Compare a stored log with ``journey`` through ``mapping`` (activity → step id or None).
 
     Activities of the log missing from the map are on no step. InvalidJourney when the map names a
@@ -104,11 +107,8 @@ def conformance(log: Any, journey: Journey, mapping: Mapping[str, str | None], f
     filters = filters or LogFilter()
     steps = journey.step_ids()
     codes = _codes(stored.activities, mapping, steps)
-    cur = cursor(con)
-    try:
+    with cursor(con) as cur:
         rows = edge_rows(cur, stored, filters, node=node_expression(codes))
-    finally:
-        cur.close()
     return _compare(rows, journey, steps, stored.activities, filters)
 
 
@@ -120,7 +120,9 @@ def _compare(rows: list[tuple], journey: Journey, steps: list[str], names: tuple
         return (steps[code], True) if code < n_steps else (names[code - n_steps], False)
 
     pairs: dict[tuple[str, str], tuple[int, int, float]] = {}
-    unmapped, out_total, unmapped_events = [], {}, {}
+    unmapped: list[tuple[str, str, bool, bool, int, int]] = []
+    out_total: dict[str, int] = {}
+    unmapped_events: dict[str, int] = {}
     transitions = cases = mapped_events = 0
     for node, target, n, first, n_cases, _mean, q in rows:
         cases += int(first or 0)
@@ -159,12 +161,12 @@ def _compare(rows: list[tuple], journey: Journey, steps: list[str], names: tuple
         gap = share - t.share if t.share is not None and not math.isnan(share) else math.nan
         designed_rows.append((t.source, t.target, str(t.kind), t.share, events, n_cases, share, gap, median))
     undesigned_rows, loop_rows = [], []
-    for (s, t), (events, n_cases, median) in sorted(pairs.items(), key=lambda kv: (-kv[1][0], kv[0])):
-        kind = loop_kind(s, t)
+    for (s, d), (events, n_cases, median) in sorted(pairs.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        kind = loop_kind(s, d)
         if kind:
-            loop_rows.append((s, t, kind, (s, t) in design, events, n_cases))
-        if (s, t) not in design:
-            undesigned_rows.append((s, t, events, n_cases, observed_share(s, events), kind is not None, median))
+            loop_rows.append((s, d, kind, (s, d) in design, events, n_cases))
+        if (s, d) not in design:
+            undesigned_rows.append((s, d, events, n_cases, observed_share(s, events), kind is not None, median))
     designed_events = sum(r[4] for r in designed_rows)
     unmapped.sort(key=lambda r: (-r[4], r[0], r[1]))
     idle = sorted(unmapped_events.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -185,7 +187,7 @@ def _compare(rows: list[tuple], journey: Journey, steps: list[str], names: tuple
 
 
 def reach(log: Any, mapping: Mapping[str, str | None], filters: LogFilter | None = None, *,
-          period: str | None = None, con: duckdb.DuckDBPyConnection | None = None) -> dict[Any, int]:
+          period: str | None = None, con: Cursors | None = None) -> dict[Any, int]:
     """Cases reaching each mapped step (at least one event on it), for ``metrics.compute(reach=…)``.
 
     Keys are step ids; with ``period`` ("day", "week" or "month") they are ``(step, period start)``
@@ -198,17 +200,14 @@ def reach(log: Any, mapping: Mapping[str, str | None], filters: LogFilter | None
     stored = open_log(log)
     steps = sorted({s for s in mapping.values() if s is not None})
     index = {s: i for i, s in enumerate(steps)}
-    codes = [index[mapping[a]] if mapping.get(a) is not None else -1 for a in stored.activities]
+    codes = [-1 if (step := mapping.get(a)) is None else index[step] for a in stored.activities]
     when = f", date_trunc('{period}', make_timestamp(t)) AS p" if period else ""
     group = "node, p" if period else "node"
     distinct = "count(DISTINCT case_idx)" if period else case_count(stored, len(steps))  # periods: unknown count
     sql = (f"SELECT {group}, {distinct} FROM (SELECT case_idx, node{when} FROM "
            f"({events_sql(stored, filters, node_expression(codes))}) WHERE node >= 0) GROUP BY {group}")
-    cur = cursor(con)
-    try:
+    with cursor(con) as cur:
         rows = cur.execute(sql).fetchall()
-    finally:
-        cur.close()
     if period:
         return {(steps[r[0]], pd.Timestamp(r[1], tz="UTC").to_pydatetime()): int(r[2]) for r in rows}
     return {steps[r[0]]: int(r[1]) for r in rows}

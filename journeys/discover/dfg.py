@@ -29,12 +29,12 @@ rarer edges afterwards (starts, ends and totals still count every event).
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import networkx as nx
@@ -160,14 +160,15 @@ class DFG:
 
     def to_digraph(self) -> nx.DiGraph:
         """The graph for NetworkX work and drawing: node ``events``/``starts``/``ends``, edge statistics."""
-        g = nx.DiGraph()
+        g: nx.DiGraph[str] = nx.DiGraph()
         starts = dict(zip(self.starts["activity"], self.starts["cases"], strict=True))
         ends = dict(zip(self.ends["activity"], self.ends["cases"], strict=True))
         for a, n in zip(self.activities["activity"], self.activities["events"], strict=True):
             g.add_node(a, events=int(n), starts=int(starts.get(a, 0)), ends=int(ends.get(a, 0)))
-        for row in self.edges.itertuples(index=False):
-            g.add_edge(row.source, row.target, frequency=int(row.frequency), cases=int(row.cases),
-                       mean_seconds=row.mean_seconds, median_seconds=row.median_seconds, p90_seconds=row.p90_seconds)
+        for row in self.edges.to_dict("records"):
+            g.add_edge(row["source"], row["target"], frequency=int(row["frequency"]), cases=int(row["cases"]),
+                       mean_seconds=row["mean_seconds"], median_seconds=row["median_seconds"],
+                       p90_seconds=row["p90_seconds"])
         return g
 
 
@@ -257,38 +258,41 @@ def edge_rows(con: duckdb.DuckDBPyConnection, log: StoredLog, filters: LogFilter
     return [r[:-1] for r in rows]
 
 
-_SHARED: list[duckdb.DuckDBPyConnection] = []
-_SHARED_LOCK = threading.Lock()
+class Cursors(Protocol):
+    """What a Discover query runs on: a DuckDB connection, or anything handing out cursors of one (the
+    workspace's engine, :class:`journeys.tickets.engine.TicketEngine`)."""
+
+    def cursor(self) -> duckdb.DuckDBPyConnection: ...
 
 
-def cursor(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
-    """A cursor of ``con``, else of one in-process DuckDB shared by every Discover query.
+@contextmanager
+def cursor(con: Cursors | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of ``con`` for one query, closed after it; without ``con``, a DuckDB of this call's own.
 
-    Opening a DuckDB connection costs 15–25 ms, a cursor microseconds; each call takes its own cursor,
-    so threads (Streamlit sessions) never share one (DuckDB connections are not thread-safe).
+    The app, the CLI and the use cases pass their workspace's engine (``ws.engine.cursor()``): its one
+    DuckDB is the only connection they use, and each call takes its own cursor, so threads (Streamlit
+    sessions) never share one (DuckDB connections are not thread-safe). A notebook or test that passes
+    nothing gets an in-memory DuckDB opened for the call (15–25 ms) and closed after it: no module keeps
+    a hidden connection of its own.
     """
-    if con is None:
-        with _SHARED_LOCK:
-            if not _SHARED:
-                _SHARED.append(duckdb.connect())
-            con = _SHARED[0]
-    return con.cursor()
+    cur = duckdb.connect() if con is None else con.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
 
 
-def dfg(log: Any, filters: LogFilter | None = None, *, con: duckdb.DuckDBPyConnection | None = None) -> DFG:
+def dfg(log: Any, filters: LogFilter | None = None, *, con: Cursors | None = None) -> DFG:
     """The directly-follows graph of a stored log (a path or an EventLogVersion), optionally filtered."""
     stored = open_log(log)
     filters = filters or LogFilter()
-    cur = cursor(con)
-    try:
+    with cursor(con) as cur:
         rows = edge_rows(cur, stored, filters)
-    finally:
-        cur.close()
     return build_dfg(rows, stored.activities, filters)
 
 
 def segment_values(log: Any, column: str, limit: int = 50, *,
-                   con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str | None, int]]:
+                   con: Cursors | None = None) -> list[tuple[str | None, int]]:
     """The ``limit`` most frequent values of a segment column with their event counts, most events first.
 
     For a segment picker (:attr:`LogFilter.segment_values`); None stands for events without a value.
@@ -298,12 +302,9 @@ def segment_values(log: Any, column: str, limit: int = 50, *,
     if column not in stored.segments:
         raise JourneysError(f"The event log has no segment column '{column}'",
                             [Problem("segment", f"choose one of: {', '.join(stored.segments) or 'none'}")])
-    cur = cursor(con)
-    try:
+    with cursor(con) as cur:
         rows = cur.execute(f"SELECT {qi(column)}, count(*) AS n FROM {stored.source} GROUP BY ALL "
                            f"ORDER BY n DESC, 1 NULLS LAST LIMIT {max(1, int(limit))}").fetchall()
-    finally:
-        cur.close()
     return [(None if v is None else str(v), int(n)) for v, n in rows]
 
 
@@ -369,20 +370,17 @@ class Variants:
 
 
 def variants(log: Any, filters: LogFilter | None = None, *, top: int | None = 100,
-             con: duckdb.DuckDBPyConnection | None = None) -> Variants:
+             con: Cursors | None = None) -> Variants:
     """The log's variants (a case's activities in order), most frequent first, ``top`` of them (None: all)."""
     stored = open_log(log)
     filters = filters or LogFilter()
     limit = f"LIMIT {max(1, int(top))}" if top is not None else ""  # one row at least: it carries the totals
-    cur = cursor(con)
-    try:
+    with cursor(con) as cur:
         rows = cur.execute(
             f"WITH v AS (SELECT v, count(*) AS n FROM (SELECT case_idx, list(node ORDER BY seq) AS v "
             f"FROM ({events_sql(stored, filters)}) GROUP BY case_idx) GROUP BY v) "
             f"SELECT v, n, count(*) OVER () AS distinct_variants, sum(n) OVER () AS cases FROM v "
             f"ORDER BY n DESC, v {limit}").fetchall()
-    finally:
-        cur.close()
     distinct, cases = (rows[0][2], rows[0][3]) if rows else (0, 0)
     rows = [(v, n) for v, n, _, _ in rows][: top if top is not None else None]
     names = stored.activities

@@ -51,11 +51,11 @@ def dfg_dot(graph: DFG, title: str = "") -> str:
         label = quote(f"{a}\n{int(n):,}")
         lines.append(f"  {quote(a)} [label={label}];")
     top = int(graph.edges["frequency"].max()) if len(graph.edges) else 1
-    for row in graph.edges.itertuples(index=False):
-        label = f"{int(row.frequency):,}" + (f" · {duration(row.median_seconds)}" if duration(row.median_seconds)
-                                             else "")
-        lines.append(f"  {quote(row.source)} -> {quote(row.target)} [label={quote(label)}, "
-                     f"penwidth={_width(int(row.frequency), top)}];")
+    for edge in graph.edges.to_dict("records"):
+        took = duration(edge["median_seconds"])
+        label = f"{int(edge['frequency']):,}" + (f" · {took}" if took else "")
+        lines.append(f"  {quote(edge['source'])} -> {quote(edge['target'])} [label={quote(label)}, "
+                     f"penwidth={_width(int(edge['frequency']), top)}];")
     for a, n in zip(graph.starts["activity"], graph.starts["cases"], strict=True):
         lines.append(f'  {quote(START)} -> {quote(a)} [label={quote(f"{int(n):,}")}, style=dashed];')
     for a, n in zip(graph.ends["activity"], graph.ends["cases"], strict=True):
@@ -75,17 +75,19 @@ def conformance_dot(result: Conformance, journey: Journey) -> str:
     loops = {(r.source, r.target) for r in result.loops.itertuples(index=False)}
     every = [*result.designed["events"], *result.undesigned["events"]]
     top = int(max(every)) if every else 1
-    for row in result.designed.itertuples(index=False):
-        colour = "#e07b00" if (row.source, row.target) in loops else "#7a7a7a"
-        style = "dotted" if row.events == 0 else "solid"
-        share = "" if math.isnan(row.observed_share) else f" ({row.observed_share:.0%}"
-        share += "" if not share else (f" vs {row.expected_share:.0%})" if not math.isnan(row.expected_share) else ")")
-        lines.append(f"  {quote(row.source)} -> {quote(row.target)} [label={quote(f'{row.events:,}{share}')}, "
-                     f"color={quote(colour)}, style={style}, penwidth={_width(int(row.events), top)}];")
-    for row in result.undesigned.itertuples(index=False):
-        colour = "#e07b00" if row.loop else "#d62728"
-        lines.append(f"  {quote(row.source)} -> {quote(row.target)} [label={quote(f'{row.events:,} undesigned')}, "
+    for row in result.designed.to_dict("records"):
+        source, target, events = row["source"], row["target"], int(row["events"])
+        colour = "#e07b00" if (source, target) in loops else "#7a7a7a"
+        style = "dotted" if events == 0 else "solid"
+        observed, expected = row["observed_share"], row["expected_share"]
+        share = "" if math.isnan(observed) else f" ({observed:.0%}"
+        share += "" if not share else (f" vs {expected:.0%})" if not math.isnan(expected) else ")")
+        lines.append(f"  {quote(source)} -> {quote(target)} [label={quote(f'{events:,}{share}')}, "
+                     f"color={quote(colour)}, style={style}, penwidth={_width(events, top)}];")
+    for row in result.undesigned.to_dict("records"):
+        colour, events = ("#e07b00" if row["loop"] else "#d62728"), int(row["events"])
+        lines.append(f"  {quote(row['source'])} -> {quote(row['target'])} [label={quote(f'{events:,} undesigned')}, "
                      f"color={quote(colour)}, fontcolor={quote(colour)}, style=dashed, "
-                     f"penwidth={_width(int(row.events), top)}];")
+                     f"penwidth={_width(events, top)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

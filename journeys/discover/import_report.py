@@ -89,9 +89,9 @@ class LogReport:
             lines.append(f"{self.duplicates:,} duplicate row(s) (identical in every column) were kept.")
         lines.append(f"Order within a case: {self.order_rule}.")
         if self.ties:
-            ex = f" (e.g. {'; '.join(self.tie_examples)})" if self.tie_examples else ""
+            e_g = f" (e.g. {'; '.join(self.tie_examples)})" if self.tie_examples else ""
             lines.append(f"{self.ties:,} events in {self.tie_groups:,} group(s) share their case's timestamp; "
-                         f"they are ordered by {self.tie_rule}{ex}.")
+                         f"they are ordered by {self.tie_rule}{e_g}.")
         else:
             lines.append(f"No two events of a case share a timestamp (ties would be ordered by {self.tie_rule}).")
         if self.extras:

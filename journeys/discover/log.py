@@ -318,7 +318,9 @@ class _Run:
         self._date_order()
         cols, con = self.cols, self.con
         b = nz._Builder(self.ctx)
-        ts_alias = b.timestamp(cols.timestamp)
+        ts_col = cols.timestamp
+        assert ts_col is not None  # _columns refuses a file without one
+        ts_alias = b.timestamp(ts_col)
         start_alias = b.timestamp(cols.start) if cols.start else "CAST(NULL AS TIMESTAMP)"
         numbered = f"(SELECT *, row_number() OVER () AS _row FROM {self.sql})"
         inner = b.nested(numbered, [*self.types, "_row"])
@@ -352,7 +354,7 @@ class _Run:
             f"WHEN ts > TIMESTAMP '{now:%Y-%m-%d %H:%M:%S}' THEN 'impossible timestamp (in the future)' "
             f"{start_checks}END AS _rej "
             f"FROM (SELECT _row, {text(cols.case)} AS case_id, {text(cols.activity)} AS activity, "
-            f"{ts_alias} AS ts, {b.present(cols.timestamp)} AS _ts_present, {b.raw_text(cols.timestamp)} AS _ts_raw, "
+            f"{ts_alias} AS ts, {b.present(ts_col)} AS _ts_present, {b.raw_text(ts_col)} AS _ts_raw, "
             f"{start_alias} AS ts_start, {start_raw} AS _st_raw, {start_present} AS _st_present, "
             f"{text(cols.resource)} AS resource, {text(cols.tiebreak)} AS _tb{extras} FROM {inner}))")
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 import gzip
 import zlib
 from dataclasses import dataclass, field
+from io import BufferedIOBase
 from pathlib import Path
-from typing import IO
 from xml.parsers import expat
 
 import pyarrow as pa
@@ -73,7 +73,7 @@ def looks_like_xml(head: bytes) -> bool:
     return text.startswith(("<?xml", "<log", "<!--", "<xes:log"))
 
 
-def open_bytes(path: Path) -> IO[bytes]:
+def open_bytes(path: Path) -> BufferedIOBase:
     """The file's bytes, decompressed on the fly when it is gzipped."""
     with path.open("rb") as fh:
         head = fh.read(2)

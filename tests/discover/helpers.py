@@ -12,6 +12,9 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from journeys.model import Journey
+from journeys.templates import build_journey
+
 DAY = datetime(2024, 3, 4, tzinfo=UTC)
 
 # (case, activity, "HH:MM", plan): the hand-computed log of test_dfg.py, in file order
@@ -139,3 +142,25 @@ def reference_dfg(events: list[tuple[str, str, float, object]]) -> dict:
                         float(np.quantile(arr, 0.9)))
     return {"edges": out_edges, "starts": dict(starts), "ends": dict(ends), "variants": dict(variants),
             "events": len(events), "cases": len(by_case)}
+
+
+# The planted log of the conformance tests: case → its steps in order, step → the activity's name ("Xtra" maps to
+# no step), on the five-step journey of tiny_journey().
+PLANTED_CASES = {1: "abd", 2: "abd", 3: "acd", 4: "abcd", 5: "accd", 6: "axbd", 7: "ababd"}
+PLANTED_NAMES = {"a": "Step A", "b": "Step B", "c": "Step C", "d": "Step D", "x": "Xtra"}
+
+
+def tiny_journey() -> Journey:
+    """Steps a … e in one stage; a → b | c, b → d | e, c → d, with expected shares."""
+    rows = [(s, f"Step {s.upper()}", "Use", "customer", "web", 0, "outcome" if s in "de" else "touchpoint",
+             "customer") for s in "abcde"]
+    return build_journey("Tiny", ["Use"], ["customer"], rows, [
+        ("a", "b", 0.7, "normal"), ("a", "c", 0.3, "normal"), ("b", "d", 0.8, "normal"), ("b", "e", 0.2, "normal"),
+        ("c", "d", 1.0, "normal")])
+
+
+def planted_csv(path: Path) -> Path:
+    """The planted log as CSV: case, activity, timestamp (a day per case, 10 minutes apart), plan (Pro: cases 1-3)."""
+    rows = [[case, PLANTED_NAMES[s], (DAY + timedelta(days=case, minutes=10 * i)).isoformat(),
+             "Pro" if case < 4 else "Basic"] for case, steps in PLANTED_CASES.items() for i, s in enumerate(steps)]
+    return write_csv(path, ["case", "activity", "timestamp", "plan"], rows)

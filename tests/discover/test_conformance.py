@@ -15,8 +15,6 @@ Observed shares: leaving a 8 (a→b 5/8, a→c 2/8, a→Xtra 1/8); leaving b 6 (
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import ibis
 import pandas as pd
 import pytest
@@ -26,31 +24,16 @@ from journeys.discover.mapping import match_scores, similarity, words
 from journeys.errors import InvalidJourney
 from journeys.metrics import compute
 from journeys.model import integrity_problems
-from journeys.templates import build_journey
-from tests.discover.helpers import DAY, write_csv
+from tests.discover.helpers import PLANTED_NAMES, planted_csv, tiny_journey
 
-CASES = {1: "abd", 2: "abd", 3: "acd", 4: "abcd", 5: "accd", 6: "axbd", 7: "ababd"}
-NAMES = {"a": "Step A", "b": "Step B", "c": "Step C", "d": "Step D", "x": "Xtra"}
-
-
-def _journey():
-    rows = [(s, f"Step {s.upper()}", "Use", "customer", "web", 0, "outcome" if s in "de" else "touchpoint",
-             "customer") for s in "abcde"]
-    return build_journey("Tiny", ["Use"], ["customer"], rows, [
-        ("a", "b", 0.7, "normal"), ("a", "c", 0.3, "normal"), ("b", "d", 0.8, "normal"), ("b", "e", 0.2, "normal"),
-        ("c", "d", 1.0, "normal")])
+NAMES = PLANTED_NAMES
+_journey = tiny_journey
 
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("planted")
-    rows = []
-    for case, steps in CASES.items():
-        for i, s in enumerate(steps):
-            rows.append([case, NAMES[s], (DAY + timedelta(days=case, minutes=10 * i)).isoformat(), "Pro" if case < 4
-                         else "Basic"])
-    import_log(write_csv(folder / "planted.csv", ["case", "activity", "timestamp", "plan"], rows),
-               folder / "planted.parquet")
+    import_log(planted_csv(folder / "planted.csv"), folder / "planted.parquet")
     return folder / "planted.parquet"
 
 
