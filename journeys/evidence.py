@@ -68,23 +68,52 @@ def example_ids(table: ibis.Table, steps: Sequence[str], *, start: datetime | No
     return [str(i) for i in ids]
 
 
-def draft(journey: Journey, step: str, metric: str | None, table: ibis.Table, *, start: datetime | None,
-          end: datetime | None, dataset: str, dataset_version: int, title: str | None = None) -> PainPoint:
-    """A pain point written from a friction finding: the step, the metric that hurts, its frozen evidence."""
-    label = journey.step(step).label
+def draft(journey: Journey, step: str | Sequence[str], metric: str | None, table: ibis.Table, *,
+          start: datetime | None, end: datetime | None, dataset: str, dataset_version: int,
+          title: str | None = None) -> PainPoint:
+    """A pain point written from a friction finding: the step(s), the metric that hurts, its frozen evidence.
+
+    The title and description name the first step; with several steps the description lists them all."""
+    steps = [step] if isinstance(step, str) else list(dict.fromkeys(step))
+    label = journey.step(steps[0]).label
     judged = METRICS[metric].label.lower() if metric else "friction"
-    evidence = capture(table, [step], [*([metric] if metric else []), *CONTEXT_METRICS], start=start, end=end,
+    evidence = capture(table, steps, [*([metric] if metric else []), *CONTEXT_METRICS], start=start, end=end,
                        dataset=dataset, dataset_version=dataset_version)
-    own = next((e for e in evidence if e.metric == metric), None)
-    detail = ""
-    if own is not None and own.value is not None and own.baseline is not None:
-        detail = (f" {_show(metric, own.value)} against {_show(metric, own.baseline)} for the journey, "
-                  f"on {own.n:,} tickets.")
+    if len(steps) == 1:
+        own = next((e for e in evidence if e.metric == metric), None)
+        detail = ""
+        if metric and own is not None and own.value is not None and own.baseline is not None:
+            detail = (f" {_show(metric, own.value)} against {_show(metric, own.baseline)} for the "
+                      f"journey, on {own.n:,} tickets.")
+        description = f"From the Friction page: '{label}' stands out on {judged}.{detail}"
+    else:
+        labels = ", ".join(f"'{journey.step(s).label}'" for s in steps)
+        description = f"Steps {labels}, judged on {judged}."
     return PainPoint(
-        title=title or f"{label}: {judged}",
-        description=f"From the Friction page: '{label}' stands out on {judged}.{detail}",
-        journey=journey.name, steps=[step], metric=metric, source=Source.friction, evidence=evidence,
-        example_tickets=example_ids(table, [step], start=start, end=end))
+        title=title or f"{label}: {judged}", description=description,
+        journey=journey.name, steps=steps, metric=metric, source=Source.friction, evidence=evidence,
+        example_tickets=example_ids(table, steps, start=start, end=end))
+
+
+def numbers_sentence(evidence: Sequence[Evidence], metric: str | None, period: str) -> str:
+    """One sentence with the pain point's own metric as frozen — value, journey baseline, sample — e.g.
+    "Last 90 days of tickets: reopen rate 31% against 12% for the journey, on 1,204 tickets." ("" without one)."""
+    own = next((e for e in evidence if e.metric == metric), None)
+    if metric is None or own is None or own.value is None or own.baseline is None:
+        return ""
+    return (f"{period}: {METRICS[metric].label.lower()} {_spoken(metric, own.value)} against "
+            f"{_spoken(metric, own.baseline)} for the journey, on {own.n:,} tickets.")
+
+
+def _spoken(metric: str, value: float) -> str:
+    unit = METRICS[metric].unit
+    if unit == "%":
+        return f"{value:.0%}"
+    if unit == "minutes" and value >= 24 * 60:
+        return f"{value / (24 * 60):.1f} days"
+    if unit == "minutes" and value >= 120:
+        return f"{value / 60:.1f} hours"
+    return f"{value:,.0f} {unit}"
 
 
 def _show(metric: str | None, value: float) -> str:

@@ -306,22 +306,44 @@ def last_ranking_review(store: Store, workspace: str) -> RankingReview | None:
                          {k: float(v) for k, v in found.body["scores"].items()}, found.version)
 
 
-def rank_changes(scores: Sequence[Score], review: RankingReview | None) -> dict[str, str]:
-    """Per pain point: "new", "▲ 2", "▼ 1" or "" (same place) against the last review."""
+@dataclass(frozen=True)
+class Move:
+    """How far a pain point moved since the last review, as numbers: ``places`` up (negative: down), or ``new``.
+
+    Pages sort and count on the numbers; :meth:`words` is the one way they are written ("▲ 2", "▼ 1", "new")."""
+
+    places: int = 0
+    new: bool = False
+
+    def words(self) -> str:
+        if self.new:
+            return "new"
+        if self.places > 0:
+            return f"▲ {self.places}"
+        if self.places < 0:
+            return f"▼ {-self.places}"
+        return ""
+
+    @property
+    def moved(self) -> bool:
+        """New since the review, or in another place."""
+        return self.new or self.places != 0
+
+
+def rank_moves(scores: Sequence[Score], review: RankingReview | None) -> dict[str, Move]:
+    """Per pain point: its move against the last review (no review: nobody moved)."""
     if review is None:
-        return {s.key: "" for s in scores}
-    changes = {}
+        return {s.key: Move() for s in scores}
+    moves = {}
     for s in scores:
         before = review.ranks.get(s.key)
-        if before is None:
-            changes[s.key] = "new"
-        elif before > s.rank:
-            changes[s.key] = f"▲ {before - s.rank}"
-        elif before < s.rank:
-            changes[s.key] = f"▼ {s.rank - before}"
-        else:
-            changes[s.key] = ""
-    return changes
+        moves[s.key] = Move(new=True) if before is None else Move(places=before - s.rank)
+    return moves
+
+
+def rank_changes(scores: Sequence[Score], review: RankingReview | None) -> dict[str, str]:
+    """Per pain point: "new", "▲ 2", "▼ 1" or "" (same place) against the last review."""
+    return {key: move.words() for key, move in rank_moves(scores, review).items()}
 
 
 # --- one call for the page and the CLI -----------------------------------------------------------
@@ -338,7 +360,12 @@ class Ranking:
     dataset: str | None  # the ticket dataset scored against (None: the workspace has no tickets)
     dataset_version: int | None
     review: RankingReview | None
-    changes: dict[str, str]
+    moves: dict[str, Move]  # pain point key → its move since the last review
+
+    @property
+    def changes(self) -> dict[str, str]:
+        """The moves in words ("▲ 2", "▼ 1", "new", ""), as the CLI and the exports print them."""
+        return {key: move.words() for key, move in self.moves.items()}
 
 
 def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, dataset: str | None = None) -> Ranking:
@@ -369,4 +396,4 @@ def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, data
     scores = score_painpoints(pains.values(), tables, weights, definitions=load_definitions(store, workspace)[0])
     review = last_ranking_review(store, workspace)
     return Ranking(scores, pains, weights, weights_version, chosen.name if chosen else None,
-                   chosen.version if chosen else None, review, rank_changes(scores, review))
+                   chosen.version if chosen else None, review, rank_moves(scores, review))

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY, demo_journeys
 from journeys.demo.ticket_export import DEFAULT_TICKETS, DEMO_RULES, write_zendesk_csv
 from journeys.painpoints import Source, Status
 from journeys.store import Store
+
+if TYPE_CHECKING:
+    from journeys.workspace import Workspace
 
 DEMO_AUTHOR = "journeys demo"
 DEMO_DATASET = "Zendesk tickets (demo)"
@@ -109,122 +113,67 @@ def load_demo(store: Store, workspace: str, seed: int = 7, home: Path | None = N
 
 
 def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tickets: int) -> list[str]:
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.datasets import Datasets
     from journeys.tickets.rules import Rule
     from journeys.tickets.workflow import import_dataset, prepare_mappings
+    from journeys.workspace import open_workspace
 
     created = []
-    if not any(d.name == DEMO_DATASET for d in Datasets(store, home).list(workspace)):
-        source = write_zendesk_csv(home / "imports" / "demo-zendesk-export.csv", n=tickets, seed=seed)
-        import_dataset(store, home, workspace, DEMO_DATASET, source, DEMO_AUTHOR)
-        created.append(f"dataset {DEMO_DATASET}")
-    rules = TicketStore(store)
-    for journey in (DEMO_JOURNEY, DEMO_FUTURE):
-        if rules.load_rules(workspace, journey).version == 0:
-            demo_rules = [Rule(step=step, field="tags", op="equals", value=tag, name=tag) for tag, step in DEMO_RULES
-                          if step in store.load(workspace, journey).journey.step_ids()]
-            rules.save_rules(workspace, journey, demo_rules, DEMO_AUTHOR, "Demo rules: topic tag → step")
-            created.append(f"rules for {journey}")
-    if created:
-        prepare_mappings(store, home, workspace, Datasets(store, home).latest(workspace, DEMO_DATASET))
-    created += _load_demo_pains(store, workspace, home)
-    created += _load_demo_experiments(store, workspace, home)
+    with open_workspace(home, store.url, workspace, store=store) as ws:
+        if not any(d.name == DEMO_DATASET for d in ws.datasets.list()):
+            source = write_zendesk_csv(home / "imports" / "demo-zendesk-export.csv", n=tickets, seed=seed)
+            import_dataset(store, home, workspace, DEMO_DATASET, source, DEMO_AUTHOR)
+            created.append(f"dataset {DEMO_DATASET}")
+        for journey in (DEMO_JOURNEY, DEMO_FUTURE):
+            if ws.rules.load(journey).version == 0:
+                demo_rules = [Rule(step=step, field="tags", op="equals", value=tag, name=tag)
+                              for tag, step in DEMO_RULES if step in ws.journeys.get(journey).step_ids()]
+                ws.rules.save(journey, demo_rules, DEMO_AUTHOR, message="Demo rules: topic tag → step")
+                created.append(f"rules for {journey}")
+        if created:
+            prepare_mappings(store, home, workspace, ws.datasets.latest(DEMO_DATASET))
+        created += _load_demo_pains(ws)
+        created += _load_demo_experiments(ws)
     from journeys.demo.event_log import load_demo_log
 
     created += load_demo_log(store, workspace, home)
     return created
 
 
-def _load_demo_pains(store: Store, workspace: str, home: Path) -> list[str]:
+def _load_demo_pains(ws: Workspace) -> list[str]:
     """Write up the demo's pain points that the workspace lacks, with evidence frozen from the demo tickets.
 
-    Evidence covers the last ``window_days`` of the tickets (the scoring window, 90 days by default), so
-    the frozen numbers match what the Priorities page scores on the day the demo is loaded. A demo pain
-    point is recognised by its first revision's message, so edits (new title, status …) never make a
-    re-run create it again.
+    Written up as a team would (:func:`journeys.usecases.prioritise.write_up`) over the scoring window
+    (the last 90 days of tickets by default), so the frozen numbers match what the Priorities page scores
+    on the day the demo is loaded. A demo pain point is recognised by its first revision's message, so
+    edits (new title, status …) never make a re-run create it again.
     """
-    from journeys.evidence import draft
-    from journeys.painpoints import PainPoints, parse_painpoint
-    from journeys.priorities import data_window, load_weights
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.datasets import Datasets
-    from journeys.tickets.engine import TicketEngine
+    from journeys.usecases.prioritise import write_up
 
-    pains = PainPoints(store)
     present = set()
-    for existing in pains.list(workspace):
-        first = pains.history(workspace, existing.key)[-1]
+    for existing in ws.painpoints.list():
+        first = ws.painpoints.history(existing.key)[-1]
         if first.message.startswith(DEMO_PAIN_MESSAGE):
             present.add(first.message.removeprefix(DEMO_PAIN_MESSAGE).strip(" :"))
     missing = [p for p in DEMO_PAINS if p.ident not in present]
-    known = {s.name for s in store.list_journeys(workspace)}
-    datasets = {d.name for d in Datasets(store, home).list(workspace)}
-    if not missing or DEMO_JOURNEY not in known or DEMO_DATASET not in datasets:
+    if not missing or DEMO_JOURNEY not in ws.journeys.names() or \
+            DEMO_DATASET not in {d.name for d in ws.datasets.list()}:
         return []
-    version = Datasets(store, home).latest(workspace, DEMO_DATASET)
-    journey = store.load(workspace, DEMO_JOURNEY).journey
-    weights, _ = load_weights(store, workspace)
-    engine = TicketEngine()
-    keys = []
-    try:
-        table = engine.mapped(version, TicketStore(store).load_rules(workspace, DEMO_JOURNEY), journey).table
-        window = data_window(table, weights.window_days)
-        if window is None:
-            return []
-        start, end = window
-        for demo in missing:
-            drafted = draft(journey, demo.step, demo.metric, table, start=start, end=end, dataset=DEMO_DATASET,
-                            dataset_version=version.version, title=demo.title)
-            numbers = _frozen_numbers(drafted.evidence, demo.metric, weights.window_days)
-            pain = parse_painpoint({
-                **drafted.model_dump(mode="json"),
-                "description": f"{demo.story}\n\n{numbers}".strip(), "source": demo.source.value,
-                "owner": demo.owner, "status": demo.status.value, "effort": demo.effort,
-                "quotes": list(demo.quotes), "tags": list(demo.tags), "delivery_link": demo.delivery_link})
-            keys.append(pains.create(workspace, pain, DEMO_AUTHOR, f"{DEMO_PAIN_MESSAGE}: {demo.ident}"))
-    finally:
-        engine.close()
-    return [f"pain points {', '.join(keys)}"] if keys else []
+    keys = [write_up(ws, DEMO_JOURNEY, demo.step, demo.metric, dataset=DEMO_DATASET, title=demo.title,
+                     author=DEMO_AUTHOR, message=f"{DEMO_PAIN_MESSAGE}: {demo.ident}", numbers_in_description=True,
+                     description=demo.story, source=demo.source.value, owner=demo.owner, status=demo.status.value,
+                     effort=demo.effort, quotes=list(demo.quotes), tags=list(demo.tags),
+                     delivery_link=demo.delivery_link).key
+            for demo in missing]
+    return [f"pain points {', '.join(k for k in keys if k)}"] if keys else []
 
 
-def _load_demo_experiments(store: Store, workspace: str, home: Path) -> list[str]:
+def _load_demo_experiments(ws: Workspace) -> list[str]:
     """The demo's experiments: the planted month-9 change (improved) and one inconclusive, analysed."""
     from journeys.demo.experiment_story import demo_experiments
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.datasets import Datasets
-    from journeys.tickets.engine import TicketEngine
+    from journeys.usecases.measure import mapped
 
-    if DEMO_DATASET not in {d.name for d in Datasets(store, home).list(workspace)}:
+    if DEMO_DATASET not in {d.name for d in ws.datasets.list()}:
         return []
-    engine = TicketEngine()
-    try:
-        journey = store.load(workspace, DEMO_JOURNEY).journey
-        version = Datasets(store, home).latest(workspace, DEMO_DATASET)
-        table = engine.mapped(version, TicketStore(store).load_rules(workspace, DEMO_JOURNEY), journey).table
-        keys = demo_experiments(store, workspace, table)
-    finally:
-        engine.close()
+    table = mapped(ws, ws.datasets.latest(DEMO_DATASET), DEMO_JOURNEY).table
+    keys = demo_experiments(ws.store, ws.name, table)
     return [f"experiments {', '.join(keys)}"] if keys else []
-
-
-def _frozen_numbers(evidence: list, metric: str | None, days: int) -> str:
-    """One sentence with the pain point's own metric as frozen: value, journey baseline, sample."""
-    from journeys.metrics import METRICS
-
-    own = next((e for e in evidence if e.metric == metric), None)
-    if metric is None or own is None or own.value is None or own.baseline is None:
-        return ""
-    unit = METRICS[metric].unit
-
-    def show(value: float) -> str:
-        if unit == "%":
-            return f"{value:.0%}"
-        if unit == "minutes" and value >= 24 * 60:
-            return f"{value / (24 * 60):.1f} days"
-        if unit == "minutes" and value >= 120:
-            return f"{value / 60:.1f} hours"
-        return f"{value:,.0f} {unit}"
-
-    return (f"Last {days} days of tickets: {METRICS[metric].label.lower()} {show(own.value)} against "
-            f"{show(own.baseline)} for the journey, on {own.n:,} tickets.")

@@ -5,4 +5,5 @@ structured values (data frames, dataclasses), never prose for another layer to p
 product's sections:
 
 - :mod:`.measure`: tickets on the journey — friction per step, metrics per step, week by week, examples.
+- :mod:`.prioritise`: pain points — written up with frozen evidence, ranked, edited against the version seen.
 """
