@@ -1,39 +1,33 @@
 """Which journey a browser session is looking at, and saving edits to it safely.
 
 A page shows the latest version of a journey and remembers the version it
-showed. An edit is saved *against that version*: if a colleague saved in the
-meantime the store refuses it, the edit is kept here, and the page offers to
-reload or to apply the same edit on top of the newer version. Nothing is lost.
+showed. An edit is saved *against that version* through the shared stale-safe
+flow (:mod:`ui.stale_safe`): if a colleague saved in the meantime the store
+refuses it, the edit is kept, and the page offers to reload or to apply the
+same edit on top of the newer version. Nothing is lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import streamlit as st
 
 from journeys.editing import Edit
-from journeys.errors import InvalidJourney, JourneysError, NotFound, StaleWrite
+from journeys.errors import InvalidJourney, JourneysError, NotFound
 from journeys.model import Journey
 from journeys.store import LoadedJourney
-from ui.frame import author, store, workspace
+from ui.frame import store, workspace
+from ui.stale_safe import StaleSafe, problem_markdown, show_outcome
 from ui.text import plain
 
-SEEN = "seen_versions"
-PENDING = "pending_edit"
-PROBLEMS = "edit_problems"
+__all__ = ["JOURNEYS", "JUST_SAVED", "PROBLEMS", "commit", "journey_names", "latest", "load", "pick_journey",
+           "problem_markdown", "problem_words", "rescue", "seen", "show_outcome", "show_save_status"]
+
 JUST_SAVED = "just_saved"  # (database, workspace, name, version, author, journey) of this session's last save
-
-
-@dataclass
-class PendingEdit:
-    """An edit the store refused as stale, waiting for the user's decision."""
-
-    journey: str
-    edit: Edit
-    refusal: StaleWrite
+PROBLEMS = "edit_problems"  # (message, details) of the last failed change, shown once by show_save_status
 
 
 def journey_names() -> list[str]:
@@ -85,97 +79,48 @@ def latest(name: str) -> LoadedJourney:
     return LoadedJourney(journey=journey, version=head.version, saved_by=head.updated_by, saved_at=head.updated_at)
 
 
+def _save(name: str, seen: LoadedJourney, edit: Edit, who: str) -> int:
+    """Save ``edit`` applied to the version seen; remembered so the next rerun shows it unparsed."""
+    edited = edit(seen.journey)
+    version = store().save(workspace(), edited, seen.version, who, edit.message, name=name)
+    # Remembered by the head it made (a rename saves under the new name).
+    st.session_state[JUST_SAVED] = (store().url, workspace(), edited.name, version, who.strip(), edited)
+    return version
+
+
+# The journeys' stale-safe edit flow (keys kept from before it was shared: tests and sessions use them).
+JOURNEYS: StaleSafe[LoadedJourney, Edit] = StaleSafe(
+    "journey", load=latest, save=_save, noun=lambda name: f"'{name}'",
+    saved=lambda _name, version, edit: f"Saved version {version}: {edit.message}",
+    keys={"seen": "seen_versions", "pending": "pending_edit", "saved": "last_saved", "problems": PROBLEMS,
+          "apply": "pending_apply", "reload": "pending_discard"})
+
+
 def load(name: str) -> LoadedJourney:
-    """The latest version, remembered as the version this session has seen."""
-    loaded = latest(name)
-    st.session_state.setdefault(SEEN, {})
-    if PENDING not in st.session_state:
-        st.session_state[SEEN][name] = (loaded.version, loaded.journey)
-    return loaded
+    """The latest version, remembered as the version this session has seen (unless a refused edit waits)."""
+    return JOURNEYS.remember(name, latest(name))
 
 
 def seen(name: str) -> tuple[int, Journey]:
     """The version (and content) this session last showed of a journey."""
-    if name not in st.session_state.get(SEEN, {}):
-        loaded = latest(name)
-        st.session_state.setdefault(SEEN, {})[name] = (loaded.version, loaded.journey)
-    return st.session_state[SEEN][name]
+    loaded = JOURNEYS.seen(name)
+    return loaded.version, loaded.journey
 
 
 def commit(name: str, edit: Edit) -> bool:
     """Apply an edit to the version this session saw and save it; stale saves are kept for a decision."""
-    who = author()
-    if not who:
-        st.session_state[PROBLEMS] = ("Tell us your name in the sidebar first: it is recorded on every save.", [])
-        return False
-    version, journey = seen(name)
-    try:
-        edited = edit(journey)
-        new_version = store().save(workspace(), edited, version, who, edit.message, name=name)
-    except StaleWrite as refusal:
-        st.session_state[PENDING] = PendingEdit(name, edit, refusal)
-        return False
-    except JourneysError as error:
-        st.session_state[PROBLEMS] = (error.message, [str(p) for p in error.problems])
-        return False
-    st.session_state[SEEN].pop(name, None)
-    # Remembered by the head it made (a rename saves under the new name): the next rerun shows it unparsed.
-    st.session_state[JUST_SAVED] = (store().url, workspace(), edited.name, new_version, who.strip(), edited)
-    st.session_state["last_saved"] = f"Saved version {new_version}: {edit.message}"
-    return True
-
-
-def _apply_on_top() -> None:
-    pending: PendingEdit = st.session_state.pop(PENDING)
-    st.session_state.get(SEEN, {}).pop(pending.journey, None)
-    commit(pending.journey, pending.edit)
-
-
-def _discard() -> None:
-    pending: PendingEdit = st.session_state.pop(PENDING)
-    st.session_state.get(SEEN, {}).pop(pending.journey, None)
-
-
-def problem_markdown(text: str, items: Sequence[str] = ()) -> str:
-    """A problem and its details as escaped Markdown: messages quote names and values people typed."""
-    return plain(text) + ("\n\n" + "\n".join(f"- {plain(p)}" for p in items) if items else "")
-
-
-def show_outcome(saved_key: str, problems_key: str) -> None:
-    """The last change's outcome, once: a toast when it saved, or its problems listed (error).
-
-    Both are stored as raw text (they quote names people typed) and escaped here, where they are shown.
-    """
-    message = st.session_state.pop(saved_key, None)
-    if message:
-        st.toast(plain(message), icon=":material/check_circle:")
-    problems = st.session_state.pop(problems_key, None)
-    if problems:
-        st.error(problem_markdown(*problems), icon=":material/error:")
+    return JOURNEYS.commit(name, edit)
 
 
 def show_save_status() -> None:
     """Messages from the last save: success, a stale refusal with choices, or problems."""
-    show_outcome("last_saved", PROBLEMS)
-    pending: PendingEdit | None = st.session_state.get(PENDING)
-    if pending:
-        r = pending.refusal
-        with st.container(border=True):
-            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of '{plain(pending.journey)}' "
-                       f"at {plain(r.saved_at)}** while you were looking at version {r.expected:d}. "
-                       f"Your change — *{plain(pending.edit.message)}* — is kept until you choose.",
-                       icon=":material/front_hand:")
-            left, right = st.columns(2)
-            left.button("Apply my change on top of the newer version", key="pending_apply", type="primary",
-                        on_click=_apply_on_top, width="stretch")
-            right.button("Discard my change and reload", key="pending_discard", on_click=_discard,
-                         width="stretch")
+    JOURNEYS.show_status()
 
 
-def rescue(action: str):
+def rescue(action: str) -> Callable[..., Any]:
     """Run a store action and turn domain errors into a message instead of a traceback."""
 
-    def run(fn, *args, **kwargs):
+    def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (InvalidJourney, NotFound, JourneysError) as error:
