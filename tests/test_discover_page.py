@@ -22,8 +22,8 @@ from journeys.discover import EventLogs, conformance, dfg, load_activity_map
 from journeys.editing import add_note
 from journeys.store import Store
 from tests.pagetest import open_page
-from ui import discover_view as view
-from ui import import_view
+from ui import discover_state as view
+from ui import uploads
 
 ROUTE = ("bot-faq", "phone-support")
 
@@ -176,7 +176,7 @@ def test_uploading_a_log_imports_it_and_shows_its_report(demo_home):
     assert set(reasons["Why rows were left out"]) == {"missing timestamp",
                                                       "duplicate row (identical in every column)"}
     assert int(_metric(at, "Directly-follows edges")) == len(dfg(stored).edges)
-    assert not [p for p in (demo_home / import_view.UPLOADS_FOLDER).glob("**/*") if p.is_file()]
+    assert not [p for p in (demo_home / uploads.UPLOADS_FOLDER).glob("**/*") if p.is_file()]
 
 
 def test_a_bad_file_says_why_and_stores_nothing(demo_home):

@@ -23,7 +23,14 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeys.discover.log import ImportOptions, LogImportError, LogReport, _connect, import_log, import_relation
+from journeys.discover.log import (
+    ImportOptions,
+    LogImportError,
+    LogReport,
+    import_connection,
+    import_log,
+    import_relation,
+)
 from journeys.discover.log_columns import LogColumns
 from journeys.errors import JourneysError, Problem
 from journeys.files import workspace_tmp
@@ -63,7 +70,7 @@ def customer_journeys_log(tickets: Any, out_path: Path | str, source: str = "map
     columns = LogColumns(case="customer_id", activity="journey_step", timestamp="created_at",
                          resource="handled_by" if "handled_by" in table.column_names else None)
     with workspace_tmp(prefix="log-") as work:
-        con = _connect(Path(work))
+        con = import_connection(Path(work))
         try:
             con.register("_tickets", table)
             report = import_relation(con, "_tickets", out_path, columns, source=source)

@@ -115,7 +115,8 @@ def _guard(what: str, fn: Callable[[], T]) -> T:
                              [Problem(what, f"{type(exc).__name__}: {_first_line(exc)}")]) from exc
 
 
-def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+def import_connection(workdir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB of one import's own: UTC, bounded memory, spilling to ``workdir`` (an import sorts millions of rows)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
@@ -163,7 +164,7 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
                              [Problem(path.name, f"{path.stat().st_size / 2**30:.1f} GiB; the limit is "
                                                  f"{MAX_LOG_BYTES / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
     with workspace_tmp(tmp_home, prefix="log-") as workdir:
-        con = _connect(workdir)
+        con = import_connection(workdir)
         try:
             fallback = padding = newlines = False
             bad_json = None

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from journeys.discover import EventLogs, dfg
 from journeys.store import Store
 from tests.pagetest import open_page
-from ui import discover_view as view
+from ui import discover_state as view
 
 # case 1: A 10:00-10:30 and B 10:05-10:10 overlap: by start A → B → C, by completion B → A → C
 INTERVALS = pd.DataFrame({"case": ["1", "1", "1"], "activity": ["A", "B", "C"],

@@ -10,8 +10,7 @@ from journeys.discover import EventLogs, LogImportError, dfg, load_activity_map,
 from journeys.discover.mapping import activity_map_key
 from journeys.errors import InvalidJourney, JourneysError, NotFound, StaleWrite
 from tests.concurrency import at_once
-from tests.discover.helpers import hand_csv, write_csv
-from tests.discover.test_conformance import _journey
+from tests.discover.helpers import hand_csv, tiny_journey, write_csv
 
 WS = "team"
 
@@ -66,7 +65,7 @@ def test_concurrent_imports_get_distinct_versions(store, tmp_path):
 
 
 def test_activity_maps_are_versioned_documents(store):
-    store.create(WS, _journey(), "ana", "tiny")
+    store.create(WS, tiny_journey(), "ana", "tiny")
     assert load_activity_map(store, WS, "Web events", "Tiny") is None
     first = {"Step A": "a", "Step B": "b", "Xtra": None}
     assert save_activity_map(store, WS, "Web events", "Tiny", first, "ana") == 1
