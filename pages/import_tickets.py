@@ -3,7 +3,8 @@
 The steps follow what a support-ops manager does: choose the export, see what
 was recognised, confirm which column fills each field (or load a saved
 profile), import as a new dataset or a new version of one, read the report.
-The parts live in :mod:`ui.import_view`; the work in :mod:`journeys.tickets`.
+The parts live in :mod:`ui.import_view` (the mapping grid in :mod:`ui.import_mapping`, the report in
+:mod:`ui.import_outcome`); the work is :mod:`journeys.usecases.ticket_import`.
 """
 
 from ui.frame import ensure_frame
@@ -12,7 +13,9 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
+from ui import import_mapping as grid  # noqa: E402
 from ui import import_view as view  # noqa: E402
+from ui import uploads  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 st.title("Import tickets")
@@ -20,7 +23,7 @@ st.caption("Bring in a help-desk export (Zendesk, Intercom, Freshdesk, ServiceNo
            "Desk, Front, Gorgias — recognised from their column names — or any CSV, Excel, Parquet or JSON file) so "
            "the Friction page can show where on the journey customers struggle. Nothing is saved until you press "
            "Import, and a failed import changes nothing.")
-view.remove_stale_uploads()
+uploads.remove_stale_uploads()
 
 st.subheader("1. Choose the export")
 source = view.choose_file()
@@ -40,9 +43,9 @@ else:
                "leave a field empty when your export does not have it. Columns not used here are kept as extra "
                "attributes.")
     view.profile_controls(info)
-    mapping = view.mapping_editor(info, st.session_state[view.BASE])
-    problems = view.mapping_problems(mapping, info)
-    view.show_mapping_status(mapping, info, problems)
+    mapping = grid.mapping_editor(info, st.session_state[view.BASE])
+    problems = grid.mapping_problems(mapping, info)
+    grid.show_mapping_status(mapping, info, problems)
 
     st.subheader("4. Import")
     name = view.choose_dataset(source)

@@ -6,8 +6,8 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from ui import rules_view, session, tickets_view  # noqa: E402
-from ui.frame import store, workspace  # noqa: E402
+from ui import rule_form, rules_view, session  # noqa: E402
+from ui.frame import ws  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 st.title("Mapping rules")
@@ -16,7 +16,7 @@ st.caption("Rules put each ticket on a step of the journey. They are tried from 
 pick_journey, pick_dataset = st.columns(2)
 with pick_journey:
     name = session.pick_journey()
-available = tickets_view.datasets()
+available = ws().datasets.list()
 if not name or not available:
     st.info("No ticket data yet. Import a help-desk export with `journeys tickets import FILE` "
             "(Zendesk, Intercom, Freshdesk or any CSV/Excel/Parquet/JSON), or load the demo with "
@@ -25,7 +25,7 @@ if not name or not available:
 chosen = pick_dataset.selectbox("Ticket dataset", [d.name for d in available], key="rules_dataset",
                       help="Counts below are for this dataset; the rules themselves belong to the journey.")
 dataset = next(d for d in available if d.name == chosen)
-loaded = store().load(workspace(), name)
+loaded = ws().journeys.load(name)
 journey = loaded.journey
 labels = {s.id: s.label for s in journey.steps}
 
@@ -45,10 +45,10 @@ rules_view.rules_table(rule_set, labels, found)
 rules_view.change_controls(name, rule_set, labels)
 
 st.subheader("Tickets on no step")
-rules_view.unmapped_section(found)
+rule_form.unmapped_section(found)
 
 st.subheader("Add a rule")
-rules_view.add_form(name, journey, dataset, rule_set, found, key)
+rule_form.add_form(name, journey, dataset, rule_set, found, key)
 
 st.subheader("Rules history")
-rules_view.history_section(name, labels, rules_view.tickets().rules_history(workspace(), name), rule_set.version)
+rules_view.history_section(name, labels, ws().rules.history(name), rule_set.version)

@@ -17,7 +17,9 @@ from journeys.demo.ticket_export import generate
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.workflow import import_dataset
+from ui import import_mapping as grid
 from ui import import_view as view
+from ui import uploads
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 WORKSPACE = "demo"
@@ -66,7 +68,7 @@ def _datasets(home: Path) -> Iterator[Datasets]:
 
 
 def _uploads(home: Path) -> list[Path]:
-    return [p for p in (home / view.UPLOADS_FOLDER).glob("**/*") if p.is_file()]
+    return [p for p in (home / uploads.UPLOADS_FOLDER).glob("**/*") if p.is_file()]
 
 
 def _texts(at: AppTest) -> str:
@@ -78,10 +80,10 @@ def test_upload_is_saved_inspected_and_the_zendesk_layout_proposed(home, zendesk
     at = _upload(_page(), "zendesk export.csv", zendesk_csv)
     assert at.session_state[view.INSPECTED].proposed.layout == "zendesk"
     assert "**Zendesk**" in [m.value for m in at.markdown]
-    assert at.selectbox(key=view._src("ticket_id")).value == "Id"
-    assert at.selectbox(key=view._src("created_at")).value == "Created at"
-    assert at.selectbox(key=view._src("customer_id")).value == "Requester id"
-    assert at.selectbox(key=view._src("handled_by")).value is None
+    assert at.selectbox(key=grid.source_key("ticket_id")).value == "Id"
+    assert at.selectbox(key=grid.source_key("created_at")).value == "Created at"
+    assert at.selectbox(key=grid.source_key("customer_id")).value == "Requester id"
+    assert at.selectbox(key=grid.source_key("handled_by")).value is None
     preview = at.dataframe[0].value
     assert len(preview) == 10 and "Subject" in preview.columns
     saved = _uploads(home)
@@ -92,7 +94,7 @@ def test_upload_is_saved_inspected_and_the_zendesk_layout_proposed(home, zendesk
 def test_changing_a_column_changes_the_mapping_and_saves_a_profile_the_cli_can_use(home, tmp_path, zendesk_csv):
     at = _upload(_page(), "zendesk.csv", zendesk_csv)
     assert "Requester id" not in _texts(at)  # every column is used: nothing listed as an extra
-    at.selectbox(key=view._src("customer_id")).set_value("Group")
+    at.selectbox(key=grid.source_key("customer_id")).set_value("Group")
     at.run()
     assert not at.exception, at.exception
     assert "kept as extra attributes" in _texts(at) and "Requester id" in _texts(at)
@@ -108,12 +110,12 @@ def test_changing_a_column_changes_the_mapping_and_saves_a_profile_the_cli_can_u
 
     # a new upload starts from the proposal again; loading the profile brings the edit back
     _upload(at.button(key="imp_choose_another").click().run(), "zendesk.csv", zendesk_csv)
-    assert at.selectbox(key=view._src("customer_id")).value == "Requester id"
+    assert at.selectbox(key=grid.source_key("customer_id")).value == "Requester id"
     at.selectbox(key=view.PROFILE_PICK).set_value("Zendesk monthly")
     at.button(key="imp_load_profile").click()
     at.run()
     assert not at.exception, at.exception
-    assert at.selectbox(key=view._src("customer_id")).value == "Group"
+    assert at.selectbox(key=grid.source_key("customer_id")).value == "Group"
 
     # the command line's --profile goes through the same workflow call
     source = tmp_path / "cli.csv"
@@ -191,8 +193,8 @@ def test_a_file_without_rows_fails_at_import_and_changes_nothing(home, zendesk_c
 
 def test_mapping_problems_block_the_import(home, zendesk_csv):
     at = _upload(_page(), "zendesk.csv", zendesk_csv)
-    at.selectbox(key=view._src("created_at")).set_value(None)
-    at.text_input(key=view.TIMEZONE).input("Mars/Olympus")
+    at.selectbox(key=grid.source_key("created_at")).set_value(None)
+    at.text_input(key=grid.TIMEZONE).input("Mars/Olympus")
     at.run()
     assert not at.exception, at.exception
     problems = at.error[0].value
@@ -207,10 +209,10 @@ def test_mapping_problems_block_the_import(home, zendesk_csv):
 
 def test_a_transform_with_an_argument_offers_the_columns(home, zendesk_csv):
     at = _upload(_page(), "zendesk.csv", zendesk_csv)
-    at.selectbox(key=view._tf("first_response_minutes")).set_value("diff_minutes")
+    at.selectbox(key=grid.transform_key("first_response_minutes")).set_value("diff_minutes")
     at.run()
     assert not at.exception, at.exception
-    start = at.selectbox(key=view._arg("first_response_minutes"))
+    start = at.selectbox(key=grid.argument_key("first_response_minutes"))
     assert start.value == "Created at" and "Solved at" in start.options
     start.set_value("Solved at")
     at.text_input(key=view.PROFILE_NAME).input("since solved")
@@ -235,18 +237,18 @@ def test_file_content_is_shown_as_text_never_as_markup():
     rendered = MarkdownIt("commonmark").render(view.plain(text))  # tests/test_ui_text.py: the full check
     assert "<a" not in rendered and "<strong" not in rendered and "<b>" not in rendered
     assert "http://" not in view.plain(text) and "jane@acme" not in view.plain(text)
-    assert view.safe_file_name("../../etc/passwd") == "passwd"
-    assert view.safe_file_name("Zendesk export (1).CSV") == "Zendesk export (1).csv"
-    assert view.safe_file_name("..\\..\\x.tsv") == "x.tsv"
-    assert view.safe_file_name(".csv") == "csv"
+    assert uploads.safe_file_name("../../etc/passwd") == "passwd"
+    assert uploads.safe_file_name("Zendesk export (1).CSV") == "Zendesk export (1).csv"
+    assert uploads.safe_file_name("..\\..\\x.tsv") == "x.tsv"
+    assert uploads.safe_file_name(".csv") == "csv"
 
 
 def test_uploads_left_by_closed_sessions_are_cleaned_up(home):
     import os
     import time
 
-    old = home / view.UPLOADS_FOLDER / "abandoned" / "old.csv"
-    fresh = home / view.UPLOADS_FOLDER / "in-use" / "fresh.csv"
+    old = home / uploads.UPLOADS_FOLDER / "abandoned" / "old.csv"
+    fresh = home / uploads.UPLOADS_FOLDER / "in-use" / "fresh.csv"
     for path in (old, fresh):
         path.parent.mkdir(parents=True)
         path.write_text("Id,Created at\n1,2026-01-01\n")

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from journeys.errors import JourneysError
 from journeys.store import Store
 from journeys.tickets.column_mapping import ColumnMapping
 from journeys.tickets.datasets import Datasets, DatasetVersion
 from journeys.tickets.importer import ImportReport, import_file
+
+if TYPE_CHECKING:
+    from journeys.tickets.engine import TicketEngine
 
 
 def import_dataset(store: Store, home: Path, workspace: str, name: str, source: Path, author: str,
@@ -36,17 +40,20 @@ def import_dataset(store: Store, home: Path, workspace: str, name: str, source: 
     return version, report
 
 
-def prepare_mappings(store: Store, home: Path, workspace: str, dataset: DatasetVersion) -> list[str]:
+def prepare_mappings(store: Store, home: Path, workspace: str, dataset: DatasetVersion,
+                     engine: TicketEngine | None = None) -> list[str]:
     """Map a dataset version onto every journey that has mapping rules, ahead of the first page view.
 
     Mapping (rules plus the repeat-contact window) takes seconds on a million tickets; done right
-    after an import it is on disk when someone opens the Friction page. Returns the journeys mapped.
+    after an import it is on disk when someone opens the Friction page. ``engine``: the workspace's
+    (left open); without one a throwaway engine is used. Returns the journeys mapped.
     """
     from journeys.store.tickets import TicketStore
     from journeys.tickets.engine import TicketEngine
 
     rules = TicketStore(store)
-    engine = TicketEngine()
+    owned = engine is None
+    engine = engine if engine is not None else TicketEngine()
     done = []
     try:
         for summary in store.list_journeys(workspace):
@@ -59,5 +66,6 @@ def prepare_mappings(store: Store, home: Path, workspace: str, dataset: DatasetV
                 continue
             done.append(summary.name)
     finally:
-        engine.close()
+        if owned:
+            engine.close()
     return done
