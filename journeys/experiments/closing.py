@@ -20,7 +20,7 @@ The page and the command line call these same functions, so "analyse" does the s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import ibis
 import pandas as pd
@@ -66,7 +66,8 @@ def analyse_and_record(experiments: Experiments, workspace: str, key: str, table
         raise JourneysError(f"{key} is a draft: start it (draft → running) before analysing; before it starts, "
                             "the plan says what it can detect")
     if status == Status.decided:
-        raise JourneysError(f"{key} is decided ({stored.experiment.decision.outcome.value}); its result is the one "
+        outcome = stored.experiment.decision.outcome.value if stored.experiment.decision else "closed"
+        raise JourneysError(f"{key} is decided ({outcome}); its result is the one "
                             "the decision rested on and is kept as it is")
     result = analyse(table, stored.experiment).model_copy(update={"dataset": dataset,
                                                                   "dataset_version": dataset_version})
@@ -126,14 +127,22 @@ def told_after_decision(experiment: Experiment) -> list[LoopEntry]:
 def loop_open(experiments: list[StoredExperiment]) -> list[StoredExperiment]:
     """Decided experiments nobody has been told about since the decision, oldest decision first."""
     open_ = [e for e in experiments if e.experiment.status == Status.decided and not told_after_decision(e.experiment)]
-    return sorted(open_, key=lambda e: e.experiment.decision.at)
+    return sorted(open_, key=_decided_at)
 
 
 def decided_between(experiments: list[StoredExperiment], start: date, end: date) -> list[StoredExperiment]:
     """Experiments decided from ``start`` to ``end`` (both days included), in decision order."""
     found = [e for e in experiments if e.experiment.decision is not None
              and start <= e.experiment.decision.at.date() <= end]
-    return sorted(found, key=lambda e: e.experiment.decision.at)
+    return sorted(found, key=_decided_at)
+
+
+def _decided_at(stored: StoredExperiment) -> datetime:
+    """When it was decided (the order of the lists above; only decided experiments reach it)."""
+    decided = stored.experiment.decision
+    if decided is None:
+        raise ValueError(f"{stored.key} has no decision")
+    return decided.at
 
 
 # --- promoting a future state --------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import ibis
 import numpy as np
@@ -305,7 +305,7 @@ def measure_ab(control: Arm, treatment: Arm, metric: str, sign: int, *, alpha: f
             fit = _Fit(effect, float(compared.std_meandiff_separatevar), float(df), float(p), None, "")
             interval = compared.tconfint_diff(alpha=alpha, usevar="unequal")
         elif kind == "quantile":
-            q = METRICS[metric].q
+            q = cast(float, METRICS[metric].q)  # a quantile metric names its quantile
             boot = stats.bootstrap((treatment.values, control.values),
                                    lambda a, b, axis: np.quantile(a, q, axis=axis) - np.quantile(b, q, axis=axis),
                                    n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=1 - alpha, method="percentile",

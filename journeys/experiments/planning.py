@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 import ibis
 import numpy as np
@@ -107,12 +108,18 @@ def detectable_effect(design: Design, *, variance: float, weekly_n: float, pre_w
     return float(d * math.sqrt(df + 1) * se), se
 
 
-def _solve(power_class: object, **known: float) -> float:
+class _PowerAnalysis(Protocol):
+    """What the statsmodels power classes share (they carry no type hints)."""
+
+    def solve_power(self, **known: float | None) -> float: ...
+
+
+def _solve(power_class: _PowerAnalysis, **known: float) -> float:
     """The standardised effect size a statsmodels power class needs for the known inputs."""
     return abs(float(np.squeeze(power_class.solve_power(effect_size=None, **known))))  # two-sided: either root
 
 
-def weeks_needed(design: Design, smallest_effect: float, **inputs: float) -> int | None:
+def weeks_needed(design: Design, smallest_effect: float, **inputs: Any) -> int | None:
     """The shortest after-window (whole weeks) in which ``smallest_effect`` is detectable (None: > 2 years).
 
     The MDE shrinks as the after-window grows, so a bisection finds the first week that is enough.

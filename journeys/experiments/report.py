@@ -404,7 +404,7 @@ def _page(title: str, body: str) -> str:
             f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def _table(rows: Sequence[tuple[str, str]], head: tuple[str, ...] | None = None) -> str:
+def _table(rows: Sequence[Sequence[object]], head: tuple[str, ...] | None = None) -> str:
     top = "<tr>" + "".join(f"<th>{h(c)}</th>" for c in head) + "</tr>" if head else ""
     body = "".join("<tr>" + "".join(f"<td>{h(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table>{top}{body}</table>"

@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import ibis
 import numpy as np
@@ -158,7 +159,8 @@ def ab_arms(table: ibis.Table, experiment: Experiment, metric: str, window: Wind
         def arm(v: str) -> Arm:
             if v not in df.index or df.loc[v, sample] == 0:
                 return Arm(v, 0, float("nan"), 0)
-            n, rate = int(df.loc[v, sample]), float(df.loc[v, metric])
+            n_value, rate_value = df.loc[v, [sample, metric]].to_numpy(dtype=float)
+            n, rate = int(n_value), float(rate_value)
             return Arm(v, n, rate, round(rate * n))
 
         return arm(control), arm(treatment)
@@ -172,7 +174,7 @@ def ab_arms(table: ibis.Table, experiment: Experiment, metric: str, window: Wind
         x = rows.loc[rows["variant"] == v, "value"].to_numpy(dtype=float)
         if not len(x):
             return Arm(v, 0, float("nan"), values=x)
-        value = float(np.mean(x)) if kind == "mean" else float(np.quantile(x, summary.q))
+        value = float(np.mean(x)) if kind == "mean" else float(np.quantile(x, cast(float, summary.q)))
         return Arm(v, len(x), value, values=x)
 
     return values_arm(control), values_arm(treatment)
