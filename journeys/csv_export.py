@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:  # pandas loads only when a frame is written: every CLI command imports this module
     import pandas as pd
+    from typing_extensions import TypeIs
 
     Rows = pd.DataFrame | Iterable[Mapping[str, Any]]
 
@@ -58,8 +59,13 @@ def _is_missing(value: Any) -> bool:
     return type(value).__name__ in ("NaTType", "NAType") and type(value).__module__.startswith("pandas")
 
 
+def _is_frame(data: Rows) -> TypeIs[pd.DataFrame]:
+    """A pandas DataFrame, told by its attributes so rows of dicts never import pandas."""
+    return hasattr(data, "itertuples") and hasattr(data, "columns")
+
+
 def _records(data: Rows, columns: Sequence[str] | None) -> tuple[list[str], Iterable[Sequence[Any]]]:
-    if hasattr(data, "itertuples") and hasattr(data, "columns"):  # a pandas DataFrame
+    if _is_frame(data):
         names = [str(c) for c in (columns if columns is not None else data.columns)]
         frame = data if columns is None else data.reindex(columns=list(columns))
         return names, frame.itertuples(index=False, name=None)

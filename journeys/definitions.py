@@ -164,8 +164,7 @@ def load_settings(store: Store, workspace: str) -> tuple[MetricSettings, int]:
     if found is None:
         return MetricSettings(), 0
     stored = found.body.get("variants") or {}
-    variants = {f: (stored.get(f) if any(v.name == stored.get(f) for v in vs) else DEFAULTS[f])
-                for f, vs in FAMILIES.items()}
+    variants = {f: next((v.name for v in vs if v.name == stored.get(f)), DEFAULTS[f]) for f, vs in FAMILIES.items()}
     few = found.body.get("few_tickets")
     return MetricSettings(variants, few if few in FEW_CHOICES else "show"), found.version
 

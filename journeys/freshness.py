@@ -177,7 +177,7 @@ def _measure(table: ibis.Table, steps: Steps, end: datetime, window_days: int, m
     values: Snapshot = {}
     samples: dict[str, dict[str, int]] = {}
     for step in ids:
-        row = per_step.loc[step] if step in per_step.index else None
+        row = per_step.loc[step].to_dict() if step in per_step.index else None
         values[step], samples[step] = {}, {}
         for m in WATCHED:
             n = 0 if row is None else int(row[METRICS[m].sample])

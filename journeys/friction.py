@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import ibis
@@ -149,7 +150,7 @@ def friction_score(
     stacked = np.vstack(contributions) if contributions else np.zeros((0, len(out)))
     out["score"] = stacked.sum(axis=0)
     driver = np.array(list(norm))[stacked.argmax(axis=0)] if len(out) else np.array([], dtype=object)
-    out["main_driver"] = np.where(out["score"].to_numpy() > 0, driver, None)
+    out["main_driver"] = np.where(out["score"].to_numpy() > 0, driver, np.array(None, dtype=object))
     out["guarded_by"] = guarded
     out["rank"] = out["score"].rank(ascending=False, method="min").astype("int64")
     out = pd.concat([out, pd.DataFrame(parts, index=out.index)], axis=1)
@@ -207,11 +208,12 @@ def friction(
     filters = dict(filters or {})
     if steps is not None:
         filters["journey_step"] = [s for s in steps if s is not None]
-    options = dict(start=start, end=end, min_sample=min_sample, metrics=["volume", *chosen], definitions=definitions)
-    per_step = compute(table, by=("journey_step",), filters=filters, reach=reach, **options)
+    measure = partial(compute, table, start=start, end=end, min_sample=min_sample, metrics=["volume", *chosen],
+                      definitions=definitions)
+    per_step = measure(by=("journey_step",), filters=filters, reach=reach)
     per_step = per_step[per_step["journey_step"].notna()].reset_index(drop=True)
     mapped = {**filters, "journey_step": per_step["journey_step"].tolist()}
-    overall = compute(table, by=(), filters=mapped, **options)
+    overall = measure(by=(), filters=mapped)
     return friction_from(per_step, overall, weights=weights, alpha=alpha, cap=cap, min_sample=min_sample)
 
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -35,6 +35,7 @@ from journeys.bounded import SHOWN, clipped, some_of
 from journeys.model import HandledBy, Journey, StepKind, TransitionKind, parse_journey
 
 SHARE_TOLERANCE = 0.01
+_Node = TypeVar("_Node", bound=Hashable)  # a step id, or a group number of nx.condensation
 _JOURNEY_FIELDS = ("name", "state", "derived_from", "description", "stages", "lanes", "personas", "entry", "notes")
 
 
@@ -45,7 +46,7 @@ def to_digraph(journey: Journey) -> nx.DiGraph:
     by source node, so the journey's own order of steps and transitions is kept
     in ``step_order`` and ``transition_order``.
     """
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     meta = journey.model_dump(mode="python", include=set(_JOURNEY_FIELDS))
     g.graph.update(meta)
     g.graph["step_order"] = journey.step_ids()
@@ -156,7 +157,7 @@ def has_route_to_human(g: nx.DiGraph, n: str) -> bool:
         handled_by(g, m) == HandledBy.human for m in nx.descendants(g, n))
 
 
-def _reaching(g: nx.DiGraph, targets: set[str]) -> set[str]:
+def _reaching(g: nx.DiGraph[_Node], targets: set[_Node]) -> set[_Node]:
     """Every node with a path to one of ``targets`` (the targets included): one reverse BFS from all at once."""
     return set().union(*nx.bfs_layers(g.reverse(copy=False), targets)) if targets else set()
 
@@ -164,7 +165,7 @@ def _reaching(g: nx.DiGraph, targets: set[str]) -> set[str]:
 def _induced(g: nx.DiGraph, nodes: set[str]) -> nx.DiGraph:
     """The bare subgraph on ``nodes`` (no attributes): NetworkX's subgraph *view* filters every
     lookup and is several times slower to search than this plain copy."""
-    sub = nx.DiGraph()
+    sub: nx.DiGraph[str] = nx.DiGraph()
     sub.add_nodes_from(nodes)
     sub.add_edges_from((u, v) for u, v in g.edges if u in nodes and v in nodes)
     return sub
@@ -207,7 +208,7 @@ def find_bot_loops(g: nx.DiGraph) -> list[Finding]:
     exits = {n for n in g.nodes if handled_by(g, n) == HandledBy.human or is_outcome(g, n)}
     dag = nx.condensation(g)
     group = dag.graph["mapping"]  # step → its strongly connected group in the whole journey
-    exits_in = defaultdict(int)
+    exits_in: defaultdict[int, int] = defaultdict(int)
     for n in exits:
         exits_in[group[n]] += 1
     leads_to_exit = _reaching(dag, set(exits_in))
@@ -369,7 +370,7 @@ def most_likely_path(journey: Journey | nx.DiGraph) -> list[str]:
     if entry is None:
         return []
     probs = transition_probabilities(g)
-    weighted = nx.DiGraph()
+    weighted: nx.DiGraph[str] = nx.DiGraph()
     weighted.add_nodes_from(g.nodes)
     for (u, v), share in probs.items():
         if share > 0 and g.edges[u, v]["kind"] != TransitionKind.retry:

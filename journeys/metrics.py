@@ -51,7 +51,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import ibis
 import ibis.expr.types as ir
@@ -197,6 +197,10 @@ def tickets_table(parquet: str | Path | Sequence[str | Path], con: ibis.BaseBack
                             overwrite=True)
 
 
+@overload
+def utc_timestamp(value: datetime | date | str) -> datetime: ...
+@overload
+def utc_timestamp(value: None) -> None: ...
 def utc_timestamp(value: datetime | date | str | None) -> datetime | None:
     if value is None:
         return None
@@ -280,7 +284,7 @@ def query(
 
     # Keep only the columns the query reads (a window materialises what passes through it),
     # adding any missing canonical input as a typed null so its metric reads "too few".
-    inputs = {c for m in names for c in (catalogue[m].inputs if catalogue[m].inputs is not None else _INPUTS[m])
+    inputs = {c for m in names for c in _inputs(catalogue[m], m)
               if c in schema or c in BY_NAME}  # a variant's extra (x_) input is only named when present
     flagged = "repeat_contact_rate" in names and REPEAT_FLAG in schema
     wanted = ["created_at", *dict.fromkeys([*by, *filters, *sorted(inputs)]), *([REPEAT_FLAG] if flagged else [])]
@@ -302,9 +306,9 @@ def query(
         keys["period"] = t.created_at.truncate(PERIODS[period])
 
     samples = _samples(names, catalogue)
-    counters = SAMPLES | {catalogue[m].sample: catalogue[m].sample_expr for m in names if catalogue[m].sample_expr}
+    counters = SAMPLES | {catalogue[m].sample: e for m in names if (e := catalogue[m].sample_expr) is not None}
     aggs: dict[str, ir.Scalar] = {s: counters[s](t) for s in samples}
-    quantiles: dict[str, list[Metric]] = {}
+    quantiles: dict[str | None, list[Metric]] = {}  # keyed by Metric.column
     for m in names:
         metric = catalogue[m]
         if metric.kind == "quantile" and metric.sample_expr is None:  # a variant's quantile keeps its own filter
@@ -312,8 +316,8 @@ def query(
         elif metric.expr is not None and m != "volume":
             aggs[m] = metric.expr(t)
     for column, group in quantiles.items():  # one multi-quantile call per column: one sort per group
-        if len(group) == 1:
-            aggs[group[0].name] = group[0].expr(t)
+        if len(group) == 1 and (expr := group[0].expr) is not None:
+            aggs[group[0].name] = expr(t)
         else:
             aggs[f"_q_{column}"] = t[column].quantile([g.q for g in group])
     agg = t.group_by(**keys).aggregate(**aggs) if keys else t.aggregate(**aggs)
@@ -328,6 +332,11 @@ def query(
         elif m in agg.columns:
             out[m] = agg[m]
     return agg.select(**out)
+
+
+def _inputs(metric: Metric, name: str) -> tuple[str, ...]:
+    """The columns a metric reads: a variant's own, else the catalogue's for its name."""
+    return metric.inputs if metric.inputs is not None else _INPUTS[name]
 
 
 def _samples(names: Sequence[str], catalogue: Mapping[str, Metric] = METRICS) -> list[str]:

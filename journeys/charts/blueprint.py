@@ -91,7 +91,7 @@ class JourneyMapChart(alt.LayerChart):
     pass ``validate=True`` to check a chart anyway.
     """
 
-    def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    def to_dict(self, validate: bool = False, **kwargs: Any) -> dict[str, Any]:
         fast = hasattr(self, "_journeys_layers") and not kwargs
         spec = self._plain_dict() if fast else super().to_dict(validate=False, **kwargs)
         # Layers name their data; the rows join here, after Altair's deep copies of the
@@ -109,10 +109,11 @@ class JourneyMapChart(alt.LayerChart):
         """The spec as Altair writes it, from the plain layer dictionaries, without Altair's deep copies and
         per-object conversion (half the cost of a 200-step map). The layers are copied: callers may edit."""
         top = {name: getattr(self, name) for name in ("height", "resolve", "usermeta", "view", "width")}
+        params = self.params if isinstance(self.params, list) else []  # the builder always sets a list
         return {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
                 "layer": copy.deepcopy(self._journeys_layers),
                 **{k: v for k, v in copy.deepcopy(top).items() if v is not alt.Undefined},
-                "params": [p.to_dict(validate=False) for p in self.params], "$schema": alt.SCHEMA_URL}
+                "params": [p.to_dict(validate=False) for p in params], "$schema": alt.SCHEMA_URL}
 
 
 def _one_row_legends(spec: dict[str, Any]) -> None:
@@ -527,10 +528,11 @@ def _layer(name: str, data: pd.DataFrame, mark: dict[str, Any], encoding: dict[s
     (Altair's own ``copy()`` builds objects the same way; the tests validate the whole spec.)
     Layers drawing the same rows name the same ``data_name``: the rows are sent once.
     """
-    extra = {"transform": transform} if transform else {}
+    extra: dict[str, Any] = {"transform": transform} if transform else {}
     with debug_mode(False):
-        chart = alt.Chart(alt.NamedData(name=data_name or name), name=name, mark=mark,
-                          encoding=alt.Encoding(**encoding), **extra)
+        # Altair takes a plain mark dict and an Encoding at run time; its signature names only other classes.
+        chart = alt.Chart(alt.NamedData(name=data_name or name), name=name,
+                          mark=mark, encoding=alt.Encoding(**encoding), **extra)  # type: ignore[arg-type]
     object.__setattr__(chart, "_journeys_rows", data)
     object.__setattr__(chart, "_journeys_data", data_name or name)
     object.__setattr__(chart, "_journeys_dict", {"data": {"name": data_name or name}, "mark": mark,
@@ -952,11 +954,12 @@ def _overlay_colour(nodes: pd.DataFrame, overlay: MetricOverlay) -> dict[str, An
     """Fill by the overlay's value (worse is red, gradient legend); hollow if too few tickets, grey if none."""
     values = nodes.loc[nodes["metric_state"] == "value", "metric"].astype(float).tolist()
     scale, labels = colour_scale(overlay, values)
-    legend = {"title": overlay.legend_title(), "type": "gradient", "orient": "bottom", "direction": "horizontal",
-              "gradientLength": 180, "gradientThickness": 10, "gradientStrokeColor": style.GRID,
-              "format": overlay.format, "values": labels, "labelOverlap": "greedy", "titleFontSize": 11,
-              "labelFontSize": 11, "titleColor": style.INK, "labelColor": style.INK, "titleAnchor": "start",
-              "titleLimit": 320, "labelLimit": 130}
+    legend: dict[str, Any] = {
+        "title": overlay.legend_title(), "type": "gradient", "orient": "bottom", "direction": "horizontal",
+        "gradientLength": 180, "gradientThickness": 10, "gradientStrokeColor": style.GRID,
+        "format": overlay.format, "values": labels, "labelOverlap": "greedy", "titleFontSize": 11,
+        "labelFontSize": 11, "titleColor": style.INK, "labelColor": style.INK, "titleAnchor": "start",
+        "titleLimit": 320, "labelLimit": 130}
     if not values:
         legend = {**legend, "title": [*legend["title"], "no step has a value"]}  # and no labels: values is []
     return {"field": "metric", "type": "quantitative", "scale": scale, "legend": legend, "condition": [
@@ -1183,7 +1186,7 @@ def journey_map(journey: Journey, *, color_by: str = "channel", highlight: Colle
                 "plot_height": plot_height, "chart": "journey_map", "present": present}})
     # Set after construction: LayerChart copies every layer and parameter deeply to lift the layers' data and
     # params to the top, and these layers have neither (named data, top-level params) — a fifth of a build.
-    chart.layer, chart.params = layers, params
+    chart.layer, chart.params = [*layers], params
     datasets: dict[str, list[dict[str, Any]]] = {}
     shared: dict[str, Hashable] = {}
     for layer in layers:

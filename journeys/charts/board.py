@@ -296,6 +296,7 @@ def routes(board: Board, pairs: Sequence[tuple[str, str]]) -> list[Route]:
         same_row = round(a.top, 3) == round(b.top, 3)
         between = same_row and b.left > a.right and any(
             a.right < c.cx < b.left for c in row_lines[round(a.top, 3)])
+        points: tuple[tuple[float, float], ...]
         if same_row and b.left > a.right and not between:
             x = inside(left_gutter + off)
             points = ((a.right, ys), (x, ys), (x, yt), (b.left, yt))

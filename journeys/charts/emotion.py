@@ -28,6 +28,10 @@ def _tone(emotion: int | None) -> str | None:
     return "negative" if emotion < 0 else "positive" if emotion > 0 else "neutral"
 
 
+def _emotion_text(emotion: int | None) -> str:
+    return "not set" if emotion is None else style.EMOTION_NAMES.get(emotion, "not set")
+
+
 def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.LayerChart:
     """Emotion (−2 … +2) at each step of ``path`` (default: the most likely path), in path order.
 
@@ -44,14 +48,14 @@ def emotion_curve(journey: Journey, path: Sequence[str] | None = None) -> alt.La
         raise ValueError(f"the path names steps the journey '{journey.name}' does not have: {', '.join(missing)}")
     data = pd.DataFrame.from_records(
         [{"position": i, "id": sid, "label": style.clean(steps[sid].label), "stage": style.clean(steps[sid].stage),
-          "emotion": steps[sid].emotion, "emotion_text": style.EMOTION_NAMES.get(steps[sid].emotion, "not set"),
+          "emotion": steps[sid].emotion, "emotion_text": _emotion_text(steps[sid].emotion),
           "tone": _tone(steps[sid].emotion)} for i, sid in enumerate(order)],
         columns=["position", "id", "label", "stage", "emotion", "emotion_text", "tone"])
     data["emotion"] = data["emotion"].astype("Int64")
     personas = pd.DataFrame.from_records(
         [{"position": i, "persona": persona, "label": style.clean(steps[sid].label),
           "emotion": journey.emotion_of(sid, persona),
-          "emotion_text": style.EMOTION_NAMES.get(journey.emotion_of(sid, persona), "not set")}
+          "emotion_text": _emotion_text(journey.emotion_of(sid, persona))}
          for persona in journey.personas if any(persona in steps[sid].persona_emotions for sid in order)
          for i, sid in enumerate(order)],
         columns=["position", "persona", "label", "emotion", "emotion_text"])
@@ -99,5 +103,6 @@ def _curve(data: pd.DataFrame, personas: pd.DataFrame) -> alt.LayerChart:
             alt.Chart(persona_rows).mark_point(filled=True, size=40, opacity=0.9).encode(
                 x=x, y=y, color=alt.Color("persona:N", scale=persona_scale, legend=None), tooltip=persona_tip),
         ]
-    return alt.layer(*layers).properties(width="container", height=260 + (30 if len(personas) else 0),
-                                         view=alt.ViewBackground(stroke=None)).resolve_scale(color="independent")
+    return alt.LayerChart(layer=[*layers]).properties(
+        width="container", height=260 + (30 if len(personas) else 0), view=alt.ViewBackground(stroke=None),
+    ).resolve_scale(color="independent")

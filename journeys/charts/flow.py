@@ -53,7 +53,7 @@ TITLE_CHARS = 22  # the width legend's title wraps into two lines from this leng
 
 def _count(value: Any, pair: tuple[str, str]) -> int:
     """A count as an int: a whole, finite, non-negative number (numpy integers and 3.0 included)."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and float(value) >= 0
     if not ok or int(value) != value:
         raise ValueError(f"observed[{pair!r}] must be a whole number ≥ 0, not {value!r}")
     return int(value)
@@ -70,7 +70,8 @@ class FlowOverlay:
     title: str = "Customers"  # legend title, e.g. "Customers (event log 'web-2026')"
 
     def __post_init__(self) -> None:
-        counts, leaving = {}, {}
+        counts: dict[tuple[str, str], int] = {}
+        leaving: dict[str, int] = {}
         for pair, value in self.observed.items():
             if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
                 raise ValueError(f"observed keys must be (source, target) pairs of step ids, not {pair!r}")

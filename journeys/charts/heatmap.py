@@ -58,4 +58,4 @@ def step_period_heatmap(cells: pd.DataFrame, *, steps: Sequence[tuple[str, str]]
         x=x, y=y, tooltip=[alt.Tooltip("label:N", title="step"),
                            alt.Tooltip("start:O", title=f"{period} starting"),
                            alt.Tooltip("n:Q", title="tickets (too few)")])
-    return alt.layer(too_few, filled).properties(height=alt.Step(22))
+    return alt.LayerChart(layer=[too_few, filled]).properties(height=alt.Step(22))

@@ -55,5 +55,5 @@ def value_effort_chart(data: pd.DataFrame) -> alt.LayerChart:
     labels = alt.Chart(data).mark_text(align="left", dx=10, dy=-10, fontSize=11, color="#374151").encode(
         x=x, y=y, text="key:N")
     # Legends under the plot; status in three columns so the size legend's largest symbol fits beside it.
-    return alt.layer(points, labels).properties(height=360, padding={"left": 5, "top": 10, "right": 28,
+    return alt.LayerChart(layer=[points, labels]).properties(height=360, padding={"left": 5, "top": 10, "right": 28,
                                                                      "bottom": 10})

@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast
 
 import altair as alt
 import networkx as nx
@@ -94,7 +94,7 @@ class DfgLayout:
 
 def _weighted_graph(graph: Any, max_edges: int | None = None) -> nx.DiGraph:
     """The DFG without self-loops (they get badges), edges weighted by frequency: the ``max_edges`` busiest."""
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     for a, n in zip(graph.activities["activity"], graph.activities["events"], strict=True):
         g.add_node(str(a), events=int(n))
     edges = graph.edges[graph.edges["source"] != graph.edges["target"]]
@@ -174,7 +174,7 @@ def dfg_layout(graph: Any, max_per_row: int = MAX_PER_ROW, max_edges: int | None
         return DfgLayout(pd.DataFrame(columns=["activity", "layer", "row", "x"]), frozenset(), 0, MIN_SLOTS, {})
     starts = [str(a) for a in graph.starts["activity"]]
     back = back_edges(g, starts)
-    dag = nx.DiGraph()
+    dag: nx.DiGraph[str] = nx.DiGraph()
     dag.add_nodes_from(g.nodes(data=True))
     dag.add_edges_from((s, t, d) for s, t, d in g.edges(data=True) if (s, t) not in back)
     layers = [sorted(gen, key=lambda a: (-g.nodes[a]["events"], a)) for gen in nx.topological_generations(dag)]
@@ -191,7 +191,7 @@ def dfg_layout(graph: Any, max_per_row: int = MAX_PER_ROW, max_edges: int | None
     activities = list(row_of)
 
     # a proper layered graph: long edges pass each row in between at a bend (a dummy node)
-    h = nx.DiGraph()
+    h: nx.DiGraph[Any] = nx.DiGraph()  # activities, and (source, target, row) bends
     h.add_nodes_from(activities)
     bends: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
     for s, t, d in dag.edges(data=True):
@@ -268,7 +268,7 @@ def _forward_curve(xs: float, rs: float, xt: float, rt: float, bends: Sequence[t
     start = (xs + float(np.clip((first - xs) * 0.15, -0.25, 0.25)), rs + BOX_H / 2)
     end = (xt - float(np.clip((xt - last) * 0.15, -0.25, 0.25)), rt - BOX_H / 2)
     through = [start, *bends, end]
-    pieces = []
+    pieces: list[np.ndarray] = []
     for (x0, y0), (x1, y1) in itertools.pairwise(through):
         dy = (y1 - y0) / 2
         pieces.append(_bezier((x0, y0), (x0, y0 + dy), (x1, y1 - dy), (x1, y1))[(1 if pieces else 0):])
@@ -544,7 +544,7 @@ def dfg_chart(graph: Any, *, max_per_row: int = MAX_PER_ROW, max_edges: int = MA
                                                                 format=",")]),
         ]
     height = round((y_bottom - (START_Y - 0.35)) * ROW_PX)
-    chart = alt.layer(*layers).properties(height=height)
+    chart = alt.LayerChart(layer=[*layers]).properties(height=height)
     if title:
         chart = chart.properties(title=alt.Title(style.clean(title), anchor="start", fontSize=13, color=style.MUTED))
     return chart.configure_view(stroke=None)
@@ -560,6 +560,15 @@ CHAIN_COLOURS = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99
                  "#c7e9c0", "#9ecae1", "#fdd0a2", "#dadaeb"]
 
 
+class _VariantRow(Protocol):
+    """The columns of a Variants table row (from ``itertuples``) that :func:`variant_chains` reads."""
+
+    rank: int
+    activities: Sequence[Any]
+    cases: int
+    coverage: float
+
+
 def variant_chains(table: pd.DataFrame, top: int = 10, max_steps: int = 16) -> alt.LayerChart:
     """The ``top`` variants of a :class:`journeys.discover.Variants` table, one row each, as chains of boxes.
 
@@ -568,9 +577,10 @@ def variant_chains(table: pd.DataFrame, top: int = 10, max_steps: int = 16) -> a
     cut to their box on screen, at any width.
     """
     rows = table.head(max(1, int(top)))
-    cells, heads = [], []
+    cells: list[dict[str, Any]] = []
+    heads: list[dict[str, Any]] = []
     names: list[str] = []
-    for r in rows.itertuples(index=False):
+    for r in cast("Iterable[_VariantRow]", rows.itertuples(index=False)):
         acts = [str(a) for a in r.activities]
         whole = style.clean(" → ".join(acts))
         heads.append({"row": int(r.rank), "x": HEAD_X, "text": f"#{int(r.rank)} · {int(r.cases):,} cases · "
@@ -613,4 +623,5 @@ def variant_chains(table: pd.DataFrame, top: int = 10, max_steps: int = 16) -> a
         align="left", fontSize=11.5, fontWeight="bold", color=style.INK, font=style.FONT,
         limit=alt.ExprRef(f"abs(scale('x', -0.15) - scale('x', {HEAD_X}))")).encode(
         x=alt.X("x:Q", scale=x_scale, axis=None), y=y, text="text:N", tooltip=[alt.Tooltip("whole:N", title="variant")])
-    return alt.layer(boxes, arrows, text, head).properties(height=alt.Step(CHAIN_ROW_PX)).configure_view(stroke=None)
+    chain = alt.LayerChart(layer=[boxes, arrows, text, head]).properties(height=alt.Step(CHAIN_ROW_PX))
+    return chain.configure_view(stroke=None)

@@ -42,14 +42,17 @@ def week_coverage(weeks: pd.Series, first: datetime | None, last: datetime | Non
     begin = _utc(first).normalize()
     end = _utc(last)
     end = end.normalize() + pd.Timedelta(days=1) if end != end.normalize() or end == begin else end.normalize()
-    covered = (np.minimum(starts + WEEK, end) - np.maximum(starts, begin)).dt.days.clip(0, 7)
+    # numpy's ufunc stubs take no Series of Timestamps, which pandas dispatches (__array_ufunc__) at run time.
+    earliest_end = np.minimum(starts + WEEK, end)  # type: ignore[call-overload]
+    latest_start = np.maximum(starts, begin)  # type: ignore[call-overload]
+    covered = (earliest_end - latest_start).dt.days.clip(0, 7)
     return covered.astype("int64").set_axis(weeks.index)
 
 
 def mark_partial_weeks(frame: pd.DataFrame, first: datetime | None, last: datetime | None, *,
                        column: str = "period") -> pd.DataFrame:
     """``frame`` with ``days_covered`` (0 … 7), ``partial`` (bool) and ``week_note`` (words) for its weeks."""
-    days = week_coverage(frame[column], first, last) if len(frame) else pd.Series([], dtype="int64")
+    days = week_coverage(frame[column], first, last) if len(frame) else pd.Series(dtype="int64")
     return frame.assign(days_covered=days.to_numpy(), partial=(days < 7).to_numpy(),
                         week_note=[week_note(int(d)) for d in days])
 
@@ -77,4 +80,4 @@ def weekly_line(weekly: pd.DataFrame, value: str, *, first: datetime | None, las
         tooltip=[alt.Tooltip(f"{column}:T", title="week of"), alt.Tooltip(f"{value}:Q", title=title,
                                                                           format=value_format),
                  alt.Tooltip("n:Q", title="tickets"), alt.Tooltip("week_note:N", title="week")])
-    return alt.layer(line, points).properties(height=height)
+    return alt.LayerChart(layer=[line, points]).properties(height=height)

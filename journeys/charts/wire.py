@@ -18,7 +18,7 @@ def to_browser(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy without ``attrs``, with NaN/±inf in float columns as missing values (sent as null)."""
     out = frame.copy()
     out.attrs = {}
-    for column in out.select_dtypes("floating").columns:
+    for column in out.select_dtypes(include=[np.floating]).columns:
         values = out[column].to_numpy(dtype="float64")
         if not np.isfinite(values[~np.isnan(values)]).all():
             out[column] = np.where(np.isinf(values), np.nan, values)

@@ -124,7 +124,8 @@ def generate(n: int = DEFAULT_TICKETS, seed: int = 7, customers: int | None = No
         return np.array([getattr(t, name) for t in TOPICS])[topic]
 
     reopen_p = attr("reopen").astype(float)
-    improved = (np.array([t.step for t in TOPICS])[topic] == IMPROVED_STEP) & (created >= IMPROVEMENT_START)
+    after = created >= pd.Timestamp(IMPROVEMENT_START)
+    improved = (np.array([t.step for t in TOPICS])[topic] == IMPROVED_STEP) & after
     reopen_p[improved] = IMPROVED_REOPEN
     reopens = np.where(rng.random(m) < reopen_p, rng.integers(1, 3, m), 0)
     escalated = rng.random(m) < attr("escalation")

@@ -165,7 +165,8 @@ def read_journey(text: str | bytes, fmt: str | None = None, filename: str | None
             by_name = EXTENSIONS.get(PurePath(filename).suffix.lower()) if filename else None
             if by_name is None:
                 text = decode(text, "journey")  # decode once; the importer gets clean text
-            fmt = by_name or guess_format(filename, text)
+                by_name = guess_format(filename, text)
+            fmt = by_name
         if fmt == "json":
             return Imported(import_json(text), format="json")
         if fmt == "graphml":

@@ -83,7 +83,7 @@ def _encode(attrs: dict[str, Any]) -> dict[str, Any]:
 def export_graphml(journey: Journey) -> str:
     """The journey as a GraphML document (lossless; see the module docstring)."""
     g = to_digraph(journey)
-    out = nx.DiGraph()
+    out: nx.DiGraph[str] = nx.DiGraph()
     out.graph.update(_encode({
         "schema_version": SCHEMA_VERSION,
         **g.graph,
@@ -212,7 +212,7 @@ def import_graphml(data: str | bytes) -> Journey:
     if isinstance(version, str) and version.strip().isdigit():
         version = int(version)  # GraphML attributes may be typed as strings by hand or by another tool
     problems += schema_version_problems(version, "graph.schema_version", SCHEMA_VERSION, _FAILED)
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.graph.update(graph)
     for node, attrs in raw.nodes(data=True):
         g.add_node(node, **_decode_attrs(attrs, _STEP_FIELDS, f"node '{node}'", problems))

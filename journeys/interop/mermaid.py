@@ -530,7 +530,7 @@ def _journey_name(result: _Parse, filename: str | None) -> str:
 def read_mermaid(data: str | bytes, filename: str | None = None) -> Imported:
     """Read a Mermaid ``journey`` diagram: the journey and what was ignored; InvalidJourney lists every problem."""
     text = decode(data, "Mermaid")
-    markdown = bool(filename) and PurePath(filename).suffix.lower() in (".md", ".markdown")
+    markdown = PurePath(filename or "").suffix.lower() in (".md", ".markdown")
     lines, problems = _visible_lines(text, markdown)
     if problems:
         raise InvalidJourney(_FAILED, problems)
@@ -567,8 +567,8 @@ def _line_key(problem: Problem) -> tuple[int, int]:
 def _build(result: _Parse, name: str) -> Journey:
     lanes = result.lanes[0] if result.lanes else list(DEFAULT_LANES)
     by_name: dict[str, str] = {}
-    for lane in lanes:
-        by_name.setdefault(_lane_key(lane), lane)
+    for known in lanes:
+        by_name.setdefault(_lane_key(known), known)
     default_lane = "customer" if "customer" in lanes else lanes[0]
     make_id = StepIdMaker()
     personas: dict[str, None] = {}  # in order of first mention; a dict so thousands of actors stay linear
