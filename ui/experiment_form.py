@@ -248,7 +248,7 @@ def detail(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
     left, right = st.columns([1, 2], vertical_alignment="center")
     left.button("Start the experiment", key=f"ex_start_{stored.key}_v{stored.version}", type="primary",
                 icon=":material/play_arrow:", disabled=bool(problems), width="stretch", on_click=commit,
-                args=(stored.key, Action("start", "start the experiment"), stored.version))
+                args=(stored.key, Action("start", "start the experiment")))
     right.caption("Starting marks it running and its pain points “in experiment”. " + (
         "Before it can start: " + "; ".join(plain(p) for p in problems) + "." if problems else
         "The change should ship on the date set; analyse it on Review once tickets come in."))
@@ -257,20 +257,19 @@ def detail(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
         initial = e.model_dump(mode="json")
         data = experiment_fields(prefix, initial, ev.labels(e.journey))
         st.button("Save changes", key=prefix + "save", type="primary", icon=":material/save:",
-                  disabled=not _changes(initial, data), on_click=_save_edit, args=(stored.key, stored.version, prefix,
-                                                                                     initial))
+                  disabled=not _changes(initial, data), on_click=_save_edit, args=(stored.key, prefix, initial))
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple((k, v) for k, v in after.items() if before.get(k) != v)
 
 
-def _save_edit(key: str, version: int, prefix: str, initial: dict[str, Any]) -> None:
+def _save_edit(key: str, prefix: str, initial: dict[str, Any]) -> None:
     """Only the fields this person changed, so applying the edit on a colleague's newer version keeps theirs."""
     changed = _changes(initial, form_data(prefix, initial))
     if not changed:
         st.session_state[SAVED] = "Nothing to save: the draft is unchanged"
         return
     words = "changed " + ", ".join(FIELD_WORDS.get(k, k).lower() for k, _ in changed)
-    commit(key, Action("edit", words, fields=changed), version)
+    commit(key, Action("edit", words, fields=changed))
 

@@ -36,6 +36,7 @@ from journeys.painpoints import StoredPainPoint
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases import improve
 from ui import tickets_view
+from ui.experiment_changes import shown
 from ui.frame import ws
 from ui.text import plain
 
@@ -51,8 +52,9 @@ def listing() -> list[StoredExperiment]:
 
 
 def load(key: str) -> StoredExperiment | None:
+    """The experiment's latest version, remembered as the one the page's changes are saved against."""
     try:
-        return ws().experiments.load(key)
+        return shown(ws().experiments.load(key))
     except NotFound:
         return None
 

@@ -43,7 +43,7 @@ from journeys.metrics import METRICS
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases import improve
 from ui import experiments_view as ev
-from ui.experiment_changes import NEED_NAME, PROBLEMS, SAVED, Action, commit, problem_words
+from ui.experiment_changes import NEED_NAME, PROBLEMS, SAVED, Action, commit, problem_words, shown
 from ui.frame import author, ws
 from ui.text import plain
 
@@ -75,7 +75,7 @@ def pick(items: list[StoredExperiment]) -> StoredExperiment | None:
     if st.query_params.get("experiment") != key:
         st.query_params["experiment"] = key
         st.session_state[f"{PICK}_link"] = key
-    return by_key[key]
+    return shown(by_key[key])
 
 
 def empty_state() -> None:
@@ -116,7 +116,7 @@ def analyse_bar(stored: StoredExperiment, dataset: DatasetVersion | None) -> Non
     left.button(label, key=f"rv_analyse_{stored.key}_v{stored.version}", type="primary" if r is None else "secondary",
                 icon=":material/analytics:", width="stretch", on_click=commit,
                 help=f"Analyses the tickets of '{plain(dataset.name)}'.",
-                args=(stored.key, Action("analyse", "analyse", dataset=dataset.name), stored.version))
+                args=(stored.key, Action("analyse", "analyse", dataset=dataset.name)))
     if complete is None or complete + pd.Timedelta(days=1) < pd.Timestamp(end).tz_localize(UTC):
         seen = f"the tickets end on {day(complete)}" if complete is not None else "there are no tickets yet"
         right.caption(f"The after-window runs until {day(end)} and {seen}: the analysis is an **interim look** "
@@ -259,19 +259,19 @@ def decision(stored: StoredExperiment) -> None:
             st.session_state[k + "by"] = author()
         st.text_input("Decided by", key=k + "by")
         st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:", on_click=_decide,
-                              args=(stored.key, stored.version, k))
+                              args=(stored.key, k))
     if outcome:
         st.caption(f"Recording it closes {stored.key}; it cannot be reopened (iterate starts a new experiment).")
 
 
-def _decide(key: str, version: int, k: str) -> None:
+def _decide(key: str, k: str) -> None:
     why = (st.session_state.get(k + "why") or "").strip()
     outcome = st.session_state.get(k + "outcome")
     if not why:
         st.session_state[PROBLEMS] = ("Say why: the decision record needs the reason.", [])
         return
     commit(key, Action("decide", f"record the decision: {outcome}", outcome=outcome,
-                             by=(st.session_state.get(k + "by") or "").strip(), why=why), version)
+                             by=(st.session_state.get(k + "by") or "").strip(), why=why))
 
 
 def _promotion(stored: StoredExperiment) -> None:
@@ -354,10 +354,10 @@ def close_the_loop(stored: StoredExperiment) -> None:
         st.text_area("Message", key=k + "message", height=70, placeholder="What they were told, in a sentence or two")
         st.text_input("Link to the evidence", key=k + "link", placeholder="https://… (the email, the post, the slides)")
         st.form_submit_button("Log it", type="primary", icon=":material/campaign:", on_click=_log,
-                              args=(stored.key, stored.version, k))
+                              args=(stored.key, k))
 
 
-def _log(key: str, version: int, k: str) -> None:
+def _log(key: str, k: str) -> None:
     entry = {"audience": st.session_state.get(k + "audience"), "channel": (st.session_state.get(k + "channel") or
                                                                           "").strip(),
              "message": (st.session_state.get(k + "message") or "").strip(), "on": st.session_state.get(k + "on"),
@@ -369,4 +369,4 @@ def _log(key: str, version: int, k: str) -> None:
         st.session_state[PROBLEMS] = ("Not logged: the entry is not complete", problem_words(error))
         return
     entry["on"] = entry["on"].isoformat()
-    commit(key, Action("log", f"log: told {entry['audience']} via {entry['channel']}", entry=entry), version)
+    commit(key, Action("log", f"log: told {entry['audience']} via {entry['channel']}", entry=entry))
