@@ -4,9 +4,9 @@ A pain point names a journey and its steps, the metric that hurts, and carries
 its evidence **frozen at creation** (the metric values and sample sizes the
 team saw when it decided this mattered) next to example tickets and customer
 quotes. Today's values are computed live by :mod:`journeys.priorities`, so the
-page can show "then" beside "now". Pain points are versioned documents
-(:mod:`journeys.store.documents`, kind ``painpoint``, keys ``PP-1``, ``PP-2`` …):
-every edit is a revision and a stale edit is refused, as with journeys.
+page can show "then" beside "now". Pain points are typed versioned documents
+(:class:`journeys.store.typed_documents.DocumentRepository`, kind ``painpoint``, keys ``PP-1``,
+``PP-2`` …): every edit is a revision and a stale edit is refused, as with journeys.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from journeys.errors import InvalidJourney, JourneysError
+from journeys.errors import InvalidJourney
 from journeys.metrics import METRICS
 from journeys.model import validation_problems
-from journeys.store import Store
-from journeys.store.documents import Document, DocumentStore
+from journeys.store.documents import Document
+from journeys.store.typed_documents import DocumentRepository
 
 KIND = "painpoint"
 PREFIX = "PP"
@@ -139,46 +139,17 @@ class StoredPainPoint(BaseModel):
     updated_at: datetime
 
 
-def _stored(document: Document) -> StoredPainPoint:
-    return StoredPainPoint(key=document.key, version=document.version, pain=parse_painpoint(document.body),
-                           updated_by=document.author, updated_at=document.created_at)
+class PainPoints(DocumentRepository[PainPoint, StoredPainPoint]):
+    """The workspace's pain points, stored as versioned documents; their journey and steps must exist."""
 
+    kind, prefix, noun, created = KIND, PREFIX, "Pain point", "Written up"
 
-class PainPoints:
-    """The workspace's pain points, stored as versioned documents."""
+    def parse(self, body: Any) -> PainPoint:
+        return parse_painpoint(body)
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._docs = DocumentStore(store)
+    def stored(self, document: Document) -> StoredPainPoint:
+        return StoredPainPoint(key=document.key, version=document.version, pain=parse_painpoint(document.body),
+                               updated_by=document.author, updated_at=document.created_at)
 
-    def create(self, workspace: str, pain: PainPoint, author: str, message: str = "Written up") -> str:
-        """Store a new pain point; returns its key (``PP-<n>``). Its journey and steps must exist."""
-        self._check_journey(workspace, pain)
-        return self._docs.create(workspace, KIND, PREFIX, pain.model_dump(mode="json"), author, message)
-
-    def save(self, workspace: str, key: str, pain: PainPoint, author: str, *, expected_version: int,
-             message: str = "") -> int:
-        """Save an edit on top of ``expected_version``; :class:`StaleWrite` if someone saved since."""
-        self._check_journey(workspace, pain)
-        return self._docs.save(workspace, KIND, key, pain.model_dump(mode="json"), author, message=message,
-                               expected_version=expected_version, label=f"Pain point {key}")
-
-    def load(self, workspace: str, key: str) -> StoredPainPoint:
-        return _stored(self._docs.load(workspace, KIND, key))
-
-    def list(self, workspace: str) -> list[StoredPainPoint]:
-        """Every pain point (newest version of each), in key order."""
-        return [_stored(d) for d in self._docs.latest(workspace, KIND)]
-
-    def history(self, workspace: str, key: str) -> list:
-        return self._docs.history(workspace, KIND, key)
-
-    def revision(self, workspace: str, key: str, version: int) -> PainPoint:
-        return parse_painpoint(self._docs.revision(workspace, KIND, key, version).body)
-
-    def _check_journey(self, workspace: str, pain: PainPoint) -> None:
-        journey = self._store.load(workspace, pain.journey).journey
-        unknown = [s for s in pain.steps if s not in journey.step_ids()]
-        if unknown:
-            raise JourneysError(f"'{pain.journey}' has no step(s) {', '.join(unknown)} "
-                                f"(its steps: {', '.join(journey.step_ids())})")
+    def check(self, workspace: str, pain: PainPoint) -> None:
+        self.require_steps(workspace, pain.journey, pain.steps)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,8 +37,9 @@ from journeys.experiments.experiment import (
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
 from journeys.store import Store
-from journeys.store.core import readable_time
-from journeys.store.documents import Document, DocumentStore
+from journeys.store.documents import Document
+from journeys.store.records import readable_time
+from journeys.store.typed_documents import DocumentRepository
 
 KIND = "experiment"
 PREFIX = "EX"
@@ -65,25 +67,22 @@ class Transitioned:
     pain_points: list[str]
 
 
-def _stored(document: Document) -> StoredExperiment:
-    return StoredExperiment(key=document.key, version=document.version, experiment=parse_experiment(document.body),
-                            updated_by=document.author, updated_at=document.created_at)
+class Experiments(DocumentRepository[Experiment, StoredExperiment]):
+    """The workspace's experiments: typed versioned documents whose status moves only by transitions."""
 
-
-class Experiments:
-    """The workspace's experiments."""
+    kind, prefix, noun, created = KIND, PREFIX, "Experiment", "Drafted"
 
     def __init__(self, store: Store) -> None:
-        self._store = store
-        self._docs = DocumentStore(store)
+        super().__init__(store)
         self._pains = PainPoints(store)
 
-    # --- documents -------------------------------------------------------------------------------
+    def parse(self, body: Any) -> Experiment:
+        return parse_experiment(body)
 
-    def create(self, workspace: str, experiment: Experiment, author: str, message: str = "Drafted") -> str:
-        """Store a new experiment (as a draft unless told otherwise); returns its key (``EX-<n>``)."""
-        self._check(workspace, experiment)
-        return self._docs.create(workspace, KIND, PREFIX, experiment.model_dump(mode="json"), author, message)
+    def stored(self, document: Document) -> StoredExperiment:
+        return StoredExperiment(key=document.key, version=document.version,
+                                experiment=parse_experiment(document.body), updated_by=document.author,
+                                updated_at=document.created_at)
 
     def save(self, workspace: str, key: str, experiment: Experiment, author: str, *, expected_version: int,
              message: str = "") -> int:
@@ -96,20 +95,7 @@ class Experiments:
         if experiment.status != current.experiment.status:
             raise JourneysError(f"Change the status of {key} with a transition "
                                 f"({current.experiment.status.value} → {experiment.status.value}), not an edit")
-        return self._save(workspace, key, experiment, author, expected_version, message)
-
-    def load(self, workspace: str, key: str) -> StoredExperiment:
-        return _stored(self._docs.load(workspace, KIND, key))
-
-    def list(self, workspace: str) -> list[StoredExperiment]:
-        """Every experiment (newest version of each), in key order."""
-        return [_stored(d) for d in self._docs.latest(workspace, KIND)]
-
-    def history(self, workspace: str, key: str) -> list:
-        return self._docs.history(workspace, KIND, key)
-
-    def revision(self, workspace: str, key: str, version: int) -> Experiment:
-        return parse_experiment(self._docs.revision(workspace, KIND, key, version).body)
+        return self.write(workspace, key, experiment, author, expected_version, message)
 
     def for_pain_point(self, workspace: str, pain_key: str) -> list[StoredExperiment]:
         """The experiments that test a fix for one pain point."""
@@ -128,13 +114,13 @@ class Experiments:
         """
         stored = self.load(workspace, key)
         if stored.version != expected_version:
-            raise StaleWrite(f"Experiment {key}", expected_version, stored.version, stored.updated_by,
+            raise StaleWrite(self.label(key), expected_version, stored.version, stored.updated_by,
                              readable_time(stored.updated_at))
         experiment, now = stored.experiment, stored.experiment.status
         if to not in TRANSITIONS[now]:
             allowed = ", ".join(s.value for s in sorted(TRANSITIONS[now])) or "none (it is closed)"
             raise JourneysError(f"{key} is {now.value}; it cannot become {to.value} (allowed next: {allowed})")
-        update: dict = {"status": to}
+        update: dict[str, Any] = {"status": to}
         if to == Status.running:
             problems = experiment.start_problems()
             if problems:
@@ -150,7 +136,7 @@ class Experiments:
                 raise JourneysError(f"Record the decision on {key}: adopt, roll back or iterate, who, and why")
             update["decision"] = decision
         changed = experiment.model_copy(update=update)
-        version = self._save(workspace, key, changed, author, expected_version,
+        version = self.write(workspace, key, changed, author, expected_version,
                              message or f"{now.value} → {to.value}")
         target = PainStatus.in_experiment if to == Status.running else (
             _PAIN_AFTER.get(decision.outcome) if to == Status.decided and decision else None)
@@ -163,30 +149,19 @@ class Experiments:
         stored = self.load(workspace, key)
         changed = stored.experiment.model_copy(update={"result": result})
         label = "Interim look" if result.interim else "Analysis"
-        return self._save(workspace, key, changed, author, expected_version, f"{label}: {result.verdict.value}")
+        return self.write(workspace, key, changed, author, expected_version, f"{label}: {result.verdict.value}")
 
     def log(self, workspace: str, key: str, entry: LoopEntry, author: str, *, expected_version: int) -> int:
         """Add a close-the-loop entry (who was told what, when, through which channel)."""
         stored = self.load(workspace, key)
         changed = stored.experiment.model_copy(update={"loop": [*stored.experiment.loop, entry]})
-        return self._save(workspace, key, changed, author, expected_version,
+        return self.write(workspace, key, changed, author, expected_version,
                           f"Told {entry.audience.value} via {entry.channel}")
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _save(self, workspace: str, key: str, experiment: Experiment, author: str, expected_version: int,
-              message: str) -> int:
-        experiment = parse_experiment(experiment.model_dump(mode="json"))  # model_copy does not validate
-        self._check(workspace, experiment)
-        return self._docs.save(workspace, KIND, key, experiment.model_dump(mode="json"), author, message=message,
-                               expected_version=expected_version, label=f"Experiment {key}")
-
-    def _check(self, workspace: str, experiment: Experiment) -> None:
-        journey = self._store.load(workspace, experiment.journey).journey
-        unknown = [s for s in [*experiment.steps, *experiment.comparison_steps] if s not in journey.step_ids()]
-        if unknown:
-            raise JourneysError(f"'{experiment.journey}' has no step(s) {', '.join(unknown)} "
-                                f"(its steps: {', '.join(journey.step_ids())})")
+    def check(self, workspace: str, experiment: Experiment) -> None:
+        self.require_steps(workspace, experiment.journey, [*experiment.steps, *experiment.comparison_steps])
         known = {p.key for p in self._pains.list(workspace)} if experiment.pain_points else set()
         missing = [k for k in experiment.pain_points if k not in known]
         if missing:

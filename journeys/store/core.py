@@ -52,7 +52,10 @@ if TYPE_CHECKING:
     from journeys.store.documents import DocumentStore
     from journeys.store.tickets import TicketStore
 
-__all__ = ["Change", "JourneySummary", "LoadedJourney", "Revision", "Store", "readable_time", "workspace_named"]
+__all__ = [
+    "Change", "JourneySummary", "LoadedJourney", "Revision", "Store", "journey_from_snapshot", "missing_journey",
+    "no_journey_version", "readable_time", "stale_journey", "taken_name", "workspace_named",
+]
 
 # Execution option marking the store's write transactions (SQLite: BEGIN IMMEDIATE).
 _WRITE = "journeys_write"
@@ -82,7 +85,7 @@ class LoadedJourney:
     saved_at: datetime
 
 
-def _from_snapshot(snapshot: str, where: str) -> Journey:
+def journey_from_snapshot(snapshot: str, where: str) -> Journey:
     """Parse a stored snapshot; lenient on cross-field rules so a stored journey can always be opened and fixed."""
     try:
         return Journey.model_validate_json(snapshot)
@@ -298,7 +301,7 @@ class Store:
             row = conn.execute(query).first()
             if row is None or row.deleted:
                 raise self._not_found(conn, ws, name, row)
-        journey = _from_snapshot(row.snapshot, f"journey '{name}' (version {row.version})")
+        journey = journey_from_snapshot(row.snapshot, f"journey '{name}' (version {row.version})")
         return LoadedJourney(journey=journey, version=row.version, saved_by=row.updated_by, saved_at=row.updated_at)
 
     def history(self, workspace: str, name: str) -> list[Revision]:
@@ -315,7 +318,7 @@ class Store:
         with self._engine.connect() as conn:
             head = self._head(conn, ws, name, allow_deleted=True)
             snapshot = self._snapshot(conn, head, version)
-        return _from_snapshot(snapshot, f"version {version} of '{name}'")
+        return journey_from_snapshot(snapshot, f"version {version} of '{name}'")
 
     def diff(self, workspace: str, name: str, old: int, new: int) -> list[Change]:
         """Every stored value that differs between two versions (see :func:`journeys.diff.diff_journeys`
@@ -395,7 +398,7 @@ class Store:
         who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
             head = self._head(conn, ws, name)
-            old = _from_snapshot(self._snapshot(conn, head, version), f"version {version} of '{name}'")
+            old = journey_from_snapshot(self._snapshot(conn, head, version), f"version {version} of '{name}'")
             journey = validated(old.model_copy(update={"name": head.name}))
             expected = head.version if expected_version is None else expected_version
             return self._write(conn, head, journey, who, restored(version), expected)
@@ -406,7 +409,7 @@ class Store:
         who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
             head = self._head(conn, ws, name)
-            current = _from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
+            current = journey_from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
             self._write(conn, head, current, who, "Deleted", expected_version, deleted=True)
 
     def undelete(self, workspace: str, name: str, author: str) -> int:
@@ -417,7 +420,7 @@ class Store:
             head = self._head(conn, ws, name, allow_deleted=True)
             if not head.deleted:
                 raise JourneysError(f"Journey '{name}' in workspace '{ws}' is not deleted")
-            current = _from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
+            current = journey_from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
             return self._write(conn, head, current, who, "Undeleted", head.version)
 
     # --- internals -------------------------------------------------------------------------------
@@ -453,12 +456,8 @@ class Store:
 
     def _stale(self, conn: Connection, head: Row[Any], expected_version: int) -> JourneysError:
         now = conn.execute(select(journeys).where(journeys.c.id == head.id)).one()
-        if now.deleted and not head.deleted:
-            return NotFound(
-                f"Journey '{head.name}' was deleted by {now.updated_by} at {readable_time(now.updated_at)}; "
-                "undelete it to save on top"
-            )
-        return StaleWrite(head.name, expected_version, now.version, now.updated_by, readable_time(now.updated_at))
+        return stale_journey(head.name, expected_version, now.version, now.updated_by, now.updated_at,
+                             deleted_since=now.deleted and not head.deleted)
 
     def _head(self, conn: Connection, ws: str, name: str, *, allow_deleted: bool = False) -> Row[Any]:
         row = conn.execute(
@@ -472,14 +471,9 @@ class Store:
 
     @staticmethod
     def _not_found(conn: Connection, ws: str, name: str, row: Row[Any] | None) -> NotFound:
-        if row is not None and row.deleted:
-            return NotFound(
-                f"Journey '{name}' in workspace '{ws}' was deleted by {row.updated_by} at "
-                f"{readable_time(row.updated_at)}; undelete it to bring it back"
-            )
-        if conn.execute(select(workspaces.c.id).where(workspaces.c.name == ws)).first() is None:
-            return NotFound(f"There is no workspace '{ws}'")
-        return NotFound(f"There is no journey '{clip_echo(name)}' in workspace '{ws}'")
+        known = conn.execute(select(workspaces.c.id).where(workspaces.c.name == ws)).first() is not None
+        deleted = (row.updated_by, row.updated_at) if row is not None and row.deleted else None
+        return missing_journey(ws, name, deleted, workspace_known=known)
 
     def _snapshot(self, conn: Connection, head: Row[Any], version: int) -> str:
         return self._journal.body_at(conn, {"journey_id": head.id}, version, lambda v: _no_version(head, v))
@@ -489,13 +483,8 @@ class Store:
         taken = conn.execute(
             select(journeys.c.deleted).where(journeys.c.workspace_id == ws_id, journeys.c.name == name)
         ).first()
-        if taken is None:
-            return
-        if taken.deleted:
-            raise JourneysError(
-                f"A deleted journey named '{name}' exists in workspace '{ws}'; undelete it or choose another name"
-            )
-        raise JourneysError(f"A journey named '{name}' already exists in workspace '{ws}'; choose another name")
+        if taken is not None:
+            raise taken_name(ws, name, deleted=taken.deleted)
 
 
 def workspace_named(name: str) -> Any:
@@ -504,4 +493,40 @@ def workspace_named(name: str) -> Any:
 
 
 def _no_version(head: Row[Any], version: int) -> NotFound:
-    return NotFound(f"Journey '{head.name}' has no version {version} (versions 1 to {head.version})")
+    return no_journey_version(head.name, version, head.version)
+
+
+# --- the words of refusals (shared with the in-memory fake, :mod:`journeys.fakes`) -----------------
+
+
+def no_journey_version(name: str, version: int, newest: int) -> NotFound:
+    return NotFound(f"Journey '{name}' has no version {version} (versions 1 to {newest})")
+
+
+def stale_journey(name: str, expected: int, version: int, by: str, at: datetime, *,
+                  deleted_since: bool) -> JourneysError:
+    """A save on top of ``expected`` refused: someone saved (or deleted) the journey since."""
+    if deleted_since:
+        return NotFound(f"Journey '{name}' was deleted by {by} at {readable_time(at)}; undelete it to save on top")
+    return StaleWrite(name, expected, version, by, readable_time(at))
+
+
+def missing_journey(ws: str, name: str, deleted: tuple[str, datetime] | None, *, workspace_known: bool) -> NotFound:
+    """A read or write of a journey that is not there: deleted (by whom, when), or never was."""
+    if deleted is not None:
+        return NotFound(
+            f"Journey '{name}' in workspace '{ws}' was deleted by {deleted[0]} at "
+            f"{readable_time(deleted[1])}; undelete it to bring it back"
+        )
+    if not workspace_known:
+        return NotFound(f"There is no workspace '{ws}'")
+    return NotFound(f"There is no journey '{clip_echo(name)}' in workspace '{ws}'")
+
+
+def taken_name(ws: str, name: str, *, deleted: bool) -> JourneysError:
+    """A create or rename refused because the name is in use (possibly by a deleted journey)."""
+    if deleted:
+        return JourneysError(
+            f"A deleted journey named '{name}' exists in workspace '{ws}'; undelete it or choose another name"
+        )
+    return JourneysError(f"A journey named '{name}' already exists in workspace '{ws}'; choose another name")

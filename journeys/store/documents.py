@@ -62,7 +62,7 @@ class Document:
     message: str
 
 
-def _body_text(body: Mapping[str, Any]) -> str:
+def body_text(body: Mapping[str, Any]) -> str:
     if not isinstance(body, Mapping):
         raise JourneysError(f"A document body must be a JSON object, not {type(body).__name__}")
     try:
@@ -117,7 +117,7 @@ class DocumentStore:
         ``label`` names the document in that message (default "kind key").
         """
         ws, kind, key, who = self._names(workspace, kind, key, author)
-        text = _body_text(body)
+        text = body_text(body)
         shown = label or f"{kind} {key}"
         with self._writer.begin() as conn:
             record = self._record(self._store.workspace_id(conn, ws), kind, key)
@@ -128,7 +128,7 @@ class DocumentStore:
                message: str = "Created") -> str:
         """Store a new document under the next free key ``<prefix>-<n>`` of its kind; returns the key."""
         ws, kind, _, who = self._names(workspace, kind, prefix, author)
-        text = _body_text(body)
+        text = body_text(body)
         for _attempt in range(5):
             try:
                 with self._writer.begin() as conn:
@@ -154,7 +154,7 @@ class DocumentStore:
                     record = self._record(self._store.workspace_id(conn, ws), kind, key)
                     head = self._log.head(conn, record)
                     version = head.version + 1 if head is not None else 1
-                    self._log.append(conn, record, version, _body_text(body_for(version)), who, message)
+                    self._log.append(conn, record, version, body_text(body_for(version)), who, message)
             except VersionTaken:
                 continue
             return self.revision(ws, kind, key, version)
