@@ -33,6 +33,7 @@ from journeys.errors import NotFound
 from journeys.experiments.experiment import Design, Experiment, Outcome, Result, Status, Verdict
 from journeys.experiments.repository import Experiments, StoredExperiment
 from journeys.experiments.series import weekly_series
+from journeys.metric_format import UNKNOWN, format_value, unit_of
 from journeys.metrics import METRICS
 from journeys.painpoints import PainPoint, PainPoints
 from journeys.store import Store
@@ -53,17 +54,10 @@ def day(value: date | datetime | None) -> str:
 
 
 def value_text(metric: str, value: float | None) -> str:
-    """A metric value in its unit: "22.2%", "2,088 min", "47 tickets a week", "1.45 replies"."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    unit = METRICS[metric].unit
-    if unit == "%":
-        return f"{value:.1%}"
-    if unit == "minutes":
-        return f"{value:,.0f} min"
-    if unit == "tickets":
-        return f"{value:,.0f} tickets a week"
-    return f"{value:,.2f} {unit}"
+    """A metric value as every page shows it (:func:`journeys.metric_format.format_value`): "22%", "35 min",
+    "47 tickets a week" (an experiment reads a step's volume week by week)."""
+    text = format_value(metric, value)
+    return f"{text} a week" if unit_of(metric) == "tickets" and text != UNKNOWN else text
 
 
 @dataclass(frozen=True)
