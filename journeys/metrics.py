@@ -292,19 +292,28 @@ def query(
     if "repeat_contact_rate" in names and not flagged:
         t = with_repeat_flag(t)
 
-    predicates = []
-    if start_ts is not None:
-        predicates.append(t.created_at >= start_ts)
-    if end_ts is not None:
-        predicates.append(t.created_at < end_ts)
-    predicates += [value_filter(t[col], values) for col, values in filters.items()]
-    if predicates:
-        t = t.filter(*predicates)
-
+    t = _within(t, start_ts, end_ts, filters)
     keys: dict[str, ir.Value] = {k: t[k] for k in by}
     if period is not None:
         keys["period"] = t.created_at.truncate(PERIODS[period])
+    return _aggregate(t, keys, names, catalogue)
 
+
+def _within(t: ibis.Table, start: datetime | None, end: datetime | None,
+            filters: Mapping[str, Sequence[Any]]) -> ibis.Table:
+    """The tickets created in [start, end) whose columns hold the filters' values."""
+    predicates = []
+    if start is not None:
+        predicates.append(t.created_at >= start)
+    if end is not None:
+        predicates.append(t.created_at < end)
+    predicates += [value_filter(t[col], values) for col, values in filters.items()]
+    return t.filter(*predicates) if predicates else t
+
+
+def _aggregate(t: ibis.Table, keys: Mapping[str, ir.Value], names: Sequence[str],
+               catalogue: Mapping[str, Metric]) -> ibis.Table:
+    """One aggregation per group: the keys, the sample columns and the raw metric values."""
     samples = _samples(names, catalogue)
     counters = SAMPLES | {catalogue[m].sample: e for m in names if (e := catalogue[m].sample_expr) is not None}
     aggs: dict[str, ir.Scalar] = {s: counters[s](t) for s in samples}
