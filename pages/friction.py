@@ -9,6 +9,7 @@ import streamlit as st  # noqa: E402
 from journeys.charts.wire import to_browser  # noqa: E402
 from journeys.metric_format import format_value  # noqa: E402
 from journeys.metrics import METRICS  # noqa: E402
+from journeys.usecases import measure  # noqa: E402
 from ui import business_hours_view, cached, friction_view, session, tickets_view  # noqa: E402
 from ui.text import plain  # noqa: E402
 
@@ -40,8 +41,8 @@ labels = {s.id: s.label for s in journey.steps}
 options = tickets_view.choices(content, dataset, name)
 where = friction_view.slice_filters(options, scope=f"{dataset.name}@v{dataset.version}")
 period = friction_view.period_text(where, options)
-scored, attrs, n, unmapped = tickets_view.friction_for(content, dataset, name, where)
-metrics, baseline = tickets_view.per_step(content, dataset, name, where)
+found = tickets_view.friction(content, dataset, name, where)  # what ws.friction(name, dataset, …) returns
+scored, attrs, n, unmapped, baseline = found.scored, found.attrs, found.tickets, found.unmapped, found.baseline
 
 cols = st.columns(4)
 cols[0].metric("Tickets", f"{n:,}", help=f"In this selection: {plain(where.describe())}.")
@@ -74,8 +75,7 @@ selected = st.session_state["friction_step"]
 
 colour = st.selectbox("Colour the map by", friction_view.colour_choices(), key="friction_colour",
                       format_func=friction_view.colour_label)
-drawn = friction_view.overlay(colour, scored, metrics, baseline,
-                              period, journey)
+drawn = measure.step_overlay(colour, found, period)
 spec = cached.overlay_map_spec(cached.journey_key(name, loaded.version), journey, drawn, selected)
 st.vega_lite_chart(spec, on_select="rerun", selection_mode=["step", "step_zoom"], key="friction_map",
                    width="stretch")
@@ -109,7 +109,7 @@ left, right, write = st.columns([1, 1, 0.8], vertical_alignment="bottom")
 left.selectbox("Step", with_tickets, format_func=lambda s: labels.get(s, s), key="friction_step")
 metric = right.selectbox("Metric", [m for m in METRICS if m != "contact_rate"], key="friction_metric",
                          format_func=lambda m: METRICS[m].label)
-better = friction_view.does_better(metrics, baseline, selected, metric)
+better = measure.does_better(found.by_step, baseline, selected, metric)
 with write:
     friction_view.write_up(journey, selected, metric, dataset, where, better=better)
 friction_view.confirm_write_up(journey, selected, metric, dataset, where)

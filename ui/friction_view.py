@@ -6,7 +6,7 @@ The page file stays a readable outline and fetches the (cached) data through
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,6 @@ import streamlit as st
 
 from journeys.charts.friction_bars import friction_bars
 from journeys.charts.heatmap import step_period_heatmap
-from journeys.charts.overlay import MetricOverlay
 from journeys.charts.weeks import PARTIAL_CAPTION, mark_partial_weeks, weekly_line
 from journeys.charts.wire import to_browser
 from journeys.csv_export import csv_text
@@ -24,20 +23,18 @@ from journeys.definitions import (
     OVERVIEW_BY,
     MetricSettings,
     load_settings,
-    overview,
     save_settings,
 )
 from journeys.errors import JourneysError
-from journeys.evidence import draft
-from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, better_than_journey, how_scored
+from journeys.friction import DEFAULT_CAP, DEFAULT_GUARD, how_scored
 from journeys.metric_format import FRICTION, d3_format, format_value
-from journeys.metrics import METRICS, few_note, metric_words, tickets_table
+from journeys.metrics import METRICS, few_note, metric_words
 from journeys.model import Journey
-from journeys.painpoints import PainPoints
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.engine import SliceChoices, TicketSlice
+from journeys.usecases import measure, prioritise
 from ui import tickets_view
-from ui.frame import author, store, workspace
+from ui.frame import author, store, workspace, ws
 from ui.text import plain
 
 
@@ -70,15 +67,8 @@ def slice_filters(options: SliceChoices, scope: str) -> TicketSlice:
         segment_values = values.multiselect(f"{plain(segment_name.removeprefix('x_'))} is",
                                             options.segments[segment_name],
                                             key=f"friction_segment_values_{scope}_{segment_name}", placeholder="Any")
-    start = end = None
-    if isinstance(picked, tuple) and len(picked) == 2 and first:
-        if picked[0] > first:
-            start = datetime.combine(picked[0], time(), tzinfo=UTC)
-        if picked[1] < last:
-            end = datetime.combine(picked[1] + timedelta(days=1), time(), tzinfo=UTC)
-    return TicketSlice(start=start, end=end, channels=tuple(chosen_channels),
-                       segment=None if segment_name == "(none)" else segment_name,
-                       segment_values=tuple(segment_values))
+    return measure.slice_from(options, picked if isinstance(picked, tuple) else (), chosen_channels,
+                              None if segment_name == "(none)" else segment_name, segment_values)
 
 
 def period_text(where: TicketSlice, options: SliceChoices) -> str:
@@ -86,22 +76,6 @@ def period_text(where: TicketSlice, options: SliceChoices) -> str:
     first = where.start or options.first
     last = (where.end - timedelta(days=1)) if where.end else options.last
     return f"{first:%Y-%m-%d} – {last:%Y-%m-%d}" if first and last else ""
-
-
-def overlay(choice: str, scored: pd.DataFrame, metrics: pd.DataFrame, baseline: dict, period: str,
-            journey: Journey) -> MetricOverlay:
-    """The chosen metric (or friction) per step, as the map draws it."""
-    fmt, unit = d3_format(choice)
-    if choice == FRICTION:
-        values = dict(zip(scored["step"], scored["score"], strict=True))
-        components = [c for c in scored.columns if c.endswith("_too_few")]
-        too_few = set(scored.loc[scored[components].all(axis=1), "step"]) if components else set()
-        return MetricOverlay("Friction", values, True, fmt, unit, period, too_few, center=0.0)
-    values = dict(zip(metrics["journey_step"], metrics[choice], strict=True))
-    too_few = set(metrics.loc[metrics[f"{choice}_too_few"], "journey_step"]) if len(metrics) else set()
-    center = baseline.get(choice)
-    return MetricOverlay(METRICS[choice].label, values, METRICS[choice].direction == "lower", fmt, unit, period,
-                         too_few, center=center if center == center else None)
 
 
 def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) -> None:
@@ -181,7 +155,7 @@ def heatmap(cells: pd.DataFrame, choice: str, journey: Journey, baseline: dict, 
     fmt, _ = d3_format(choice)
     center = 0.0 if choice == FRICTION else baseline.get(choice)
     higher_is_worse = choice == FRICTION or METRICS[choice].direction == "lower"
-    first, last = where.start or options.first, where.end or options.last
+    first, last = measure.covered(where, options)
     chart = step_period_heatmap(cells, steps=[(s.id, s.label) for s in journey.steps if s.id in set(cells["step"])],
                                 title=colour_label(choice), higher_is_worse=higher_is_worse, value_format=fmt,
                                 center=center if center == center else None, first=first, last=last)
@@ -207,7 +181,7 @@ def step_trend(weekly: pd.DataFrame, metric: str, where: TicketSlice, options: S
     """The step's metric week by week; the weeks the data covers only in part are faded, not drawn as a drop."""
     fmt, unit = d3_format(metric)
     title = METRICS[metric].label + (f" ({unit})" if unit else "")
-    first, last = where.start or options.first, where.end or options.last
+    first, last = measure.covered(where, options)
     st.altair_chart(weekly_line(weekly, metric, first=first, last=last, title=title, value_format=fmt),
                     width="stretch")
     if len(weekly) and mark_partial_weeks(weekly, first, last)["partial"].any():
@@ -250,15 +224,13 @@ def _write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion,
                                                          "as the pain point's author.")
         return
     try:
-        table = tickets_view.mapped(dataset, journey.name).table
-        pain = draft(journey, step, metric, table, start=where.start, end=where.end, dataset=dataset.name,
-                     dataset_version=dataset.version)
-        key = PainPoints(store()).create(workspace(), pain, who, "Written up from the Friction page")
+        key = prioritise.write_up(ws(), journey.name, step, metric, dataset=dataset, where=where, author=who,
+                                      message="Written up from the Friction page").key
     except JourneysError as error:
         st.session_state["friction_write_up_problem"] = f"Not written up: {error}"
         return
     st.session_state.setdefault(WRITTEN, {})[(journey.name, step, metric)] = key
-    st.toast(f"Written up as {plain(key)}, with this period's numbers frozen as its evidence",
+    st.toast(f"Written up as {plain(key or '')}, with this period's numbers frozen as its evidence",
              icon=":material/edit_note:")
 
 
@@ -276,7 +248,7 @@ def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, 
         st.page_link("pages/priorities.py", label=f"Written up as {plain(key)}: open it on Priorities",
                      icon=":material/format_list_numbered:", query_params={"painpoint": key})
         return
-    existing = next((p.key for p in PainPoints(store()).list(workspace()) if p.pain.is_open
+    existing = next((p.key for p in ws().painpoints.list() if p.pain.is_open
                      and p.pain.journey == journey.name and step in p.pain.steps and p.pain.metric == metric), None)
     if existing:
         st.page_link("pages/priorities.py", label=f"Already written up as {plain(existing)}: open it",
@@ -291,14 +263,6 @@ def write_up(journey: Journey, step: str, metric: str, dataset: DatasetVersion, 
               help=f"Creates a pain point for '{plain(label)}' judged by {METRICS[metric].label.lower()}, with "
                    "this date range's numbers and newest tickets frozen as its evidence"
                    + (" (measured on all channels and segments)." if where.filters() else "."))
-
-
-def does_better(metrics: pd.DataFrame, baseline: dict, step: str, metric: str) -> bool:
-    """Whether ``step`` does better than the journey on ``metric`` (on enough tickets to tell)."""
-    row = metrics.loc[metrics["journey_step"] == step]
-    if row.empty or metric not in row or bool(row.get(f"{metric}_too_few", pd.Series([False])).iloc[0]):
-        return False
-    return better_than_journey(metric, float(row[metric].iloc[0]), baseline.get(metric))
 
 
 ASKED = "friction_write_up_asked"  # (journey, step, metric) whose write-up waits for "write up anyway"
@@ -342,11 +306,9 @@ FEW_LABELS = {"show": "Show with (n=…)", "blank": "Leave blank"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _overview(path: str, version: int, by: str, chosen: tuple, min_sample: int) -> tuple[pd.DataFrame, dict, dict]:
-    """The overview frame and the definitions (ids, words) in force; keyed by dataset version and settings."""
-    settings = MetricSettings(dict(chosen[0]), chosen[1])
-    frame, resolved = overview(tickets_table(path), by, settings, min_sample)
-    return frame, resolved.ids, resolved.words
+def _overview(key: tuple, _dataset: DatasetVersion, by: str, chosen: tuple, min_sample: int) -> measure.Overview:
+    """The overview and the definitions in force; keyed by dataset version and settings."""
+    return measure.dataset_overview(_dataset, by, MetricSettings(dict(chosen[0]), chosen[1]), min_sample)
 
 
 def overview_frame(frame: pd.DataFrame, by: str, min_sample: int) -> pd.DataFrame:
@@ -409,8 +371,9 @@ def dataset_overview(dataset: DatasetVersion, min_sample: int = 30, key: str = "
     chosen = definitions_settings()
     by = st.segmented_control("Overview by", list(OVERVIEW_BY), format_func=OVERVIEW_BY.get, key=f"{key}_by",
                               default="group") or "group"
-    frame, ids, words = _overview(str(dataset.path), dataset.version, by,
-                                  (tuple(sorted(chosen.as_dict()["variants"].items())), chosen.few_tickets), min_sample)
+    found = _overview((str(dataset.path), dataset.version), dataset, by,
+                      (tuple(sorted(chosen.as_dict()["variants"].items())), chosen.few_tickets), min_sample)
+    frame, ids, words = found.frame, found.ids, found.words
     view = overview_frame(frame, by, min_sample)
     config = {label: st.column_config.TextColumn(label, help=plain(f"{METRICS[m].label}: {words[m]} "
                                                                    f"(definition {ids[m]})"))

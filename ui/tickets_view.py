@@ -8,6 +8,8 @@ because its version differs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -64,33 +66,24 @@ def choices(content: tuple, dataset: DatasetVersion, journey_name: str) -> Slice
 
 
 @st.cache_data(max_entries=32, show_spinner="Computing friction…")
-def _friction(key: tuple, _dataset: DatasetVersion, journey_name: str, where: TicketSlice
-              ) -> tuple[pd.DataFrame, dict, int, int, pd.DataFrame, dict[str, float]]:
+def _friction(key: tuple, _dataset: DatasetVersion, journey_name: str, where: TicketSlice) -> measure.Friction:
     """One pair of queries (every metric by step, and over all steps) feeds the score, the map and the table."""
-    found = measure.friction(ws(), journey_name, _dataset, where)
-    return found.scored, found.attrs, found.tickets, found.unmapped, found.by_step, found.baseline
+    return measure.friction(ws(), journey_name, _dataset, where)
 
 
-def friction_for(content: tuple, dataset: DatasetVersion, journey_name: str, where: TicketSlice = ALL_TICKETS
-                 ) -> tuple[pd.DataFrame, dict, int, int]:
-    """(per-step friction, its attrs incl. baseline, tickets, unmapped tickets) in a slice, cached by content."""
-    scored, attrs, n, unmapped, _, _ = _friction(content, dataset, journey_name, where)
-    scored = scored.copy()
-    scored.attrs.update(attrs)
-    return scored, attrs, n, unmapped
-
-
-def per_step(content: tuple, dataset: DatasetVersion, journey_name: str, where: TicketSlice
-             ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Every catalogue metric per step of the journey in a slice, and over those steps (the baseline)."""
-    _, _, _, _, by_step, baseline = _friction(content, dataset, journey_name, where)
-    return by_step, baseline
+def friction(content: tuple, dataset: DatasetVersion, journey_name: str, where: TicketSlice = ALL_TICKETS
+             ) -> measure.Friction:
+    """Friction per step in a slice (what ``ws.friction`` returns), cached by content; the table keeps its attrs."""
+    found = _friction(content, dataset, journey_name, where)
+    scored = found.scored.copy()
+    scored.attrs.update(found.attrs)
+    return replace(found, scored=scored)
 
 
 @st.cache_data(max_entries=32, show_spinner="Computing week by week…")
 def _cells(key: tuple, _dataset: DatasetVersion, journey_name: str, where: TicketSlice, metric: str
            ) -> pd.DataFrame:
-    baseline = _friction(key, _dataset, journey_name, where)[1]["baseline"] if metric == "friction" else None
+    baseline = _friction(key, _dataset, journey_name, where).attrs["baseline"] if metric == "friction" else None
     return measure.weekly_cells(ws(), _dataset, journey_name, where, metric, baseline)
 
 

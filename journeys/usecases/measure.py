@@ -8,19 +8,22 @@ workspace's chosen metric definitions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from journeys.charts.overlay import MetricOverlay
+from journeys.definitions import MetricSettings, overview, resolve
 from journeys.definitions import load_settings as load_definitions
-from journeys.definitions import resolve
 from journeys.errors import NotFound
-from journeys.friction import friction_by_period, friction_from
-from journeys.metrics import METRICS, Metric, compute
+from journeys.friction import better_than_journey, friction_by_period, friction_from
+from journeys.metric_format import FRICTION, d3_format
+from journeys.metrics import METRICS, Metric, compute, tickets_table
 from journeys.tickets.datasets import DatasetVersion
-from journeys.tickets.engine import MappedTickets, TicketSlice, example_tickets, unmapped_share
+from journeys.tickets.engine import MappedTickets, SliceChoices, TicketSlice, example_tickets, unmapped_share
 
 if TYPE_CHECKING:
     from journeys.workspace import Workspace
@@ -90,7 +93,7 @@ def friction(ws: Workspace, journey: str, dataset: str | DatasetVersion | None =
     scored = friction_from(by_step, overall)
     baseline = {m: float(overall[m].iloc[0]) for m in METRICS if m in overall and len(overall)}
     tickets, unmapped = unmapped_share(data, where)
-    return Friction(scored, by_step, baseline, tickets, unmapped, dict(scored.attrs))
+    return Friction(scored, by_step, baseline, tickets, unmapped, {str(k): v for k, v in scored.attrs.items()})
 
 
 def weekly_cells(ws: Workspace, dataset: DatasetVersion, journey: str, where: TicketSlice, metric: str,
@@ -123,3 +126,138 @@ def step_examples(ws: Workspace, dataset: DatasetVersion, journey: str, step: st
                   where: TicketSlice = ALL_TICKETS, limit: int = 50) -> pd.DataFrame:
     """The newest tickets on a step in a slice."""
     return example_tickets(mapped(ws, dataset, journey), step, limit=limit, where=where)
+
+
+# --- what the Friction page asks besides the scores: filters, the map's colours, a step's standing ----------
+
+
+def slice_from(options: SliceChoices, dates: Sequence[date] = (), channels: Sequence[str] = (),
+               segment: str | None = None, segment_values: Sequence[str] = ()) -> TicketSlice:
+    """The slice a set of picked filters describes. ``dates``: the first and last day picked (inclusive); a
+    range that reaches the data's own first or last day leaves that side open, so a new import is included."""
+    start = end = None
+    if len(dates) == 2 and options.first and options.last:
+        if dates[0] > options.first.date():
+            start = datetime.combine(dates[0], time(), tzinfo=UTC)
+        if dates[1] < options.last.date():
+            end = datetime.combine(dates[1] + timedelta(days=1), time(), tzinfo=UTC)
+    return slice_of(start, end, tuple(channels), segment, tuple(segment_values) if segment else ())
+
+
+def covered(where: TicketSlice, options: SliceChoices) -> tuple[datetime | None, datetime | None]:
+    """The first and last moment the numbers of a slice can cover (its own dates, else the data's)."""
+    return where.start or options.first, where.end or options.last
+
+
+def does_better(by_step: pd.DataFrame, baseline: dict[str, float], step: str, metric: str) -> bool:
+    """Whether ``step`` does better than the journey on ``metric`` (on enough tickets to tell)."""
+    row = by_step.loc[by_step["journey_step"] == step]
+    if row.empty or metric not in row or bool(row.get(f"{metric}_too_few", pd.Series([False])).iloc[0]):
+        return False
+    return better_than_journey(metric, float(row[metric].iloc[0]), baseline.get(metric))
+
+
+def step_overlay(choice: str, found: Friction, period: str) -> MetricOverlay:
+    """The friction score (``choice="friction"``) or one catalogue metric per step, as the map draws it."""
+    spec, unit = d3_format(choice)
+    if choice == FRICTION:
+        scored = found.scored
+        components = [c for c in scored.columns if c.endswith("_too_few")]
+        too_few = set(scored.loc[scored[components].all(axis=1), "step"]) if components else set()
+        return MetricOverlay("Friction", dict(zip(scored["step"], scored["score"], strict=True)), True, spec, unit,
+                             period, too_few, center=0.0)
+    by_step, metric = found.by_step, METRICS[choice]
+    values = dict(zip(by_step["journey_step"], by_step[choice], strict=True))
+    too_few = set(by_step.loc[by_step[f"{choice}_too_few"], "journey_step"]) if len(by_step) else set()
+    center = found.baseline.get(choice)
+    return MetricOverlay(metric.label, values, metric.direction == "lower", spec, unit, period, too_few,
+                         center=center if center == center else None)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A dataset's metrics by one grouping before any journey or rule: the rows (see
+    :func:`journeys.definitions.overview`) and the definitions in force (their ids and words, per metric)."""
+
+    frame: pd.DataFrame
+    ids: dict[str, str]
+    words: dict[str, str]
+
+
+def dataset_overview(dataset: DatasetVersion, by: str, settings: MetricSettings, min_sample: int = 30) -> Overview:
+    """The dataset's numbers by group, channel, status or month under ``settings`` (the workspace's definitions)."""
+    frame, resolved = overview(tickets_table(dataset.path), by, settings, min_sample)
+    return Overview(frame, dict(resolved.ids), dict(resolved.words))
+
+
+# --- every metric by any grouping (step, group, channel, month …), with or without a journey -----------
+
+@dataclass(frozen=True)
+class MetricsTable:
+    """Catalogue metrics per group of one dataset, with what they rest on.
+
+    ``frame``: :func:`journeys.metrics.compute`'s rows (keys, ``period``, ``n``, the metrics, their sample
+    columns named in ``frame.attrs["samples"]`` and ``<metric>_too_few`` flags); ``metrics``: the metric
+    names computed (without a journey, those that need steps are left out, not shown as 0); ``resolved``:
+    the definitions in force, with ids and words; ``warnings``: rules skipped while mapping;
+    ``business_hours``: (schedule version, its description) when minutes are business minutes."""
+
+    frame: pd.DataFrame
+    metrics: list[str]
+    keys: list[str]
+    period: str | None
+    dataset: DatasetVersion
+    journey: str | None
+    resolved: Any
+    few_tickets: str
+    keep_few: bool
+    warnings: list[str] = field(default_factory=list)
+    business_hours: tuple[int, list[str]] | None = None
+
+
+class NoBusinessHours(NotFound):
+    """Business minutes were asked for, but the workspace has no schedule to count them in."""
+
+
+def current_journey(ws: Workspace) -> str | None:
+    """The workspace's first current-state journey (what metrics are mapped by when none is named)."""
+    return next((s.name for s in ws.journeys.list() if s.state == "current"), None)
+
+
+def metrics_table(ws: Workspace, dataset: str, *, journey: str | None = None, by: tuple[str, ...] | list[str] = (),
+                  period: str | None = None, start: datetime | None = None, end: datetime | None = None,
+                  min_sample: int = 30, few_tickets: str | None = None, minutes: str = "calendar") -> MetricsTable:
+    """Every catalogue metric of dataset ``dataset`` grouped ``by`` ticket columns (``journey_step`` needs
+    ``journey``) and ``period`` (day, week, month), under the workspace's chosen definitions; ``few_tickets``
+    ("show"/"blank") overrides the workspace's choice for groups under ``min_sample``; ``minutes="business"``
+    counts first reply and resolution in the workspace's business hours."""
+    from dataclasses import replace
+
+    from journeys.business_hours import business_view, load_schedule
+    from journeys.errors import ECHO, JourneysError, clip_echo
+    from journeys.metrics import NEEDS_STEPS, tickets_table
+
+    chosen = load_definitions(ws.store, ws.name)[0]
+    chosen = replace(chosen, few_tickets=few_tickets) if few_tickets else chosen
+    version = ws.datasets.latest(dataset)
+    warnings: list[str] = []
+    if journey is not None:
+        data = mapped(ws, version, journey)
+        table, names, warnings = data.table, list(METRICS), list(data.warnings)
+    else:  # no journey yet: the dataset alone; metrics that need steps are left out, not shown as 0
+        table, names = tickets_table(version.path), [m for m in METRICS if m not in NEEDS_STEPS]
+    business = None
+    if minutes == "business":
+        schedule, schedule_version = load_schedule(ws.store, ws.name)
+        if schedule is None:
+            raise NoBusinessHours("the workspace has no business hours yet (journeys workspace schedule set "
+                                  "--timezone ZONE --hours 'mon-fri 09:00-17:30')")
+        table, business = business_view(table, schedule), (schedule_version, list(schedule.describe()))
+    resolved = resolve(chosen, table.columns)
+    try:
+        frame = compute(table, by=list(by), period=period, start=start, end=end, min_sample=min_sample,
+                        metrics=names, definitions=resolved.overrides, keep_few=chosen.keep_few)
+    except ValueError as error:  # an unknown grouping column: the message names the columns there are
+        raise JourneysError(clip_echo(str(error), 4 * ECHO)) from None
+    return MetricsTable(frame, names, list(by), period, version, journey, resolved, chosen.few_tickets,
+                        chosen.keep_few, warnings, business)
