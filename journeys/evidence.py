@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import ibis
 import pandas as pd
 
 from journeys.csv_export import csv_text
+from journeys.metric_format import format_value
 from journeys.metrics import METRICS, compute
 from journeys.model import Journey
 from journeys.painpoints import Evidence, PainPoint, Source, StoredPainPoint
@@ -45,12 +47,11 @@ def capture(table: ibis.Table, steps: Sequence[str], metrics: Sequence[str], *, 
     for step in steps:
         for m in chosen:
             here = step in rows.index
-            value = rows.loc[step, m] if here else None
             sample = METRICS[m].sample
             found.append(Evidence(
-                step=step, metric=m, value=None if value is None or pd.isna(value) else float(value),
+                step=step, metric=m, value=_number(rows.loc[step, m]) if here else None,
                 baseline=_number(overall[m].iloc[0]) if len(overall) else None,
-                n=int(rows.loc[step, sample]) if here and sample in rows.columns else 0,
+                n=int(_number(rows.loc[step, sample]) or 0) if here and sample in rows.columns else 0,
                 start=start, end=end,
                 dataset=dataset, dataset_version=dataset_version))
     return found
@@ -83,7 +84,7 @@ def draft(journey: Journey, step: str | Sequence[str], metric: str | None, table
         own = next((e for e in evidence if e.metric == metric), None)
         detail = ""
         if metric and own is not None and own.value is not None and own.baseline is not None:
-            detail = (f" {_show(metric, own.value)} against {_show(metric, own.baseline)} for the "
+            detail = (f" {format_value(metric, own.value)} against {format_value(metric, own.baseline)} for the "
                       f"journey, on {own.n:,} tickets.")
         description = f"From the Friction page: '{label}' stands out on {judged}.{detail}"
     else:
@@ -101,34 +102,19 @@ def numbers_sentence(evidence: Sequence[Evidence], metric: str | None, period: s
     own = next((e for e in evidence if e.metric == metric), None)
     if metric is None or own is None or own.value is None or own.baseline is None:
         return ""
-    return (f"{period}: {METRICS[metric].label.lower()} {_spoken(metric, own.value)} against "
-            f"{_spoken(metric, own.baseline)} for the journey, on {own.n:,} tickets.")
+    return (f"{period}: {METRICS[metric].label.lower()} {format_value(metric, own.value)} against "
+            f"{format_value(metric, own.baseline)} for the journey, on {own.n:,} tickets.")
 
 
-def _spoken(metric: str, value: float) -> str:
-    unit = METRICS[metric].unit
-    if unit == "%":
-        return f"{value:.0%}"
-    if unit == "minutes" and value >= 24 * 60:
-        return f"{value / (24 * 60):.1f} days"
-    if unit == "minutes" and value >= 120:
-        return f"{value / 60:.1f} hours"
-    return f"{value:,.0f} {unit}"
-
-
-def _show(metric: str | None, value: float) -> str:
-    unit = METRICS[metric].unit if metric else ""
-    return f"{value:.0%}" if unit == "%" else f"{value:,.1f} {unit}".strip()
-
-
-def _moment(value: object, after: bool = False) -> datetime | None:
+def _moment(value: Any, after: bool = False) -> datetime | None:
     """A timestamp from the engine as a datetime; ``after`` makes the last ticket's time an exclusive end."""
     if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).to_pydatetime() + (timedelta(seconds=1) if after else timedelta(0))
 
 
-def _number(value: object) -> float | None:
+def _number(value: Any) -> float | None:
+    """A cell from the engine as a float (None when it is missing)."""
     return None if value is None or pd.isna(value) else float(value)
 
 

@@ -205,7 +205,7 @@ def _score_one(pain: StoredPainPoint, steps: list[str], rows: pd.DataFrame, over
     reach = tickets * 30.0 / weights.window_days
     metric = pain.pain.metric or _main_driver(frictions, steps)
     if pain.pain.metric:
-        impact = _metric_gap(rows, overall, steps, metric, weights.cap)
+        impact = _metric_gap(rows, overall, steps, pain.pain.metric, weights.cap)
     else:  # friction's weighted average gap: the score with the volume factor divided out
         f = frictions.loc[steps]
         gaps = np.where(f["volume_factor"] > 0, f["score"] / f["volume_factor"].where(f["volume_factor"] > 0, 1), 0)
@@ -234,7 +234,7 @@ def _metric_gap(rows: pd.DataFrame, overall: pd.DataFrame, steps: list[str], met
             continue
         diff = METRICS[metric].sign * (value - base)
         gaps.append(min(cap, max(0.0, diff / abs(base))) if base != 0 else (cap if diff > 0 else 0.0))
-        counts.append(float(rows.loc[s, "volume"]))
+        counts.append(_finite(rows.loc[s, "volume"]) or 0.0)
     return float(np.average(gaps, weights=counts)) if gaps else 0.0
 
 

@@ -6,7 +6,7 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from ui import freshness_view, tickets_view  # noqa: E402
+from ui import freshness_view, painpoint_detail, painpoint_form, tickets_view  # noqa: E402
 from ui import priorities_view as pv  # noqa: E402
 
 st.title("Priorities")
@@ -16,13 +16,13 @@ pv.show_status()
 dataset = pv.pick_dataset(tickets_view.datasets())
 view = pv.ranking(dataset)
 if not view.ranking.scores:
-    pv.empty_state()
+    painpoint_form.empty_state()
     if dataset is None:
-        pv.no_data_warning()
-    pv.create_form(dataset, expanded=True)
+        painpoint_form.no_data_warning()
+    painpoint_form.create_form(dataset, expanded=True)
     st.stop()
 if view.ranking.dataset is None:
-    pv.no_data_warning()
+    painpoint_form.no_data_warning()
 
 formula, review = st.columns([2.2, 1], gap="medium")
 with formula:
@@ -50,8 +50,9 @@ else:
                 "little work. Size: reach; colour: status.")
     st.altair_chart(pv.value_effort_chart(frame, selected), on_select="rerun", selection_mode="pick",
                     key="pp_chart", width="stretch")
-pv.create_form(dataset, expanded=False)
+painpoint_form.create_form(dataset, expanded=False)
 
 if selected:
     st.divider()
-    pv.detail(view, selected, dataset)
+    painpoint_detail.detail(view.ranking, selected, view.labels.get(view.ranking.pains[selected].pain.journey, {}),
+                            dataset)

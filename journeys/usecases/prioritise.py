@@ -264,12 +264,15 @@ def judged_metrics(pain: PainPoint, score: Score) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*([own] if own else []), *(e.metric for e in pain.evidence), *CONTEXT_METRICS]))
 
 
-def evidence_now(ws: Workspace, dataset: DatasetVersion, pain: PainPoint, score: Score) -> list[Evidence]:
-    """The pain point's steps measured now, over the scoring window its score rests on ([] without one)."""
-    if not pain.steps or score.start is None or pain.journey not in ws.journeys.names():
+def evidence_now(ws: Workspace, dataset: DatasetVersion, journey: str, steps: Sequence[str], metrics: Sequence[str],
+                 start: datetime | None, end: datetime | None) -> list[Evidence]:
+    """The steps measured now over [start, end) — a pain point's scoring window — beside what was frozen.
+
+    [] when there is nothing to measure: no steps, no window (no tickets on them), or the journey is gone."""
+    if not steps or start is None or journey not in ws.journeys.names():
         return []
-    return capture(mapped(ws, dataset, pain.journey).table, pain.steps, judged_metrics(pain, score),
-                   start=score.start, end=score.end, dataset=dataset.name, dataset_version=dataset.version)
+    return capture(mapped(ws, dataset, journey).table, steps, metrics, start=start, end=end, dataset=dataset.name,
+                   dataset_version=dataset.version)
 
 
 def example_rows(ws: Workspace, dataset: DatasetVersion, journey: str, ids: Sequence[str]) -> pd.DataFrame:
@@ -292,6 +295,7 @@ class PainPointEdit:
     fields: tuple[tuple[str, Any], ...] = ()
     add_quote: str = ""
     remove_quote: str = ""
+    message: str = ""  # what the person did, in words (kept in the history)
 
     def apply(self, pain: PainPoint) -> PainPoint:
         data = pain.model_dump(mode="json") | dict(self.fields)
@@ -325,14 +329,14 @@ def update_painpoint(ws: Workspace, key: str, changes: PainPointEdit | Mapping[s
 
     A colleague's save since then raises :class:`~journeys.errors.StaleWrite` (who, when, which version):
     nothing is overwritten, and the same ``changes`` can be applied again on the newer version. A change
-    that is already there saves nothing (``saved=False``). ``message`` (kept in the history) defaults to the
-    fields changed."""
+    that is already there saves nothing (``saved=False``) when nobody saved since. ``message`` (kept in the
+    history) defaults to the edit's own, then to the fields changed."""
     edit = changes if isinstance(changes, PainPointEdit) else PainPointEdit(tuple(changes.items()))
     head = ws.painpoints.load(key)
     pain = edit.apply(head.pain)
     changed = changed_fields(head.pain, pain)
-    if not changed:
+    if not changed and head.version == expected_version:
         return Updated(key, head.version, head.pain, {}, False)
     version = ws.painpoints.save(key, pain, author, expected_version=expected_version,
-                                 message=message or "Changed " + ", ".join(changed))
+                                 message=message or edit.message or "Changed " + ", ".join(changed))
     return Updated(key, version, pain, changed, True)
