@@ -2,15 +2,18 @@
 
 The flow, one module per concept::
 
-    file (CSV/Parquet/XES) ─ readers, xes, columns ─► import_log (log, report) ─► stored Parquet
-    mapped tickets / per-update exports ─ from_tickets ─┘                    │  EventLogs (versions)
-                                                                             ▼
-                                 dfg / variants (dfg) ─► conformance, reach (conformance) ◄─ mapping
-                                                                             │
-                                                       dot (Graphviz text), command (CLI)
+    file (CSV/Parquet/XES) ─ log_files, xes, log_columns ─► import_log (log, import_report) ─► stored Parquet
+    mapped tickets / per-update exports ─ from_tickets ─┘                            │  EventLogs (versions)
+                                                                                     ▼
+                                         dfg / variants (dfg) ─► conformance, reach (conformance) ◄─ mapping
+                                                                                     │
+                                                                  dot (Graphviz text), charts.process_graph
 
-Everything a page or notebook calls is re-exported here. No Streamlit, and never pm4py (AGPL):
-the benchmark alone compares against it.
+Queries run on the connection they are given (``con=``: a DuckDB connection or the workspace's
+engine); :mod:`journeys.usecases.discovery` passes ``ws.engine``, so the app and the CLI use one
+DuckDB. No module keeps a connection of its own. The pieces are re-exported here; the page, the
+CLI and notebooks call the use cases. No Streamlit, and never pm4py (AGPL): the benchmark alone
+compares against it.
 """
 
 from journeys.discover.conformance import Conformance, add_route, conformance, reach
