@@ -276,8 +276,7 @@ def plan_words(p: Plan) -> tuple[str, list[str]]:
     if p.design_effect and p.mde_two_sample:
         notes.append(f"A naive before-versus-after comparison of tickets would promise {unit(p.mde_two_sample)}; "
                      f"allowing for trends and week-to-week noise honestly costs {p.design_effect:.1f}× the tickets.")
-    raw = [n for n in p.notes if not n.startswith("an effect of")]  # said above in the metric's units
-    return text, notes + [n[0].upper() + n[1:] for n in raw]
+    return text, notes + [n[0].upper() + n[1:] for n in p.notes]
 
 
 def plan_box(dataset: DatasetVersion | None, draft: Experiment | None, problems: Sequence[str]) -> None:

@@ -31,7 +31,7 @@ from journeys.experiments.report import (
     day,
     interval_amount,
     interval_name,
-    p_text,
+    p_phrase,
     pretrend_text,
     relative_text,
     sample_rows,
@@ -174,8 +174,7 @@ def result(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
         n = r.n_treated_pre + r.n_treated_post
         cols[4].metric("Tickets", f"{n:,}", help=f"On the changed steps: {r.n_treated_pre:,} before, "
                        f"{r.n_treated_post:,} after the change; see the sample sizes below.")
-        p = p_text(r.p_value)
-        st.caption(f"p {plain(p if p.startswith('<') else '= ' + p)} · analysed {day(r.analysed_at)} on tickets "
+        st.caption(f"{plain(p_phrase(r.p_value))} · analysed {day(r.analysed_at)} on tickets "
                    f"until {day(r.data_until)}"
                    + (f" from '{plain(r.dataset)}' v{r.dataset_version:d}" if r.dataset else "") + f" · window "
                    f"{day(r.pre_start)} – {day(r.post_end)}, change shipped {day(r.shipped)}.")

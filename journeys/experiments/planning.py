@@ -194,9 +194,7 @@ def plan(table: ibis.Table, experiment: Experiment, *, alpha: float = 0.05, powe
                        power=power) * math.sqrt(variance)
     needed = weeks_needed(experiment.design, experiment.smallest_effect, **inputs) \
         if experiment.smallest_effect else None
-    if experiment.smallest_effect and needed is None:
-        notes.append(f"an effect of {experiment.smallest_effect:g} is not detectable within {MAX_POST_WEEKS} weeks; "
-                     "lengthen the before-window, add comparison steps, or aim for a larger change")
+    # A smallest effect that no window up to MAX_POST_WEEKS detects: weeks_needed stays None (worded at the edge).
     if experiment.design == Design.ab:
         notes.append("assumes tickets split evenly between the two variants")
     return Plan(experiment.design, experiment.metric, baseline, weekly_n, weekly_cmp, pre_weeks, planned_post, alpha,

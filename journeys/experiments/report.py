@@ -116,6 +116,13 @@ def p_text(p: float | None) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def p_phrase(p: float | None) -> str:
+    """"p < 0.001", "p = 0.034" or "p —": the p-value as a phrase, decided on the number, not on its text."""
+    if p is not None and math.isfinite(p) and p >= 0.001:
+        return f"p = {p_text(p)}"
+    return f"p {p_text(p)}"
+
+
 def interval_name(result: Result) -> str:
     return "anytime-valid interim interval" if result.interim else f"{result.confidence:.0%} interval"
 

@@ -18,7 +18,7 @@ from journeys.demo import DEMO_JOURNEY
 from journeys.errors import InvalidJourney, JourneysError, StaleWrite
 from journeys.experiments import Audience, Status, Verdict
 from journeys.experiments import analyse as analyse_table
-from journeys.experiments.report import change_amount, change_text, interval_amount, interval_text
+from journeys.experiments.report import change_amount, change_text, interval_amount, interval_text, p_phrase
 from journeys.painpoints import Status as PainStatus
 from journeys.usecases import improve
 from journeys.workspace import Workspace
@@ -155,3 +155,4 @@ def test_an_amount_keeps_the_number_and_its_unit_apart() -> None:
     interval = interval_amount(_R())  # type: ignore[arg-type]
     assert (interval.number, interval.unit) == ("−16.4 to −6.9", "points")
     assert interval_text(_R()) == "−16.4 to −6.9 points"  # type: ignore[arg-type]
+    assert (p_phrase(0.0004), p_phrase(0.034), p_phrase(None)) == ("p < 0.001", "p = 0.034", "p —")
