@@ -33,6 +33,7 @@ from journeys.experiments.report import (
 )
 from journeys.metrics import METRICS
 from journeys.painpoints import StoredPainPoint
+from journeys.store import Revision
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases import improve
 from ui import tickets_view
@@ -59,7 +60,7 @@ def load(key: str) -> StoredExperiment | None:
         return None
 
 
-def history(key: str) -> list:
+def history(key: str) -> list[Revision]:
     """The experiment's saved versions (who, when, what changed), newest first."""
     return list(ws().experiments.history(key))
 
