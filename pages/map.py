@@ -11,7 +11,6 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from journeys.graph import Severity  # noqa: E402
 from ui import cached, freshness_view, inspector, journey_admin, session, table_editor  # noqa: E402
 from ui.frame import author  # noqa: E402
 from ui.text import plain  # noqa: E402
@@ -77,8 +76,7 @@ if not name:
 
 loaded = session.load(name)
 journey = loaded.journey
-findings = cached.findings(cached.journey_key(name, loaded.version), journey)
-errors = [f for f in findings if f.severity == Severity.error]
+checks = cached.checks(cached.journey_key(name, loaded.version), journey)
 st.caption(f"{'Future' if journey.state == 'future' else 'Current'}-state journey · version {loaded.version} "
            f"saved by {plain(loaded.saved_by)} on {loaded.saved_at:%d %b %Y %H:%M} UTC · {len(journey.steps)} steps · "
            f"{len(journey.transitions)} transitions"
@@ -120,33 +118,17 @@ if selected and st.query_params.get("step") != selected:
     st.query_params["step"] = selected
     st.session_state["step_link"] = selected
 
-focus = st.session_state.get("focus_finding")
-highlight = {s for f in findings if focus in (None, f.code + ":" + ",".join(f.steps)) for s in f.steps}
-
 checks_col, fresh_col = st.columns(2)
 with checks_col:
-    title = f"Checks · {len(errors)} error(s), {len(findings) - len(errors)} warning(s)"
-    with st.expander(title, expanded=False, icon=":material/health_and_safety:"):
-        if not findings:
-            st.success("No dead ends, bot loops or missing routes to a human.")
-        for f in findings:
-            key = f.code + ":" + ",".join(f.steps)
-            icon = ":red[:material/error:]" if f.severity == Severity.error else ":orange[:material/warning:]"
-            if st.button(f"{icon} {plain(f.message)}", key=f"finding_{key}", type="tertiary",
-                         help="Highlight only these steps and open the first in the inspector"):
-                st.session_state["focus_finding"] = None if focus == key else key
-                st.session_state["selected_step"] = f.steps[0] if f.steps else None  # a draft's finding has none
-                st.rerun()
-        if focus:
-            st.button("Show all findings", key="finding_all", on_click=st.session_state.update,
-                      kwargs={"focus_finding": None})
+    freshness_view.checks_panel(checks)
 with fresh_col:
     chosen = freshness_view.render(name, journey, freshness_view.stale_steps(name, journey, loaded))
     if chosen:
         st.session_state["selected_step"] = chosen
         st.rerun()
 
-_board(name, journey, loaded.version, color_by, highlight, selected)
+_board(name, journey, loaded.version, color_by, checks.highlighted(st.session_state.get(freshness_view.FOCUS)),
+       selected)
 
 if selected:
     with st.container(border=True):

@@ -24,8 +24,8 @@ from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 from journeys.charts import emotion_curve, journey_map
 from journeys.charts.blueprint import shared_datasets, with_selected
 from journeys.charts.overlay import MetricOverlay
-from journeys.graph import Finding, check
 from journeys.model import Journey
+from journeys.usecases.map_review import MapChecks, check_map
 
 JourneyKey = tuple[str, str, str, int]  # database url, workspace, journey name, version
 
@@ -118,9 +118,9 @@ def overlay_map_spec(key: JourneyKey, _journey: Journey, overlay: MetricOverlay,
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def findings(key: JourneyKey, _journey: Journey) -> tuple[Finding, ...]:
+def checks(key: JourneyKey, _journey: Journey) -> MapChecks:
     """The journey's structural checks, once per version (shared: read-only)."""
-    return tuple(check(_journey))
+    return check_map(_journey)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

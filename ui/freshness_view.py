@@ -7,19 +7,17 @@ data's content key and the review's version, so a rerun costs nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from journeys.errors import JourneysError, StaleWrite
-from journeys.freshness import Freshness, created_on, day, freshness, mark_reviewed
+from journeys.freshness import Freshness, day
+from journeys.graph import Severity
 from journeys.model import Journey
 from journeys.store.core import LoadedJourney
-from journeys.store.documents import DocumentStore
-from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import DatasetVersion
-from ui import session, tickets_view
-from ui.frame import author, store, workspace
+from journeys.usecases import map_review
+from ui import session
+from ui.frame import author, store, workspace, ws
 from ui.text import plain
 
 REVIEW_OUTCOME = "freshness_outcome"
@@ -28,24 +26,13 @@ REVIEW_OUTCOME = "freshness_outcome"
 LATEST_DATASET = "freshness_dataset"  # the latest dataset as this rerun's panel read it (render reuses it)
 
 
-def _latest_dataset() -> DatasetVersion | None:
-    available = tickets_view.datasets()
-    return max(available, key=lambda d: d.created_at) if available else None
-
-
-def _review_version(journey_name: str) -> int:
-    found = DocumentStore(store()).get(workspace(), "review", journey_name)
-    return found.version if found else 0
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def _freshness(journey_key: tuple, data_key: tuple | None, review_version: int, due_from: tuple,
                _dataset: DatasetVersion | None, journey_name: str, _journey: Journey) -> Freshness:
     """Keyed by what can change the answer: the journey's version, the tickets (dataset version and
     mapping rules), the review's version (a mark by anyone bumps it), and ``due_from`` (the journey's
     creation, today's date) so "overdue" stays true to the day."""
-    table = tickets_view.mapped(_dataset, journey_name).table if _dataset is not None else None
-    return freshness(store(), workspace(), journey_name, table, _journey)
+    return map_review.map_freshness(ws(), journey_name, _journey, _dataset)
 
 
 def stale_steps(journey_name: str, journey: Journey, loaded: LoadedJourney | None = None) -> Freshness:
@@ -58,17 +45,15 @@ def stale_steps(journey_name: str, journey: Journey, loaded: LoadedJourney | Non
         try:
             loaded = session.latest(journey_name)
         except JourneysError:  # not in the store: nothing to cache on
-            return freshness(store(), workspace(), journey_name, None, journey)
-    dataset = _latest_dataset()
+            return map_review.map_freshness(ws(), journey_name, journey, None)
+    dataset = map_review.latest_dataset(ws())
     st.session_state[LATEST_DATASET] = dataset
     data_key = None
     if dataset is not None:
-        rules = TicketStore(store()).load_rules(workspace(), journey_name).version
-        data_key = (dataset.name, dataset.version, rules)
+        data_key = (dataset.name, dataset.version, ws().rules.load(journey_name).version)
     journey_key = (store().url, workspace(), journey_name, loaded.version, loaded.saved_at)
-    due_from = (created_on(store(), workspace(), journey_name), datetime.now(UTC).date())
-    return _freshness(journey_key, data_key, _review_version(journey_name), due_from, dataset, journey_name,
-                      loaded.journey)
+    return _freshness(journey_key, data_key, map_review.review_version(ws(), journey_name),
+                      map_review.due_from(ws(), journey_name), dataset, journey_name, loaded.journey)
 
 
 def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
@@ -91,7 +76,8 @@ def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
             if st.button(f"{plain(label)}: {plain(text)}", key=f"stale_{step}", type="tertiary",
                          help="Show this step on the map"):
                 chosen = step
-        dataset = st.session_state[LATEST_DATASET] if LATEST_DATASET in st.session_state else _latest_dataset()
+        dataset = (st.session_state[LATEST_DATASET] if LATEST_DATASET in st.session_state
+                   else map_review.latest_dataset(ws()))
         if dataset is None:
             st.caption("Import tickets to compare the map with what customers do now.")
         elif st.button("Mark this journey reviewed", key="mark_reviewed", icon=":material/task_alt:",
@@ -106,9 +92,8 @@ def _mark(journey_name: str, journey: Journey, dataset: DatasetVersion, state: F
         st.session_state[REVIEW_OUTCOME] = ("error", "Tell us your name in the sidebar first: it is recorded.")
         return
     try:
-        review = mark_reviewed(store(), workspace(), journey_name, tickets_view.mapped(dataset, journey_name).table,
-                               journey, author(), dataset=dataset.name, dataset_version=dataset.version,
-                               expected_version=state.review.version if state.review else 0)
+        review = map_review.mark_reviewed(ws(), journey_name, journey, dataset, author(),
+                                          expected_version=state.review.version if state.review else 0)
     except StaleWrite as refused:
         st.session_state[REVIEW_OUTCOME] = ("error", f"Not recorded: {refused.saved_by} reviewed this journey "
                                                      "in the meantime. The panel now shows their review.")
@@ -138,3 +123,26 @@ def stale_warning(journey_names: list[str]) -> None:
     if lines:
         st.warning("\n\n".join(lines) + "\n\nReview it on the Journey map and mark it reviewed.",
                    icon=":material/update:")
+
+
+FOCUS = "focus_finding"  # the finding whose steps alone are highlighted (None: all)
+
+
+def checks_panel(checks: map_review.MapChecks) -> None:
+    """The map's checks: one button per finding highlights its steps and opens the first in the inspector."""
+    focus = st.session_state.get(FOCUS)
+    title = f"Checks · {checks.errors} error(s), {checks.warnings} warning(s)"
+    with st.expander(title, expanded=False, icon=":material/health_and_safety:"):
+        if not checks.findings:
+            st.success("No dead ends, bot loops or missing routes to a human.")
+        for f in checks.findings:
+            key = map_review.finding_key(f)
+            icon = ":red[:material/error:]" if f.severity == Severity.error else ":orange[:material/warning:]"
+            if st.button(f"{icon} {plain(f.message)}", key=f"finding_{key}", type="tertiary",
+                         help="Highlight only these steps and open the first in the inspector"):
+                st.session_state[FOCUS] = None if focus == key else key
+                st.session_state["selected_step"] = f.steps[0] if f.steps else None  # a draft's finding has none
+                st.rerun()
+        if focus:
+            st.button("Show all findings", key="finding_all", on_click=st.session_state.update,
+                      kwargs={FOCUS: None})
