@@ -16,6 +16,7 @@ import streamlit as st
 
 from journeys.discover import EventLogVersion
 from journeys.errors import JourneysError
+from ui import notices
 from ui.frame import settings, workspace
 from ui.text import plain
 from ui.uploads import problems_table
@@ -58,10 +59,7 @@ def notice(kind: str, text: str) -> None:
 
 def show_notice() -> None:
     """A one-off message left by a callback (a mapping saved, a save refused …)."""
-    left = st.session_state.pop(NOTICE, None)
-    if left:
-        kind, text = left
-        {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(text)
+    notices.show_notice(NOTICE)
 
 
 def log_key(log: EventLogVersion) -> LogKey:

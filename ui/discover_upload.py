@@ -38,7 +38,18 @@ from ui.discover_state import (
 )
 from ui.frame import author, ws
 from ui.text import clip, plain
-from ui.uploads import Upload, problems_table, remove_upload, save_upload, size_label, upload_failed, upload_limit_mb
+from ui.uploads import (
+    Upload,
+    forget_upload,
+    kept_upload,
+    problems_table,
+    remove_upload,
+    reset_widgets,
+    save_upload,
+    size_label,
+    upload_failed,
+    upload_limit_mb,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -63,23 +74,9 @@ DATE_ORDER_LABEL = {"auto": "Decide from the data", "dayfirst": "Day first (31/1
 NOT_IN_FILE = "— not in this file —"
 
 
-def _current_upload() -> Upload | None:
-    upload = st.session_state.get(UPLOAD)
-    return upload if isinstance(upload, Upload) else None
-
-
-def _reset_widgets() -> None:
-    for key in [k for k in st.session_state if str(k).startswith(W)]:
-        del st.session_state[key]
-
-
 def _forget_upload() -> None:
-    upload = _current_upload()
-    if upload is not None:
-        remove_upload(upload.path)
-    for key in (UPLOAD, PREVIEW, FAILED):
-        st.session_state.pop(key, None)
-    _reset_widgets()
+    forget_upload(UPLOAD, (PREVIEW, FAILED))
+    reset_widgets(W)
 
 
 def _on_upload(key: str) -> None:
@@ -112,7 +109,7 @@ def _inspect(upload: Upload) -> LogPreview | LogImportError:
 
 def upload_flow(existing: list[str]) -> None:
     """Choose a file, check the detected columns, import it as a new log or the next version of one."""
-    upload = _current_upload()
+    upload = kept_upload(UPLOAD)
     if upload is None:
         key = f"disc_upload_{st.session_state.get(GEN, 0)}"
         st.file_uploader("Event log file", type=LOG_TYPES, key=key, on_change=_on_upload, args=(key,),

@@ -27,6 +27,7 @@ from journeys.tickets.importer import SourceInfo, TicketImportError
 from journeys.tickets.layouts import TITLES
 from journeys.usecases import ticket_import
 from journeys.usecases.ticket_import import MAPPING_STAGE, Imported
+from ui import notices
 from ui.frame import author, ws
 from ui.import_mapping import W, edited_mapping, mapping_problems
 from ui.import_outcome import show_failure, show_report
@@ -136,10 +137,7 @@ def choose_file() -> Upload | None:
 
 def show_notice() -> None:
     """A one-off message left by a callback (profile saved, upload failed …)."""
-    notice = st.session_state.pop(NOTICE, None)
-    if notice:
-        kind, text = notice
-        {"error": st.error, "warning": st.warning, "success": st.success}.get(kind, st.info)(text)
+    notices.show_notice(NOTICE)
 
 
 # --- inspection -------------------------------------------------------------------------------------------
