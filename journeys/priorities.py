@@ -39,7 +39,6 @@ from journeys.friction import DEFAULT_CAP, friction_from
 from journeys.metrics import METRICS, Metric, compute
 from journeys.painpoints import StoredPainPoint
 from journeys.store import Store
-from journeys.store.documents import DocumentStore
 
 SETTINGS_KIND = "settings"
 SETTINGS_KEY = "priorities"
@@ -86,7 +85,7 @@ class ScoringWeights:
 
 def load_weights(store: Store, workspace: str) -> tuple[ScoringWeights, int]:
     """The workspace's weights and their stored version (defaults at version 0)."""
-    found = DocumentStore(store).get(workspace, SETTINGS_KIND, SETTINGS_KEY)
+    found = store.documents.get(workspace, SETTINGS_KIND, SETTINGS_KEY)
     if found is None:
         return ScoringWeights(), 0
     known = {k: v for k, v in found.body.items() if k in ScoringWeights.__dataclass_fields__}
@@ -94,7 +93,7 @@ def load_weights(store: Store, workspace: str) -> tuple[ScoringWeights, int]:
 
 
 def save_weights(store: Store, workspace: str, weights: ScoringWeights, author: str, expected_version: int) -> int:
-    return DocumentStore(store).save(workspace, SETTINGS_KIND, SETTINGS_KEY, asdict(weights), author,
+    return store.documents.save(workspace, SETTINGS_KIND, SETTINGS_KEY, asdict(weights), author,
                                      message="Scoring weights", expected_version=expected_version,
                                      label="Scoring weights")
 
@@ -291,7 +290,7 @@ class RankingReview:
 
 def mark_ranking_reviewed(store: Store, workspace: str, scores: Sequence[Score], author: str) -> int:
     """Remember today's ranking, so the next visit shows what moved since."""
-    docs = DocumentStore(store)
+    docs = store.documents
     head = docs.get(workspace, RANKING_KIND, RANKING_KEY)
     body = {"ranks": {s.key: s.rank for s in scores}, "scores": {s.key: round(s.score, 6) for s in scores}}
     return docs.save(workspace, RANKING_KIND, RANKING_KEY, body, author, message="Ranking reviewed",
@@ -299,7 +298,7 @@ def mark_ranking_reviewed(store: Store, workspace: str, scores: Sequence[Score],
 
 
 def last_ranking_review(store: Store, workspace: str) -> RankingReview | None:
-    found = DocumentStore(store).get(workspace, RANKING_KIND, RANKING_KEY)
+    found = store.documents.get(workspace, RANKING_KIND, RANKING_KEY)
     if found is None:
         return None
     return RankingReview(found.author, found.created_at, {k: int(v) for k, v in found.body["ranks"].items()},
