@@ -25,7 +25,7 @@ from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.rules import COLUMNS_SHOWN, Rule, RuleSet, mapped_table, mapping_warnings, validate_rules
 from tests.test_cli import run
-from tests.test_rules_page import _fill, _page, _rules, _run
+from tests.test_rules_page import fill_form, rerun, rules_page, saved_rules
 from ui import rules_view
 
 STEPS = {"billing": "bot-invoice-status", "login": "reset-password", "chat": "search-help"}
@@ -155,18 +155,18 @@ def test_mapping_in_the_engine_skips_broken_rules(tmp_path):
 def test_the_rules_page_never_adds_a_rule_on_a_column_the_dataset_lacks(demo_home):
     """The form offers only the dataset's columns; a column forced into the form state does not stick,
     and the check the page runs before saving refuses it with the columns there are."""
-    before = _rules(demo_home)
-    at = _run(_page(journey=DEMO_JOURNEY))
+    before = saved_rules(demo_home)
+    at = rerun(rules_page(journey=DEMO_JOURNEY))
     column = at.selectbox(key="rule_field")
     with Store.for_folder(demo_home) as store:
         dataset = Datasets(store, demo_home).list("demo")[0]
     assert len(column.options) == len(rules_view.rule_columns(dataset)) and "tags" in column.options
-    _fill(at, "tags", "equals", "", "bot-faq")  # empty value: the add is refused, so nothing would be saved
+    fill_form(at, "tags", "equals", "", "bot-faq")  # empty value: the add is refused, so nothing would be saved
     at.session_state["rule_field"] = "no_such_column"
     at.button(key="rules_add").click()
-    at = _run(at)
+    at = rerun(at)
     assert at.selectbox(key="rule_field").value in rules_view.rule_columns(dataset)
-    assert _rules(demo_home).rules == before.rules and _rules(demo_home).version == before.version
+    assert saved_rules(demo_home).rules == before.rules and saved_rules(demo_home).version == before.version
     words = rules_view.draft_problems(Rule("bot-faq", "no_such_column", "equals", "x"), current_state_journey(),
                                       rules_view.rule_columns(dataset))
     assert len(words) == 1 and words[0].startswith("Column 'no_such_column' is not in the dataset")
@@ -180,7 +180,7 @@ def test_the_rules_page_shows_a_skipped_rule_and_still_counts_the_others(demo_ho
         broken = Rule("bot-faq", "no_such_column", "equals", "x", name="gone column")
         tickets.save_rules("demo", DEMO_JOURNEY, [*current.rules, broken], "old", "old save",
                            expected_version=current.version)
-    at = _run(_page(journey=DEMO_JOURNEY))
+    at = rerun(rules_page(journey=DEMO_JOURNEY))
     warned = " ".join(w.value for w in at.warning)
     assert "gone column" in warned and "skipped" in warned
     assert not at.error  # nothing refused: the other rules are counted

@@ -13,26 +13,21 @@ journey version, rules version) names one result for good.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from journeys.errors import JourneysError, Problem, StaleWrite
+from journeys.errors import Problem
 from journeys.model import Journey
 from journeys.store.core import Revision
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.rules import Rule, RuleSet, validate_rules
-from journeys.usecases.mapping_rules import RuleCounts, RuleEdit, RuleGone, change_rules, count_rules, testable_columns
-from ui import session
-from ui.frame import author, settings, workspace, ws
+from journeys.usecases.mapping_rules import RuleCounts, RuleEdit, change_rules, count_rules, testable_columns
+from ui.frame import settings, workspace, ws
+from ui.stale_safe import StaleSafe
 from ui.text import plain
 
-SEEN = "rules_seen"  # {(workspace, journey): RuleSet shown}
-PENDING = "rules_pending"  # PendingRuleEdit refused as stale
-PROBLEMS = "rules_problems"  # (headline, [reasons]) from the last attempted change
-SAVED = "rules_saved"  # toast text after a save
 OP_WORDS = {"equals": "is", "contains": "contains", "regex": "matches the pattern", "in": "is one of"}
 NEVER_FIRES = "never fires: an earlier rule takes these tickets"
 NO_MATCH = "matches no ticket in this dataset"
@@ -43,22 +38,37 @@ RE2_REFUSAL = "DuckDB's regex engine (RE2) rejects this pattern: "
 # --- reading ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class PendingRuleEdit:
-    """A change the store refused as stale, waiting for the facilitator's decision."""
+def _save(name: str, seen: RuleSet, edit: RuleEdit, who: str) -> int:
+    return change_rules(ws(), name, seen, edit, who).version
 
-    journey: str
-    edit: RuleEdit
-    refusal: StaleWrite
+
+class _RuleFlow(StaleSafe[RuleSet, RuleEdit]):
+    """The stale-safe flow, with the rule picker following a moved rule (also when applied on top)."""
+
+    def commit(self, key: str, edit: RuleEdit) -> bool:
+        seen = self.seen(key)
+        if not super().commit(key, edit):
+            return False
+        if edit.kind in ("move", "delete"):  # keep the picker on the moved rule (or where the deleted one was)
+            changed = edit.apply(seen.rules) or []
+            picked = st.session_state.get("rules_pick")
+            at = changed.index(edit.rule) if edit.kind == "move" else picked if isinstance(picked, int) else 0
+            st.session_state["rules_pick"] = min(at, max(len(changed) - 1, 0))
+            st.session_state["rules_change_message"] = ""
+        return True
+
+
+# The one stale-safe edit flow (ui.stale_safe): session keys rules_seen/_pending/_saved/_problems, buttons
+# rules_reload / rules_apply_on_top.
+RULES = _RuleFlow(
+    "rules", load=lambda name: ws().rules.load(name), save=_save, noun=lambda _name: "these rules",
+    saved=lambda _name, version, edit: f"Saved rules version {version}: {edit.message}",
+    note="The table below still shows the version you were looking at.")
 
 
 def rules_shown(name: str) -> RuleSet:
     """The latest rules, remembered as the version changes are based on; held while a stale save waits."""
-    seen = st.session_state.setdefault(SEEN, {})
-    pending: PendingRuleEdit | None = st.session_state.get(PENDING)
-    if (workspace(), name) not in seen or not (pending and pending.journey == name):
-        seen[(workspace(), name)] = ws().rules.load(name)
-    return seen[(workspace(), name)]
+    return RULES.shown(name)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -134,60 +144,12 @@ def draft_problems(rule: Rule, journey: Journey, dataset_columns: Sequence[str])
 
 def commit(name: str, edit: RuleEdit) -> bool:
     """Apply a change to the version this session saw and save it as a new version; stale saves wait."""
-    who = author()
-    if not who:
-        st.session_state[PROBLEMS] = ("Tell us your name in the sidebar first: it is recorded on every save.", [])
-        return False
-    seen: RuleSet = st.session_state.setdefault(SEEN, {}).get((workspace(), name)) or ws().rules.load(name)
-    try:
-        saved = change_rules(ws(), name, seen, edit, who)
-    except StaleWrite as refusal:
-        st.session_state[PENDING] = PendingRuleEdit(name, edit, refusal)
-        return False
-    except RuleGone as gone:
-        st.session_state[PROBLEMS] = (f"Not saved: {gone.message}.", [])
-        return False
-    except JourneysError as error:
-        st.session_state[PROBLEMS] = (f"Not saved: {error.message}", [str(p) for p in error.problems])
-        return False
-    st.session_state[SEEN].pop((workspace(), name), None)
-    st.session_state[SAVED] = f"Saved rules version {saved.version}: {edit.message}"
-    if edit.kind in ("move", "delete"):  # keep the picker on the moved rule (or where the deleted one was)
-        picked = st.session_state.get("rules_pick")
-        at = saved.rules.index(edit.rule) if edit.kind == "move" else picked if isinstance(picked, int) else 0
-        st.session_state["rules_pick"] = min(at, max(len(saved.rules) - 1, 0))
-        st.session_state["rules_change_message"] = ""
-    return True
-
-
-def _apply_on_top() -> None:
-    pending: PendingRuleEdit = st.session_state.pop(PENDING)
-    st.session_state.setdefault(SEEN, {})[(workspace(), pending.journey)] = ws().rules.load(pending.journey)
-    commit(pending.journey, pending.edit)
-
-
-def _reload() -> None:
-    pending: PendingRuleEdit = st.session_state.pop(PENDING)
-    st.session_state.get(SEEN, {}).pop((workspace(), pending.journey), None)
+    return RULES.commit(name, edit)
 
 
 def show_status(name: str) -> None:
     """The last change's outcome: a toast, the problems, or a stale refusal with the choices."""
-    session.show_outcome(SAVED, PROBLEMS)
-    pending: PendingRuleEdit | None = st.session_state.get(PENDING)
-    if pending and pending.journey == name:
-        r = pending.refusal
-        with st.container(border=True):
-            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of these rules at "
-                       f"{plain(r.saved_at)}** while you were looking at version {r.expected:d}. Your change — "
-                       f"*{plain(pending.edit.message)}* — "
-                       "is kept until you choose. The table below still shows the version you were looking at.",
-                       icon=":material/front_hand:")
-            left, right = st.columns(2)
-            left.button(f"Reload version {r.current:d} and drop my change", key="rules_reload", type="primary",
-                        on_click=_reload, width="stretch")
-            right.button("Apply my change on top of the newer version", key="rules_apply_on_top",
-                         on_click=_apply_on_top, width="stretch")
+    RULES.show_status(name)
 
 
 # --- the sections ----------------------------------------------------------------------------------

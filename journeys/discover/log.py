@@ -318,7 +318,7 @@ class _Run:
     def build(self) -> None:
         self._date_order()
         cols, con = self.cols, self.con
-        b = nz._Builder(self.ctx)
+        b = nz.SqlBuilder(self.ctx)
         ts_col = cols.timestamp
         assert ts_col is not None  # _columns refuses a file without one
         ts_alias = b.timestamp(ts_col)

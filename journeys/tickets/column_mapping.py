@@ -62,7 +62,7 @@ are counted per column in the import report; nothing is dropped silently.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import pyarrow as pa
@@ -72,7 +72,7 @@ from journeys.tickets.canonical import BY_NAME, NAMES
 from journeys.tickets.layouts import BY_NAME as LAYOUT_BY_NAME
 from journeys.tickets.layouts import NAMES as LAYOUTS
 from journeys.tickets.layouts import REGISTRY
-from journeys.tickets.layouts.base import _Cand, sample_values
+from journeys.tickets.layouts.base import Candidate, Layout, sample_values
 
 DATE_ORDERS = ("auto", "dayfirst", "monthfirst")
 
@@ -478,6 +478,69 @@ def _tags_transform(values: list[str]) -> str:
     return "split_tags" if not values else "split_tags_space"
 
 
+@dataclass
+class _Found:
+    """What :func:`propose_mapping` has decided so far: the fields, its notes, and the columns taken."""
+
+    by_norm: dict[str, str]
+    fields: dict[str, FieldMap]
+    notes: list[str]
+    used: set[str]
+
+    def take(self, h: str) -> str | None:
+        """The column with normalised header ``h``, unless a field already reads it."""
+        src = self.by_norm.get(h)
+        return src if src is not None and src not in self.used else None
+
+    def keep(self, name: str, fm: FieldMap) -> None:
+        self.fields[name] = fm
+        self.used.update(_own_sources(fm))
+
+
+def _layout_fields(lay: Layout, columns: list[str], sample: pa.Table | None, found: _Found) -> None:
+    """Fill fields from a recognised help desk's candidates, its header zone and its refinements."""
+    fields, notes, used, by_norm = found.fields, found.notes, found.used, found.by_norm
+    spec = lay.fields
+    # created_at first: other transforms refer to it
+    for name in ["created_at", *[n for n in spec if n != "created_at"]]:
+        fm = _from_candidates(name, spec.get(name, []), found.take, by_norm, fields, notes)
+        if fm is not None:
+            found.keep(name, fm)
+    created_src = fields.get("created_at", FieldMap(None)).source
+    zone = header_zone(created_src) if created_src else None
+    if zone and fields.get("created_at"):
+        fields["created_at"] = FieldMap(created_src, f"timestamp_tz:{zone}")
+        notes.append(f"created_at: times are in {zone} (from the header) and are converted to UTC.")
+    if lay.refine is not None:  # what headers alone cannot decide (numeric enums, custom fields …)
+        sources = {n: fm.source for n, fm in fields.items() if fm.source is not None}
+        for name, (src, transform) in lay.refine(columns, sources, used, sample).items():
+            old = fields.get(name)  # a new transform on the same column keeps its fallback chain
+            fields[name] = FieldMap(src, transform, old.fallback if old and old.source == src else None)
+            used.add(src)
+    used.update(by_norm[h] for h in lay.keep_extra if h in by_norm)  # read by no field: kept as extras
+    tags = fields.get("tags")
+    if tags is not None and tags.source and parse_transform(tags.transform)[0] == "tags_columns":
+        notes.append(f"tags: {', '.join([tags.source, *argument_columns(tags.transform)])} hold one value each "
+                     f"({lay.title} repeats the header once per value); read together as one list.")
+
+
+def _generic_fields(by_key: dict[str, str], sample: pa.Table | None, found: _Found) -> None:
+    """Fill every field still empty from the first generic synonym the file has (unit suffixes ignored)."""
+    for name, synonyms in GENERIC.items():
+        if found.fields.get(name) is not None and found.fields[name].source is not None:
+            continue
+        for h in synonyms:
+            src = found.take(h)
+            if src is None and h in by_key and by_key[h] not in found.used:
+                src = by_key[h]
+            if src is None:
+                continue
+            fm = _generic_field(name, src, sample, found.fields, found.notes)
+            if fm is not None:
+                found.keep(name, fm)
+                break
+
+
 def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> ColumnMapping:
     """The mapping a user would most likely confirm for a file with these headers (and first rows).
 
@@ -499,52 +562,10 @@ def propose_mapping(columns: Sequence[str], sample: pa.Table | None = None) -> C
     fields: dict[str, FieldMap] = {}
     notes: list[str] = []
     used: set[str] = set()
-
-    def take(h: str) -> str | None:
-        src = by_norm.get(h)
-        return src if src is not None and src not in used else None
-
+    found = _Found(by_norm, fields, notes, used)
     if layout != "generic":
-        lay = LAYOUT_BY_NAME[layout]
-        spec = lay.fields
-        # created_at first: other transforms refer to it
-        for name in ["created_at", *[n for n in spec if n != "created_at"]]:
-            fm = _from_candidates(name, spec.get(name, []), take, by_norm, fields, notes)
-            if fm is not None:
-                fields[name] = fm
-                used.update(_own_sources(fm))
-        created_src = fields.get("created_at", FieldMap(None)).source
-        zone = header_zone(created_src) if created_src else None
-        if zone and fields.get("created_at"):
-            fields["created_at"] = FieldMap(created_src, f"timestamp_tz:{zone}")
-            notes.append(f"created_at: times are in {zone} (from the header) and are converted to UTC.")
-        if lay.refine is not None:  # what headers alone cannot decide (numeric enums, custom fields …)
-            sources = {n: fm.source for n, fm in fields.items() if fm.source is not None}
-            for name, (src, transform) in lay.refine(columns, sources, used, sample).items():
-                old = fields.get(name)  # a new transform on the same column keeps its fallback chain
-                fields[name] = FieldMap(src, transform, old.fallback if old and old.source == src else None)
-                used.add(src)
-        used.update(by_norm[h] for h in lay.keep_extra if h in by_norm)  # read by no field: kept as extras
-        tags = fields.get("tags")
-        if tags is not None and tags.source and parse_transform(tags.transform)[0] == "tags_columns":
-            notes.append(f"tags: {', '.join([tags.source, *argument_columns(tags.transform)])} hold one value each "
-                         f"({lay.title} repeats the header once per value); read together as one list.")
-    # generic synonyms for whatever is still missing
-    for name, synonyms in GENERIC.items():
-        if fields.get(name) is not None and fields[name].source is not None:
-            continue
-        for h in synonyms:
-            src = take(h)
-            if src is None and h in by_key and by_key[h] not in used:
-                src = by_key[h]
-            if src is None:
-                continue
-            fm = _generic_field(name, src, sample, fields, notes)
-            if fm is None:
-                continue
-            fields[name] = fm
-            used.update(_own_sources(fm))
-            break
+        _layout_fields(LAYOUT_BY_NAME[layout], columns, sample, found)
+    _generic_fields(by_key, sample, found)  # generic synonyms for whatever is still missing
     for name in NAMES:
         fields.setdefault(name, FieldMap(None))
     # one row per update: ids repeat in the first rows and an "updated at" column orders them (without
@@ -583,8 +604,8 @@ def _own_sources(fm: FieldMap) -> list[str]:
     return out
 
 
-def _from_candidates(name: str, cands: list[_Cand], take, by_norm: dict[str, str], fields: dict[str, FieldMap],
-                     notes: list[str]) -> FieldMap | None:
+def _from_candidates(name: str, cands: list[Candidate], take: Callable[[str], str | None], by_norm: dict[str, str],
+                     fields: dict[str, FieldMap], notes: list[str]) -> FieldMap | None:
     chain: list[FieldMap] = []
     created = fields.get("created_at", FieldMap(None)).source
     for cand in cands:
@@ -622,18 +643,7 @@ def _generic_field(name: str, src: str, sample: pa.Table | None, fields: dict[st
     values = sample_values(sample, src)
     kind = FIELD_KIND[name]
     if kind == "duration":
-        created = fields.get("created_at", FieldMap(None)).source
-        if (_TIMESTAMP_WORDS.search(norm(src)) and "time" not in norm(src).split()[-1:]) or (
-                values and all(_looks_timestamp(v) for v in values[:20])):
-            if created is None:
-                return None
-            return FieldMap(src, f"diff_minutes:{created}")
-        transform, note = _duration_transform(src, values)
-        if transform == "timestamp":
-            return FieldMap(src, f"diff_minutes:{created}") if created else None
-        if note:
-            notes.append(f"{name}: {note}")
-        return FieldMap(src, transform)
+        return _generic_duration(name, src, values, fields.get("created_at", FieldMap(None)).source, notes)
     if kind == "csat":
         return FieldMap(src, _csat_transform(values))
     if kind == "tags":
@@ -651,6 +661,22 @@ def _generic_field(name: str, src: str, sample: pa.Table | None, fields: dict[st
             return None
         return FieldMap(src, "handled_by")
     return FieldMap(src, DEFAULT_TRANSFORM[name] if kind != "text" else "text")
+
+
+def _generic_duration(name: str, src: str, values: list[str], created: str | None,
+                      notes: list[str]) -> FieldMap | None:
+    """A duration field from a generic column: minutes since ``created`` when it holds times, else its unit."""
+    if (_TIMESTAMP_WORDS.search(norm(src)) and "time" not in norm(src).split()[-1:]) or (
+            values and all(_looks_timestamp(v) for v in values[:20])):
+        if created is None:
+            return None
+        return FieldMap(src, f"diff_minutes:{created}")
+    transform, note = _duration_transform(src, values)
+    if transform == "timestamp":
+        return FieldMap(src, f"diff_minutes:{created}") if created else None
+    if note:
+        notes.append(f"{name}: {note}")
+    return FieldMap(src, transform)
 
 
 def _says_bot_or_human(values: list[str]) -> bool:

@@ -50,6 +50,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import pyarrow as pa
@@ -68,7 +69,7 @@ NULL_MARKERS: tuple[str, ...] = (
     "", "-", "--", "?", "N/A", "n/a", "#N/A", "null", "NULL", "Null", "none", "None", "NONE", "nil",
     "1900-01-01 00:00:00", "1900-01-00 00:00:00", "1899-12-30 00:00:00", "0000-00-00 00:00:00", "1900-01-01",
 )
-_NULL_SET = frozenset(NULL_MARKERS)
+NULL_SET = frozenset(NULL_MARKERS)  # the markers as a set, for the readers that test each cell
 # Always read as NULL by read_csv; the other markers only when the first MiB shows them (each marker in
 # ``nullstr`` costs a comparison per cell: all of them would add a sixth to a large import).
 ALWAYS_NULL = ("", "-", "1900-01-01 00:00:00")
@@ -579,7 +580,7 @@ def _sniff_flat(path: Path, head: bytes, size: int, sample_rows: int) -> SourceI
     data = [cells for line, cells in recs if line > header_line or (not has_header and line == header_line)]
     if truncated and data:
         data = data[:-1]
-    seen = {c for cells in data for c in cells if c in _NULL_SET}
+    seen = {c for cells in data for c in cells if c in NULL_SET}
     info.null_markers = list(dict.fromkeys([*ALWAYS_NULL, *(m for m in NULL_MARKERS if m in seen)]))
     info.sample = [{n: _null_marker(cells[i] if i < len(cells) else None) for i, n in enumerate(names)}
                    for cells in data[:sample_rows] if any(c.strip() for c in cells)]
@@ -587,7 +588,7 @@ def _sniff_flat(path: Path, head: bytes, size: int, sample_rows: int) -> SourceI
 
 
 def _null_marker(value: str | None) -> str | None:
-    return None if value is None or value in _NULL_SET else value
+    return None if value is None or value in NULL_SET else value
 
 
 def _sniff_with_duckdb(info: SourceInfo, sample_rows: int) -> SourceInfo:
@@ -687,28 +688,38 @@ def _json_root(con: duckdb.DuckDBPyConnection, info: SourceInfo) -> str | None:
         if key in names:
             idx = names.index(key)
             ty = rel.types[idx]
-            if ty.id == "list" and ty.children[0][1].id == "struct":
+            if ty.id == "list" and _element(ty).id == "struct":
                 return rel.columns[idx]
     return None
+
+
+def _element(ty: DuckDBPyType) -> DuckDBPyType:
+    """A list type's element type (DuckDB types ``children`` loosely: a decimal's are numbers)."""
+    return cast(DuckDBPyType, ty.children[0][1])
+
+
+def _members(ty: DuckDBPyType) -> list[tuple[str, DuckDBPyType]]:
+    """A struct type's (field name, field type) pairs."""
+    return [(str(name), cast(DuckDBPyType, child)) for name, child in ty.children]
 
 
 def _flatten(expr: str, name: str, ty: DuckDBPyType, depth: int = 0) -> Iterator[tuple[str, str]]:
     """(sql, flat name) pairs: structs become dotted names, lists of structs ``name[].field`` lists."""
     if ty.id == "struct" and depth < _MAX_FLATTEN_DEPTH:
-        children = ty.children
+        children = _members(ty)
         if not children:
             return
         for child, cty in children:
             yield from _flatten(f"{expr}.{quote_ident(child)}", f"{name}.{child}" if name else child, cty, depth + 1)
-    elif ty.id == "list" and ty.children[0][1].id == "struct" and depth < _MAX_FLATTEN_DEPTH:
-        for child, cty in ty.children[0][1].children:
+    elif ty.id == "list" and _element(ty).id == "struct" and depth < _MAX_FLATTEN_DEPTH:
+        for child, cty in _members(_element(ty)):
             if cty.id in {"struct", "list", "map"}:
                 yield f"list_transform({expr}, lambda x: CAST(x.{quote_ident(child)} AS VARCHAR))", f"{name}[].{child}"
             else:
                 yield f"list_transform({expr}, lambda x: x.{quote_ident(child)})", f"{name}[].{child}"
     elif str(ty) == "JSON":
         yield f"json_extract_string({expr}, '$')", name  # mixed-type fields: their text, without JSON quotes
-    elif ty.id == "map" or (ty.id == "list" and ty.children[0][1].id in {"list", "map"}):
+    elif ty.id == "map" or (ty.id == "list" and _element(ty).id in {"list", "map"}):
         yield f"CAST(to_json({expr}) AS VARCHAR)", name
     elif str(ty) == '"NULL"' or str(ty) == "NULL":
         yield f"CAST({expr} AS VARCHAR)", name
@@ -740,7 +751,7 @@ def _cell_text(value: object) -> str | None:
         total = int(value.total_seconds())
         return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
     text = str(value)
-    return None if text in _NULL_SET else text
+    return None if text in NULL_SET else text
 
 
 def check_xlsx(path: Path, max_bytes: int = MAX_XLSX_BYTES, max_ratio: float = MAX_XLSX_RATIO) -> None:
@@ -780,7 +791,7 @@ def pick_sheet(names: list[str], sheet: str) -> str | None:
     return folded[0] if len(folded) == 1 else None
 
 
-def _open_sheet(path: Path, wanted: str | None = None):  # -> (workbook, sheet)
+def _open_sheet(path: Path, wanted: str | None = None) -> tuple[Any, Any]:  # (workbook, sheet)
     from python_calamine import CalamineWorkbook
 
     check_xlsx(path)

@@ -132,7 +132,7 @@ class Collapsed:
 def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, columns: Sequence[str],
              ctx: nz.Context, created: str | None, max_examples: int = 3) -> Collapsed:
     """Each ticket's last row, its first created time, and its reopens and reassignments from the history."""
-    b = nz._Builder(ctx)
+    b = nz.SqlBuilder(ctx)
     key_text = b.text(hist.key)
     upd = "TIMESTAMP '0001-01-01'"
     if hist.updated_at:
@@ -145,7 +145,7 @@ def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, col
     group = b.text(hist.group) if hist.group else "NULL::VARCHAR"
     assignee = b.text(hist.assignee) if hist.assignee else "NULL::VARCHAR"
     has_created = created is not None and created != hist.key and created in columns
-    created_expr = f"(CASE WHEN {b.present(created)} THEN {qi(created)} END)" if has_created else "NULL"
+    created_expr = f"(CASE WHEN {b.present(created)} THEN {qi(created)} END)" if has_created and created else "NULL"
     row_hash = "hash(" + ", ".join(qi(c) for c in columns) + ")"
     numbered = f"(SELECT *, row_number() OVER () AS _rn FROM {source_sql})"
     con.execute(f"""
@@ -188,7 +188,7 @@ def collapse(con: duckdb.DuckDBPyConnection, hist: History, source_sql: str, col
     reassign = _free(REASSIGNMENTS, columns)
     vendor_count = (f"coalesce(try_cast({b.number(hist.reassign_count)} AS BIGINT), w._reassign)"
                     if hist.reassign_count else "w._reassign")
-    replace = f" REPLACE (w._created AS {qi(created)})" if has_created else ""
+    replace = f" REPLACE (w._created AS {qi(created)})" if has_created and created else ""
     sql = (f"(SELECT s.* EXCLUDE (_rn){replace}, w._reopens AS {qi(reopens)}, {vendor_count} AS {qi(reassign)} "
            f"FROM {numbered} AS s JOIN (SELECT _win, _created, _reopens, _reassign FROM _winners "
            f"WHERE _k IS NOT NULL) AS w ON s._rn = w._win)")

@@ -40,11 +40,12 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -68,6 +69,7 @@ from journeys.tickets.column_mapping import (
 )
 from journeys.tickets.export_files import (
     DUPLICATE_NAMES,
+    Relation,
     SourceError,
     SourceInfo,
     other_sheets,
@@ -228,24 +230,9 @@ def override_mapping(mapping: ColumnMapping, columns: list[str], maps: tuple[str
     problems: list[Problem] = []
     fields = dict(mapping.fields)
     for spec in maps:
-        name, sep, rest = spec.partition("=")
-        name, raw, rest = name.strip(), rest, rest.strip()
-        if not sep or not name:
-            problems.append(Problem(f"--map {spec}", "write FIELD=COLUMN, e.g. --map status=State"))
-            continue
-        if name not in NAMES:
-            problems.append(Problem(f"--map {spec}", f"'{name}' is not a canonical column (one of {', '.join(NAMES)})"))
-            continue
-        if not rest and raw not in columns:
-            if name in REQUIRED:
-                problems.append(Problem(f"--map {spec}", f"{name} is required: name its column"))
-            fields[name] = FieldMap(None)
-            continue
-        fm = _map_value(raw, columns) or _map_value(rest, columns)  # a header may keep its outer spaces
-        if fm is None:
-            problems.append(Problem(f"--map {spec}", f"no column '{rest}' in the file (columns: {_listed(columns)})"))
-            continue
-        fields[name] = fm
+        mapped = _one_map(spec, columns, problems)
+        if mapped is not None:
+            fields[mapped[0]] = mapped[1]
     changes: dict = {"fields": fields}
     if ticket_key is not None:
         if ticket_key not in columns:
@@ -268,6 +255,27 @@ def override_mapping(mapping: ColumnMapping, columns: list[str], maps: tuple[str
     if problems:
         raise TicketImportError("The options do not fit this file; nothing was imported", problems)
     return out
+
+
+def _one_map(spec: str, columns: list[str], problems: list[Problem]) -> tuple[str, FieldMap] | None:
+    """One ``--map FIELD=COLUMN[:transform]``: the field and how it is filled, or None with the problem added."""
+    name, sep, rest = spec.partition("=")
+    name, raw, rest = name.strip(), rest, rest.strip()
+    if not sep or not name:
+        problems.append(Problem(f"--map {spec}", "write FIELD=COLUMN, e.g. --map status=State"))
+        return None
+    if name not in NAMES:
+        problems.append(Problem(f"--map {spec}", f"'{name}' is not a canonical column (one of {', '.join(NAMES)})"))
+        return None
+    if not rest and raw not in columns:
+        if name in REQUIRED:
+            problems.append(Problem(f"--map {spec}", f"{name} is required: name its column"))
+        return name, FieldMap(None)
+    fm = _map_value(raw, columns) or _map_value(rest, columns)  # a header may keep its outer spaces
+    if fm is None:
+        problems.append(Problem(f"--map {spec}", f"no column '{rest}' in the file (columns: {_listed(columns)})"))
+        return None
+    return name, fm
 
 
 def _map_value(text: str, columns: list[str]) -> FieldMap | None:
@@ -310,13 +318,49 @@ class _PassStats:
             if v not in have:
                 have.append(v)
 
+    def drop_rejected(self, batch: pa.RecordBatch, offset: int) -> pa.RecordBatch:
+        """The batch less its rejected rows (``_rej`` set), counted by reason with a few examples each."""
+        rej = batch.column("_rej")
+        if rej.null_count == batch.num_rows:
+            return batch
+        bad = pc.is_valid(rej)
+        reasons = pc.filter(rej, bad)
+        raws = pc.filter(batch.column("_rej_raw"), bad)
+        idx = pc.indices_nonzero(bad)
+        for item in pc.value_counts(reasons).to_pylist():
+            self.rejected[item["values"]] += item["counts"]
+        seen: Counter = Counter()
+        for i, reason, raw in zip(idx.to_pylist()[:200], reasons.to_pylist()[:200],
+                                  raws.to_pylist()[:200], strict=False):
+            if seen[reason] >= MAX_EXAMPLES:
+                continue
+            seen[reason] += 1
+            label = f"row {offset + i + 1}" + (f": {_clip(raw)!r}" if raw is not None else "")
+            self.example(self.examples, reason, [label])
+        unparsed = pc.filter(raws, pc.equal(reasons, "unparseable created_at"))
+        if len(self.failed_timestamps) < 1000:
+            self.failed_timestamps.extend(v for v in unparsed.to_pylist()[:1000] if v)
+        return batch.filter(pc.is_null(rej))
+
+    def count_coerced(self, batch: pa.RecordBatch, plan: nz.Plan) -> None:
+        """Values a field could not use (set to null), per field, with examples; failed times kept aside."""
+        for helper, name in plan.coerced.items():
+            col = batch.column(helper)
+            bad_n = batch.num_rows - col.null_count
+            if bad_n:
+                self.coerced[name] += bad_n
+                vals = pc.drop_null(col).to_pylist()[:50]
+                self.example(self.coerced_examples, name, [_clip(v, 40) for v in vals])
+                if name in plan.timestamp_fields and len(self.failed_timestamps) < 1000:
+                    self.failed_timestamps.extend(vals)
+
 
 def _clip(value: object, n: int = 60) -> str:
     text = str(value).replace("\n", " ").replace("\r", " ")
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _prefetch(reader: pa.RecordBatchReader, depth: int = 2) -> Iterator[pa.RecordBatch]:
+def _prefetch(reader: pa.RecordBatchReader, depth: int = 2) -> Generator[pa.RecordBatch, None, None]:
     """Batches from ``reader``, computed by DuckDB in a background thread while this one writes the last.
 
     DuckDB only works when a batch is pulled, so without this the query and the Parquet writer would take
@@ -382,38 +426,11 @@ def _stream(con: duckdb.DuckDBPyConnection, plan: nz.Plan, schema: pa.Schema, de
                 continue
             offset = stats.rows
             stats.rows += n
-            rej = batch.column("_rej")
-            if rej.null_count < n:
-                bad = pc.is_valid(rej)
-                reasons = pc.filter(rej, bad)
-                raws = pc.filter(batch.column("_rej_raw"), bad)
-                idx = pc.indices_nonzero(bad)
-                for item in pc.value_counts(reasons).to_pylist():
-                    stats.rejected[item["values"]] += item["counts"]
-                seen: Counter = Counter()
-                for i, reason, raw in zip(idx.to_pylist()[:200], reasons.to_pylist()[:200],
-                                          raws.to_pylist()[:200], strict=False):
-                    if seen[reason] >= MAX_EXAMPLES:
-                        continue
-                    seen[reason] += 1
-                    label = f"row {offset + i + 1}" + (f": {_clip(raw)!r}" if raw is not None else "")
-                    stats.example(stats.examples, reason, [label])
-                unparsed = pc.filter(raws, pc.equal(reasons, "unparseable created_at"))
-                if len(stats.failed_timestamps) < 1000:
-                    stats.failed_timestamps.extend(v for v in unparsed.to_pylist()[:1000] if v)
-                batch = batch.filter(pc.is_null(rej))
+            batch = stats.drop_rejected(batch, offset)
             if batch.num_rows == 0:
                 continue
             stats.kept += batch.num_rows
-            for helper, name in plan.coerced.items():
-                col = batch.column(helper)
-                bad_n = batch.num_rows - col.null_count
-                if bad_n:
-                    stats.coerced[name] += bad_n
-                    vals = pc.drop_null(col).to_pylist()[:50]
-                    stats.example(stats.coerced_examples, name, [_clip(v, 40) for v in vals])
-                    if name in plan.timestamp_fields and len(stats.failed_timestamps) < 1000:
-                        stats.failed_timestamps.extend(vals)
+            stats.count_coerced(batch, plan)
             if plan.unrated:
                 stats.unrated += pc.sum(batch.column(plan.unrated)).as_py() or 0
             table = pa.Table.from_batches([batch.select(plan.output)]).cast(schema)
@@ -483,8 +500,8 @@ def _out_of_memory(path: Path, exc: BaseException) -> TicketImportError | None:
                    "or rows at a time, or raise the budget")])
 
 
-def _report(info: SourceInfo | None, path: Path, mapping: ColumnMapping, **kw) -> ImportReport:
-    base = {
+def _report(info: SourceInfo | None, path: Path, mapping: ColumnMapping, **kw: Any) -> ImportReport:
+    base: dict[str, Any] = {
         "source": str(path), "layout": mapping.layout, "encoding": info.encoding if info else None,
         "delimiter": info.delimiter if info else None, "header_row": info.header_row if info else None,
         "rows_read": 0, "rows_kept": 0, "rows_rejected": 0, "rejected": {}, "examples": {}, "coerced": {},
@@ -595,17 +612,7 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
     rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
     ctx = nz.Context(types=rel.types, timezone=mapping.timezone, decimal_comma=info.delimiter == ";",
                      markers_nulled=info.format in {"csv", "xlsx", "spreadsheetml"}, now=datetime.now(UTC))
-    ts_cols = [c for c in nz.timestamp_sources(mapping) if c in rel.types]
-    if date_order == "auto" and not nz.slash_dates(info.sample, ts_cols):
-        # the first rows have no dd/mm-or-mm/dd dates: skip the evidence scan (a later day-first row
-        # still triggers the re-read below)
-        ctx.date_order, date_note, evidence_first = "monthfirst", None, False
-    elif date_order == "auto":
-        ev = nz.date_order_evidence(con, rel.sql, ts_cols, rel.types)
-        ctx.date_order, date_note = nz.decide_date_order(*ev)
-        evidence_first = ev[0] > 12
-    else:
-        ctx.date_order, evidence_first = date_order, True
+    ctx.date_order, date_note, evidence_first = _date_order(con, info, rel, mapping, date_order, date_note)
     hist = hx.find(mapping, rel.columns)
     done: hx.Collapsed | None = None
     plan_mapping, plan_columns, source_sql = mapping, list(rel.columns), rel.sql
@@ -619,40 +626,18 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
         progress("reading", 0.05)
     stats = _stream(con, plan, schema, tmp, progress, est_rows)
     bad_lines = rejected_csv_lines(con, rejects, MAX_EXAMPLES)
-    types = {et for et, *_ in bad_lines}
-    if "INVALID ENCODING" in types and not info.invalid_bytes and info.format == "csv" and attempt < 4:
-        raise _Retry(fallback_encoding=True, null_padding="MISSING COLUMNS" in types)
-    if "MISSING COLUMNS" in types and not null_padding and info.format == "csv" and attempt < 4:
-        raise _Retry(null_padding=True)
-    if (ctx.date_order == "monthfirst" and date_order == "auto" and not evidence_first
-            and nz.proves_dayfirst(stats.failed_timestamps) and attempt < 4):
-        raise _Retry(date_order="dayfirst", date_note="Dates were read day-first (DD/MM): some rows further down "
-                                                      "the file have a first field above 12.")
-    warnings = list(warnings)
-    if info.invalid_bytes:
-        warnings.append(info.invalid_bytes.note())
-    if null_padding:
-        warnings.append("Lines with fewer fields than the header were kept; their missing trailing fields are empty.")
-    if date_note:
-        warnings.append(date_note)
+    if attempt < 4:
+        _retry_when_rereading_keeps_more(info, {et for et, *_ in bad_lines}, null_padding, stats,
+                                         auto_monthfirst=ctx.date_order == "monthfirst" and date_order == "auto"
+                                         and not evidence_first)
+    warnings = [*warnings, *_reading_notes(info, null_padding, date_note)]
     if info.bad_json_lines:
         bad_lines.append(("NOT JSON", info.bad_json_lines.lines, info.bad_json_lines.first, ""))
     rejected = Counter(stats.rejected)
     examples = {k: list(v) for k, v in stats.examples.items()}
-    malformed = 0
-    for et, n, lines, text in bad_lines:
-        reason = _REJECT_REASONS.get(et, f"malformed line ({et.lower()})")
-        rejected[reason] += n
-        malformed += n
-        examples.setdefault(reason, [f"line {ln}" for ln in lines][:MAX_EXAMPLES])
-        if text and len(examples[reason]) == 1:
-            examples[reason] = [f"line {lines[0]}: {_clip(text)!r}"]
-    if done is not None and done.missing:
-        rejected["missing ticket_id"] += done.missing
-        examples.setdefault("missing ticket_id", done.missing_examples)
-    if done is not None and done.duplicates:
-        rejected[_IDENTICAL] += done.duplicates
-        examples[_IDENTICAL] = done.duplicate_examples
+    malformed = _count_bad_lines(bad_lines, rejected, examples)
+    if done is not None:
+        _count_collapsed(done, rejected, examples)
     rows_read = (done.rows if done is not None else stats.rows) + malformed
     kept = stats.kept
     dups = done.duplicates if done is not None else 0
@@ -668,13 +653,8 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
             kept -= dups
             warnings.append(f"{dups:,} row(s) repeat an id already seen; the first row of each id was kept. If the "
                             "file has one row per update (in file order), import it with --ticket-key "
-                            f"{_cli_word(hist.key if hist else 'COLUMN')} to keep each ticket's last row instead.")
-    for name, n in stats.coerced.items():
-        ex = ", ".join(repr(v) for v in stats.coerced_examples.get(name, []))
-        warnings.append(f"{name}: {n:,} value(s) could not be used and were set to null (e.g. {ex}).")
-    if stats.unrated:
-        warnings.append(f"csat: {stats.unrated:,} survey(s) offered but not answered (Offered/Unoffered) are not "
-                        "ratings; they are left empty.")
+                            f"{cli_word(hist.key if hist else 'COLUMN')} to keep each ticket's last row instead.")
+    warnings += _value_notes(stats)
     unused = mapping.unused(rel.columns)
     report = _report(
         info, path, mapping, rows_read=rows_read, rows_kept=kept, rows_rejected=sum(rejected.values()),
@@ -701,7 +681,79 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
 
 
 
-def _cli_word(column: str) -> str:
+def _date_order(con: duckdb.DuckDBPyConnection, info: SourceInfo, rel: Relation, mapping: ColumnMapping,
+                date_order: str, date_note: str | None) -> tuple[str, str | None, bool]:
+    """How dates like 01/02 read: (order, a note for the report, whether the evidence came first)."""
+    ts_cols = [c for c in nz.timestamp_sources(mapping) if c in rel.types]
+    if date_order == "auto" and not nz.slash_dates(info.sample, ts_cols):
+        # the first rows have no dd/mm-or-mm/dd dates: skip the evidence scan (a later day-first row
+        # still triggers the re-read)
+        return "monthfirst", None, False
+    if date_order == "auto":
+        ev = nz.date_order_evidence(con, rel.sql, ts_cols, rel.types)
+        order, note = nz.decide_date_order(*ev)
+        return order, note, ev[0] > 12
+    return date_order, date_note, True
+
+
+def _retry_when_rereading_keeps_more(info: SourceInfo, types: set[str], null_padding: bool, stats: _PassStats,
+                                     auto_monthfirst: bool) -> None:
+    """Raise :class:`_Retry` when a re-read would keep more: invalid UTF-8 further down, short lines, or
+    day-first dates further down a file whose first rows did not say."""
+    csv = info.format == "csv"
+    if "INVALID ENCODING" in types and not info.invalid_bytes and csv:
+        raise _Retry(fallback_encoding=True, null_padding="MISSING COLUMNS" in types)
+    if "MISSING COLUMNS" in types and not null_padding and csv:
+        raise _Retry(null_padding=True)
+    if auto_monthfirst and nz.proves_dayfirst(stats.failed_timestamps):
+        raise _Retry(date_order="dayfirst", date_note="Dates were read day-first (DD/MM): some rows further down "
+                                                      "the file have a first field above 12.")
+
+
+def _reading_notes(info: SourceInfo, null_padding: bool, date_note: str | None) -> list[str]:
+    """What the report says about how the file was read (bytes replaced, short lines padded, date order)."""
+    notes = [info.invalid_bytes.note()] if info.invalid_bytes else []
+    if null_padding:
+        notes.append("Lines with fewer fields than the header were kept; their missing trailing fields are empty.")
+    return notes + ([date_note] if date_note else [])
+
+
+def _count_bad_lines(bad_lines: list, rejected: Counter, examples: dict[str, list[str]]) -> int:
+    """Add the lines the reader could not parse to the rejected counts and examples; how many there were."""
+    malformed = 0
+    for et, n, lines, text in bad_lines:
+        reason = _REJECT_REASONS.get(et, f"malformed line ({et.lower()})")
+        rejected[reason] += n
+        malformed += n
+        examples.setdefault(reason, [f"line {ln}" for ln in lines][:MAX_EXAMPLES])
+        if text and len(examples[reason]) == 1:
+            examples[reason] = [f"line {lines[0]}: {_clip(text)!r}"]
+    return malformed
+
+
+def _count_collapsed(done: hx.Collapsed, rejected: Counter, examples: dict[str, list[str]]) -> None:
+    """Add what collapsing an update log left out (rows without an id, identical rows)."""
+    if done.missing:
+        rejected["missing ticket_id"] += done.missing
+        examples.setdefault("missing ticket_id", done.missing_examples)
+    if done.duplicates:
+        rejected[_IDENTICAL] += done.duplicates
+        examples[_IDENTICAL] = done.duplicate_examples
+
+
+def _value_notes(stats: _PassStats) -> list[str]:
+    """Values set to null because a field could not use them, and surveys offered but not answered."""
+    notes = []
+    for name, n in stats.coerced.items():
+        ex = ", ".join(repr(v) for v in stats.coerced_examples.get(name, []))
+        notes.append(f"{name}: {n:,} value(s) could not be used and were set to null (e.g. {ex}).")
+    if stats.unrated:
+        notes.append(f"csat: {stats.unrated:,} survey(s) offered but not answered (Offered/Unoffered) are not "
+                     "ratings; they are left empty.")
+    return notes
+
+
+def cli_word(column: str) -> str:
     """A column name as it is typed after a CLI option (quoted when the shell would split it)."""
     return column if column.replace("_", "").replace("-", "").isalnum() else "'" + column.replace("'", "'\\''") + "'"
 

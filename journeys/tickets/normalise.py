@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import duckdb
 from duckdb.sqltypes import DuckDBPyType
@@ -190,7 +191,7 @@ class Plan:
 
 # --- building blocks --------------------------------------------------------------------------------------
 
-class _Builder:
+class SqlBuilder:
     """Generates SQL for one mapping; memoises parsed timestamps so created_at is parsed once."""
 
     def __init__(self, ctx: Context) -> None:
@@ -347,96 +348,135 @@ class _Field:
     counted: bool = True        # False: NULL is a legitimate answer (bot_handoff: "no hand-off")
 
 
-def _one(b: _Builder, name: str, fm: FieldMap, has_fallback: bool) -> _Field:
+@dataclass(frozen=True)
+class _Source:
+    """One canonical field's source column, as the typed-expression builders below read it."""
+
+    b: SqlBuilder
+    name: str
+    fm: FieldMap
+    tname: str
+    arg: str | None
+    col: str
+    present: str
+    raw: str
+    has_fallback: bool
+
+    def field(self, value: str, **kw: Any) -> _Field:
+        return _Field(value, self.present, self.raw, **kw)
+
+
+def _one(b: SqlBuilder, name: str, fm: FieldMap, has_fallback: bool) -> _Field:
     tname, arg = parse_transform(fm.transform)
     if tname == "auto":
         tname, arg = parse_transform(DEFAULT_TRANSFORM[name])
     col = fm.source
     assert col is not None
-    present = b.present(col)
-    raw = b.raw_text(col)
-    target = BY_NAME[name].type
-
-    if str(target) == "timestamp[us, tz=UTC]":
-        if tname == "timestamp_tz":
-            return _Field(b.timestamp(col, zone=arg or "UTC"), present, raw)
-        unit = {"unix_seconds": "seconds", "unix_millis": "millis"}.get(tname)
-        return _Field(b.timestamp(col, unit=unit), present, raw)
-
+    src = _Source(b, name, fm, tname, arg, col, b.present(col), b.raw_text(col), has_fallback)
+    if str(BY_NAME[name].type) == "timestamp[us, tz=UTC]":
+        return _timestamp_field(src)
     if name == "tags":
-        if tname == "tags_columns":
-            present = "(" + " OR ".join([present, *(b.present(c) for c in argument_columns(fm.transform))]) + ")"
-        return _Field(_tags(b, col, tname, arg), present, raw)
-
+        return _tags_field(src)
     if name in {"first_response_minutes", "resolution_minutes"}:
-        if tname == "diff_minutes" and arg:
-            end, start = b.timestamp(col), b.timestamp(arg)
-            d = b._alias(f"(epoch_ms({end}) - epoch_ms({start})) / 60000.0", "d")
-            # a zero date (Excel's 1900-01-01, unix 0) means the event never happened: empty, not an error
-            zero = f"({end} < {_FLOOR} OR {start} < {_FLOOR})"
-            return _Field(f"(CASE WHEN {zero} THEN NULL WHEN {d} >= 0 THEN {d} END)",
-                          f"({present} AND {start} IS NOT NULL)", raw, benign=zero)
-        if tname == "duration_text":
-            return _Field(_duration_text(b, col), present, raw)
-        if tname in {"hhmmss_to_minutes", "hhmmss_zero_unknown"}:
-            t = f"trim(regexp_replace({raw}, '\\s*(hrs?|hours?)\\.?\\s*$', '', 'i'))"  # Zoho: "27:05 hrs"
-            parts = f"string_split({t}, ':')"
-            hms = (f"(CASE WHEN contains({t}, ':') THEN "
-                   f"(CASE WHEN starts_with({t}, '-') THEN -1 ELSE 1 END) * "
-                   f"(abs(try_cast({parts}[1] AS DOUBLE)) * 60 + try_cast({parts}[2] AS DOUBLE) "
-                   f"+ coalesce(try_cast(nullif({parts}[3], '') AS DOUBLE), 0) / 60.0) "
-                   f"ELSE {b.number(col)} * 60 END)")
-            v = b.finite(hms)
-            if tname == "hhmmss_zero_unknown":  # Freshdesk's 0:00:00: never answered / resolved, not 0 minutes
-                return _Field(f"(CASE WHEN {v} > 0 THEN {v} END)", present, raw, benign=f"({v} = 0)")
-        else:
-            factor = {"minutes": 1, "seconds_to_minutes": 1 / 60, "hours_to_minutes": 60,
-                      "millis_to_minutes": 1 / 60000}.get(tname, 1)
-            n = b.finite(b.number(col))
-            v = n if factor == 1 else f"({n} * {factor!r})"
-        return _Field(f"(CASE WHEN {v} >= 0 THEN {v} END)", present, raw)
-
+        return _minutes_field(src)
     if name == "csat":
-        return _csat(b, col, tname, present, raw)
-
+        return _csat(b, col, tname, src.present, src.raw)
     if name in {"reopens", "agent_replies"}:
-        if tname == "bool":
-            return _Field(f"CAST({_bool(b, col)} AS INTEGER)", present, raw)
-        n = b.finite(b.number(col))
-        return _Field(f"(CASE WHEN {n} >= 0 AND {n} < 2147483647 THEN CAST(round({n}) AS INTEGER) END)", present, raw)
-
+        return _count_field(src)
     if name == "escalated":
-        if tname in {"gt_zero", "gt_one"}:
-            n = b.finite(b.number(col))
-            return _Field(f"({n} > {0 if tname == 'gt_zero' else 1})", present, raw)
-        if tname == "bot_handoff" and arg:
-            involved, deflected = _bool(b, col), _bool(b, arg)
-            otherwise = "NULL" if has_fallback else f"(CASE WHEN {involved} IS NOT NULL THEN false END)"
-            return _Field(f"(CASE WHEN {involved} AND NOT coalesce({deflected}, false) THEN true ELSE {otherwise} END)",
-                          present, raw, counted=False)
-        return _Field(_bool(b, col), present, raw)
-
+        return _escalated_field(src)
     if name == "handled_by" or tname in {"handled_by", "bot_if_true"}:
-        if tname == "bot_if_true":
-            flag = _bool(b, col)
-            return _Field(f"(CASE WHEN {flag} OR {_words(raw, BOT_STATES)} THEN 'bot' "
-                          f"WHEN NOT {flag} OR {_words(raw, HUMAN_STATES)} THEN 'human' END)", present, raw)
-        return _Field(f"(CASE WHEN {_words(raw, BOT_WORDS)} OR lower({raw}) LIKE '%bot%' THEN 'bot' "
-                      f"WHEN {_words(raw, HUMAN_WORDS)} THEN 'human' END)", present, raw)
+        return _handled_by_field(src)
+    return _text_field(src)
 
-    # text targets
-    txt = b.text(col)
-    if tname == "lower":
-        return _Field(f"lower({txt})", present, raw)
-    if tname == "enum" and arg:
-        pairs = [p.split("=", 1) for p in arg.split(",") if "=" in p]
+
+def _timestamp_field(src: _Source) -> _Field:
+    if src.tname == "timestamp_tz":
+        return src.field(src.b.timestamp(src.col, zone=src.arg or "UTC"))
+    unit = {"unix_seconds": "seconds", "unix_millis": "millis"}.get(src.tname)
+    return src.field(src.b.timestamp(src.col, unit=unit))
+
+
+def _tags_field(src: _Source) -> _Field:
+    b, present = src.b, src.present
+    if src.tname == "tags_columns":
+        present = "(" + " OR ".join([present, *(b.present(c) for c in argument_columns(src.fm.transform))]) + ")"
+    return _Field(_tags(b, src.col, src.tname, src.arg), present, src.raw)
+
+
+def _minutes_field(src: _Source) -> _Field:
+    b, col, tname, arg, raw = src.b, src.col, src.tname, src.arg, src.raw
+    if tname == "diff_minutes" and arg:
+        end, start = b.timestamp(col), b.timestamp(arg)
+        d = b._alias(f"(epoch_ms({end}) - epoch_ms({start})) / 60000.0", "d")
+        # a zero date (Excel's 1900-01-01, unix 0) means the event never happened: empty, not an error
+        zero = f"({end} < {_FLOOR} OR {start} < {_FLOOR})"
+        return _Field(f"(CASE WHEN {zero} THEN NULL WHEN {d} >= 0 THEN {d} END)",
+                      f"({src.present} AND {start} IS NOT NULL)", raw, benign=zero)
+    if tname == "duration_text":
+        return src.field(duration_text_minutes(b, col))
+    if tname in {"hhmmss_to_minutes", "hhmmss_zero_unknown"}:
+        t = f"trim(regexp_replace({raw}, '\\s*(hrs?|hours?)\\.?\\s*$', '', 'i'))"  # Zoho: "27:05 hrs"
+        parts = f"string_split({t}, ':')"
+        hms = (f"(CASE WHEN contains({t}, ':') THEN "
+               f"(CASE WHEN starts_with({t}, '-') THEN -1 ELSE 1 END) * "
+               f"(abs(try_cast({parts}[1] AS DOUBLE)) * 60 + try_cast({parts}[2] AS DOUBLE) "
+               f"+ coalesce(try_cast(nullif({parts}[3], '') AS DOUBLE), 0) / 60.0) "
+               f"ELSE {b.number(col)} * 60 END)")
+        v = b.finite(hms)
+        if tname == "hhmmss_zero_unknown":  # Freshdesk's 0:00:00: never answered / resolved, not 0 minutes
+            return src.field(f"(CASE WHEN {v} > 0 THEN {v} END)", benign=f"({v} = 0)")
+    else:
+        factor = {"minutes": 1, "seconds_to_minutes": 1 / 60, "hours_to_minutes": 60,
+                  "millis_to_minutes": 1 / 60000}.get(tname, 1)
+        n = b.finite(b.number(col))
+        v = n if factor == 1 else f"({n} * {factor!r})"
+    return src.field(f"(CASE WHEN {v} >= 0 THEN {v} END)")
+
+
+def _count_field(src: _Source) -> _Field:
+    if src.tname == "bool":
+        return src.field(f"CAST({_bool(src.b, src.col)} AS INTEGER)")
+    n = src.b.finite(src.b.number(src.col))
+    return src.field(f"(CASE WHEN {n} >= 0 AND {n} < 2147483647 THEN CAST(round({n}) AS INTEGER) END)")
+
+
+def _escalated_field(src: _Source) -> _Field:
+    b, col, tname, arg = src.b, src.col, src.tname, src.arg
+    if tname in {"gt_zero", "gt_one"}:
+        n = b.finite(b.number(col))
+        return src.field(f"({n} > {0 if tname == 'gt_zero' else 1})")
+    if tname == "bot_handoff" and arg:
+        involved, deflected = _bool(b, col), _bool(b, arg)
+        otherwise = "NULL" if src.has_fallback else f"(CASE WHEN {involved} IS NOT NULL THEN false END)"
+        return src.field(f"(CASE WHEN {involved} AND NOT coalesce({deflected}, false) THEN true ELSE {otherwise} END)",
+                         counted=False)
+    return src.field(_bool(b, col))
+
+
+def _handled_by_field(src: _Source) -> _Field:
+    raw = src.raw
+    if src.tname == "bot_if_true":
+        flag = _bool(src.b, src.col)
+        return src.field(f"(CASE WHEN {flag} OR {_words(raw, BOT_STATES)} THEN 'bot' "
+                         f"WHEN NOT {flag} OR {_words(raw, HUMAN_STATES)} THEN 'human' END)")
+    return src.field(f"(CASE WHEN {_words(raw, BOT_WORDS)} OR lower({raw}) LIKE '%bot%' THEN 'bot' "
+                     f"WHEN {_words(raw, HUMAN_WORDS)} THEN 'human' END)")
+
+
+def _text_field(src: _Source) -> _Field:
+    txt = src.b.text(src.col)
+    if src.tname == "lower":
+        return src.field(f"lower({txt})")
+    if src.tname == "enum" and src.arg:
+        pairs = [p.split("=", 1) for p in src.arg.split(",") if "=" in p]
         cases = " ".join(f"WHEN {qs(k.strip())} THEN {qs(v.strip())}" for k, v in pairs)
         key = f"regexp_replace({txt}, '\\.0$', '')"
-        return _Field(f"(CASE {key} {cases} ELSE {txt} END)", present, raw)
-    return _Field(txt, present, raw)
+        return src.field(f"(CASE {key} {cases} ELSE {txt} END)")
+    return src.field(txt)
 
 
-def _duration_text(b: _Builder, col: str) -> str:
+def duration_text_minutes(b: SqlBuilder, col: str) -> str:
     """Minutes from seconds, ``1 Day 2 Hours 3 Minutes`` or a ``1970-01-02 02:03:00`` glide duration."""
     if b.kind(col) == "number":
         return f"(CASE WHEN {b.raw(col)} >= 0 THEN CAST({b.raw(col)} AS DOUBLE) / 60.0 END)"
@@ -451,7 +491,7 @@ def _duration_text(b: _Builder, col: str) -> str:
             f"WHEN regexp_matches({t}, '\\d\\s*(?:{any_unit})') THEN {terms} END)")
 
 
-def _bool(b: _Builder, col: str) -> str:
+def _bool(b: SqlBuilder, col: str) -> str:
     k = b.kind(col)
     v = b.raw(col)
     if k == "bool":
@@ -462,7 +502,7 @@ def _bool(b: _Builder, col: str) -> str:
     return f"(CASE WHEN {_words(t, TRUE_WORDS, 16)} THEN true WHEN {_words(t, FALSE_WORDS, 16)} THEN false END)"
 
 
-def _tags(b: _Builder, col: str, tname: str, arg: str | None = None) -> str:
+def _tags(b: SqlBuilder, col: str, tname: str, arg: str | None = None) -> str:
     k = b.kind(col)
     v = b.raw(col)
     if tname == "tags_columns":  # one tag per cell, over repeated columns (Jira's Labels, Labels (2) …)
@@ -489,7 +529,7 @@ def _tags(b: _Builder, col: str, tname: str, arg: str | None = None) -> str:
     return f"coalesce({expr}, CAST([] AS VARCHAR[]))"
 
 
-def _csat(b: _Builder, col: str, tname: str, present: str, raw: str) -> _Field:
+def _csat(b: SqlBuilder, col: str, tname: str, present: str, raw: str) -> _Field:
     k = b.kind(col)
     v = b.raw(col)
     if k == "bool":
@@ -512,7 +552,7 @@ def _csat(b: _Builder, col: str, tname: str, present: str, raw: str) -> _Field:
                   raw, benign=unrated)
 
 
-def _field_sql(b: _Builder, name: str, fm: FieldMap) -> _Field:
+def _field_sql(b: SqlBuilder, name: str, fm: FieldMap) -> _Field:
     """A field with its fallback chain: the first non-null value wins."""
     chain: list[FieldMap] = []
     cur: FieldMap | None = fm
@@ -541,22 +581,44 @@ _CAST = {
 }
 
 
-def build_plan(mapping: ColumnMapping, source_sql: str, columns: list[str], ctx: Context) -> Plan:
-    """The normalising query over ``source_sql`` (anything usable after FROM)."""
-    b = _Builder(ctx)
-    outer: list[str] = []
-    helpers: list[str] = []
-    coerced: dict[str, str] = {}
-    ts_fields: set[str] = set()
-    unrated = None
-    fields: dict[str, _Field] = {}
-    for name in NAMES:  # a zone named for a column holds wherever the column is read (diff_minutes starts)
+def _note_zones(b: SqlBuilder, mapping: ColumnMapping) -> None:
+    """A zone named for a column holds wherever the column is read (diff_minutes starts, fallbacks)."""
+    for name in NAMES:
         cur: FieldMap | None = mapping.field(name)
         while cur is not None and cur.source is not None:
             tname, arg = parse_transform(cur.transform)
             if tname == "timestamp_tz" and arg:
                 b.zones.setdefault(cur.source, arg)
             cur = cur.fallback
+
+
+def _extra_names(columns: list[str], used: set[str]) -> list[tuple[str, str]]:
+    """(file column, stored name) of every column no field reads: ``x_<name>``, numbered when two collide."""
+    extras: list[tuple[str, str]] = []
+    taken = set(NAMES)
+    for c in columns:
+        if c in used:
+            continue
+        out = extra_name(c)
+        base, k = out, 1
+        while out.lower() in taken:
+            k += 1
+            out = f"{base} ({k})"
+        taken.add(out.lower())
+        extras.append((c, out))
+    return extras
+
+
+def build_plan(mapping: ColumnMapping, source_sql: str, columns: list[str], ctx: Context) -> Plan:
+    """The normalising query over ``source_sql`` (anything usable after FROM)."""
+    b = SqlBuilder(ctx)
+    outer: list[str] = []
+    helpers: list[str] = []
+    coerced: dict[str, str] = {}
+    ts_fields: set[str] = set()
+    unrated = None
+    fields: dict[str, _Field] = {}
+    _note_zones(b, mapping)
     for name in NAMES:
         fm = mapping.field(name)
         if fm.source is None:
@@ -591,18 +653,8 @@ def build_plan(mapping: ColumnMapping, source_sql: str, columns: list[str], ctx:
         f"WHEN {cr_a} < {low} OR {cr_a} > {high} THEN 'impossible created_at' END) AS _rej")
     helpers.append(f"(CASE WHEN {cr_a} IS NULL OR {cr_a} < {low} OR {cr_a} > {high} THEN {crf.raw} END) AS _rej_raw")
     used = mapping.used_sources()
-    extras: list[tuple[str, str]] = []
-    taken = set(NAMES)
-    for c in columns:
-        if c in used:
-            continue
-        out = extra_name(c)
-        base, k = out, 1
-        while out.lower() in taken:
-            k += 1
-            out = f"{base} ({k})"
-        taken.add(out.lower())
-        extras.append((c, out))
+    extras = _extra_names(columns, used)
+    for c, out in extras:
         expr = b.raw(c) if b.kind(c) == "string" else f"CAST({b.raw(c)} AS VARCHAR)"
         outer.append(f"{expr} AS {qi(out)}")
     needed = [c for c in columns if c in used or c in {s for s, _ in extras}]

@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+from duckdb.sqltypes import DuckDBPyType
 
 from journeys.bounded import clipped, some_of
 from journeys.errors import JourneysError, Problem
@@ -118,36 +119,43 @@ def parse_rules(data: Any) -> list[Rule]:
     rules: list[Rule] = []
     problems: list[Problem] = []
     for i, item in enumerate(data):
-        where = f"rule {i + 1}"
-        if not isinstance(item, dict):
-            problems.append(Problem(where, "is not an object with step, field, op and value", ("rules", i)))
-            continue
-        unknown = sorted(set(item) - {"name", "step", "field", "op", "value"})
-        if unknown:
-            problems.append(Problem(where, f"unknown key(s) {', '.join(map(repr, unknown))}", ("rules", i)))
-        texts = {}
-        for key in ("step", "field", "op", "name"):
-            raw = item.get(key, "")
-            if raw is None:
-                raw = ""
-            if not isinstance(raw, str):
-                problems.append(Problem(where, f"'{key}' must be text", ("rules", i, key)))
-                raw = ""
-            texts[key] = raw
-        value = item.get("value", "")
-        if isinstance(value, list):
-            if not all(isinstance(v, str) for v in value):
-                problems.append(Problem(where, "every item of 'value' must be text", ("rules", i, "value")))
-                continue
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        elif not isinstance(value, str):
-            problems.append(Problem(where, "'value' must be text or a list of text", ("rules", i, "value")))
-            continue
-        rules.append(Rule(step=texts["step"], field=texts["field"], op=texts["op"], value=value, name=texts["name"]))
+        rule = _parse_rule(i, item, problems)
+        if rule is not None:
+            rules.append(rule)
     if problems:
         raise JourneysError("The mapping rules could not be read", problems)
     return rules
+
+
+def _parse_rule(i: int, item: Any, problems: list[Problem]) -> Rule | None:
+    """Rule ``i`` of a decoded list, its shape's problems added to ``problems`` (None: no rule to keep)."""
+    where = f"rule {i + 1}"
+    if not isinstance(item, dict):
+        problems.append(Problem(where, "is not an object with step, field, op and value", ("rules", i)))
+        return None
+    unknown = sorted(set(item) - {"name", "step", "field", "op", "value"})
+    if unknown:
+        problems.append(Problem(where, f"unknown key(s) {', '.join(map(repr, unknown))}", ("rules", i)))
+    texts = {}
+    for key in ("step", "field", "op", "name"):
+        raw = item.get(key, "")
+        if raw is None:
+            raw = ""
+        if not isinstance(raw, str):
+            problems.append(Problem(where, f"'{key}' must be text", ("rules", i, key)))
+            raw = ""
+        texts[key] = raw
+    value = item.get("value", "")
+    if isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            problems.append(Problem(where, "every item of 'value' must be text", ("rules", i, "value")))
+            return None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    elif not isinstance(value, str):
+        problems.append(Problem(where, "'value' must be text or a list of text", ("rules", i, "value")))
+        return None
+    return Rule(step=texts["step"], field=texts["field"], op=texts["op"], value=value, name=texts["name"])
 
 
 def rules_from_json(text: str) -> list[Rule]:
@@ -356,11 +364,11 @@ def _item_test(op: str, values: list[str], item: str) -> str:
     raise JourneysError(f"unknown operator '{op}'")
 
 
-def _as_text(expr: str, type_: duckdb.DuckDBPyType | None) -> str:
+def _as_text(expr: str, type_: DuckDBPyType | None) -> str:
     return expr if type_ is not None and str(type_) == "VARCHAR" else f"CAST({expr} AS VARCHAR)"
 
 
-def _condition(rule: Rule, types: dict[str, duckdb.DuckDBPyType]) -> str:
+def _condition(rule: Rule, types: dict[str, DuckDBPyType]) -> str:
     """The rule as a boolean SQL expression (never NULL) over the table's columns."""
     type_ = types[rule.field]
     column = sql_identifier(rule.field)
@@ -371,7 +379,7 @@ def _condition(rule: Rule, types: dict[str, duckdb.DuckDBPyType]) -> str:
     return f"coalesce({_item_test(rule.op, rule.values, _as_text(column, type_))}, false)"
 
 
-def _explicit_step(types: dict[str, duckdb.DuckDBPyType], journey: Journey) -> str:
+def _explicit_step(types: dict[str, DuckDBPyType], journey: Journey) -> str:
     """SQL for the ticket's own journey_step when it names a step of the journey (NULL otherwise).
 
     Exact ids first, then a case-/space-insensitive match, answering the step's real id.
@@ -408,7 +416,7 @@ def _relation(con: duckdb.DuckDBPyConnection, source: Any) -> duckdb.DuckDBPyRel
 
 def _prepared(
     con: duckdb.DuckDBPyConnection, source: Any, rule_set: RuleSet, journey: Journey
-) -> tuple[duckdb.DuckDBPyRelation, dict[str, duckdb.DuckDBPyType], list[str], list[str]]:
+) -> tuple[duckdb.DuckDBPyRelation, dict[str, DuckDBPyType], list[str], list[str]]:
     """The source relation, its column types, each rule's condition and the skipped rules' warnings.
 
     A rule that cannot run (its column is not in the table, its step not in the journey, a

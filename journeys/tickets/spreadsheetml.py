@@ -25,14 +25,15 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from xml.sax.saxutils import unescape
 
 from journeys.errors import Problem
 
 if TYPE_CHECKING:
-    from journeys.tickets.export_files import SourceInfo
+    from journeys.tickets.export_files import SourceError, SourceInfo
 
 NS = "urn:schemas-microsoft-com:office:spreadsheet"
 _Q = "{" + NS + "}"
@@ -49,7 +50,7 @@ def is_spreadsheetml(head: bytes) -> bool:
     return text.startswith(b"<") and NS.encode() in text and b"Workbook" in text
 
 
-def _error(path: Path, what: str, detail: str):
+def _error(path: Path, what: str, detail: str) -> SourceError:
     from journeys.tickets.export_files import SourceError
 
     return SourceError(what, [Problem(path.name, detail)])
@@ -101,7 +102,7 @@ def sheet_names(path: Path) -> list[str]:
     return names
 
 
-def _events(path: Path, events: tuple[str, ...]):
+def _events(path: Path, events: tuple[Literal["start", "end"], ...]) -> Iterator[tuple[str, ET.Element]]:
     _check_head(path)
     try:
         yield from ET.iterparse(str(path), events=events)
@@ -109,61 +110,81 @@ def _events(path: Path, events: tuple[str, ...]):
         raise _error(path, "This XML workbook is broken", f"not well-formed XML ({exc})") from None
 
 
+@dataclass
+class _SheetWalk:
+    """Where :func:`rows` is in the workbook: the sheet it is in, whether it reads it, the row number."""
+
+    wanted: str | None
+    names: list[str] = field(default_factory=list)
+    current: str | None = None
+    reading: bool = False
+    produced: bool = False
+    row_no: int = 0
+
+    def enter_sheet(self, elem: ET.Element) -> None:
+        from journeys.tickets.export_files import pick_sheet
+
+        self.current = elem.get(NAME) or f"Sheet{len(self.names) + 1}"
+        self.names.append(self.current)
+        self.reading = (pick_sheet([self.current], self.wanted) is not None) if self.wanted is not None \
+            else not self.produced
+        self.row_no = 0
+
+    def row(self, elem: ET.Element, info: SourceInfo) -> Iterator[list[str | None]]:
+        """The rows an ``<ss:Row>`` stands for: empty ones for rows ``ss:Index`` skips (bounded), then its cells."""
+        from journeys.tickets.export_files import NULL_SET
+
+        index = _int(elem.get(INDEX))
+        if index is not None and index > self.row_no + 1:
+            for _ in range(min(index - self.row_no - 1, 1_000_000)):
+                yield []
+            self.row_no = index - 1
+        self.row_no += 1
+        cells = _cells(elem, NULL_SET)
+        if not self.produced and any(c is not None for c in cells):
+            info.sheet, self.produced = self.current, True
+        yield cells
+
+
 def rows(info: SourceInfo) -> Iterator[list[str | None]]:
     """Rows of the chosen sheet (``info.sheet`` by name, else the first with data), cells as text.
 
     Sets ``info.sheet`` to the sheet read. Rows skipped with ``ss:Index`` come out empty (the header
     finder and the Parquet writer skip empty rows), so row numbers stay the sheet's own."""
-    from journeys.tickets.export_files import _NULL_SET, pick_sheet
-
-    wanted = info.sheet
-    names: list[str] = []
+    walk = _SheetWalk(info.sheet)
     info.sheets = head_sheet_names(info.path)
-    current: str | None = None
-    reading = False
     table: ET.Element | None = None
-    row_no = 0
-    produced = False
     for event, elem in _events(info.path, ("start", "end")):
         tag = elem.tag
         if tag in (CELL, DATA):
             continue
         if event == "start":
             if tag == WORKSHEET:
-                current = elem.get(NAME) or f"Sheet{len(names) + 1}"
-                names.append(current)
-                reading = (pick_sheet([current], wanted) is not None) if wanted is not None else not produced
-                row_no = 0
+                walk.enter_sheet(elem)
             elif tag == TABLE:
                 table = elem
             continue
         if tag == ROW:
-            if reading:
-                index = _int(elem.get(INDEX))
-                if index is not None and index > row_no + 1:
-                    for _ in range(min(index - row_no - 1, 1_000_000)):
-                        yield []
-                    row_no = index - 1
-                row_no += 1
-                cells = _cells(elem, _NULL_SET)
-                if any(c is not None for c in cells):
-                    if not produced:
-                        info.sheet = current
-                    produced = True
-                yield cells
+            if walk.reading:
+                yield from walk.row(elem, info)
             elem.clear()
             if table is not None:
                 table.clear()  # drop the finished rows: memory stays that of one row
         elif tag == WORKSHEET:
-            if reading and produced:
+            if walk.reading and walk.produced:
                 return  # the sheet was read; the rest of the file is not needed
             elem.clear()
-    if wanted is not None and not produced:
-        if any(pick_sheet([n], wanted) for n in names):
-            raise _error(info.path, f"The sheet '{wanted}' is empty", f"sheet '{wanted}' has no cells")
-        from journeys.tickets.export_files import no_such_sheet
+    if walk.wanted is not None and not walk.produced:
+        raise _missing_sheet(info.path, walk.wanted, walk.names)
 
-        raise no_such_sheet(info.path, wanted, names)
+
+def _missing_sheet(path: Path, wanted: str, names: list[str]) -> Exception:
+    """Why the sheet asked for gave no rows: it is empty, or the workbook has no sheet of that name."""
+    from journeys.tickets.export_files import no_such_sheet, pick_sheet
+
+    if any(pick_sheet([n], wanted) for n in names):
+        return _error(path, f"The sheet '{wanted}' is empty", f"sheet '{wanted}' has no cells")
+    return no_such_sheet(path, wanted, names)
 
 
 def head_sheet_names(path: Path) -> list[str]:

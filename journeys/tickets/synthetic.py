@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -193,7 +194,7 @@ def generate(
     return pa.Table.from_arrays([columns[field.name] for field in schema], schema=schema)
 
 
-def write_parquet(path: str | Path, n: int = 10_000, *, row_group_size: int = 128 * 1024, **options) -> Path:
+def write_parquet(path: str | Path, n: int = 10_000, *, row_group_size: int = 128 * 1024, **options: Any) -> Path:
     """Generate a table (``options`` as for :func:`generate`) and write it to ``path`` as Parquet."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from journeys.demo.event_log import DEMO_ACTIVITIES, demo_events
 from journeys.discover import EventLogs
 from journeys.store import Store
 from tests.browser.conftest import shot, wait_idle, watch_errors
-from tests.browser.test_tickets_e2e import _choose
+from tests.browser.test_tickets_e2e import choose
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def test_upload_a_log_see_its_graph_compare_and_add_a_route(demo_server, page_fa
     # 3. Conformance: the flow on the workshop map, routes the map lacks dashed navy.
     page.get_by_role("tab", name="Conformance", exact=True).click()
     wait_idle(page)
-    _choose(page, "Compare with the journey", DEMO_JOURNEY)
+    choose(page, "Compare with the journey", DEMO_JOURNEY)
     wait_idle(page)
     expect(page.get_by_text("Follows the map")).to_be_visible()
     flow_map = page.get_by_test_id("stVegaLiteChart").first

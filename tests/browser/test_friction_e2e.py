@@ -17,7 +17,7 @@ from journeys.store import Store
 from journeys.tickets.workflow import import_dataset
 from tests.browser.conftest import Server, shot, sign_in, start_server, stop_server, wait_idle, watch_errors
 from tests.browser.test_every_page_e2e import TABLES_JS, columns_out_of_view
-from tests.browser.test_tickets_e2e import _choose
+from tests.browser.test_tickets_e2e import choose
 
 pytestmark = pytest.mark.browser
 URL = f"/friction?journey={quote(DEMO_JOURNEY)}"
@@ -53,11 +53,11 @@ def test_a_five_ticket_import_shows_no_browser_error(tiny_server, page_factory):
     errors = watch_errors(page)
     page.goto(tiny_server.url + URL)
     wait_idle(page)
-    _choose(page, "Ticket dataset", "Tiny")
+    choose(page, "Ticket dataset", "Tiny")
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("5")  # the rerun on the tiny data finished
     wait_idle(page)
     for colour in ("Friction score", "CSAT", "First response (p90)"):
-        _choose(page, "Colour the map by", colour)
+        choose(page, "Colour the map by", colour)
         expect(page.get_by_label("Colour the map by", exact=True)).to_have_value(colour)
         wait_idle(page)
         for tab in ("Week by week", "Steps ranked"):
@@ -91,10 +91,10 @@ def test_write_up_of_a_better_metric_asks_and_partial_weeks_are_faded(demo_serve
     page.goto(demo_server.url + URL)
     wait_idle(page)
     sign_in(page, "Maya")
-    _choose(page, "Step", "Calls the support line")
+    choose(page, "Step", "Calls the support line")
     expect(page.get_by_role("heading", name="Up close: Calls the support line")).to_be_visible()
     wait_idle(page)
-    _choose(page, "Metric", "CSAT")
+    choose(page, "Metric", "CSAT")
     expect(page.get_by_label("Metric", exact=True)).to_have_value("CSAT")
     # The combobox shows CSAT before the rerun that draws the CSAT drill-down has finished: wait for the trend's
     # own caption on CSAT, so the button clicked is the one whose callback knows the metric is CSAT.

@@ -33,7 +33,7 @@ def journeys_only(tmp_path) -> Iterator[Server]:
     stop_server(running)
 
 
-def _choose(page, label: str, option: str) -> None:
+def choose(page, label: str, option: str) -> None:
     """Pick an option of a Streamlit selectbox (a combobox): type to filter, then click the option."""
     box = page.get_by_label(label, exact=True)
     if box.input_value() == option:
@@ -45,9 +45,9 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def _add_rule(page, tag: str, step: str) -> None:
-    _choose(page, "Column", "tags")
+    choose(page, "Column", "tags")
     page.get_by_label("Value", exact=True).fill(tag)
-    _choose(page, "Step these tickets belong to", step)
+    choose(page, "Step these tickets belong to", step)
     page.get_by_role("button", name="Add the rule").click()
     # Wait for the save itself: right after a click the app may not have started its run yet.
     expect(page.get_by_test_id("stToast").filter(has_text="Saved rules version").filter(has_text=tag)).to_be_visible(

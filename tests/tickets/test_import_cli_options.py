@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from journeys.store import Store
 from journeys.tickets.column_mapping import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
-from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, _cli_word, override_mapping
+from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, cli_word, override_mapping
 from tests.test_cli import run
 from tests.tickets.exports import write_xlsx
 from tests.tickets.test_import import write_csv
@@ -180,4 +180,4 @@ def test_map_option_takes_any_column_name_and_an_optional_transform(columns, dat
 
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30))
 def test_the_ticket_key_hint_quotes_any_column_for_the_shell(column):
-    assert shlex.split(_cli_word(column)) == [column]
+    assert shlex.split(cli_word(column)) == [column]

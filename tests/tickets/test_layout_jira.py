@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from journeys.tickets.column_mapping import propose_mapping
-from journeys.tickets.normalise import Context, _Builder
+from journeys.tickets.normalise import Context, SqlBuilder
 from tests.tickets.samples import jira
 from tests.tickets.samples.figures import figures, imported, per_ticket
 
@@ -71,7 +71,7 @@ def test_jira_mapping_never_reads_resolution_words_or_sla_as_minutes():
     lambda t: t.replace(second=0, microsecond=0)), spanish=st.booleans())
 def test_jira_date_property(t, spanish):
     """Every minute Jira can print, in its English or Spanish UI, reads back as that minute."""
-    b = _Builder(Context(types={"v": VARCHAR}))
+    b = SqlBuilder(Context(types={"v": VARCHAR}))
     alias = b.timestamp("v")  # the importer's own timestamp expression (two-digit years: 1990…2060 here)
     source = b.nested("(SELECT ?::VARCHAR AS v)", ["v"])
     ((got,),) = duckdb.execute(f"SELECT {alias} FROM {source}", [jira.jira_date(t, spanish)]).fetchall()

@@ -79,10 +79,10 @@ def test_duration_text_property(d, h, mi, s):
     import duckdb
     from duckdb.sqltypes import VARCHAR
 
-    from journeys.tickets.normalise import Context, _Builder, _duration_text
+    from journeys.tickets.normalise import Context, SqlBuilder, duration_text_minutes
 
     seconds = d * 86400 + h * 3600 + mi * 60 + s
-    expr = _duration_text(_Builder(Context(types={"v": VARCHAR})), "v")
+    expr = duration_text_minutes(SqlBuilder(Context(types={"v": VARCHAR})), "v")
     glide = (pd.Timestamp("1970-01-01") + pd.Timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
     for text in (servicenow.duration_text(seconds), str(seconds), glide):
         ((got,),) = duckdb.execute(f"SELECT {expr} FROM (SELECT ?::VARCHAR AS v)", [text]).fetchall()

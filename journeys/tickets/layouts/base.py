@@ -14,7 +14,7 @@ import pyarrow as pa
 
 
 @dataclass(frozen=True)
-class _Cand:
+class Candidate:
     """A header (normalised) that can fill a canonical column; ``{created}`` in the transform is replaced
     by the created-at source. kind: primary (first found wins), alt (only when nothing earlier was found),
     fallback (chained behind whatever was found)."""
@@ -25,8 +25,8 @@ class _Cand:
     note: str | None = None
 
 
-def _c(*headers: str, t: str = "auto", kind: str = "primary", note: str | None = None) -> _Cand:
-    return _Cand(tuple(headers), t, kind, note)
+def candidate(*headers: str, t: str = "auto", kind: str = "primary", note: str | None = None) -> Candidate:
+    return Candidate(tuple(headers), t, kind, note)
 
 
 def weights(strong: Sequence[str], weak: Sequence[str] = (), decisive: Sequence[str] = ()) -> dict[str, int]:
@@ -53,7 +53,7 @@ class Layout:
 
     name: str
     title: str
-    fields: dict[str, list[_Cand]]
+    fields: dict[str, list[Candidate]]
     signature: dict[str, int]
     refine: Refine | None = None
     bonus: Bonus | None = None

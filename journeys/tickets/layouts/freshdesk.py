@@ -25,7 +25,7 @@ import re
 
 import pyarrow as pa
 
-from journeys.tickets.layouts.base import Layout, _c, sample_values, weights
+from journeys.tickets.layouts.base import Layout, candidate, sample_values, weights
 from journeys.tickets.layouts.localised import FRESHDESK
 
 ENUMS = {
@@ -52,27 +52,27 @@ LAYOUT = Layout(
     name="freshdesk",
     title="Freshdesk",
     fields={
-        "ticket_id": [_c("ticket id", "id")],
-        "created_at": [_c("created time", "created at")],
-        "channel": [_c("source")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", t="split_tags_comma")],
-        "category": [_c("type")],
-        "status": [_c("status")],
-        "customer_id": [_c("contact id", "requester id"), _c("email", kind="alt")],
-        "csat": [_c("survey results", "survey result", t="csat_5point")],
+        "ticket_id": [candidate("ticket id", "id")],
+        "created_at": [candidate("created time", "created at")],
+        "channel": [candidate("source")],
+        "subject": [candidate("subject")],
+        "tags": [candidate("tags", t="split_tags_comma")],
+        "category": [candidate("type")],
+        "status": [candidate("status")],
+        "customer_id": [candidate("contact id", "requester id"), candidate("email", kind="alt")],
+        "csat": [candidate("survey results", "survey result", t="csat_5point")],
         "first_response_minutes": [
-            _c("first response time (in hrs)", t="hhmmss_zero_unknown"),
-            _c("initial response time", "stats.first responded at", t="diff_minutes:{created}",
-               kind="fallback")],
+            candidate("first response time (in hrs)", t="hhmmss_zero_unknown"),
+            candidate("initial response time", "stats.first responded at", t="diff_minutes:{created}",
+                      kind="fallback")],
         "resolution_minutes": [
-            _c("resolution time (in hrs)", t="hhmmss_zero_unknown"),
-            _c("resolved time", "stats.resolved at", t="diff_minutes:{created}", kind="fallback"),
-            _c("closed time", "stats.closed at", t="diff_minutes:{created}", kind="fallback")],
-        "escalated": [_c("is escalated", "fr escalated", t="bool")],
-        "agent_replies": [_c("agent interactions", t="int")],
-        "group": [_c("group", "group id")],
-        "priority": [_c("priority")],
+            candidate("resolution time (in hrs)", t="hhmmss_zero_unknown"),
+            candidate("resolved time", "stats.resolved at", t="diff_minutes:{created}", kind="fallback"),
+            candidate("closed time", "stats.closed at", t="diff_minutes:{created}", kind="fallback")],
+        "escalated": [candidate("is escalated", "fr escalated", t="bool")],
+        "agent_replies": [candidate("agent interactions", t="int")],
+        "group": [candidate("group", "group id")],
+        "priority": [candidate("priority")],
     },
     signature=weights(
         strong=("ticket id", "created time", "resolved time", "closed time", "initial response time",

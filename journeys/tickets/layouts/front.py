@@ -24,20 +24,20 @@ Traps:
 
 from __future__ import annotations
 
-from journeys.tickets.layouts.base import Layout, _c, weights
+from journeys.tickets.layouts.base import Layout, candidate, weights
 
 LAYOUT = Layout(
     name="front",
     title="Front",
     fields={
-        "ticket_id": [_c("conversation id", "conversation api id")],
-        "created_at": [_c("segment start"), _c("message date", kind="alt")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", t="split_tags_comma")],
-        "status": [_c("ticket status name", "status")],
-        "customer_id": [_c("contact handle", "contact name")],
-        "resolution_minutes": [_c("total reply time", "resolution time", t="seconds_to_minutes")],
-        "group": [_c("inbox")],
+        "ticket_id": [candidate("conversation id", "conversation api id")],
+        "created_at": [candidate("segment start"), candidate("message date", kind="alt")],
+        "subject": [candidate("subject")],
+        "tags": [candidate("tags", t="split_tags_comma")],
+        "status": [candidate("ticket status name", "status")],
+        "customer_id": [candidate("contact handle", "contact name")],
+        "resolution_minutes": [candidate("total reply time", "resolution time", t="seconds_to_minutes")],
+        "group": [candidate("inbox")],
     },
     signature=weights(
         strong=("message id", "segment id", "segment", "direction", "inbox", "inbox api id", "message date",

@@ -22,23 +22,24 @@ Traps:
 
 from __future__ import annotations
 
-from journeys.tickets.layouts.base import Layout, _c, weights
+from journeys.tickets.layouts.base import Layout, candidate, weights
 
 LAYOUT = Layout(
     name="gorgias",
     title="Gorgias",
     fields={
-        "ticket_id": [_c("ticket id", "id")],
-        "created_at": [_c("created datetime")],
-        "channel": [_c("channel")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", "tags[].name", t="split_tags_comma")],
-        "status": [_c("status")],
-        "customer_id": [_c("customer email", "customer.email"), _c("customer id", "customer.id", kind="alt")],
-        "csat": [_c("satisfaction survey score", "satisfaction survey.score", t="csat")],
-        "resolution_minutes": [_c("closed datetime", t="diff_minutes:{created}")],
-        "group": [_c("assignee team", "assignee team.name")],
-        "priority": [_c("priority")],
+        "ticket_id": [candidate("ticket id", "id")],
+        "created_at": [candidate("created datetime")],
+        "channel": [candidate("channel")],
+        "subject": [candidate("subject")],
+        "tags": [candidate("tags", "tags[].name", t="split_tags_comma")],
+        "status": [candidate("status")],
+        "customer_id": [candidate("customer email", "customer.email"),
+                        candidate("customer id", "customer.id", kind="alt")],
+        "csat": [candidate("satisfaction survey score", "satisfaction survey.score", t="csat")],
+        "resolution_minutes": [candidate("closed datetime", t="diff_minutes:{created}")],
+        "group": [candidate("assignee team", "assignee team.name")],
+        "priority": [candidate("priority")],
     },
     signature=weights(
         strong=("created datetime", "closed datetime", "opened datetime", "last message datetime",

@@ -25,25 +25,25 @@ Traps:
 
 from __future__ import annotations
 
-from journeys.tickets.layouts.base import Layout, _c, weights
+from journeys.tickets.layouts.base import Layout, candidate, weights
 
 LAYOUT = Layout(
     name="helpscout",
     title="Help Scout",
     fields={
-        "ticket_id": [_c("conversation number", "number"), _c("conversation id", "id", kind="alt")],
-        "created_at": [_c("created at", "createdat", "conversation created at")],
-        "channel": [_c("type", "conversation type", "source.type")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", "tags[].tag", t="split_tags_comma")],
-        "status": [_c("status")],
-        "customer_id": [_c("customer email", "customeremail", "primarycustomer.email"),
-                        _c("customer id", "primarycustomer.id", kind="alt")],
-        "csat": [_c("happiness rating", "rating", t="csat")],
-        "first_response_minutes": [_c("first response at", "first reply at", t="diff_minutes:{created}")],
-        "resolution_minutes": [_c("closed at", "closedat", t="diff_minutes:{created}")],
-        "agent_replies": [_c("replies sent", "replies", t="int")],
-        "group": [_c("mailbox", "mailbox name", "mailboxid")],
+        "ticket_id": [candidate("conversation number", "number"), candidate("conversation id", "id", kind="alt")],
+        "created_at": [candidate("created at", "createdat", "conversation created at")],
+        "channel": [candidate("type", "conversation type", "source.type")],
+        "subject": [candidate("subject")],
+        "tags": [candidate("tags", "tags[].tag", t="split_tags_comma")],
+        "status": [candidate("status")],
+        "customer_id": [candidate("customer email", "customeremail", "primarycustomer.email"),
+                        candidate("customer id", "primarycustomer.id", kind="alt")],
+        "csat": [candidate("happiness rating", "rating", t="csat")],
+        "first_response_minutes": [candidate("first response at", "first reply at", t="diff_minutes:{created}")],
+        "resolution_minutes": [candidate("closed at", "closedat", t="diff_minutes:{created}")],
+        "agent_replies": [candidate("replies sent", "replies", t="int")],
+        "group": [candidate("mailbox", "mailbox name", "mailboxid")],
     },
     signature=weights(
         strong=("conversation number", "mailbox", "mailbox name", "first response at", "closed by",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from journeys.tickets.layouts.base import Layout, _c, sample_values, weights
+from journeys.tickets.layouts.base import Layout, candidate, sample_values, weights
 from journeys.tickets.layouts.localised import table
 
 LOCALISED = table({
@@ -69,18 +69,18 @@ LAYOUT = Layout(
     name="hubspot",
     title="HubSpot",
     fields={
-        "ticket_id": [_c("ticket id", "hs object id", "record id")],
-        "created_at": [_c("create date", "createdate")],
-        "channel": [_c("source", "source type")],
-        "subject": [_c("ticket name", "subject")],
-        "category": [_c("category", "hs ticket category")],
-        "status": [_c("ticket status")],
-        "customer_id": [_c("associated contact")],
-        "first_response_minutes": [_c("time to first agent reply", t="millis_to_minutes")],
-        "resolution_minutes": [_c("time to close", t="millis_to_minutes"),
-                               _c("close date", "closed date", t="diff_minutes:{created}", kind="fallback")],
-        "group": [_c("hubspot team")],
-        "priority": [_c("priority", "hs ticket priority")],
+        "ticket_id": [candidate("ticket id", "hs object id", "record id")],
+        "created_at": [candidate("create date", "createdate")],
+        "channel": [candidate("source", "source type")],
+        "subject": [candidate("ticket name", "subject")],
+        "category": [candidate("category", "hs ticket category")],
+        "status": [candidate("ticket status")],
+        "customer_id": [candidate("associated contact")],
+        "first_response_minutes": [candidate("time to first agent reply", t="millis_to_minutes")],
+        "resolution_minutes": [candidate("time to close", t="millis_to_minutes"),
+                               candidate("close date", "closed date", t="diff_minutes:{created}", kind="fallback")],
+        "group": [candidate("hubspot team")],
+        "priority": [candidate("priority", "hs ticket priority")],
     },
     signature=weights(
         strong=("time to first agent reply", "time to close", "create date", "close date", "ticket status",

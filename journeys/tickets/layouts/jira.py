@@ -26,7 +26,7 @@ import re
 
 import pyarrow as pa
 
-from journeys.tickets.layouts.base import Layout, _c, weights
+from journeys.tickets.layouts.base import Layout, candidate, weights
 from journeys.tickets.layouts.localised import JIRA
 
 # headers Jira repeats once per value (English and the localised names the export uses)
@@ -51,17 +51,17 @@ LAYOUT = Layout(
     name="jira",
     title="Jira / Jira Service Management",
     fields={
-        "ticket_id": [_c("issue key", "key", "issue id")],
-        "created_at": [_c("created")],
-        "subject": [_c("summary")],
-        "category": [_c("custom field (request type)", "request type", "customer request type"),
-                     _c("issue type", kind="alt")],
-        "status": [_c("status")],
-        "customer_id": [_c("reporter", "reporter id"), _c("creator", kind="alt")],
-        "csat": [_c("custom field (satisfaction)", "satisfaction rating", "satisfaction", t="csat")],
-        "resolution_minutes": [_c("resolved", "resolution date", t="diff_minutes:{created}")],
-        "group": [_c("custom field (team)", "team")],
-        "priority": [_c("priority")],
+        "ticket_id": [candidate("issue key", "key", "issue id")],
+        "created_at": [candidate("created")],
+        "subject": [candidate("summary")],
+        "category": [candidate("custom field (request type)", "request type", "customer request type"),
+                     candidate("issue type", kind="alt")],
+        "status": [candidate("status")],
+        "customer_id": [candidate("reporter", "reporter id"), candidate("creator", kind="alt")],
+        "csat": [candidate("custom field (satisfaction)", "satisfaction rating", "satisfaction", t="csat")],
+        "resolution_minutes": [candidate("resolved", "resolution date", t="diff_minutes:{created}")],
+        "group": [candidate("custom field (team)", "team")],
+        "priority": [candidate("priority")],
     },
     signature=weights(
         decisive=("issue key",),

@@ -22,7 +22,7 @@ Traps:
 
 from __future__ import annotations
 
-from journeys.tickets.layouts.base import BH_NOTE, Layout, _c, weights
+from journeys.tickets.layouts.base import BH_NOTE, Layout, candidate, weights
 from journeys.tickets.layouts.localised import SERVICENOW
 
 STATES = "enum:1=New,2=In Progress,3=On Hold,6=Resolved,7=Closed,8=Canceled"
@@ -31,23 +31,23 @@ LAYOUT = Layout(
     name="servicenow",
     title="ServiceNow",
     fields={
-        "ticket_id": [_c("number")],
-        "created_at": [_c("opened at", "opened", "sys created on", "created")],
-        "channel": [_c("contact type", "channel")],
-        "subject": [_c("short description")],
-        "category": [_c("category")],
-        "status": [_c("incident state", "state", t=STATES)],
-        "customer_id": [_c("caller id", "caller")],
+        "ticket_id": [candidate("number")],
+        "created_at": [candidate("opened at", "opened", "sys created on", "created")],
+        "channel": [candidate("contact type", "channel")],
+        "subject": [candidate("short description")],
+        "category": [candidate("category")],
+        "status": [candidate("incident state", "state", t=STATES)],
+        "customer_id": [candidate("caller id", "caller")],
         "resolution_minutes": [
-            _c("calendar duration", "duration", t="duration_text"),
-            _c("business duration", t="duration_text", kind="alt", note=BH_NOTE),
-            _c("resolved at", "resolved", t="diff_minutes:{created}", kind="fallback"),
-            _c("calendar stc", "resolve time", t="seconds_to_minutes", kind="fallback"),
-            _c("closed at", "closed", t="diff_minutes:{created}", kind="fallback")],
-        "reopens": [_c("reopen count", t="int")],
-        "escalated": [_c("reassignment count", t="gt_zero")],
-        "group": [_c("assignment group")],
-        "priority": [_c("priority")],
+            candidate("calendar duration", "duration", t="duration_text"),
+            candidate("business duration", t="duration_text", kind="alt", note=BH_NOTE),
+            candidate("resolved at", "resolved", t="diff_minutes:{created}", kind="fallback"),
+            candidate("calendar stc", "resolve time", t="seconds_to_minutes", kind="fallback"),
+            candidate("closed at", "closed", t="diff_minutes:{created}", kind="fallback")],
+        "reopens": [candidate("reopen count", t="int")],
+        "escalated": [candidate("reassignment count", t="gt_zero")],
+        "group": [candidate("assignment group")],
+        "priority": [candidate("priority")],
     },
     signature=weights(
         strong=("incident state", "contact type", "assignment group", "caller id", "reassignment count",

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from journeys.tickets.layouts.base import BH_NOTE, Layout, _c, weights
+from journeys.tickets.layouts.base import BH_NOTE, Layout, candidate, weights
 from journeys.tickets.layouts.localised import ZENDESK
 
 CUSTOM_FIELD = re.compile(r"^(.*\S)\s*\[(list|txt|int|dec|date|flag|checkbox|multiselect|tagger|regexp|"
@@ -50,31 +50,31 @@ LAYOUT = Layout(
     name="zendesk",
     title="Zendesk",
     fields={
-        "ticket_id": [_c("id")],
-        "created_at": [_c("created at")],
-        "channel": [_c("via"), _c("via.channel")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", t="split_tags_space")],
-        "category": [_c("ticket type", "type")],
-        "status": [_c("status")],
-        "customer_id": [_c("requester id"), _c("requester email", kind="alt")],
-        "csat": [_c("satisfaction score", "satisfaction rating.score", t="csat")],
+        "ticket_id": [candidate("id")],
+        "created_at": [candidate("created at")],
+        "channel": [candidate("via"), candidate("via.channel")],
+        "subject": [candidate("subject")],
+        "tags": [candidate("tags", t="split_tags_space")],
+        "category": [candidate("ticket type", "type")],
+        "status": [candidate("status")],
+        "customer_id": [candidate("requester id"), candidate("requester email", kind="alt")],
+        "csat": [candidate("satisfaction score", "satisfaction rating.score", t="csat")],
         "first_response_minutes": [
-            _c("first reply time in minutes", "reply time in minutes.calendar", t="minutes"),
-            _c("first reply time in minutes within business hours", "reply time in minutes.business", t="minutes",
-               kind="alt", note=BH_NOTE)],
+            candidate("first reply time in minutes", "reply time in minutes.calendar", t="minutes"),
+            candidate("first reply time in minutes within business hours", "reply time in minutes.business",
+                      t="minutes", kind="alt", note=BH_NOTE)],
         "resolution_minutes": [
-            _c("full resolution time in minutes", "full resolution time in minutes.calendar", t="minutes"),
-            _c("full resolution time in minutes within business hours", "full resolution time in minutes.business",
-               t="minutes", kind="alt", note=BH_NOTE),
-            _c("resolution time", t="hours_to_minutes", kind="alt",
-               note="resolution_minutes: from Zendesk's 'Resolution time', which is in hours (× 60)."),
-            _c("solved at", t="diff_minutes:{created}", kind="fallback")],
-        "reopens": [_c("reopens", t="int")],
-        "escalated": [_c("group stations", t="gt_one")],
-        "agent_replies": [_c("replies", t="int")],
-        "group": [_c("group", "group id")],
-        "priority": [_c("priority")],
+            candidate("full resolution time in minutes", "full resolution time in minutes.calendar", t="minutes"),
+            candidate("full resolution time in minutes within business hours",
+                      "full resolution time in minutes.business", t="minutes", kind="alt", note=BH_NOTE),
+            candidate("resolution time", t="hours_to_minutes", kind="alt",
+                      note="resolution_minutes: from Zendesk's 'Resolution time', which is in hours (× 60)."),
+            candidate("solved at", t="diff_minutes:{created}", kind="fallback")],
+        "reopens": [candidate("reopens", t="int")],
+        "escalated": [candidate("group stations", t="gt_one")],
+        "agent_replies": [candidate("replies", t="int")],
+        "group": [candidate("group", "group id")],
+        "priority": [candidate("priority")],
     },
     signature=weights(
         strong=("satisfaction score", "group stations", "assignee stations", "first reply time in minutes",

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from journeys.tickets.layouts.base import Layout, _c, weights
+from journeys.tickets.layouts.base import Layout, candidate, weights
 from journeys.tickets.layouts.localised import table
 
 LOCALISED = table({
@@ -72,23 +72,24 @@ LAYOUT = Layout(
     name="zoho_desk",
     title="Zoho Desk",
     fields={
-        "ticket_id": [_c("request id", "ticketnumber", "ticket number"), _c("ticket id", "id", kind="alt")],
-        "created_at": [_c("created time", "createdtime")],
-        "channel": [_c("channel")],
-        "subject": [_c("subject")],
-        "tags": [_c("tags", t="split_tags_comma")],
-        "category": [_c("category"), _c("classification", kind="fallback")],
-        "status": [_c("status")],
-        "customer_id": [_c("email", "contactid", "contact id"), _c("contact name", kind="alt")],
-        "csat": [_c("happiness rating", t="csat")],
-        "first_response_minutes": [_c("first response time", "firstresponsetime", t="hhmmss_to_minutes")],
-        "resolution_minutes": [_c("resolution time", "resolutiontime", t="hhmmss_to_minutes"),
-                               _c("closed time", "closedtime", t="diff_minutes:{created}", kind="fallback")],
-        "reopens": [_c("reopen count", "reopencount", t="int")],
-        "escalated": [_c("is escalated", "isescalated", t="bool")],
-        "agent_replies": [_c("response count", "responsecount", t="int")],
-        "group": [_c("department"), _c("team", kind="alt")],
-        "priority": [_c("priority")],
+        "ticket_id": [candidate("request id", "ticketnumber", "ticket number"),
+                      candidate("ticket id", "id", kind="alt")],
+        "created_at": [candidate("created time", "createdtime")],
+        "channel": [candidate("channel")],
+        "subject": [candidate("subject")],
+        "tags": [candidate("tags", t="split_tags_comma")],
+        "category": [candidate("category"), candidate("classification", kind="fallback")],
+        "status": [candidate("status")],
+        "customer_id": [candidate("email", "contactid", "contact id"), candidate("contact name", kind="alt")],
+        "csat": [candidate("happiness rating", t="csat")],
+        "first_response_minutes": [candidate("first response time", "firstresponsetime", t="hhmmss_to_minutes")],
+        "resolution_minutes": [candidate("resolution time", "resolutiontime", t="hhmmss_to_minutes"),
+                               candidate("closed time", "closedtime", t="diff_minutes:{created}", kind="fallback")],
+        "reopens": [candidate("reopen count", "reopencount", t="int")],
+        "escalated": [candidate("is escalated", "isescalated", t="bool")],
+        "agent_replies": [candidate("response count", "responsecount", t="int")],
+        "group": [candidate("department"), candidate("team", kind="alt")],
+        "priority": [candidate("priority")],
     },
     signature=weights(
         strong=("request id", "ticketnumber", "department", "modified time", "modifiedtime", "createdtime",
