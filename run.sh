@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for newcomers and CI.
 #   ./run.sh app    install everything, then start the app on the embedded default (demo loaded)
-#   ./run.sh test   install everything, then run the linter and the whole test suite
+#   ./run.sh test   install everything, then run the linter, the type checker (mypy on journeys/) and the whole test suite
 # Python packages go into ./.venv (from pyproject.toml). Debian packages the tests need
 # (chromium for the browser tests, postgresql when its binaries are missing) are installed
 # with apt-get when we are root, or through sudo when it is available.
@@ -74,6 +74,8 @@ case "${1:-}" in
     # bench: pm4py (AGPL), the reference the Discover tests compare with; journeys/ never imports it
     setup_python "[test,bench]"
     "$VENV/bin/ruff" check .
+    # Type-check the core (journeys/; settings in pyproject.toml's [tool.mypy]) before the slower tests.
+    "$VENV/bin/mypy"
     # Two workers, a test file per worker at a time (module fixtures such as a CLI demo workspace are built
     # once): most tests wait on subprocesses, servers and the browser, so this halves the run on two cores.
     exec "$VENV/bin/python" -m pytest -n "${JOURNEYS_TEST_WORKERS:-2}" --dist loadfile "${@:2}"
