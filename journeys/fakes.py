@@ -94,6 +94,15 @@ class MemoryLog:
             self.records.setdefault(record, []).append(Stored(expected + 1, body, author, now(), message or ""))
             return expected + 1
 
+    def restore(self, record: tuple[str, ...], version: int, author: str, expected: int | None,
+                stale: Callable[[int, Stored | None], JourneysError], missing: Callable[[int], NotFound]) -> int:
+        with self.lock:
+            body = self.body_at(record, version, missing)
+            head = self.head(record)
+            on_top = (head.version if head is not None else 0) if expected is None else expected
+            return self.compare_and_set(record, on_top, body, author, restored(version),
+                                        lambda newest: stale(on_top, newest))
+
     def body_at(self, record: tuple[str, ...], version: int, missing: Callable[[int], NotFound]) -> str:
         found = self.at(record, version)
         if found is None:
@@ -319,12 +328,9 @@ class MemoryDocuments:
                 expected_version: int | None = None, label: str | None = None) -> int:
         ws, kind, key, who = _names(workspace, kind, key, author)
         shown = label or f"{kind} {key}"
-        with self._log.lock:
-            text = self._log.body_at((ws, kind, key), version, lambda v: no_document_version(kind, key, v))
-            head = self._log.head((ws, kind, key))
-            expected = (head.version if head else 0) if expected_version is None else expected_version
-            return self._log.compare_and_set((ws, kind, key), expected, text, who, restored(version),
-                                             lambda newest: stale_document(shown, expected, newest))
+        return self._log.restore((ws, kind, key), version, who, expected_version,
+                                 lambda expected, head: stale_document(shown, expected, head),
+                                 lambda v: no_document_version(kind, key, v))
 
     def get(self, workspace: str, kind: str, key: str) -> Document | None:
         ws, kind, key, _ = _names(workspace, kind, key, "reader")
@@ -395,12 +401,9 @@ class MemoryRules:
                       expected_version: int | None = None) -> int:
         ws, name = self._names(workspace, journey)
         who = clean(author, "author", AUTHOR_LENGTH)
-        with self._log.lock:
-            text = self._log.body_at((ws, name), version, lambda v: no_rules_version(name, v))
-            head = self._log.head((ws, name))
-            expected = (head.version if head else 0) if expected_version is None else expected_version
-            return self._log.compare_and_set((ws, name), expected, text, who, restored(version),
-                                             lambda newest: stale_rules(name, expected, newest))
+        return self._log.restore((ws, name), version, who, expected_version,
+                                 lambda expected, head: stale_rules(name, expected, head),
+                                 lambda v: no_rules_version(name, v))
 
     def load_rules(self, workspace: str, journey: str) -> RuleSet:
         ws, name = self._names(workspace, journey)

@@ -26,7 +26,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text, UniqueC
 
 from journeys.errors import JourneysError, NotFound, StaleWrite, clip_echo
 from journeys.store.core import Store, workspace_named
-from journeys.store.records import Change, Revision, RevisionLog, VersionTaken, clean, readable_time, restored
+from journeys.store.records import Change, Revision, RevisionLog, VersionTaken, clean, readable_time
 from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, UTCDateTime, metadata
 
 KIND_LENGTH = 40
@@ -168,11 +168,9 @@ class DocumentStore:
         shown = label or f"{kind} {key}"
         with self._writer.begin() as conn:
             record = self._record(self._store.workspace_id(conn, ws), kind, key)
-            text = self._log.body_at(conn, record, version, lambda v: no_document_version(kind, key, v))
-            head = self._log.head(conn, record)
-            expected = (head.version if head is not None else 0) if expected_version is None else expected_version
-            return self._log.compare_and_set(conn, record, expected, text, who, restored(version),
-                                             lambda now: stale_document(shown, expected, now))
+            return self._log.restore(conn, record, version, who, expected_version,
+                                     lambda expected, head: stale_document(shown, expected, head),
+                                     lambda v: no_document_version(kind, key, v))
 
     # --- reads -----------------------------------------------------------------------------------
 

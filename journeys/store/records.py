@@ -210,6 +210,20 @@ class RevisionLog:
             raise stale(self.head(conn, record)) from None
         return expected + 1
 
+    def restore(self, conn: Connection, record: Identity, version: int, author: str, expected: int | None,
+                stale: Callable[[int, Row[Any] | None], JourneysError], missing: Callable[[int], NotFound]) -> int:
+        """Write revision ``version``'s body on top as a new revision ("Restored version N").
+
+        With ``expected`` a write by someone else since is refused (``stale(expected, newest)``);
+        without, it goes on top of whatever is newest (history keeps everything either way)."""
+        body = self.body_at(conn, record, version, missing)
+        if expected is None:
+            head = self.head(conn, record)
+            expected = head.version if head is not None else 0
+        on_top = expected
+        return self.compare_and_set(conn, record, on_top, body, author, restored(version),
+                                    lambda newest: stale(on_top, newest))
+
     def body_at(self, conn: Connection, record: Identity, version: int, missing: Callable[[int], NotFound]
                      ) -> str:
         """The body text of one revision (e.g. to write it on top again as a restore); ``missing(version)`` if none."""

@@ -45,7 +45,7 @@ from sqlalchemy import (
 
 from journeys.errors import JourneysError, NotFound, StaleWrite
 from journeys.store.core import Store, workspace_named
-from journeys.store.records import Change, Revision, RevisionLog, clean, insert_ignoring, now, readable_time, restored
+from journeys.store.records import Change, Revision, RevisionLog, clean, insert_ignoring, now, readable_time
 from journeys.store.schema import AUTHOR_LENGTH, NAME_LENGTH, UTCDateTime, metadata, workspaces
 from journeys.tickets.rules import Rule, RuleSet, check_rules, rules_from_json, rules_to_json
 
@@ -372,11 +372,9 @@ class TicketStore:
         who = clean(author, "author", AUTHOR_LENGTH)
         with self._writer.begin() as conn:
             record = {"workspace_id": self._store.workspace_id(conn, ws), "journey": name}
-            text = self._rules.body_at(conn, record, version, lambda v: no_rules_version(name, v))
-            head = self._rules.head(conn, record)
-            expected = (head.version if head is not None else 0) if expected_version is None else expected_version
-            return self._rules.compare_and_set(conn, record, expected, text, who, restored(version),
-                                               lambda newest: stale_rules(name, expected, newest))
+            return self._rules.restore(conn, record, version, who, expected_version,
+                                       lambda expected, head: stale_rules(name, expected, head),
+                                       lambda v: no_rules_version(name, v))
 
     def load_rules(self, workspace: str, journey: str) -> RuleSet:
         """The journey's current rules and their version; an empty set at version 0 when none were saved."""
