@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from journeys.errors import JourneysError, NotFound
+from journeys.errors import JourneysError
 from journeys.evidence import CONTEXT_METRICS, capture, draft, numbers_sentence
 from journeys.friction import better_than_journey
 from journeys.metrics import METRICS
@@ -36,6 +36,7 @@ from journeys.priorities import (
     Ranking,
     Score,
     ScoringWeights,
+    choose_dataset,
     data_window,
     last_ranking_review,
     load_weights,
@@ -81,14 +82,7 @@ def latest_dataset(ws: Workspace, name: str | DatasetVersion | None = None) -> D
     Priorities, the hand-written form and the CLI score against "the latest import", not the first name."""
     if isinstance(name, DatasetVersion):
         return name
-    available = ws.datasets.list()
-    if name is None:
-        return max(available, key=lambda d: d.created_at) if available else None
-    found = next((d for d in available if d.name == name), None)
-    if found is None:
-        raise NotFound(f"There is no ticket dataset '{name}' (known: "
-                       f"{', '.join(d.name for d in available) or 'none'})")
-    return found
+    return choose_dataset(ws.datasets.list(), name)
 
 
 def evidence_period(ws: Workspace, dataset: DatasetVersion, journey: str, start: datetime | None = None,
