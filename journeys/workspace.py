@@ -15,26 +15,29 @@ with the workspace.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import networkx as nx
-import pandas as pd
-
-from journeys.discover.versions import EventLogs
-from journeys.experiments.repository import Experiments
 from journeys.graph import to_digraph
 from journeys.model import Journey
-from journeys.painpoints import PainPoints
 from journeys.settings import Settings, load_settings
 from journeys.store import JourneySummary, LoadedJourney, Revision, Store
-from journeys.store.tickets import TicketStore
-from journeys.tickets.datasets import Datasets, DatasetVersion
-from journeys.tickets.engine import TicketEngine
-from journeys.tickets.rules import RuleSet
+
+if TYPE_CHECKING:  # the repositories and the engine are imported when first used: opening a workspace for a
+    import networkx as nx  # CLI command that lists journeys must not load DuckDB, Ibis and statsmodels
+    import pandas as pd
+
+    from journeys.discover.versions import EventLogs
+    from journeys.experiments.repository import Experiments
+    from journeys.painpoints import PainPoints
+    from journeys.store.tickets import TicketStore
+    from journeys.tickets.datasets import Datasets, DatasetVersion
+    from journeys.tickets.engine import TicketEngine
+    from journeys.tickets.rules import RuleSet
 
 Repository = TypeVar("Repository")
 
@@ -105,7 +108,7 @@ class JourneyRepository:
              name: str | None = None) -> int:
         return self._store.save(self.workspace, journey, expected_version, author, message, name=name)
 
-    def history(self, name: str) -> list[Revision]:
+    def history(self, name: str) -> builtins.list[Revision]:  # `list` is the method above, in this class
         return self._store.history(self.workspace, name)
 
     def revision(self, name: str, version: int) -> Journey:
@@ -156,8 +159,16 @@ class Workspace:
         self.home = settings.home
         self._owns_store = store is None
         self.store = store if store is not None else _open_store(settings)
-        self.engine = TicketEngine()
-        self._closers: list[Callable[[], None]] = [self.engine.close]
+        self._closers: list[Callable[[], None]] = []
+
+    @cached_property
+    def engine(self) -> TicketEngine:
+        """The analytics engine (the workspace's one DuckDB), opened on first use and closed with the workspace."""
+        from journeys.tickets.engine import TicketEngine
+
+        engine = TicketEngine()
+        self._closers.append(engine.close)
+        return engine
 
     # --- repositories, bound to this workspace ------------------------------------------------------
 
@@ -167,27 +178,39 @@ class Workspace:
 
     @cached_property
     def datasets(self) -> Bound[Datasets]:
+        from journeys.tickets.datasets import Datasets
+
         return Bound(Datasets(self.store, self.home), self.name)
 
     @cached_property
     def rules(self) -> RuleRepository:
+        from journeys.store.tickets import TicketStore
+
         return RuleRepository(TicketStore(self.store), self.name)
 
     @cached_property
     def tickets(self) -> Bound[TicketStore]:
         """Dataset records, import profiles and rules as the ticket store keeps them."""
+        from journeys.store.tickets import TicketStore
+
         return Bound(TicketStore(self.store), self.name)
 
     @cached_property
     def painpoints(self) -> Bound[PainPoints]:
+        from journeys.painpoints import PainPoints
+
         return Bound(PainPoints(self.store), self.name)
 
     @cached_property
     def experiments(self) -> Bound[Experiments]:
+        from journeys.experiments.repository import Experiments
+
         return Bound(Experiments(self.store), self.name)
 
     @cached_property
     def event_logs(self) -> Bound[EventLogs]:
+        from journeys.discover.versions import EventLogs
+
         return Bound(EventLogs(self.store, self.home), self.name)
 
     # --- the use cases a notebook reaches for first -------------------------------------------------

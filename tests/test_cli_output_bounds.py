@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from journeys.cli import CELL_WIDTH, MESSAGE_WIDTH
+from journeys.cli.printing import CELL_WIDTH, MESSAGE_WIDTH
 from journeys.model import MAX_STEPS
 
 HOSTILE = "\x1b[31m\r=HYPERLINK(\"x\")\n"

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from journeys.cli import PAIN_COLUMNS, cli
+from journeys.cli import cli
+from journeys.cli.painpoint_commands import PAIN_COLUMNS
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
 from journeys.demo.loader import DEMO_DATASET, DEMO_PAINS
 from journeys.evidence import CONTEXT_METRICS, RANKED_COLUMNS

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from journeys.cli import _is_loopback
+from journeys.cli.start import is_loopback as _is_loopback
 
 STOP_WITHIN = 5.0  # seconds the issue allows between the signal and a closed port
 

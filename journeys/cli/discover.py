@@ -9,43 +9,29 @@ Output (``--format``): ``table`` (sections for people), ``json`` (everything), `
 chosen with ``--table``), ``dot`` (Graphviz: the DFG, or with ``--journey`` the journey's steps
 with observed volumes). Bad input exits 2 with ``journeys: <reason>``, as every command does.
 
-Written as a standalone click command that imports :mod:`journeys.cli` only when it runs, so the
-CLI module can import it at any point without an import cycle; register with
-``cli.add_command(discover)``.
+The top group (:mod:`journeys.cli.app`) loads this module only when ``journeys discover`` runs.
 """
 
 from __future__ import annotations
 
-import json
 import math
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from journeys.errors import JourneysError
+from journeys.cli.app import BadInput, with_workspace
+from journeys.cli.printing import echo_json, emit
+from journeys.cli.printing import frame_rows as _rows
 from journeys.files import workspace_tmp
 
+if TYPE_CHECKING:
+    from journeys.discover.log import ImportOptions
+    from journeys.discover.log_columns import LogColumns
+    from journeys.workspace import Workspace
+
 TABLES = ("edges", "starts", "ends", "variants", "conformance")
-
-
-def _rows(frame: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    """DataFrame rows as plain JSON-friendly dicts (NaN → None, numpy scalars → numbers, tuples → lists)."""
-    out = []
-    for record in frame.to_dict("records"):
-        row = {}
-        for k, v in record.items():
-            if columns and k not in columns:
-                continue
-            if hasattr(v, "item"):
-                v = v.item()
-            if isinstance(v, float):
-                v = None if math.isnan(v) else round(v, 6)
-            if isinstance(v, tuple):
-                v = list(v)
-            row[k] = v
-        out.append(row)
-    return out
 
 
 def _segment(value: str | None) -> tuple[str | None, tuple[str, ...]]:
@@ -91,43 +77,32 @@ def _segment(value: str | None) -> tuple[str | None, tuple[str, ...]]:
               help="Which table --format csv prints.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "dot"]), default="table",
               show_default=True, help="How to print the result.")
-@click.pass_context
-def discover(ctx: click.Context, log: str, case_col: str | None, activity_col: str | None, timestamp_col: str | None,
+@with_workspace
+def discover(ws: Workspace, log: str, case_col: str | None, activity_col: str | None, timestamp_col: str | None,
              resource_col: str | None, tiebreak_col: str | None, start_col: str | None, timezone: str,
-             keep_duplicates: bool, order: str, journey_name: str | None, start, end, segment: str | None,
-             min_frequency: int,
-             top_variants: int | None, n_variants: int, save_as: str | None, table_name: str, fmt: str) -> None:
+             keep_duplicates: bool, order: str, journey_name: str | None, start: datetime | None,
+             end: datetime | None, segment: str | None, min_frequency: int, top_variants: int | None,
+             n_variants: int, save_as: str | None, table_name: str, fmt: str) -> None:
     """The directly-follows graph of an event log (edges, starts, ends, variants), and conformance with a journey."""
-    from journeys.cli import _fail, _open
-
-    store = _open(ctx)
-    try:
-        with workspace_tmp(ctx.obj.home, prefix="discover-") as work:
-            _run(store, ctx.obj, Path(work), log=log, case_col=case_col, activity_col=activity_col,
-                 timestamp_col=timestamp_col, resource_col=resource_col, tiebreak_col=tiebreak_col,
-                 start_col=start_col, timezone=timezone, keep_duplicates=keep_duplicates, order=order,
-                 journey_name=journey_name, start=start, end=end, segment=segment,
-                 min_frequency=min_frequency, top_variants=top_variants, n_variants=n_variants, save_as=save_as,
-                 table_name=table_name, fmt=fmt)
-    except JourneysError as error:
-        raise _fail(error) from None
-    finally:
-        store.close()
+    with workspace_tmp(ws.home, prefix="discover-") as work:
+        _run(ws, Path(work), log=log, case_col=case_col, activity_col=activity_col,
+             timestamp_col=timestamp_col, resource_col=resource_col, tiebreak_col=tiebreak_col,
+             start_col=start_col, timezone=timezone, keep_duplicates=keep_duplicates, order=order,
+             journey_name=journey_name, start=start, end=end, segment=segment,
+             min_frequency=min_frequency, top_variants=top_variants, n_variants=n_variants, save_as=save_as,
+             table_name=table_name, fmt=fmt)
 
 
-def _load(store: Any, settings: Any, work: Path, log: str, columns: Any, options: Any,
+def _load(ws: Workspace, work: Path, log: str, columns: LogColumns, options: ImportOptions,
           save_as: str | None) -> tuple[Path, str, dict[str, Any]]:
     """(stored log path, log name, info for the output) for a file or a stored log name."""
-    from journeys.cli import BadInput
     from journeys.discover.log import import_log
-    from journeys.discover.versions import EventLogs
 
     path = Path(log)
-    logs = EventLogs(store, settings.home)
     if path.is_file():
         if save_as:
-            settings.home.mkdir(parents=True, exist_ok=True)
-            version, report = logs.import_file(settings.workspace, save_as, path, settings.author, columns, options)
+            ws.home.mkdir(parents=True, exist_ok=True)
+            version, report = ws.event_logs.import_file(save_as, path, ws.settings.author, columns, options)
             return version.path, save_as, {"name": save_as, "version": version.version, "report": report,
                                            "order_rule": report.order_rule}
         report = import_log(path, work / "log.parquet", columns, options)
@@ -138,23 +113,21 @@ def _load(store: Any, settings: Any, work: Path, log: str, columns: Any, options
     if any(v is not None for v in (columns.case, columns.activity, columns.timestamp, columns.resource,
                                    columns.tiebreak, columns.start)):
         raise BadInput(f"'{log}' is a stored event log: its columns were chosen when it was imported")
-    known = {v.name: v for v in logs.list(settings.workspace)}
+    known = {v.name: v for v in ws.event_logs.list()}
     if log not in known:
         names = ", ".join(sorted(known)) or "none yet"
-        raise BadInput(f"'{log}' is neither a file nor an event log of workspace '{settings.workspace}' "
+        raise BadInput(f"'{log}' is neither a file nor an event log of workspace '{ws.name}' "
                        f"(event logs: {names})")
     version = known[log]
     return version.path, log, {"name": log, "version": version.version, "report": None,
                                "order_rule": (version.report or {}).get("order_rule")}
 
 
-def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | None, activity_col: str | None,
+def _run(ws: Workspace, work: Path, *, log: str, case_col: str | None, activity_col: str | None,
          timestamp_col: str | None, resource_col: str | None, tiebreak_col: str | None, start_col: str | None,
-         timezone: str, keep_duplicates: bool, order: str, journey_name: str | None, start: Any, end: Any,
-         segment: str | None,
-         min_frequency: int, top_variants: int | None, n_variants: int, save_as: str | None, table_name: str,
-         fmt: str) -> None:
-    from journeys.cli import BadInput, _emit
+         timezone: str, keep_duplicates: bool, order: str, journey_name: str | None, start: datetime | None,
+         end: datetime | None, segment: str | None, min_frequency: int, top_variants: int | None,
+         n_variants: int, save_as: str | None, table_name: str, fmt: str) -> None:
     from journeys.discover.conformance import conformance
     from journeys.discover.dfg import LogFilter, dfg, open_log, variants
     from journeys.discover.dot import conformance_dot, dfg_dot
@@ -167,8 +140,8 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
     columns = LogColumns(case=case_col, activity=activity_col, timestamp=timestamp_col, resource=resource_col,
                          tiebreak=tiebreak_col, start=start_col)
     options = ImportOptions(timezone=timezone, duplicates="keep" if keep_duplicates else "drop", order=order)
-    journey = store.load(settings.workspace, journey_name).journey if journey_name else None
-    path, name, info = _load(store, settings, work, log, columns, options, save_as)
+    journey = ws.journeys.get(journey_name) if journey_name else None
+    path, name, info = _load(ws, work, log, columns, options, save_as)
     seg_col, seg_values = _segment(segment)
     filters = LogFilter(start=start, end=end, segment=seg_col, segment_values=seg_values,
                         min_edge_frequency=min_frequency, top_variants=top_variants)
@@ -177,7 +150,7 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
     found = variants(stored, filters, top=n_variants)
     result = map_info = None
     if journey is not None:
-        saved = load_activity_map(store, settings.workspace, name, journey.name)
+        saved = load_activity_map(ws.store, ws.name, name, journey.name)
         mapping = saved.mapping if saved else propose_activity_map(stored.activities, journey)
         map_info = {"source": f"saved (version {saved.version})" if saved else "proposed by name",
                     "mapping": mapping}
@@ -206,7 +179,7 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
                 "mapped_events": result.mapped_events, "designed": _rows(result.designed),
                 "undesigned": _rows(result.undesigned), "unused": _rows(result.unused), "loops": _rows(result.loops),
                 "unmapped": _rows(result.unmapped), "unmapped_activities": _rows(result.unmapped_activities)}
-        click.echo(json.dumps(out, indent=2, default=str, ensure_ascii=False))
+        echo_json(out)
         return
     if fmt == "csv":
         if table_name == "conformance":
@@ -214,11 +187,11 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
             rows = ([{"status": "designed" if r["events"] else "unused", **r} for r in _rows(result.designed)]
                     + [{"status": "undesigned", **r} for r in _rows(result.undesigned)]
                     + [{"status": "unmapped", **r} for r in _rows(result.unmapped)])
-            _emit(rows, "csv", ["status", "source", "target", "kind", "expected_share", "events",
+            emit(rows, "csv", ["status", "source", "target", "kind", "expected_share", "events",
                                                    "cases", "observed_share", "share_gap", "loop"])
             return
         tables = {"edges": edges, "starts": _rows(graph.starts), "ends": _rows(graph.ends), "variants": variant_rows}
-        _emit(tables[table_name], "csv", _columns(table_name))
+        emit(tables[table_name], "csv", _columns(table_name))
         return
     if report is not None:
         click.echo(report.summary(), err=True)
@@ -228,14 +201,14 @@ def _run(store: Any, settings: Any, work: Path, *, log: str, case_col: str | Non
                              ("End activities", _rows(graph.ends), "ends"),
                              (f"Variants (top {len(variant_rows)} of {found.distinct:,})", variant_rows, "variants")):
         click.echo(f"\n{title}")
-        _emit(rows, "table", _columns(key))
+        emit(rows, "table", _columns(key))
     if result is not None and map_info is not None:
         click.echo(f"\nConformance with '{result.journey}' (activity map {map_info['source']})")
         click.echo(result.summary())
         for title, frame in (("Designed transitions", result.designed), ("Undesigned transitions", result.undesigned),
                              ("Loops", result.loops), ("Transitions touching unmapped activities", result.unmapped)):
             click.echo(f"\n{title}")
-            _emit(_rows(frame), "table")
+            emit(_rows(frame), "table")
 
 
 def _columns(table: str) -> list[str]:
