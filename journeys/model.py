@@ -209,8 +209,14 @@ def size_problems(data: dict[str, Any]) -> list[Problem]:
 def integrity_problems(journey: Journey) -> list[Problem]:
     """Cross-field rules pydantic's per-field checks cannot see.
 
-    Returns every problem found, each naming the step or transition involved.
+    Returns every problem found, each naming the step or transition involved: the grid's first,
+    then the steps', then what refers to a step (transitions, the entry, notes).
     """
+    step_ids = {s.id for s in journey.steps}
+    return [*_grid_problems(journey), *_step_problems(journey), *_reference_problems(journey, step_ids)]
+
+
+def _grid_problems(journey: Journey) -> list[Problem]:
     problems: list[Problem] = []
     if len(set(journey.stages)) != len(journey.stages):
         problems.append(Problem("stages", "a stage is listed twice"))
@@ -220,6 +226,12 @@ def integrity_problems(journey: Journey) -> list[Problem]:
         problems.append(Problem("stages", "a journey needs at least one stage"))
     if not journey.lanes:
         problems.append(Problem("lanes", "a journey needs at least one lane"))
+    return problems
+
+
+def _step_problems(journey: Journey) -> list[Problem]:
+    """Steps off the grid, ids used twice, emotions for personas the journey does not list."""
+    problems: list[Problem] = []
     stages, lanes, personas = set(journey.stages), set(journey.lanes), set(journey.personas)
     seen: set[str] = set()
     for i, s in enumerate(journey.steps):
@@ -238,19 +250,25 @@ def integrity_problems(journey: Journey) -> list[Problem]:
                 problems.append(Problem(where, f"has an emotion for persona '{persona}', which the journey does not "
                                                f"list among its personas [{some_of(journey.personas)}]",
                                         (*path, "persona_emotions")))
+    return problems
+
+
+def _reference_problems(journey: Journey, step_ids: set[str]) -> list[Problem]:
+    """Transitions, the entry and notes that name a missing step; transitions listed twice."""
+    problems: list[Problem] = []
     pairs: set[tuple[str, str]] = set()
     for i, t in enumerate(journey.transitions):
         where, path = f"transition {t.source} → {t.target}", ("transitions", i)
         for end, field in ((t.source, "source"), (t.target, "target")):
-            if end not in seen:
+            if end not in step_ids:
                 problems.append(Problem(where, f"step '{end}' does not exist", (*path, field)))
         if (t.source, t.target) in pairs:
             problems.append(Problem(where, "this transition is listed twice", path))
         pairs.add((t.source, t.target))
-    if journey.entry is not None and journey.entry not in seen:
+    if journey.entry is not None and journey.entry not in step_ids:
         problems.append(Problem("entry", f"entry step '{journey.entry}' does not exist", ("entry",)))
     for i, n in enumerate(journey.notes):
-        if n.step not in seen:
+        if n.step not in step_ids:
             problems.append(Problem(f"notes[{i}]", f"note is on step '{n.step}', which does not exist",
                                     ("notes", i, "step")))
     return problems
