@@ -131,8 +131,8 @@ FOCUS = "focus_finding"  # the finding whose steps alone are highlighted (None: 
 def checks_panel(checks: map_review.MapChecks) -> None:
     """The map's checks: one button per finding highlights its steps and opens the first in the inspector."""
     focus = st.session_state.get(FOCUS)
-    title = f"Checks · {checks.errors} error(s), {checks.warnings} warning(s)"
-    with st.expander(title, expanded=False, icon=":material/health_and_safety:"):
+    with st.expander(f"Checks · {checks.errors:d} error(s), {checks.warnings:d} warning(s)", expanded=False,
+                     icon=":material/health_and_safety:"):
         if not checks.findings:
             st.success("No dead ends, bot loops or missing routes to a human.")
         for f in checks.findings:

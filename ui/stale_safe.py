@@ -179,10 +179,11 @@ class StaleSafe(Generic[R, E]):
         waiting = self.pending(key)
         if waiting is None:
             return
-        r, noun = waiting.refusal, plain(self.noun(waiting.key))
+        r = waiting.refusal
         with st.container(border=True):
-            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of {noun} "
-                       f"at {plain(r.saved_at)}** while you were looking at version {r.expected:d}. Your change — "
+            st.warning(f"**Not saved: {plain(r.saved_by)} saved version {r.current:d} of "
+                       f"{plain(self.noun(waiting.key))} at {plain(r.saved_at)}** while you were looking at "
+                       f"version {r.expected:d}. Your change — "
                        f"*{plain(self.words(waiting.edit))}* — is kept until you choose."
                        + (f" {plain(self.note)}" if self.note else ""), icon=":material/front_hand:")
             left, right = st.columns(2)
