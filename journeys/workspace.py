@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from journeys.graph import to_digraph
 from journeys.model import Journey
 from journeys.settings import Settings, load_settings
-from journeys.store import JourneySummary, LoadedJourney, Revision, Store
+from journeys.store import Change, JourneySummary, LoadedJourney, Revision, Store
 
 if TYPE_CHECKING:  # the repositories and the engine are imported when first used: opening a workspace for a
     import networkx as nx  # CLI command that lists journeys must not load DuckDB, Ibis and statsmodels
@@ -114,6 +114,10 @@ class JourneyRepository:
     def revision(self, name: str, version: int) -> Journey:
         return self._store.revision(self.workspace, name, version)
 
+    def diff(self, name: str, old: int, new: int) -> builtins.list[Change]:
+        """What changed between two versions of a journey (steps, transitions, fields)."""
+        return self._store.diff(self.workspace, name, old, new)
+
     def restore(self, name: str, version: int, author: str, expected_version: int | None = None) -> int:
         return self._store.restore(self.workspace, name, version, author, expected_version)
 
@@ -145,6 +149,14 @@ class RuleRepository:
 
     def revision(self, journey: str, version: int) -> RuleSet:
         return self._tickets.rules_revision(self.workspace, journey, version)
+
+    def diff(self, journey: str, old: int, new: int) -> list[Change]:
+        """What changed in the journey's rules between two versions."""
+        return self._tickets.rules_diff(self.workspace, journey, old, new)
+
+    def restore(self, journey: str, version: int, author: str, **kwargs: Any) -> int:
+        """Save an old version of the rules as the newest (nothing is lost: it is a new revision)."""
+        return self._tickets.restore_rules(self.workspace, journey, version, author, **kwargs)
 
     def __repr__(self) -> str:
         return f"mapping rules of workspace {self.workspace!r}"
