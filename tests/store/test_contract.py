@@ -20,7 +20,7 @@ from journeys.fakes import MemoryStore, open_fake_workspace
 from journeys.painpoints import PainPoint, PainPoints, Status
 from journeys.store import Change, Store
 from journeys.tickets.rules import Rule
-from tests.test_store import edited, sample
+from tests.store.test_store import edited, sample
 
 WS = "Support team"
 

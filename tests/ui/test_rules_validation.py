@@ -25,7 +25,7 @@ from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.rules import COLUMNS_SHOWN, Rule, RuleSet, mapped_table, mapping_warnings, validate_rules
 from tests.test_cli import run
-from tests.test_rules_page import fill_form, rerun, rules_page, saved_rules
+from tests.ui.test_rules_page import fill_form, rerun, rules_page, saved_rules
 from ui import rules_view
 
 STEPS = {"billing": "bot-invoice-status", "login": "reset-password", "chat": "search-help"}

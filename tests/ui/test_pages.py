@@ -13,7 +13,7 @@ from journeys.editing import update_step
 from journeys.settings import load_settings
 from journeys.store import Store
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 @pytest.fixture

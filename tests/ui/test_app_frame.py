@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 List with verdicts; a draft created from a pain point (its steps and metric), planned and started; the Review
 of EX-1 showing the numbers ``analyse()`` and the CLI give; a decision that resolves the pain point; a
 close-the-loop entry that takes the experiment off the home page's "loop still open"; a stale decision refused
-and applied on top. Same demo size as ``tests/test_priorities_page.py`` (see its note on ``TicketEngine``).
+and applied on top. Same demo size as ``tests/ui/test_priorities_page.py`` (see its note on ``TicketEngine``).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from tests.pagetest import section
 from ui.experiment_form import new_prefix
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-TICKETS = 30_000  # as tests/test_priorities_page.py and tests/test_friction_page.py
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+TICKETS = 30_000  # as tests/ui/test_priorities_page.py and tests/ui/test_friction_page.py
 
 if "experiments" not in cli.commands:  # until journeys/cli.py imports the group itself
     cli.add_command(experiments_group)

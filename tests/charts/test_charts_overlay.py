@@ -239,7 +239,7 @@ for fmt in ("png", "svg", "pdf"):
 print("exported")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0 and "exported" in done.stdout, done.stderr[-2000:]
 
 

@@ -250,7 +250,7 @@ def test_present_deep_link_shows_only_the_board_and_leaving_brings_the_editor_ba
     from streamlit.testing.v1 import AppTest
 
     from journeys.demo import DEMO_JOURNEY
-    from tests.test_pages import APP
+    from tests.ui.test_pages import APP
 
     monkeypatch.setenv("JOURNEYS_HOME", str(tmp_path))
     for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):

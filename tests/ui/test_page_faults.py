@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from journeys.store import Store
 from tests.pg_cluster import PgCluster, find_bindir
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGES = [None, "map", "compare", "history", "friction", "import_tickets", "rules", "discover", "priorities",
          "experiments", "review"]
 UNREACHABLE = "Cannot reach the workspace database"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Calls whose every positional argument (and ``body=``) is rendered as Markdown.
 BODY_CALLS = {"markdown", "caption", "info", "warning", "error", "success", "toast", "write", "title",

@@ -21,7 +21,7 @@ from ui import import_mapping as grid
 from ui import import_view as view
 from ui import uploads
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 WORKSPACE = "demo"
 
 
@@ -234,7 +234,7 @@ def test_file_content_is_shown_as_text_never_as_markup():
     from markdown_it import MarkdownIt
 
     text = "**bold** [x](http://e.com) :red[y] <b>hi</b> $x$ jane@acme.com"
-    rendered = MarkdownIt("commonmark").render(view.plain(text))  # tests/test_ui_text.py: the full check
+    rendered = MarkdownIt("commonmark").render(view.plain(text))  # tests/ui/test_ui_text.py: the full check
     assert "<a" not in rendered and "<strong" not in rendered and "<b>" not in rendered
     assert "http://" not in view.plain(text) and "jane@acme" not in view.plain(text)
     assert uploads.safe_file_name("../../etc/passwd") == "passwd"

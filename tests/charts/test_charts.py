@@ -401,7 +401,7 @@ def test_hostile_text_exports_without_crashing_the_process() -> None:
     from pathlib import Path
 
     done = subprocess.run([sys.executable, "-c", _HOSTILE], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0 and "exported" in done.stdout, done.stderr[-2000:]
 
 
@@ -544,5 +544,5 @@ for fmt in ("png", "svg", "pdf"):
 print("exported")
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parent.parent)
+                          cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0 and "exported" in done.stdout, done.stderr[-2000:]

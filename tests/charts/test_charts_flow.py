@@ -26,8 +26,8 @@ from journeys.charts.flow import FlowOverlay
 from journeys.charts.overlay import MetricOverlay
 from journeys.demo import current_state_journey
 from journeys.model import CHANNELS, Journey, Step, Transition
+from tests.charts.test_charts import big_journey
 from tests.strategies import journeys
-from tests.test_charts import big_journey
 
 # Counts on most designed transitions (two nobody took), four routes the map lacks, a loop on the login,
 # and pairs naming ids the journey lacks.

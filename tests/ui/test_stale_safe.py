@@ -44,7 +44,7 @@ def save_note(key: str, seen: Note, edit: Append, who: str) -> int:
 def page() -> None:
     import streamlit as st
 
-    from tests.test_stale_safe import Append, load_note, save_note
+    from tests.ui.test_stale_safe import Append, load_note, save_note
     from ui.stale_safe import StaleSafe
 
     flow = StaleSafe("note", load=load_note, save=save_note, noun=lambda key: f"note {key}",
