@@ -55,25 +55,23 @@ def tickets_import(ws: Workspace, file: str, dataset: str | None, profile: str |
                    maps: tuple[str, ...], ticket_key: str | None, date_order: str | None, timezone: str | None,
                    sheet: str | None, fmt: str) -> None:
     """Import a help-desk export (Zendesk, Intercom, Freshdesk, any CSV/Excel/Parquet/JSON) as a new version."""
-    from journeys.tickets.column_mapping import ColumnMapping
-    from journeys.tickets.importer import inspect_file, override_mapping
-    from journeys.tickets.workflow import import_dataset, prepare_mappings
+    from journeys.tickets.importer import override_mapping
+    from journeys.usecases.ticket_import import import_tickets, load_profile, preview_export
+    from journeys.usecases.ticket_import import save_profile as keep_profile
 
     path = Path(file)
     name = dataset or path.stem
     mapping = None
     if maps or ticket_key is not None or date_order is not None or timezone is not None:
-        info, mapping = inspect_file(path, sheet)  # checked against the file's columns before anything is read
-        if profile is not None:
-            mapping = ColumnMapping.from_json(ws.datasets.load_profile(profile))
-            profile = None
-        mapping = override_mapping(mapping, list(info.columns), maps, ticket_key, date_order, timezone)
+        preview = preview_export(path, sheet)  # checked against the file's columns before anything is read
+        mapping = load_profile(ws, profile).mapping if profile is not None else preview.proposed
+        profile = None
+        mapping = override_mapping(mapping, list(preview.info.columns), maps, ticket_key, date_order, timezone)
     ws.home.mkdir(parents=True, exist_ok=True)
-    version, report = import_dataset(ws.store, ws.home, ws.name, name, path, ws.settings.author,
-                                     mapping=mapping, profile=profile, sheet=sheet)
+    imported = import_tickets(ws, path, name, ws.settings.author, mapping=mapping, profile=profile, sheet=sheet)
+    version, report = imported.dataset, imported.report
     if save_profile:
-        ws.datasets.save_profile(save_profile, report.mapping.to_json(), ws.settings.author)
-    prepare_mappings(ws.store, ws.home, ws.name, version)
+        keep_profile(ws, save_profile, report.mapping, ws.settings.author)
     if fmt == "json":
         echo_json({"dataset": name, "version": version.version, "report": report.to_json()})
         return
