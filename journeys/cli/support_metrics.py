@@ -6,6 +6,7 @@ calls too, so a figure printed here is the figure on the page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -14,6 +15,7 @@ from journeys.cli.app import CLOCK_OPTION, FORMAT_OPTION, BadInput, with_workspa
 from journeys.cli.printing import cell, echo_json, emit, number
 
 if TYPE_CHECKING:
+    from journeys.usecases.measure import MetricsTable
     from journeys.workspace import Workspace
 
 PERIODS = ("day", "week", "month")
@@ -70,7 +72,7 @@ def metrics(ws: Workspace, dataset: str, journey_name: str | None, by: str, star
     _print(result, dataset, min_sample, clock, fmt)
 
 
-def _print(result: Any, dataset: str, min_sample: int, clock: str, fmt: str) -> None:
+def _print(result: MetricsTable, dataset: str, min_sample: int, clock: str, fmt: str) -> None:
     """The metrics table as JSON (an object with the definitions), CSV (ids in the file) or a table."""
     names, period, resolved = result.metrics, result.period, result.resolved
     columns = [*result.keys, *(["period"] if period else []), "n", *names]
@@ -97,7 +99,7 @@ def _print(result: Any, dataset: str, min_sample: int, clock: str, fmt: str) -> 
                + ("shown, marked few" if result.keep_few else "empty"), err=True)
 
 
-def _metric_row(record: dict[str, Any], columns: list[str], names: list[str],
+def _metric_row(record: Mapping[Any, Any], columns: list[str], names: list[str],
                 samples: dict[str, str]) -> dict[str, Any]:
     """One output row: the keys and values, and ``few``: each metric on too few tickets with its sample ``n``."""
     row: dict[str, Any] = {c: number(record.get(c)) for c in columns}
