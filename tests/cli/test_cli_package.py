@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "journeys" / "cli"
 MODULES = sorted(CLI.glob("*.py"))
 MAX_LINES = 400

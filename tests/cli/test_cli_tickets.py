@@ -14,7 +14,7 @@ from journeys.metrics import METRICS
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.synthetic import generate
-from tests.test_cli import run
+from tests.cli.test_cli import run
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 
 from journeys.demo import DEMO_JOURNEY
 from journeys.store import Store
+from tests.cli.test_cli import run
 from tests.pagetest import open_page
-from tests.test_cli import run
 from ui.friction_view import SHORT_LABELS
 
 

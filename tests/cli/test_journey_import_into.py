@@ -13,7 +13,7 @@ import pytest
 from journeys.demo import DEMO_JOURNEY
 from journeys.diff import diff_journeys
 from journeys.interop import export_journey, import_journey, revision_from_file
-from tests.test_cli import run
+from tests.cli.test_cli import run
 from tests.tickets.samples.mermaid_journey import docs_example, skeleton
 
 

@@ -17,7 +17,7 @@ from journeys.cli.painpoint_commands import PAIN_COLUMNS
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
 from journeys.demo.loader import DEMO_DATASET, DEMO_PAINS
 from journeys.evidence import CONTEXT_METRICS, RANKED_COLUMNS
-from tests.test_cli import run
+from tests.cli.test_cli import run
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
 
