@@ -31,8 +31,8 @@ from journeys.graph import (
 )
 from journeys.interop import import_journey
 from journeys.model import MAX_STEPS, MAX_TRANSITIONS, HandledBy, Journey, StepKind, parse_journey
+from tests.cli.test_cli import run
 from tests.strategies import journeys
-from tests.test_cli import run
 
 
 def test_a_10000_step_bot_loop_is_one_finding_with_a_short_message():

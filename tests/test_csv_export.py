@@ -91,7 +91,7 @@ def test_metrics_as_csv_writes_no_live_formula_from_ticket_fields(tmp_path):
     from journeys.store import Store
     from journeys.tickets.datasets import Datasets
     from journeys.tickets.synthetic import generate
-    from tests.test_cli import run
+    from tests.cli.test_cli import run
 
     table = generate(700, steps=current_state_journey().step_ids()[:3], seed=5)
     picks = [FORMULAS[i % len(FORMULAS)] for i in range(table.num_rows)]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.test_cli import run
+from tests.cli.test_cli import run
 from tests.tickets.samples import zendesk_definitions
 
 

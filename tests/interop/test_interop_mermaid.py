@@ -459,7 +459,7 @@ def test_a_skeleton_of_sections_is_a_stepless_draft_that_round_trips() -> None:
 
 
 def test_a_stepless_draft_is_drawn_and_exported() -> None:
-    """(Metrics on a draft run through the real CLI in tests/test_journey_import_into.py.)"""
+    """(Metrics on a draft run through the real CLI in tests/cli/test_journey_import_into.py.)"""
     from journeys.charts import MAP_FORMATS, emotion_curve, export_chart, journey_map
 
     draft = _import(skeleton(["Discover", "Use"]).text)

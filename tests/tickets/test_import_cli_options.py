@@ -21,7 +21,7 @@ from journeys.store import Store
 from journeys.tickets.column_mapping import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, cli_word, override_mapping
-from tests.test_cli import run
+from tests.cli.test_cli import run
 from tests.tickets.exports import write_xlsx
 from tests.tickets.test_import import write_csv
 

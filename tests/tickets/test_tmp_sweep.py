@@ -20,8 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from journeys import files
+from tests.cli.test_cli import run
 from tests.concurrency import at_once
-from tests.test_cli import run
 from tests.tickets import hostile_corpus as corpus
 
 ROWS = 400_000  # ≈ 25 MB: long enough that every kill point is reached well before the import ends

@@ -24,7 +24,7 @@ from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.rules import COLUMNS_SHOWN, Rule, RuleSet, mapped_table, mapping_warnings, validate_rules
-from tests.test_cli import run
+from tests.cli.test_cli import run
 from tests.ui.test_rules_page import fill_form, rerun, rules_page, saved_rules
 from ui import rules_view
 
