@@ -50,9 +50,9 @@ from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
 from journeys.tickets import normalise as nz
 from journeys.tickets.column_mapping import extra_name, norm
+from journeys.tickets.export_files import malformed_reason, rejected_csv_lines, skip_bad_json_lines
 from journeys.tickets.export_files import quote_ident as qi
 from journeys.tickets.export_files import quote_str as qs
-from journeys.tickets.export_files import rejected_csv_lines, skip_bad_json_lines
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -76,15 +76,6 @@ OPEN_START = "start without a completion"
 LIFECYCLE_NAMES = frozenset({"lifecycle:transition", "lifecycle", "lifecycle transition", "transition"})
 INSTANCE_NAMES = frozenset({"concept:instance", "lifecycle:instance", "activity instance"})
 REPEAT = "repeated activity (same as the case's previous event)"
-_MALFORMED = {
-    "TOO MANY COLUMNS": "malformed line (more fields than the header)",
-    "MISSING COLUMNS": "malformed line (fewer fields than the header)",
-    "UNQUOTED VALUE": "malformed line (stray quote)",
-    "INVALID ENCODING": "malformed line (invalid text encoding)",
-    "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
-    "INVALID STATE": "malformed line (broken quoting)",
-    "NOT JSON": "malformed line (not valid JSON)",
-}
 
 
 def _first_line(exc: BaseException) -> str:
@@ -212,7 +203,7 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
                 report.warnings.append("Lines with fewer fields than the header were kept; their missing trailing "
                                        "fields are empty.")
             for et, n, lines, text in malformed:
-                reason = _MALFORMED.get(et, f"malformed line ({et.lower()})")
+                reason = malformed_reason(et)
                 report.rejected[reason] = report.rejected.get(reason, 0) + n
                 report.examples.setdefault(reason, [f"line {ln}" + (f": {_clip(text)!r}" if text and i == 0 else "")
                                                     for i, ln in enumerate(lines)])

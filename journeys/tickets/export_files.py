@@ -1024,3 +1024,20 @@ def rejected_csv_lines(con: duckdb.DuckDBPyConnection, table: str | None, exampl
     except duckdb.Error:
         return []
     return [(r[0], int(r[1]), list(r[2]), r[3] or "") for r in rows]
+
+
+# How DuckDB's reader names a line it rejected (``reject_errors.error_type``), in an import report's words.
+MALFORMED_REASONS = {
+    "TOO MANY COLUMNS": "malformed line (more fields than the header)",
+    "MISSING COLUMNS": "malformed line (fewer fields than the header)",
+    "UNQUOTED VALUE": "malformed line (stray quote)",
+    "INVALID ENCODING": "malformed line (invalid text encoding)",
+    "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
+    "INVALID STATE": "malformed line (broken quoting)",
+    "NOT JSON": "malformed line (not valid JSON)",
+}
+
+
+def malformed_reason(error_type: str) -> str:
+    """The import report's reason for a line the reader rejected: ticket exports and event logs word it alike."""
+    return MALFORMED_REASONS.get(error_type, f"malformed line ({error_type.lower()})")

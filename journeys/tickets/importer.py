@@ -72,6 +72,7 @@ from journeys.tickets.export_files import (
     Relation,
     SourceError,
     SourceInfo,
+    malformed_reason,
     other_sheets,
     prepare_csv,
     rejected_csv_lines,
@@ -88,15 +89,6 @@ BATCH_ROWS = 131_072
 MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
 MAX_EXAMPLES = 3
 _IDENTICAL = "duplicate row (identical to another)"
-_REJECT_REASONS = {
-    "TOO MANY COLUMNS": "malformed line (more fields than the header)",
-    "MISSING COLUMNS": "malformed line (fewer fields than the header)",
-    "UNQUOTED VALUE": "malformed line (stray quote)",
-    "INVALID ENCODING": "malformed line (invalid text encoding)",
-    "LINE SIZE OVER MAXIMUM": "malformed line (longer than 2 MiB)",
-    "INVALID STATE": "malformed line (broken quoting)",
-    "NOT JSON": "malformed line (not valid JSON)",
-}
 
 
 @dataclass
@@ -722,7 +714,7 @@ def _count_bad_lines(bad_lines: list, rejected: Counter, examples: dict[str, lis
     """Add the lines the reader could not parse to the rejected counts and examples; how many there were."""
     malformed = 0
     for et, n, lines, text in bad_lines:
-        reason = _REJECT_REASONS.get(et, f"malformed line ({et.lower()})")
+        reason = malformed_reason(et)
         rejected[reason] += n
         malformed += n
         examples.setdefault(reason, [f"line {ln}" for ln in lines][:MAX_EXAMPLES])
