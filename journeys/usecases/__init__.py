@@ -9,4 +9,7 @@ product's sections:
 - :mod:`.measure`: tickets on the journey — friction per step, metrics per step, week by week, examples.
 - :mod:`.prioritise`: pain points — written up with frozen evidence, ranked, edited against the version seen.
 - :mod:`.improve`: experiments — planned, started, analysed, decided, the loop closed, reported.
+- :mod:`.map_review`: the map itself — its structural checks, freshness against the tickets, marking it reviewed.
+- :mod:`.discovery`: event logs — the directly-follows graph and variants, conformance with a journey, adding
+  an observed route, a log derived from tickets.
 """
