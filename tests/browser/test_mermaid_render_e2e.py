@@ -76,9 +76,13 @@ def render(mermaid_page, text: str) -> dict[str, Any]:
 
 
 def shown(text: str) -> str:
-    """How a label reads once drawn: one line, whitespace runs as one space (HTML labels collapse them)."""
+    """How a label reads once drawn: one line, whitespace runs as one space (HTML labels collapse them).
+
+    Unicode spaces (no-break space, em space …) are not "printable" to Python but are drawn as spaces, so they
+    count as whitespace here before anything unprintable is dropped."""
     one_line = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", text)
-    return re.sub(r"\s+", " ", "".join(c for c in one_line if c.isprintable())).strip()
+    drawn = "".join(c if c.isprintable() else " " if c.isspace() else "" for c in one_line)
+    return re.sub(r"\s+", " ", drawn).strip()
 
 
 def assert_flowchart_drawn(mermaid_page, journey: Journey) -> None:
