@@ -66,14 +66,13 @@ Format = Literal["html", "markdown"]
 
 def latest_dataset(ws: Workspace, name: str | DatasetVersion | None = None) -> DatasetVersion:
     """The dataset an experiment is measured on: the named one's newest version, else the latest imported."""
+    from journeys.priorities import choose_dataset
     from journeys.usecases.measure import pick_dataset
 
     if isinstance(name, DatasetVersion):
         return name
-    available = [] if name is not None else ws.datasets.list()
-    if not available:  # a name, or nothing imported yet: measure's lookup (and its NotFound)
-        return pick_dataset(ws, name)
-    return max(available, key=lambda d: d.created_at)
+    latest = None if name is not None else choose_dataset(ws.datasets.list())
+    return latest if latest is not None else pick_dataset(ws, name)  # a name, or nothing yet: measure's NotFound
 
 
 def tickets(ws: Workspace, journey: str, dataset: str | DatasetVersion | None = None) -> ibis.Table:

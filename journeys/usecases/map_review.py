@@ -26,6 +26,7 @@ from journeys.freshness import Freshness, Review, created_on, freshness
 from journeys.freshness import mark_reviewed as record_review
 from journeys.graph import Finding, Severity, check
 from journeys.model import Journey
+from journeys.priorities import choose_dataset
 from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases.measure import mapped
@@ -65,8 +66,7 @@ def check_map(journey: Journey) -> MapChecks:
 
 def latest_dataset(ws: Workspace) -> DatasetVersion | None:
     """The most recently imported ticket dataset (what the map's freshness is measured on), if any."""
-    available = ws.datasets.list()
-    return max(available, key=lambda d: d.created_at) if available else None
+    return choose_dataset(ws.datasets.list())
 
 
 def review_version(ws: Workspace, journey: str) -> int:
