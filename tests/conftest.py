@@ -17,11 +17,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from journeys.store import Store
 from tests.pg_cluster import PgCluster, find_bindir
 
 _database_numbers = itertools.count(1)
+
+# Hypothesis profiles (issue 15). "ci": the full example counts, for CI and ./run.sh test; on Hypothesis's own
+# CI settings when env CI is set (derandomized, no example database), else on its defaults (random examples,
+# failures replayed from .hypothesis/, which .gitignore keeps out of git). "dev" (plain pytest): a fifth of the
+# examples for a fast edit-test loop. Tests write counts as tests.strategies.examples(n), scaled by the profile.
+hypothesis_settings.register_profile(
+    "ci", hypothesis_settings.get_profile("ci" if os.environ.get("CI") else "default"), max_examples=100)
+hypothesis_settings.register_profile("dev", hypothesis_settings.get_profile("default"), max_examples=20)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,18 @@ Usage::
 
 Pass ``text=`` to draw every free-text field from another strategy (the Mermaid
 tests use a printable alphabet), and ``min_steps`` / ``max_steps`` to size them.
+
+Example counts: write ``@examples(150, deadline=None)`` instead of ``@settings(max_examples=150, ...)``, so the
+Hypothesis profile (tests/conftest.py) scales them: the full count under "ci", a fifth under "dev".
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
+from typing import Any
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from journeys.model import (
@@ -68,6 +73,14 @@ shares = st.one_of(st.none(), st.just(0.0), st.just(1.0), st.floats(0.0, 1.0, al
 
 _TIMEZONES = st.sampled_from([None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))])
 note_times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=_TIMEZONES)
+
+
+def examples(n: int, **other: Any) -> settings:
+    """``settings(max_examples=n, **other)`` scaled by the loaded profile: an explicit max_examples overrides
+    any profile, so ``n`` is scaled here by the profile's default against Hypothesis's 100 (the full ``n`` under
+    "ci", a fifth under "dev"), never below 10 examples (or ``n`` when it is smaller)."""
+    scaled = round(n * settings().max_examples / 100)
+    return settings(max_examples=max(scaled, min(n, 10)), **other)
 
 
 def _bounded(text: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[str]:
