@@ -8,7 +8,8 @@ server. A team sets ``JOURNEYS_DATABASE_URL`` to a PostgreSQL URL instead.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_WORKSPACE = "demo"
@@ -16,6 +17,15 @@ DEFAULT_WORKSPACE = "demo"
 # it reaches disk, so this bounds the server's memory per upload. The CLI reads files from disk and has
 # no such cap.
 DEFAULT_MAX_UPLOAD_MB = 1024
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What one import may use, so a huge or hostile file fails in words instead of exhausting the machine."""
+
+    memory: str = "512MB"  # DuckDB's memory_limit for an import's own connection (it spills to disk beyond)
+    max_log_bytes: int = 20 << 30  # event logs larger than this are refused before reading
+    max_events: int = 50_000_000  # event logs with more events are refused (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,7 @@ class Settings:
     workspace: str
     author: str
     max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -44,6 +55,7 @@ def load_settings(home: str | Path | None = None, database_url: str | None = Non
     - ``JOURNEYS_AUTHOR``: name recorded on CLI saves (default: the OS user).
     - ``JOURNEYS_MAX_UPLOAD_MB``: the largest upload the pages accept, in MB (default 1024); a value
       that is not a positive whole number falls back to the default.
+    - ``JOURNEYS_IMPORT_MEMORY``, ``JOURNEYS_MAX_LOG_BYTES``, ``JOURNEYS_MAX_EVENTS``: see :func:`import_limits`.
     """
     folder = Path(home or os.environ.get("JOURNEYS_HOME") or "workspace").expanduser().resolve()
     url = database_url or os.environ.get("JOURNEYS_DATABASE_URL") or f"sqlite:///{folder / 'journeys.db'}"
@@ -52,7 +64,28 @@ def load_settings(home: str | Path | None = None, database_url: str | None = Non
     name = workspace or os.environ.get("JOURNEYS_WORKSPACE") or DEFAULT_WORKSPACE
     author = os.environ.get("JOURNEYS_AUTHOR") or os.environ.get("USER") or "cli"
     return Settings(home=folder, database_url=url, workspace=name, author=author,
-                    max_upload_mb=_positive_int(os.environ.get("JOURNEYS_MAX_UPLOAD_MB"), DEFAULT_MAX_UPLOAD_MB))
+                    max_upload_mb=_positive_int(os.environ.get("JOURNEYS_MAX_UPLOAD_MB"), DEFAULT_MAX_UPLOAD_MB),
+                    import_limits=import_limits())
+
+
+def import_limits() -> ImportLimits:
+    """Import limits from the environment; a value that is not well formed falls back to the default.
+
+    - ``JOURNEYS_IMPORT_MEMORY``: memory one import's DuckDB may use, e.g. ``512MB`` or ``2GB`` (default 512MB).
+    - ``JOURNEYS_MAX_LOG_BYTES``: the largest event-log file imported, in bytes (default 20 GiB).
+    - ``JOURNEYS_MAX_EVENTS``: the most events an event log may have (default 50,000,000; 0 means no limit).
+    """
+    default = ImportLimits()
+    memory = (os.environ.get("JOURNEYS_IMPORT_MEMORY") or "").strip()
+    return ImportLimits(
+        memory=memory if re.fullmatch(r"\d+(\.\d+)?\s?[KMGT]i?B", memory, re.IGNORECASE) else default.memory,
+        max_log_bytes=_positive_int(os.environ.get("JOURNEYS_MAX_LOG_BYTES"), default.max_log_bytes),
+        max_events=_whole_number(os.environ.get("JOURNEYS_MAX_EVENTS"), default.max_events))
+
+
+def debug_enabled() -> bool:
+    """``JOURNEYS_DEBUG`` set: the CLI lets an unexpected error's traceback through (for a bug report)."""
+    return bool(os.environ.get("JOURNEYS_DEBUG"))
 
 
 def _positive_int(text: str | None, default: int) -> int:
@@ -61,3 +94,9 @@ def _positive_int(text: str | None, default: int) -> int:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def _whole_number(text: str | None, default: int) -> int:
+    """A count where 0 is meaningful ("no limit"); anything else not a whole number ≥ 0 gives the default."""
+    value = _positive_int(text, -1)
+    return 0 if (text or "").strip() == "0" else (value if value > 0 else default)

@@ -9,7 +9,6 @@ Bad input exits 2 with ``journeys: <reason>`` on one line, never a traceback.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,7 +18,7 @@ from journeys.bounded import some_of
 from journeys.errors import ECHO, LISTED, JourneysError, NotFound, clip_echo, more_than_listed
 from journeys.faults import classify_fault
 from journeys.files import sweep_tmp
-from journeys.settings import Settings, load_settings
+from journeys.settings import Settings, debug_enabled, load_settings
 
 if TYPE_CHECKING:
     from journeys.tickets.datasets import DatasetVersion
@@ -64,7 +63,7 @@ class Group(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as error:  # the last line of defence against tracebacks
-            if os.environ.get("JOURNEYS_DEBUG"):
+            if debug_enabled():
                 raise
             fault = classify_fault(error)
             if fault is not None:  # the machine, not the input: say which (database down, disk full …)

@@ -48,6 +48,7 @@ from journeys.discover.log_files import LogPreview, LogSource, open_source
 from journeys.discover.log_files import inspect_log as _inspect
 from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
+from journeys.settings import import_limits
 from journeys.tickets import normalise as nz
 from journeys.tickets.column_mapping import extra_name, norm
 from journeys.tickets.export_files import malformed_reason, rejected_csv_lines, skip_bad_json_lines
@@ -64,9 +65,6 @@ CASES_KEY = "journeys.cases"
 FORMAT_VERSION = "1"
 STORED_COLUMNS = ("case_id", "activity", "timestamp", "resource", "case_idx", "activity_idx", "seq")
 MAX_EXAMPLES = 3
-MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
-MAX_LOG_BYTES = int(os.environ.get("JOURNEYS_MAX_LOG_BYTES", str(20 << 30)))
-MAX_EVENTS = int(os.environ.get("JOURNEYS_MAX_EVENTS", "50000000"))
 FUTURE_SLACK = timedelta(days=1)
 DUPLICATE = "duplicate row (identical in every column)"
 BAD_START = "unparseable start timestamp"
@@ -112,7 +110,7 @@ def import_connection(workdir: Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
     con.execute(f"SET temp_directory = {qs(str(workdir / 'spill'))}")
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = {qs(import_limits().memory)}")
     return con
 
 
@@ -150,10 +148,11 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
         raise LogImportError("The import options are not valid", options.problems())
     if progress:
         progress("reading", 0.0)
-    if path.is_file() and path.stat().st_size > MAX_LOG_BYTES:
+    limits = import_limits()
+    if path.is_file() and path.stat().st_size > limits.max_log_bytes:
         raise LogImportError("The file is too large to import",
                              [Problem(path.name, f"{path.stat().st_size / 2**30:.1f} GiB; the limit is "
-                                                 f"{MAX_LOG_BYTES / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
+                                                 f"{limits.max_log_bytes / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
     with workspace_tmp(tmp_home, prefix="log-") as workdir:
         con = import_connection(workdir)
         try:
@@ -163,7 +162,7 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
             date_order = options.date_order
             for attempt in range(6):
                 rejects = f"rejects_{attempt}"
-                src = open_source(con, path, workdir, max_events=MAX_EVENTS, fallback_encoding=fallback,
+                src = open_source(con, path, workdir, max_events=limits.max_events, fallback_encoding=fallback,
                                   null_padding=padding, rejects=rejects, unzipped=unzipped, newlines=newlines,
                                   bad_json=bad_json)
                 if src.compressed and src.format != "xes":
@@ -383,8 +382,9 @@ class _Run:
             report.rejected[reason] = int(n)
             report.examples[reason] = [f"row {r}" + (f": {_clip(v)!r}" if v is not None else "")
                                        for r, v in zip(row_numbers, raws, strict=True)]
-        if MAX_EVENTS and rows > MAX_EVENTS:
-            raise LogImportError(f"The log has more than {MAX_EVENTS:,} events, more than this workspace imports",
+        max_events = import_limits().max_events
+        if max_events and rows > max_events:
+            raise LogImportError(f"The log has more than {max_events:,} events, more than this workspace imports",
                                  [Problem("file", "filter the log before importing it, or raise JOURNEYS_MAX_EVENTS")])
         # dense codes in name order (duplicates and repeats dropped below never remove a case's or an
         # activity's last event, so the codes stay dense)

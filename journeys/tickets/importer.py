@@ -54,6 +54,7 @@ import pyarrow.parquet as pq
 
 from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
+from journeys.settings import import_limits
 from journeys.tickets import history as hx
 from journeys.tickets import normalise as nz
 from journeys.tickets.canonical import NAMES, REQUIRED, arrow_schema
@@ -86,7 +87,6 @@ _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
 BATCH_ROWS = 131_072
 # DuckDB's own cap (it spills to a temporary directory beyond it): the 1 GB budget is for the whole process.
-MEMORY_LIMIT = os.environ.get("JOURNEYS_IMPORT_MEMORY", "512MB")
 MAX_EXAMPLES = 3
 _IDENTICAL = "duplicate row (identical to another)"
 
@@ -488,7 +488,7 @@ def _out_of_memory(path: Path, exc: BaseException) -> TicketImportError | None:
     if not isinstance(exc, duckdb.OutOfMemoryException) and "Out of Memory Error" not in str(exc):
         return None
     return TicketImportError("The import needs more memory than it may use", [Problem(
-        path.name, f"over the import budget of {MEMORY_LIMIT} (JOURNEYS_IMPORT_MEMORY): import fewer columns "
+        path.name, f"over the import budget of {import_limits().memory} (JOURNEYS_IMPORT_MEMORY): import fewer columns "
                    "or rows at a time, or raise the budget")])
 
 
@@ -546,7 +546,7 @@ def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None
             con.execute("SET TimeZone = 'UTC'")
             con.execute("SET enable_progress_bar = false")  # progress goes through ``progress``, not stderr
             con.execute(f"SET temp_directory = {qs(str(workdir / 'spill'))}")
-            con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            con.execute(f"SET memory_limit = {qs(import_limits().memory)}")
             return _run(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started)
         finally:
             con.close()

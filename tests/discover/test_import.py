@@ -221,11 +221,11 @@ def test_a_truncated_xes_keeps_its_complete_traces(tmp_path):
 
 
 def test_huge_files_are_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(log_module, "MAX_LOG_BYTES", 100)
+    monkeypatch.setenv("JOURNEYS_MAX_LOG_BYTES", "100")
     with pytest.raises(LogImportError, match="too large"):
         import_log(hand_csv(tmp_path / "plain.csv"), tmp_path / "o.parquet")
-    monkeypatch.setattr(log_module, "MAX_LOG_BYTES", 1 << 40)
-    monkeypatch.setattr(log_module, "MAX_EVENTS", 10)
+    monkeypatch.setenv("JOURNEYS_MAX_LOG_BYTES", str(1 << 40))
+    monkeypatch.setenv("JOURNEYS_MAX_EVENTS", "10")
     with pytest.raises(LogImportError, match="more than 10 events"):
         import_log(hand_csv(tmp_path / "plain.csv"), tmp_path / "o.parquet")
     with pytest.raises(LogImportError, match="more than 10 events"):
