@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.business_hours import (
@@ -27,6 +27,7 @@ from journeys.business_hours import (
 )
 from journeys.errors import JourneysError, StaleWrite
 from journeys.store import Store
+from tests.strategies import examples
 
 LONDON = Schedule("Europe/London", parse_hours(["mon-fri 09:00-17:30", "sat 10:00-14:00"]))
 LONDON_GB = Schedule("Europe/London", LONDON.hours, country="GB", subdivision="ENG")
@@ -180,7 +181,7 @@ SCHEDULES = st.sampled_from([LONDON, LONDON_GB, WEEKDAYS_ONLY,
 MINUTES = st.integers(min_value=0, max_value=400 * 24 * 60)  # instants in 2024 and early 2025, to the minute
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedule=SCHEDULES, points=st.lists(st.tuples(MINUTES, MINUTES, MINUTES), min_size=1, max_size=40))
 def test_business_minutes_never_exceed_calendar_minutes_and_add_up_over_a_split(schedule, points):
     a, m, b = (np.sort(np.array(points), axis=1).T * 60).astype("int64")  # a ≤ m ≤ b in seconds
@@ -194,7 +195,7 @@ def test_business_minutes_never_exceed_calendar_minutes_and_add_up_over_a_split(
     np.testing.assert_allclose(whole, head + tail, atol=1e-6)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(day=st.integers(min_value=0, max_value=360), start=st.integers(min_value=0, max_value=24 * 60),
        length=st.integers(min_value=0, max_value=24 * 60))
 def test_an_interval_wholly_outside_opening_hours_has_no_business_minutes(day, start, length):

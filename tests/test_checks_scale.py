@@ -14,7 +14,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 
 from benchmarks.bench_checks import bot_loop  # the hostile journey: an entry, then a closed bot cycle
 from journeys.bounded import some_of
@@ -32,7 +32,7 @@ from journeys.graph import (
 from journeys.interop import import_journey
 from journeys.model import MAX_STEPS, MAX_TRANSITIONS, HandledBy, Journey, StepKind, parse_journey
 from tests.cli.test_cli import run
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 
 def test_a_10000_step_bot_loop_is_one_finding_with_a_short_message():
@@ -74,7 +74,7 @@ def _old_no_route(g: nx.DiGraph) -> set[str]:
             and not any(g.nodes[d]["handled_by"] == HandledBy.human for d in nx.descendants(g, n))}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys(max_steps=12, notes=False))
 def test_linear_checks_agree_with_the_per_step_definition(journey: Journey):
     g = to_digraph(journey)
@@ -111,7 +111,7 @@ def test_sparse_reach_matches_the_dense_solve_on_the_demo(journey: Journey):
     assert expected_reach(journey) == pytest.approx(_dense_reach(journey), rel=1e-9, abs=1e-12)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys(min_steps=1, max_steps=10, notes=False))
 def test_most_likely_path_matches_the_all_paths_search(journey: Journey):
     g = to_digraph(journey)

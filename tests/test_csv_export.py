@@ -7,10 +7,11 @@ import io
 import re
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeys.csv_export import FORMULA_STARTS, csv_text, neutralise
+from tests.strategies import examples
 
 EXAMPLES = 400
 # Text rich in what breaks CSVs and spreadsheets: formula characters, line breaks, quotes, delimiters.
@@ -32,7 +33,7 @@ def _safe(value: str) -> bool:
     return not value.startswith(FORMULA_STARTS) and not any(line.startswith(FORMULA_STARTS) for line in _lines(value))
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@examples(EXAMPLES, deadline=None)
 @given(st.lists(st.tuples(hostile, cells, cells), min_size=0, max_size=8), hostile)
 def test_no_parsed_cell_or_line_in_a_cell_starts_a_formula(rows, header):
     columns = [header or "h", "b", "c"]
@@ -52,7 +53,7 @@ def test_no_parsed_cell_or_line_in_a_cell_starts_a_formula(rows, header):
     assert _safe(_parsed(csv_text([{"x": 1}], [columns[0]]))[0][0])
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
+@examples(EXAMPLES, deadline=None)
 @given(hostile)
 def test_neutralising_only_adds_apostrophes_and_is_idempotent(text):
     safe = neutralise(text)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeys.diff import MetaChange, StepChange, TransitionChange, diff_journeys
 from journeys.model import CHANNELS, DEFAULT_STAGES, Journey, JourneyState, Note, Step, Transition
+from tests.strategies import examples
 
 
 def base() -> Journey:
@@ -132,14 +133,14 @@ def journeys(draw: st.DrawFn) -> Journey:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150, deadline=None)
 @given(journeys())
 def test_a_journey_never_differs_from_itself(journey: Journey) -> None:
     assert diff_journeys(journey, journey).is_empty
     assert diff_journeys(journey, journey.model_copy(deep=True)).summary() == "no changes"
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150, deadline=None)
 @given(journeys(), journeys())
 def test_diff_is_antisymmetric(a: Journey, b: Journey) -> None:
     forward, backward = diff_journeys(a, b), diff_journeys(b, a)

@@ -7,7 +7,7 @@ from itertools import pairwise
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 from journeys.charts.swimlanes import swimlane_layout
 from journeys.demo import current_state_journey, future_state_journey
@@ -18,7 +18,7 @@ from journeys.graph import (
     to_digraph,
 )
 from journeys.model import Journey, Step, Transition
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 
 def _journey(steps, transitions, entry=None) -> Journey:
@@ -185,7 +185,7 @@ def test_empty_and_single_step_stages_keep_a_floor_and_even_maps_stay_uniform():
         assert len({round(b - a, 9) for a, b in even.stage_spans}) == 1
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60, deadline=None)
 @given(journeys())
 def test_checks_and_analytics_never_crash_and_name_real_steps(journey):
     ids = set(journey.step_ids())

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, given
 
 from journeys.graph import from_digraph, to_digraph
 from journeys.model import Journey, Step, Transition
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 
 def _by_pair(journey: Journey) -> list[dict]:
     return sorted((t.model_dump() for t in journey.transitions), key=lambda t: (t["source"], t["target"]))
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150, deadline=None)
 @given(journeys())
 def test_round_trip_keeps_everything_but_transition_order(journey: Journey) -> None:
     back = from_digraph(to_digraph(journey))
@@ -22,7 +22,7 @@ def test_round_trip_keeps_everything_but_transition_order(journey: Journey) -> N
     assert _by_pair(back) == _by_pair(journey)
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150, deadline=None)
 @given(journeys())
 def test_graph_has_one_node_per_step_and_one_edge_per_transition(journey: Journey) -> None:
     g = to_digraph(journey)
@@ -32,7 +32,7 @@ def test_graph_has_one_node_per_step_and_one_edge_per_transition(journey: Journe
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # hypothesis' failure report imports libcst
-@settings(max_examples=150, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking
+@examples(150, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking
 @given(journeys())
 def test_round_trip_is_lossless(journey: Journey) -> None:
     assert from_digraph(to_digraph(journey)) == journey

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
 
 from journeys.demo import demo_journeys
 from journeys.interop import export_journey, import_journey
@@ -23,13 +23,14 @@ from journeys.interop.mermaid_flowchart import label_text, node_ids
 from journeys.model import Journey, Step, Transition, TransitionKind
 from journeys.templates import TEMPLATES, from_template
 from tests.browser.conftest import ROOT
-from tests.strategies import REALISTIC_LABELS, journeys
+from tests.strategies import REALISTIC_LABELS, examples, journeys
 from tests.tickets.samples.mermaid_journey import docs_example, skeleton, wiki_page
 
+pytestmark = pytest.mark.browser  # headless Chromium: not in the fast tier (-m "not browser")
+
 MERMAID_JS = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-FEW = settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking:
-               suppress_health_check=[HealthCheck.too_slow,
-                                                                    HealthCheck.function_scoped_fixture])
+FEW = examples(25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking:
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 _RENDER = """async ([id, text]) => {
   try {
     const parsed = await mermaid.parse(text);

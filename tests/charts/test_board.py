@@ -12,13 +12,13 @@ from collections import Counter
 from itertools import pairwise
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 
 from journeys.charts import export_chart, journey_map, style
 from journeys.charts.board import FULL_LABEL, NORMAL, PRESENT, Board, board_layout, fold_columns, routes, wrap_label
 from journeys.demo import current_state_journey
 from journeys.model import Journey, Step, Transition
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 
 def _layer_rows(spec: dict, name: str) -> list[dict]:
@@ -229,7 +229,7 @@ def test_exported_svg_draws_the_board_with_every_label_line() -> None:
     assert export_chart(journey_map(demo, present=True), "png", scale=1).startswith(b"\x89PNG")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys(max_steps=14))
 def test_random_journeys_make_a_valid_board(journey: Journey) -> None:
     board = board_layout(journey, NORMAL)

@@ -13,7 +13,7 @@ import struct
 
 import altair as alt
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.charts import COLOR_BY, MAP_FORMATS, emotion_curve, export_chart, journey_map, mark_count, style
@@ -22,7 +22,7 @@ from journeys.charts.board import NORMAL, board_layout
 from journeys.demo import current_state_journey, future_state_journey
 from journeys.graph import check, most_likely_path
 from journeys.model import CHANNELS, DEFAULT_LANES, DEFAULT_STAGES, Journey, Step, Transition
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 _VERBS = ["Opens", "Reads", "Checks", "Updates", "Confirms", "Reviews", "Sends", "Escalates", "Closes", "Searches"]
 _OBJECTS = ["the invoice", "a billing article", "account settings", "the refund request", "payment details",
@@ -356,7 +356,7 @@ def test_a_200_step_map_stays_clickable_svg() -> None:
     assert mark_count(spec) > mark_count(spec, per_datum_only=True)  # lines counted once per edge
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journey=journeys(max_steps=12), data=st.data())
 def test_any_valid_journey_draws(journey: Journey, data: st.DataObject) -> None:
     ids = journey.step_ids()

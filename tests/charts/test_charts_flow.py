@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import altair as alt
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.charts import export_chart, journey_map, mark_count, style
@@ -27,7 +27,7 @@ from journeys.charts.overlay import MetricOverlay
 from journeys.demo import current_state_journey
 from journeys.model import CHANNELS, Journey, Step, Transition
 from tests.charts.test_charts import big_journey
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 # Counts on most designed transitions (two nobody took), four routes the map lacks, a loop on the login,
 # and pairs naming ids the journey lacks.
@@ -381,7 +381,7 @@ def test_a_200_step_map_with_a_busy_flow_stays_clickable_svg() -> None:
 # --- any journey -----------------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journey=journeys(max_steps=10), data=st.data())
 def test_any_journey_with_any_observed_flow_draws(journey: Journey, data: st.DataObject) -> None:
     ids = journey.step_ids()

@@ -14,14 +14,14 @@ import re
 import altair as alt
 import pytest
 import vl_convert as vlc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.charts import export_chart, journey_map, style
 from journeys.charts.overlay import TOO_FEW_BADGE, WORSE_TO_BETTER, MetricOverlay, format_value
 from journeys.demo import current_state_journey
 from journeys.model import Journey
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 RED, BLUE = WORSE_TO_BETTER[0], WORSE_TO_BETTER[-1]
 
@@ -284,7 +284,7 @@ _ANY_VALUE = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)
                        st.floats(-1, 1))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journey=journeys(max_steps=12), data=st.data())
 def test_any_journey_with_any_values_draws(journey: Journey, data: st.DataObject) -> None:
     ids = journey.step_ids()

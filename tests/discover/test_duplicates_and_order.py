@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.discover import ImportOptions, LogColumns, LogImportError, dfg, import_log
 from journeys.discover.log import BAD_START, DUPLICATE, LATE_START, OPEN_START, OTHER_TRANSITION
 from tests.discover.helpers import write_csv
+from tests.strategies import examples
 
 LC = ["case:concept:name", "concept:name", "time:timestamp", "lifecycle:transition"]
 IV = ["case", "activity", "start_timestamp", "time:timestamp"]
@@ -92,7 +93,7 @@ def _fifo_pairs(rows: list[tuple[str, int]]) -> list[tuple[int | None, int]]:
     return out
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["start", "complete"]), st.integers(0, 5)), min_size=1, max_size=12))
 def test_pairing_equals_a_plain_first_in_first_out_queue(tmp_path_factory, steps):
     """One activity's transitions in any mix (lone completions, open starts, many at once) pair as a queue would."""

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given
 from hypothesis import strategies as st
 
 from journeys.discover import ImportOptions, LogColumns, LogFilter, LogImportError, dfg, import_log, variants
 from journeys.discover.dfg import build_dfg, edge_rows, open_log
 from tests.discover.helpers import DAY, hand_traces, reference_dfg, write_csv, xes_text
+from tests.strategies import examples
 
-_PROPS = settings(max_examples=40, deadline=None,
+_PROPS = examples(40, deadline=None,
                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 _EVENT = st.tuples(

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.errors import InvalidJourney
 from journeys.interop import export_journey, guess_format, import_journey
 from journeys.model import Journey, Note, Step, Transition
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = examples(150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
 
 
@@ -270,7 +270,7 @@ def test_html_in_labels_is_kept_as_text() -> None:
 
 # ---------------------------------------------------------------- fuzz
 
-@settings(max_examples=200, deadline=None)
+@examples(200, deadline=None)
 @given(st.one_of(st.text(), st.binary(), st.text(alphabet='<>/="graphml node edge data key id? \n!&;')))
 def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes) -> None:
     try:
@@ -279,7 +279,7 @@ def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes) -> 
         assert "internal error" not in str(error)
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100, deadline=None)
 @given(journeys(max_steps=4), st.data())
 def test_damaged_exports_only_ever_raise_invalid_journey(journey: Journey, data: st.DataObject) -> None:
     text = export_journey(journey, "graphml")

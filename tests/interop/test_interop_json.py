@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.errors import InvalidJourney, JourneysError
@@ -20,9 +20,9 @@ from journeys.interop import (
     json_format,
 )
 from journeys.model import Journey, Step, Transition
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = examples(150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _journey() -> Journey:
@@ -55,7 +55,7 @@ def test_round_trip_is_lossless(journey: Journey) -> None:
     assert _import(text.encode("utf-8")) == journey
 
 
-@settings(max_examples=30, deadline=None)
+@examples(30, deadline=None)
 @given(journeys(max_steps=4), st.sampled_from(["utf-8-sig", "utf-16", "utf-32"]))
 def test_round_trip_through_bytes_in_other_unicode_encodings(journey: Journey, encoding: str) -> None:
     assert _import(export_journey(journey, "json").encode(encoding)) == journey
@@ -263,7 +263,7 @@ def test_enormous_numbers_are_refused() -> None:
 
 # ---------------------------------------------------------------- fuzz
 
-@settings(max_examples=200, deadline=None)
+@examples(200, deadline=None)
 @given(st.one_of(st.text(), st.binary(), st.text(alphabet='{}[]":,0123456789truefalsnul \n')))
 def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes) -> None:
     for fmt in (None, "json"):
@@ -273,7 +273,7 @@ def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes) -> 
             assert "internal error" not in str(error)
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100, deadline=None)
 @given(journeys(max_steps=4), st.data())
 def test_damaged_exports_only_ever_raise_invalid_journey(journey: Journey, data: st.DataObject) -> None:
     text = export_journey(journey, "json")

@@ -7,7 +7,7 @@ import textwrap
 from itertools import pairwise
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 
 from journeys.errors import InvalidJourney
@@ -23,10 +23,10 @@ from journeys.interop import (
 )
 from journeys.interop.mermaid import task_order
 from journeys.model import DEFAULT_LANES, Journey, Step, Transition
-from tests.strategies import REALISTIC_LABELS, journeys
+from tests.strategies import REALISTIC_LABELS, examples, journeys
 from tests.tickets.samples.mermaid_journey import docs_example, skeleton, wiki_page
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = examples(150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 BILLING = """\
 journey
@@ -393,7 +393,7 @@ _MERMAIDISH = st.lists(st.one_of(
     st.text(max_size=20)), max_size=12).map("\n".join)
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200, deadline=None)
 @given(st.one_of(st.text(), st.binary(), _MERMAIDISH), st.sampled_from([None, "x.mmd", "x.md"]))
 def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes, filename: str | None) -> None:
     try:
@@ -402,7 +402,7 @@ def test_arbitrary_input_only_ever_raises_invalid_journey(data: str | bytes, fil
         assert "internal error" not in str(error)
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100, deadline=None)
 @given(journeys(min_steps=1, max_steps=4), st.data())
 def test_damaged_exports_only_ever_raise_invalid_journey(journey: Journey, data: st.DataObject) -> None:
     text = export_journey(journey, "mermaid")

@@ -12,13 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import given
 
 from journeys.demo import DEMO_JOURNEY, demo_journeys
 from journeys.interop import EXPORT_FILES, EXPORT_FORMATS, FORMATS, export_journey
 from journeys.interop.mermaid_flowchart import label_text, node_ids
 from journeys.model import Journey, Step, StepKind, Transition, TransitionKind
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 
 _ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _LINE = re.compile(r'\s*(subgraph [a-z0-9_]+\["[^"\n]*"\]|end|step_\w+(\["[^"\n]*"\]|\{"[^"\n]*"\}|\(\["[^"\n]*"\]\))'
@@ -85,7 +85,7 @@ def test_label_text_leaves_nothing_that_could_end_the_string_or_start_syntax() -
     assert label_text("お問い合わせ Réclamation 😀") == "お問い合わせ Réclamation #128512;"
 
 
-@settings(max_examples=150, deadline=None)
+@examples(150, deadline=None)
 @given(journeys(max_steps=8, notes=False))
 def test_every_line_is_one_of_the_forms_mermaid_reads(journey: Journey) -> None:
     text = export_journey(journey, "mermaid-flowchart")

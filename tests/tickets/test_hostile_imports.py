@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.discover.log import import_log
@@ -28,6 +28,7 @@ from journeys.tickets.export_files import (
 )
 from journeys.tickets.importer import TicketImportError, import_file
 from tests.cli.test_cli import run
+from tests.strategies import examples
 from tests.tickets import hostile_corpus as corpus
 from tests.tickets.exports import write_xlsx
 
@@ -177,7 +178,7 @@ def test_a_workbook_over_the_size_limit_is_refused_in_words(tmp_path):
 _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(_text, min_size=1, max_size=30), accents=st.lists(st.sampled_from(corpus.NAMES), min_size=1,
                                                                            max_size=10),
        injections=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6),

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given
 from hypothesis import strategies as st
 
 from journeys.tickets import normalise
 from journeys.tickets.canonical import arrow_schema
 from journeys.tickets.column_mapping import ColumnMapping, FieldMap, propose_mapping
 from journeys.tickets.importer import ImportReport, TicketImportError, import_file, inspect_file
+from tests.strategies import examples
 from tests.tickets.exports import (
     FRESHDESK_COLUMNS,
     ZENDESK_COLUMNS,
@@ -502,8 +503,8 @@ def _check_outcome(path: Path, out: Path) -> None:
     assert not Path(str(out) + ".tmp").exists()
 
 
-_PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                         HealthCheck.too_slow])
+_PROPS = examples(40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                            HealthCheck.too_slow])
 
 
 @_PROPS

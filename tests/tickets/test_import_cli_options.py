@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeys.store import Store
@@ -22,6 +22,7 @@ from journeys.tickets.column_mapping import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, cli_word, override_mapping
 from tests.cli.test_cli import run
+from tests.strategies import examples
 from tests.tickets.exports import write_xlsx
 from tests.tickets.test_import import write_csv
 
@@ -162,7 +163,7 @@ _NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, ma
 
 
 @given(columns=st.lists(_NAME, min_size=1, max_size=6, unique=True), data=st.data())
-@settings(max_examples=150, deadline=None)
+@examples(150, deadline=None)
 def test_map_option_takes_any_column_name_and_an_optional_transform(columns, data):
     base = ColumnMapping(layout="generic", fields={"ticket_id": FieldMap(columns[0]),
                                                    "created_at": FieldMap(columns[-1])})

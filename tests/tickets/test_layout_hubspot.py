@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.tickets.column_mapping import detect_layout
+from tests.strategies import examples
 from tests.tickets.exports import as_rows, write_csv
 from tests.tickets.samples import hubspot
 from tests.tickets.samples.figures import assert_same_figures, hms_minutes, imported, per_ticket
@@ -64,7 +65,7 @@ def test_hubspot_subsets_and_translations_are_recognised(subset):
     assert detect_layout(subset)[0] == "hubspot"
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seconds=st.lists(st.one_of(st.none(), st.integers(0, 400 * 3600)), min_size=3, max_size=25),
        durations=st.sampled_from(["ms", "hms"]))
 def test_hubspot_durations_read_back_as_written(tmp_path, seconds, durations):

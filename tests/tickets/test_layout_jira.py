@@ -9,11 +9,12 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 from duckdb.sqltypes import VARCHAR
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeys.tickets.column_mapping import propose_mapping
 from journeys.tickets.normalise import Context, SqlBuilder
+from tests.strategies import examples
 from tests.tickets.samples import jira
 from tests.tickets.samples.figures import figures, imported, per_ticket
 
@@ -66,7 +67,7 @@ def test_jira_mapping_never_reads_resolution_words_or_sla_as_minutes():
     assert m.layout == "jira" and m.field("resolution_minutes").source is None
 
 
-@settings(max_examples=80, deadline=None)
+@examples(80, deadline=None)
 @given(t=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)).map(
     lambda t: t.replace(second=0, microsecond=0)), spanish=st.booleans())
 def test_jira_date_property(t, spanish):

@@ -9,10 +9,11 @@ import re
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from journeys.tickets.column_mapping import propose_mapping
+from tests.strategies import examples
 from tests.tickets.samples import servicenow
 from tests.tickets.samples.figures import figures, imported, per_ticket
 
@@ -72,7 +73,7 @@ def test_servicenow_mapping_reads_state_codes_and_durations():
     assert m.field("escalated").source == "reassignment_count" and m.field("reopens").source == "reopen_count"
 
 
-@settings(max_examples=60, deadline=None)
+@examples(60, deadline=None)
 @given(d=st.integers(0, 400), h=st.integers(0, 23), mi=st.integers(0, 59), s=st.integers(0, 59))
 def test_duration_text_property(d, h, mi, s):
     """Any display value ServiceNow writes reads back as its minutes; so do its seconds and 1970 forms."""

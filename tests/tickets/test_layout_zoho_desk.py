@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.tickets.column_mapping import detect_layout
+from tests.strategies import examples
 from tests.tickets.exports import as_rows, write_csv
 from tests.tickets.samples import zoho_desk
 from tests.tickets.samples.figures import assert_same_figures, hms_minutes, imported, per_ticket
@@ -63,7 +64,7 @@ def test_zoho_api_tickets_give_the_same_figures(tmp_path):
     assert (got.set_index("ticket_id")["escalated"] == want.set_index("ticket_id")["escalated"]).all()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(minutes=st.lists(st.integers(0, 250 * 60), min_size=1, max_size=30),
        offsets=st.lists(st.integers(0, 400 * 24 * 60), min_size=30, max_size=30))
 def test_zoho_hrs_durations_and_12_hour_times_parse(tmp_path, minutes, offsets):

@@ -7,12 +7,13 @@ import tracemalloc
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.tickets.export_files import OLE2_MAGIC, SourceError, SourceInfo, sniff
 from journeys.tickets.importer import TicketImportError, import_file, inspect_file
 from journeys.tickets.spreadsheetml import rows
+from tests.strategies import examples
 from tests.tickets.exports import write_xlsx
 from tests.tickets.samples import freshdesk
 
@@ -42,7 +43,7 @@ def _want(value) -> str | None:
     return value
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@examples(60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=st.lists(st.lists(_cell, min_size=1, max_size=6), min_size=1, max_size=8))
 def test_cells_read_back_as_written(tmp_path, table):
     """Any grid — gaps written with ss:Index as Excel does — reads back cell for cell."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys import editing
@@ -22,7 +22,7 @@ from journeys.charts.blueprint import shared_datasets
 from journeys.charts.board import board_layout
 from journeys.demo import current_state_journey, large_journey
 from journeys.model import Journey
-from tests.strategies import journeys
+from tests.strategies import examples, journeys
 from ui import cached
 
 
@@ -120,7 +120,7 @@ def test_the_page_sends_the_same_arrow_bytes_as_a_fresh_encoding_after_an_edit()
     assert cached._selecting(board, None)["layer"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys(min_steps=1, max_steps=12), st.data())
 def test_random_journeys_and_edits_draw_what_a_fresh_build_draws(journey: Journey, data: st.DataObject) -> None:
     step = data.draw(st.sampled_from(journey.step_ids()))

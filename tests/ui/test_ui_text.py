@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from tests.strategies import examples
 from ui.text import ZERO_WIDTH_SPACE, clip, plain, shown
 
 RENDER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -41,7 +42,7 @@ def test_hostile_text_renders_as_the_same_words_and_nothing_else():
         assert autolink not in plain(HOSTILE)  # bare URLs and e-mails cannot autolink
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("*_[]()!<>`#:$&~|\\-=+.@"),
                max_size=80))
 def test_any_text_renders_as_one_plain_paragraph(text):
