@@ -530,9 +530,7 @@ def vendor_agreement(table: ir.Table, tolerance_minutes: float = 1.0) -> list[Ag
 
 def load_schedule(store: Any, workspace: str) -> tuple[Schedule | None, int]:
     """The workspace's schedule and its stored version (None at version 0: business hours not set)."""
-    from journeys.store.documents import DocumentStore
-
-    found = DocumentStore(store).get(workspace, SETTINGS_KIND, SETTINGS_KEY)
+    found = store.documents.get(workspace, SETTINGS_KIND, SETTINGS_KEY)
     if found is None:
         return None, 0
     return Schedule.from_json(found.body), found.version
@@ -540,9 +538,7 @@ def load_schedule(store: Any, workspace: str) -> tuple[Schedule | None, int]:
 
 def save_schedule(store: Any, workspace: str, schedule: Schedule, author: str, expected_version: int) -> int:
     """Store the schedule as the workspace's next settings version (stale-safe like every document)."""
-    from journeys.store.documents import DocumentStore
-
-    return DocumentStore(store).save(workspace, SETTINGS_KIND, SETTINGS_KEY, schedule.to_json(), author,
+    return store.documents.save(workspace, SETTINGS_KIND, SETTINGS_KEY, schedule.to_json(), author,
                                      message="Business hours", expected_version=expected_version,
                                      label="Business hours")
 

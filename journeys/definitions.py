@@ -56,7 +56,6 @@ import pandas as pd
 from journeys.errors import JourneysError
 from journeys.metrics import METRICS, Metric
 from journeys.store import Store
-from journeys.store.documents import DocumentStore
 
 SETTINGS_KIND = "settings"
 SETTINGS_KEY = "metric_definitions"
@@ -160,7 +159,7 @@ def load_settings(store: Store, workspace: str) -> tuple[MetricSettings, int]:
 
     A stored variant this code no longer knows (an older or newer release) falls back to the default
     rather than breaking every page."""
-    found = DocumentStore(store).get(workspace, SETTINGS_KIND, SETTINGS_KEY)
+    found = store.documents.get(workspace, SETTINGS_KIND, SETTINGS_KEY)
     if found is None:
         return MetricSettings(), 0
     stored = found.body.get("variants") or {}
@@ -171,7 +170,7 @@ def load_settings(store: Store, workspace: str) -> tuple[MetricSettings, int]:
 
 def save_settings(store: Store, workspace: str, settings: MetricSettings, author: str, expected_version: int,
                   message: str = "Metric definitions") -> int:
-    return DocumentStore(store).save(workspace, SETTINGS_KIND, SETTINGS_KEY, settings.as_dict(), author,
+    return store.documents.save(workspace, SETTINGS_KIND, SETTINGS_KEY, settings.as_dict(), author,
                                      message=message, expected_version=expected_version,
                                      label="Metric definitions")
 

@@ -50,7 +50,7 @@ from journeys.errors import JourneysError
 from journeys.metrics import METRICS, compute, metric_words, utc_timestamp
 from journeys.model import Journey
 from journeys.store import Store
-from journeys.store.documents import Document, DocumentStore
+from journeys.store.documents import Document
 
 REVIEW_KIND = "review"
 DEFAULT_CADENCE_DAYS = 90
@@ -238,7 +238,7 @@ def mark_reviewed(store: Store, workspace: str, journey: str, table: ibis.Table,
     current when the call starts. Either way a review saved by someone else in between raises
     :class:`~journeys.errors.StaleWrite` rather than being silently stacked upon.
     """
-    docs = DocumentStore(store)
+    docs = store.documents
     head = docs.get(workspace, REVIEW_KIND, journey)
     if expected_version is None:
         expected_version = head.version if head is not None else 0
@@ -263,13 +263,13 @@ def mark_reviewed(store: Store, workspace: str, journey: str, table: ibis.Table,
 
 def last_review(store: Store, workspace: str, journey: str) -> Review | None:
     """The journey's latest review, or None when it was never reviewed."""
-    found = DocumentStore(store).get(workspace, REVIEW_KIND, journey)
+    found = store.documents.get(workspace, REVIEW_KIND, journey)
     return None if found is None else _review(journey, found)
 
 
 def review_history(store: Store, workspace: str, journey: str) -> list[Review]:
     """Every review of the journey, newest first (empty when never reviewed)."""
-    docs = DocumentStore(store)
+    docs = store.documents
     return [_review(journey, docs.revision(workspace, REVIEW_KIND, journey, r.version))
             for r in docs.history(workspace, REVIEW_KIND, journey)]
 

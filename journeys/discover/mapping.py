@@ -30,7 +30,7 @@ from functools import lru_cache
 from journeys.errors import InvalidJourney, Problem
 from journeys.model import Journey
 from journeys.store import Store
-from journeys.store.documents import KEY_LENGTH, DocumentStore
+from journeys.store.documents import KEY_LENGTH
 
 KIND = "activity_map"
 DEFAULT_CUTOFF = 0.6
@@ -140,7 +140,7 @@ def save_activity_map(store: Store, workspace: str, log_name: str, journey_name:
         raise InvalidJourney("The activity map does not fit the journey", problems)
     body = {"log": log_name.strip(), "journey": journey_name.strip(),
             "mapping": [[a, s] for a, s in mapping.items()]}
-    return DocumentStore(store).save(workspace, KIND, activity_map_key(log_name, journey_name), body, author,
+    return store.documents.save(workspace, KIND, activity_map_key(log_name, journey_name), body, author,
                                      message=message or "Saved activity map", expected_version=expected_version,
                                      label=f"activity map of '{log_name}' on '{journey_name}'")
 
@@ -148,7 +148,7 @@ def save_activity_map(store: Store, workspace: str, log_name: str, journey_name:
 def load_activity_map(store: Store, workspace: str, log_name: str, journey_name: str,
                       version: int | None = None) -> SavedActivityMap | None:
     """The saved map (its newest version, or ``version``), or None when none was saved."""
-    docs = DocumentStore(store)
+    docs = store.documents
     key = activity_map_key(log_name, journey_name)
     doc = docs.get(workspace, KIND, key) if version is None else docs.revision(workspace, KIND, key, version)
     if doc is None:

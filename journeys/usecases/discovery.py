@@ -35,7 +35,6 @@ from journeys.discover.versions import EventLogVersion
 from journeys.editing import Edit, transition_words
 from journeys.errors import JourneysError, NotFound
 from journeys.model import Journey
-from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases.measure import mapped
 
@@ -163,7 +162,7 @@ def save_mapping(ws: Workspace, log_name: str, journey: str, mapping: Mapping[st
 
 def journey_with_map(ws: Workspace, log_name: str) -> str | None:
     """A journey the log already has a saved activity map for (the one a comparison opens on)."""
-    for doc in DocumentStore(ws.store).latest(ws.name, MAP_KIND):
+    for doc in ws.store.documents.latest(ws.name, MAP_KIND):
         if doc.body.get("log") == log_name.strip():
             return doc.body.get("journey")
     return None

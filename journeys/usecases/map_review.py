@@ -27,7 +27,6 @@ from journeys.freshness import mark_reviewed as record_review
 from journeys.graph import Finding, Severity, check
 from journeys.model import Journey
 from journeys.priorities import choose_dataset
-from journeys.store.documents import DocumentStore
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases.measure import mapped
 
@@ -71,7 +70,7 @@ def latest_dataset(ws: Workspace) -> DatasetVersion | None:
 
 def review_version(ws: Workspace, journey: str) -> int:
     """The version of the journey's review record (0: never reviewed); a mark by anyone bumps it."""
-    found = DocumentStore(ws.store).get(ws.name, "review", journey)
+    found = ws.store.documents.get(ws.name, "review", journey)
     return found.version if found else 0
 
 
