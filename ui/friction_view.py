@@ -308,7 +308,7 @@ FEW_LABELS = {"show": "Show with (n=…)", "blank": "Leave blank"}
 @st.cache_data(max_entries=32, show_spinner=False)
 def _overview(key: tuple, _dataset: DatasetVersion, by: str, chosen: tuple, min_sample: int) -> measure.Overview:
     """The overview and the definitions in force; keyed by dataset version and settings."""
-    return measure.dataset_overview(_dataset, by, MetricSettings(dict(chosen[0]), chosen[1]), min_sample)
+    return measure.dataset_overview(ws(), _dataset, by, MetricSettings(dict(chosen[0]), chosen[1]), min_sample)
 
 
 def overview_frame(frame: pd.DataFrame, by: str, min_sample: int) -> pd.DataFrame:

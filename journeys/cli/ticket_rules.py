@@ -139,12 +139,11 @@ def rules_test(ws: Workspace, journey_name: str, dataset: str, step: str | None,
                            name="draft (not saved)"))
     journey = ws.journeys.get(journey_name)
     version = ws.datasets.latest(dataset)
+    problems = validate_rules(trying, journey, list(ws.engine.tickets(version).columns))
+    if problems:
+        raise InvalidJourney("The rules cannot be tested", problems)
     con = ws.engine.cursor()
     try:
-        columns = [c[0] for c in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(version.path)]).fetchall()]
-        problems = validate_rules(trying, journey, columns)
-        if problems:
-            raise InvalidJourney("The rules cannot be tested", problems)
         trial = RuleSet(journey=journey_name, rules=trying, version=current.version)
         counts = preview(con, Path(version.path), trial, journey)
         unmapped = unmapped_report(con, Path(version.path), trial, journey, top=5)

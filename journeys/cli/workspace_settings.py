@@ -88,14 +88,13 @@ def schedule_group() -> None:
 def schedule_show(ws: Workspace, dataset: str | None, fmt: str) -> None:
     """The workspace's schedule; with --dataset, what its business minutes rest on and agree with."""
     from journeys.business_hours import coverage, load_schedule, vendor_agreement, with_business_minutes
-    from journeys.metrics import tickets_table
 
     schedule, version = load_schedule(ws.store, ws.name)
     body: dict[str, Any] = {"version": version, "schedule": schedule.to_json() if schedule else None}
     covered, agreements = [], []
     if schedule is not None and dataset is not None:
         found = ws.datasets.latest(dataset)
-        table = with_business_minutes(tickets_table(found.path), schedule)
+        table = with_business_minutes(ws.engine.tickets(found), schedule)
         covered, agreements = coverage(table), vendor_agreement(table)
         body |= {"dataset": dataset, "dataset_version": found.version, "coverage": [c.__dict__ for c in covered],
                  "vendor_agreement": [a.__dict__ | {"share": a.share} for a in agreements]}

@@ -113,6 +113,14 @@ class TicketEngine:
             tmp.unlink(missing_ok=True)
         _prune(path.parent)
 
+    def tickets(self, dataset: DatasetVersion) -> ibis.Table:
+        """The dataset version's tickets as stored (not mapped to a journey), as an Ibis table on this engine.
+
+        For figures that need no journey (metrics by group, business-hours coverage) and for a dataset's
+        columns; a view over the Parquet file, so nothing is copied.
+        """
+        return self._ibis.read_parquet(str(dataset.path))
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of the engine's DuckDB for one thread's ad-hoc queries (rule previews, reports)."""
         return self._con.cursor()

@@ -21,7 +21,7 @@ from journeys.definitions import load_settings as load_definitions
 from journeys.errors import NotFound
 from journeys.friction import better_than_journey, friction_by_period, friction_from
 from journeys.metric_format import FRICTION, d3_format
-from journeys.metrics import METRICS, Metric, compute, tickets_table
+from journeys.metrics import METRICS, Metric, compute
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.engine import MappedTickets, SliceChoices, TicketSlice, example_tickets, unmapped_share
 
@@ -184,9 +184,10 @@ class Overview:
     words: dict[str, str]
 
 
-def dataset_overview(dataset: DatasetVersion, by: str, settings: MetricSettings, min_sample: int = 30) -> Overview:
+def dataset_overview(ws: Workspace, dataset: DatasetVersion, by: str, settings: MetricSettings,
+                     min_sample: int = 30) -> Overview:
     """The dataset's numbers by group, channel, status or month under ``settings`` (the workspace's definitions)."""
-    frame, resolved = overview(tickets_table(dataset.path), by, settings, min_sample)
+    frame, resolved = overview(ws.engine.tickets(dataset), by, settings, min_sample)
     return Overview(frame, dict(resolved.ids), dict(resolved.words))
 
 
@@ -235,7 +236,7 @@ def metrics_table(ws: Workspace, dataset: str, *, journey: str | None = None, by
 
     from journeys.business_hours import business_view, load_schedule
     from journeys.errors import ECHO, JourneysError, clip_echo
-    from journeys.metrics import NEEDS_STEPS, tickets_table
+    from journeys.metrics import NEEDS_STEPS
 
     chosen = load_definitions(ws.store, ws.name)[0]
     chosen = replace(chosen, few_tickets=few_tickets) if few_tickets else chosen
@@ -245,7 +246,7 @@ def metrics_table(ws: Workspace, dataset: str, *, journey: str | None = None, by
         data = mapped(ws, version, journey)
         table, names, warnings = data.table, list(METRICS), list(data.warnings)
     else:  # no journey yet: the dataset alone; metrics that need steps are left out, not shown as 0
-        table, names = tickets_table(version.path), [m for m in METRICS if m not in NEEDS_STEPS]
+        table, names = ws.engine.tickets(version), [m for m in METRICS if m not in NEEDS_STEPS]
     business = None
     if minutes == "business":
         schedule, schedule_version = load_schedule(ws.store, ws.name)
