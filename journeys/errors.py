@@ -34,6 +34,11 @@ class Problem:
     # Machine-readable location, e.g. ("steps", 3, "emotion"): lets an importer point
     # at the line or node the item came from without parsing ``where``.
     path: tuple[str | int, ...] = ()
+    # Machine-readable kind (e.g. "no_step", "pattern_refused"): a front end that words a problem its own
+    # way matches on this, never on ``reason``'s sentence. Empty for problems nobody rewords.
+    code: str = ""
+    # The part of ``reason`` that comes from elsewhere (a regex engine's own message …), for such rewording.
+    detail: str = ""
 
     def __str__(self) -> str:
         reason = clip_echo(self.reason, 2 * ECHO)

@@ -32,7 +32,6 @@ OP_WORDS = {"equals": "is", "contains": "contains", "regex": "matches the patter
 NEVER_FIRES = "never fires: an earlier rule takes these tickets"
 NO_MATCH = "matches no ticket in this dataset"
 NOTES = {NEVER_FIRES: "⚠ never fires", NO_MATCH: "no match here"}  # short in the table, in full under it
-RE2_REFUSAL = "DuckDB's regex engine (RE2) rejects this pattern: "
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -121,22 +120,22 @@ def step_label(labels: dict[str, str], step: str) -> str:
     return labels.get(step, f"{step} (not a step of this journey)")
 
 
+# How the form words the problems a draft rule most often has (by Problem.code; others keep the core's words).
+DRAFT_WORDS = {"no_step": "Pick the step these tickets belong to.", "empty_value": "Type the text to look for.",
+               "no_column": "Pick the column to look at."}
+
+
 def draft_problems(rule: Rule, journey: Journey, dataset_columns: Sequence[str]) -> list[str]:
     """Every problem of a new rule, in plain words (empty: it can be added)."""
     problems: list[Problem] = validate_rules([rule], journey, dataset_columns)
     words = []
     for p in problems:
-        reason = p.reason
-        if reason == "has no step":
-            reason = "Pick the step these tickets belong to."
-        elif reason == "has an empty value":
-            reason = "Type the text to look for."
-        elif reason == "has no column to test":
-            reason = "Pick the column to look at."
-        elif reason.startswith(RE2_REFUSAL):
-            reason = "This pattern can't be used — the regex engine (RE2) says: " + reason[len(RE2_REFUSAL):]
+        reason = DRAFT_WORDS.get(p.code) or p.reason
+        if p.code == "pattern_refused":
+            reason = "This pattern can't be used — the regex engine (RE2) says: " + p.detail
         words.append(reason[:1].upper() + reason[1:])
     return words
+
 
 
 # --- saving ----------------------------------------------------------------------------------------

@@ -175,7 +175,8 @@ def _where(index: int, rule: Rule) -> str:
 
 
 def regex_problem(pattern: str, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
-    """Why DuckDB's RE2 refuses ``pattern`` (compiled with the rules' options), or None when it compiles."""
+    """Why DuckDB's RE2 refuses ``pattern`` (compiled with the rules' options, in RE2's words with a hint),
+    or None when it compiles."""
     own = con is None
     con = duckdb.connect() if con is None else con
     try:
@@ -185,7 +186,7 @@ def regex_problem(pattern: str, con: duckdb.DuckDBPyConnection | None = None) ->
         hint = ""
         if "perl operator" in reason or "escape sequence" in reason:
             hint = " (RE2 has no look-arounds or back-references)"
-        return f"DuckDB's regex engine (RE2) rejects this pattern: {reason}{hint}"
+        return f"{reason}{hint}"
     finally:
         if own:
             con.close()
@@ -204,9 +205,9 @@ def check_rules(rules: Sequence[Rule]) -> list[Problem]:
         for i, rule in enumerate(rules):
             where = _where(i, rule)
             if not str(rule.step or "").strip():
-                problems.append(Problem(where, "has no step", ("rules", i, "step")))
+                problems.append(Problem(where, "has no step", ("rules", i, "step"), code="no_step"))
             if not str(rule.field or "").strip():
-                problems.append(Problem(where, "has no column to test", ("rules", i, "field")))
+                problems.append(Problem(where, "has no column to test", ("rules", i, "field"), code="no_column"))
             if rule.op not in OPS:
                 problems.append(
                     Problem(where, f"unknown operator '{rule.op}'; use {', '.join(OPS)}", ("rules", i, "op"))
@@ -222,13 +223,14 @@ def check_rules(rules: Sequence[Rule]) -> list[Problem]:
                 problems.append(Problem(where, "values must be text", ("rules", i, "value")))
                 continue
             if not values or any(not v.strip() for v in values):
-                problems.append(Problem(where, "has an empty value", ("rules", i, "value")))
+                problems.append(Problem(where, "has an empty value", ("rules", i, "value"), code="empty_value"))
                 continue
             if rule.op == "regex":
                 con = con or duckdb.connect()
-                reason = regex_problem(values[0], con)
-                if reason:
-                    problems.append(Problem(where, reason, ("rules", i, "value")))
+                refusal = regex_problem(values[0], con)
+                if refusal:
+                    problems.append(Problem(where, f"DuckDB's regex engine (RE2) rejects this pattern: {refusal}",
+                                            ("rules", i, "value"), code="pattern_refused", detail=refusal))
     finally:
         if con is not None:
             con.close()
