@@ -71,7 +71,13 @@ from journeys.experiments.designs import EFFECT, did_matrix, effect_variance, it
 from journeys.experiments.experiment import Design, Experiment, GuardrailResult, Result, Verdict
 from journeys.experiments.sequential import anytime_p, radius
 from journeys.experiments.series import CHANGED, COMPARISON, Arm, ab_arms, look_window, weekly_cells
-from journeys.experiments.verdict import MIN_PRE_WEEKS, MIN_TICKETS, judge, sample_problems
+from journeys.experiments.verdict import (
+    GUARDRAIL_WORSENED,
+    MIN_PRE_WEEKS,
+    MIN_TICKETS,
+    judge_with_codes,
+    sample_problems,
+)
 from journeys.metrics import METRICS
 
 ALPHA = 0.05
@@ -111,6 +117,7 @@ class Measured:
     weeks_post: int = 0
     verdict: Verdict = Verdict.inconclusive
     reasons: tuple[str, ...] = ()
+    reason_codes: tuple[str, ...] = ()  # aligned with ``reasons`` (journeys.experiments.verdict.REASON_CODES)
     interim: bool = False
     confidence: float = 1 - ALPHA
 
@@ -347,8 +354,9 @@ def _finish(base: Measured, fit: _Fit | None, sign: int, alpha: float, fraction:
     own ``interval`` when there is one (A/B), else effect ± t-quantile × standard error.
     """
     if fit is None:
-        verdict, reasons = judge(None, None, sign, too_small=too_small)
-        return replace(base, baseline=_clean(baseline), verdict=verdict, reasons=tuple(reasons))
+        verdict, reasons, codes = judge_with_codes(None, None, sign, too_small=too_small)
+        return replace(base, baseline=_clean(baseline), verdict=verdict, reasons=tuple(reasons),
+                       reason_codes=tuple(codes))
     df = None if math.isinf(fit.df) else fit.df
     if fraction is not None:  # interim: the confidence sequence
         half = radius(fraction, alpha, df) * fit.se
@@ -358,13 +366,14 @@ def _finish(base: Measured, fit: _Fit | None, sign: int, alpha: float, fraction:
     else:
         half = (stats.t.isf(alpha / 2, df) if df else stats.norm.isf(alpha / 2)) * fit.se
         low, high, p = fit.effect - half, fit.effect + half, fit.p_value
-    verdict, reasons = judge(low, high, sign, too_small=too_small, pretrend_p=fit.pretrend_p,
-                             pretrend_test=fit.pretrend_test, confidence=1 - alpha, interim=fraction is not None)
+    verdict, reasons, codes = judge_with_codes(low, high, sign, too_small=too_small, pretrend_p=fit.pretrend_p,
+                                               pretrend_test=fit.pretrend_test, confidence=1 - alpha,
+                                               interim=fraction is not None)
     relative = fit.effect / baseline if baseline else None
     return replace(base, effect=_clean(fit.effect), ci_low=_clean(low), ci_high=_clean(high), se=_clean(fit.se),
                     df=_clean(fit.df), p_value=_clean(p), pretrend_p=_clean(fit.pretrend_p),
                     pretrend_test=fit.pretrend_test, baseline=_clean(baseline), relative_change=_clean(relative),
-                    verdict=verdict, reasons=tuple(reasons))
+                    verdict=verdict, reasons=tuple(reasons), reason_codes=tuple(codes))
 
 
 # --- the experiment ----------------------------------------------------------------------------------
@@ -405,9 +414,10 @@ def analyse(table: ibis.Table, experiment: Experiment, *, as_of: datetime | None
     guardrails = [GuardrailResult(metric=name, effect=m.effect, ci_low=m.ci_low, ci_high=m.ci_high,
                                   verdict=m.verdict, reasons=list(m.reasons))
                   for name, m in measured.items() if name != experiment.metric]
-    reasons = list(target.reasons)
-    reasons += [f"guardrail {g.metric} worsened ({g.effect:+.4g}, interval {g.ci_low:+.4g} to {g.ci_high:+.4g})"
-                for g in guardrails if g.worsened]
+    worse = [g for g in guardrails if g.worsened]
+    reasons = list(target.reasons) + [f"guardrail {g.metric} worsened ({g.effect:+.4g}, interval {g.ci_low:+.4g} "
+                                      f"to {g.ci_high:+.4g})" for g in worse]
+    codes = list(target.reason_codes) + [GUARDRAIL_WORSENED] * len(worse)
     pre, shipped, end = experiment.window()
     return Result(
         design=experiment.design, metric=experiment.metric, interim=window.interim,
@@ -418,6 +428,7 @@ def analyse(table: ibis.Table, experiment: Experiment, *, as_of: datetime | None
         n_treated_pre=target.n_treated_pre, n_treated_post=target.n_treated_post,
         n_comparison_pre=target.n_comparison_pre, n_comparison_post=target.n_comparison_post,
         weeks_pre=target.weeks_pre, weeks_post=target.weeks_post, verdict=target.verdict, reasons=reasons,
+        reason_codes=codes,
         method=METHODS[experiment.design] + (" Interim look: anytime-valid interval." if window.interim else ""),
         guardrails=guardrails,
     )

@@ -170,6 +170,9 @@ class Result(_Model):
     weeks_post: int = 0
     verdict: Verdict = Verdict.inconclusive
     reasons: list[str] = Field(default_factory=list)  # why inconclusive, and any flag, in plain words
+    # What each reason is about, aligned with ``reasons`` (journeys.experiments.verdict.REASON_CODES); empty
+    # on results recorded before codes existed, which are then shown with their reasons as stored.
+    reason_codes: list[str] = Field(default_factory=list)
     method: str = ""
     guardrails: list[GuardrailResult] = Field(default_factory=list)
     dataset: str = ""  # the ticket dataset analysed (set by whoever records the result; "" when not known)

@@ -33,6 +33,7 @@ from journeys.errors import NotFound
 from journeys.experiments.experiment import Design, Experiment, Outcome, Result, Status, Verdict
 from journeys.experiments.repository import Experiments, StoredExperiment
 from journeys.experiments.series import weekly_series
+from journeys.experiments.verdict import GUARDRAIL_WORSENED, NO_CHANGE_RULED_OUT
 from journeys.metric_format import UNKNOWN, format_value, unit_of
 from journeys.metrics import METRICS
 from journeys.painpoints import PainPoint, PainPoints
@@ -153,19 +154,25 @@ def verdict_headline(experiment: Experiment, result: Result | None) -> str:
 
 
 def verdict_reasons(result: Result | None) -> list[str]:
-    """Why the verdict is what it is (inconclusive: why; improved: any flag), in plain words."""
+    """Why the verdict is what it is (inconclusive: why; improved: any flag), in plain words.
+
+    Reworded by each reason's code: the interval in the metric's units, a worsened guardrail with its
+    label and interval. A result recorded before reasons had codes is shown with its reasons as stored.
+    """
     if result is None:
         return []
+    coded = bool(result.reason_codes)
     reasons = []
-    for reason in result.reasons:
-        if reason.startswith("guardrail "):
-            continue
-        if re.match(r"the .*interval \(.*\) includes no change$", reason):
+    for reason, code in zip(result.reasons, result.reason_codes if coded else [""] * len(result.reasons),
+                            strict=True):
+        if code == GUARDRAIL_WORSENED:
+            continue  # said below, from the guardrail's own numbers
+        if code == NO_CHANGE_RULED_OUT:
             reason = (f"the {interval_name(result)}, {interval_text(result)}, includes no change: the tickets fit a "
                       "fall as well as a rise")
         reasons.append(reason)
     for g in result.guardrails:
-        if g.worsened:
+        if coded and g.worsened:
             reasons.append(f"guardrail {METRICS[g.metric].label.lower()} got worse: {change_text(g.metric, g.effect)} "
                            f"(interval {change_text(g.metric, g.ci_low)} to {change_text(g.metric, g.ci_high)})")
     if result.interim:
