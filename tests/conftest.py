@@ -99,3 +99,36 @@ def demo_home(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     copy = tmp_path / "demo-home"
     shutil.copytree(demo_template, copy)
     return use_home(monkeypatch, copy)
+
+
+@pytest.fixture(scope="session")
+def cli_demo_template(tmp_path_factory):
+    """``cli_demo_template(n)``: (folder, init's stdout) of ``journeys init --demo --tickets n``, built once per n.
+
+    Built in-process, once per session: each ``init --demo`` costs 1-15 s. Never write to the folder;
+    copy it (``cli_demo_copy``).
+    """
+    from tests.cli.runner import run
+
+    built: dict[int, tuple[Path, str]] = {}
+
+    def template(tickets: int) -> tuple[Path, str]:
+        if tickets not in built:
+            home = tmp_path_factory.mktemp(f"cli-demo-{tickets}")
+            built[tickets] = home, run(home, "init", "--demo", "--tickets", str(tickets), check_ok=True).stdout
+        return built[tickets]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def cli_demo_copy(cli_demo_template, tmp_path_factory):
+    """``cli_demo_copy(n)``: a fresh private copy of ``cli_demo_template(n)``'s workspace folder."""
+    import shutil
+
+    def copy(tickets: int) -> Path:
+        target = tmp_path_factory.mktemp(f"cli-demo-{tickets}-copy") / "ws"
+        shutil.copytree(cli_demo_template(tickets)[0], target)
+        return target
+
+    return copy

@@ -28,7 +28,7 @@ from journeys.metrics import compute, tickets_table
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.importer import import_file, inspect_file
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.tickets.samples import business_hours as bh
 
 SCHEDULE = Schedule(bh.ZONE, parse_hours(["mon-fri 09:00-17:30", "sat 10:00-14:00"]), country="GB",

@@ -31,7 +31,7 @@ from journeys.graph import (
 )
 from journeys.interop import import_journey
 from journeys.model import MAX_STEPS, MAX_TRANSITIONS, HandledBy, Journey, StepKind, parse_journey
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.strategies import examples, journeys
 
 

@@ -1,4 +1,4 @@
-"""`journeys metrics` before any journey exists: the real CLI on a temp workspace with one imported export.
+"""`journeys metrics` before any journey exists: the CLI (in-process) on a temp workspace with one imported export.
 
 A new team imports its Zendesk export and asks for numbers by group, channel, status, month or any
 column before drawing a journey; step metrics still need one. Expected figures are computed here with
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.tickets.samples import zendesk_definitions
 
 

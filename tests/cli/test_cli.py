@@ -1,4 +1,9 @@
-"""The console script, run as a user would: a subprocess, exit codes and messages."""
+"""The command line as a user runs it: exit codes and messages (in-process), and the real console script.
+
+Most tests run the command in-process (``tests.cli.runner.run``: the same click command, error handling
+and output, without interpreter start-up); the ``console_script`` tests start ``python -m journeys`` and
+the installed ``journeys`` entry point to prove the process itself works end to end.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +16,18 @@ from pathlib import Path
 import pytest
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
+from tests.cli.runner import run, run_console_script
 
-
-def run(home: Path, *args: str, check_ok: bool = False) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYS_")}
-    env.update(JOURNEYS_HOME=str(home), JOURNEYS_AUTHOR="tester")
-    proc = subprocess.run([sys.executable, "-m", "journeys", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    if check_ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+# The tests here read and write journeys only: the demo's ticket count does not matter to them, so they
+# share the 20,000-ticket demo the pain-point tests build (not the 200,000 that `init --demo` defaults to).
+TICKETS = 20_000
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("ws")
-    out = run(home, "init", "--demo", check_ok=True)
-    assert f"loaded demo journey '{DEMO_JOURNEY}'" in out.stdout
-    return home
+def demo_home(cli_demo_template, cli_demo_copy) -> Path:
+    _, stdout = cli_demo_template(TICKETS)
+    assert f"loaded demo journey '{DEMO_JOURNEY}'" in stdout
+    return cli_demo_copy(TICKETS)
 
 
 def test_init_is_idempotent(demo_home):
@@ -112,9 +110,26 @@ def test_history_and_restore(demo_home, tmp_path):
 
 
 def test_bad_database_url_is_one_line(tmp_path):
+    """A real process: bad input exits 2 with one line on stderr (the console script, not the test runner)."""
     env_home = tmp_path / "x"
     proc = subprocess.run([sys.executable, "-m", "journeys", "--database-url", "nosuchdb://x", "journey", "list"],
                           capture_output=True, text=True, env={**os.environ, "JOURNEYS_HOME": str(env_home)})
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_console_script_init_demo_list_and_exit_codes(tmp_path):
+    """The real processes: `python -m journeys` and the installed `journeys` script, their output and exit status.
+
+    The other tests run the same command in-process; this one proves the console script itself starts,
+    prints where a user looks and exits 0 (done) and 1 (findings) as a shell sees it (exit 2: the test above).
+    """
+    home = tmp_path / "ws"
+    out = run_console_script(home, "init", "--demo", "--tickets", "0", check_ok=True)
+    assert f"loaded demo journey '{DEMO_JOURNEY}'" in out.stdout
+    listed = run_console_script(home, "journey", "list", "--format", "json", installed=True, check_ok=True)
+    assert sorted(r["name"] for r in json.loads(listed.stdout)) == sorted([DEMO_JOURNEY, DEMO_FUTURE])
+    checked = run_console_script(home, "journey", "check", DEMO_JOURNEY, "--format", "json")
+    assert checked.returncode == 1 and {f["code"] for f in json.loads(checked.stdout)} == {
+        "dead_end", "no_route_to_human"}

@@ -1,6 +1,6 @@
 """`journeys experiments …` as a user runs it on the demo: list, show, analyse, report, customers, bad input.
 
-In process through click's runner (the same command line and messages, without interpreter start-up per
+In process (``tests.cli.runner.run``: the same command line and messages, without interpreter start-up per
 call). The group is registered here when ``journeys/cli.py`` does not import it yet.
 """
 
@@ -9,23 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from journeys.cli import cli
 from journeys.cli.experiments import LIST_COLUMNS
 from journeys.cli.experiments import experiments as experiments_group
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo.loader import load_demo
 from journeys.experiments import Experiment, Experiments, Status, analyse
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.engine import TicketEngine
+from tests.cli.runner import run as run_cli
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
 TICKETS = 20_000
@@ -35,11 +33,9 @@ if "experiments" not in cli.commands:  # until journeys/cli.py imports the group
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("cli-experiments")
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=TICKETS)
-    return home
+def demo(cli_demo_copy) -> Path:
+    """The demo with 20,000 tickets (a copy of the session's `init --demo --tickets 20000`), only read."""
+    return cli_demo_copy(TICKETS)
 
 
 @pytest.fixture
@@ -51,11 +47,8 @@ def edited(demo, tmp_path) -> Path:
 
 
 def run(home: Path, *args: str, code: int = 0):
-    env = {k: None for k in os.environ if k.startswith("JOURNEYS_")} | {"JOURNEYS_AUTHOR": "tester"}
-    result = CliRunner(env=env).invoke(cli, ["--home", str(home), *args], prog_name="journeys")
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
+    result = run_cli(home, *args)
+    assert result.returncode == code, result.stdout + result.stderr
     return result
 
 

@@ -3,6 +3,8 @@
 Each fault is real: a closed port, a file in the way, a read-only database, a folder without
 permission, a read-only mount and a full tmpfs. As root, file modes do not stop writes, so the
 command runs with the capabilities that bypass them dropped (``setpriv``); mounts need root.
+Most commands run in-process (``tests.cli.runner.run``); the ones that need a process of their own
+(capabilities dropped by ``setpriv``, a full disk) start the real console script.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,17 +21,10 @@ from pathlib import Path
 import pytest
 
 from journeys.faults import DENIED, DISK_FULL, UNREACHABLE, classify_fault, describe_fault
+from tests.cli.runner import run, run_console_script
 
 ROOT = os.geteuid() == 0
 WITHOUT_OVERRIDE = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"] if ROOT else []
-
-
-def run(home: Path, *args: str, url: str | None = None, prefix: list[str] | None = None
-        ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYS_")}
-    env.update(JOURNEYS_HOME=str(home), JOURNEYS_AUTHOR="tester", **({"JOURNEYS_DATABASE_URL": url} if url else {}))
-    return subprocess.run([*(prefix or []), sys.executable, "-m", "journeys", *args], capture_output=True, text=True,
-                          env=env, timeout=180)
 
 
 def said(proc: subprocess.CompletedProcess[str]) -> str:
@@ -50,12 +44,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def journey_file(tmp_path_factory) -> tuple[Path, Path]:
+def journey_file(tmp_path_factory, cli_demo_copy) -> tuple[Path, Path]:
     """(a workspace folder with the demo journeys, one journey exported as JSON)."""
-    base = tmp_path_factory.mktemp("faults")
-    home = base / "ws"
-    assert run(home, "init", "--demo", "--tickets", "0").returncode == 0
-    exported = base / "journey.json"
+    home = cli_demo_copy(0)  # `init --demo --tickets 0`
+    exported = tmp_path_factory.mktemp("faults") / "journey.json"
     assert run(home, "journey", "export", "Billing support", "-o", str(exported)).returncode == 0
     return home, exported
 
@@ -87,7 +79,7 @@ def test_permission_denied_on_the_workspace_folder(tmp_path, journey_file):
     locked.mkdir()
     locked.chmod(0o555)
     try:
-        line = said(run(locked / "ws", "journey", "import", str(exported), prefix=WITHOUT_OVERRIDE))
+        line = said(run_console_script(locked / "ws", "journey", "import", str(exported), prefix=WITHOUT_OVERRIDE))
     finally:
         locked.chmod(0o755)
     assert line.startswith(f"journeys: {DENIED} (Permission denied: ")
@@ -127,7 +119,7 @@ def test_a_read_only_file_system(tmp_path, journey_file):
 def test_a_full_disk(tmp_path):
     mounted = tmp_path / "small"
     with _mounted(mounted, ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mounted)]):
-        line = said(run(mounted, "init", "--demo", "--tickets", "2000"))
+        line = said(run_console_script(mounted, "init", "--demo", "--tickets", "2000"))
     assert line.startswith(f"journeys: {DISK_FULL} (")
 
 

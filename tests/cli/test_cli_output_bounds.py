@@ -1,28 +1,17 @@
-"""Table output and messages stay bounded however large or hostile the input (run as a user would)."""
+"""Table output and messages stay bounded however large or hostile the input (the command line, in-process)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from journeys.cli.printing import CELL_WIDTH, MESSAGE_WIDTH
 from journeys.model import MAX_STEPS
+from tests.cli.runner import run
 
 HOSTILE = "\x1b[31m\r=HYPERLINK(\"x\")\n"
-
-
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYS_")}
-    env.update(JOURNEYS_HOME=str(home), JOURNEYS_AUTHOR="tester")
-    proc = subprocess.run([sys.executable, "-m", "journeys", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
-    assert "Traceback" not in proc.stderr + proc.stdout
-    return proc
 
 
 def bot_loop(n: int, name: str) -> dict:

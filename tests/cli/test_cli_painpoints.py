@@ -5,62 +5,45 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from journeys.cli import cli
 from journeys.cli.painpoint_commands import PAIN_COLUMNS
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
 from journeys.demo.loader import DEMO_DATASET, DEMO_PAINS
 from journeys.evidence import CONTEXT_METRICS, RANKED_COLUMNS
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
 
 PLANTED = {"bot-invoice-status", "reset-password", "billing-team"}
-TICKETS = "20000"
-
-
-def _demo(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("ws")
-    out = run(home, "init", "--demo", "--tickets", TICKETS, check_ok=True)
-    assert "loaded demo pain points PP-1" in out.stdout
-    return home
+TICKETS = 20_000
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    """A demo workspace that the tests only read."""
-    return _demo(tmp_path_factory)
+def demo(cli_demo_template, cli_demo_copy) -> Path:
+    """A demo workspace that the tests only read (a copy of the session's `init --demo --tickets 20000`)."""
+    _, stdout = cli_demo_template(TICKETS)
+    assert "loaded demo pain points PP-1" in stdout
+    return cli_demo_copy(TICKETS)
 
 
 @pytest.fixture(scope="module")
-def edited(tmp_path_factory) -> Path:
+def edited(cli_demo_copy) -> Path:
     """A demo workspace for the tests that write (kept apart so the read-only tests see the demo as shipped)."""
-    return _demo(tmp_path_factory)
+    return cli_demo_copy(TICKETS)
 
 
 def listed(home: Path, *args: str) -> list[dict]:
     return json.loads(run(home, "painpoints", "list", "--format", "json", *args, check_ok=True).stdout)
 
 
-def bad(home: Path, *args: str, in_process: bool = False) -> str:
-    """Run a command that must fail on bad input: exit 2, one line `journeys: …`, no traceback.
-
-    ``in_process`` runs the same command line through click's test runner instead of a subprocess:
-    the same code and messages, without a second of interpreter start-up per case.
-    """
-    if in_process:
-        env = {k: None for k in os.environ if k.startswith("JOURNEYS_")}
-        result = CliRunner(env=env).invoke(cli, ["--home", str(home), *args], prog_name="journeys")
-        code, stdout, stderr = result.exit_code, result.stdout, result.stderr
-    else:
-        out = run(home, *args)
-        code, stdout, stderr = out.returncode, out.stdout, out.stderr
+def bad(home: Path, *args: str) -> str:
+    """Run a command that must fail on bad input: exit 2, one line `journeys: …`, no traceback."""
+    out = run(home, *args)
+    code, stdout, stderr = out.returncode, out.stdout, out.stderr
     assert code == 2, (stdout, stderr)
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("journeys: ") and "Traceback" not in stderr, stderr
@@ -90,7 +73,7 @@ def test_demo_ranks_the_planted_friction_on_top(demo):
 def test_init_again_writes_no_pain_point_twice(edited):
     run(edited, "painpoints", "set", "PP-1", "--title", "Bot escalations (renamed by the team)", check_ok=True)
     before = listed(edited)
-    out = run(edited, "init", "--demo", "--tickets", TICKETS, check_ok=True)
+    out = run(edited, "init", "--demo", "--tickets", str(TICKETS), check_ok=True)
     assert "pain points" not in out.stdout
     assert sorted(r["key"] for r in listed(edited)) == sorted(r["key"] for r in before)
 
@@ -186,13 +169,13 @@ def test_create_defaults_to_the_scoring_window_and_prints_the_key(edited):
     assert plain["tags"] == ["workshop"]
 
 
-def test_create_with_a_metric_but_no_tickets_keeps_the_write_up(tmp_path):
-    run(tmp_path, "init", "--demo", "--tickets", "0", check_ok=True)
-    assert listed(tmp_path) == []  # no tickets: the demo writes no pain points (no evidence to freeze)
-    out = run(tmp_path, "painpoints", "create", "--journey", DEMO_JOURNEY, "--step", "login", "--metric", "csat",
+def test_create_with_a_metric_but_no_tickets_keeps_the_write_up(cli_demo_copy):
+    home = cli_demo_copy(0)  # `init --demo --tickets 0`
+    assert listed(home) == []  # no tickets: the demo writes no pain points (no evidence to freeze)
+    out = run(home, "painpoints", "create", "--journey", DEMO_JOURNEY, "--step", "login", "--metric", "csat",
               check_ok=True)
     assert out.stdout.strip() == "PP-1" and "no evidence was frozen" in out.stderr
-    [row] = listed(tmp_path)
+    [row] = listed(home)
     assert row["score"] == 0 and row["rank"] == 1 and row["metric"] == "csat"
 
 
@@ -255,7 +238,7 @@ def test_export_csv_neutralises_formulas_and_markdown_writes_a_file(edited, tmp_
 
 
 def test_bad_input_is_one_clear_line(demo, tmp_path):
-    # As a user runs it (subprocess): unknown key, step, metric, and a link that is not a web address.
+    # Unknown key, step, metric, and a link that is not a web address.
     create = ("painpoints", "create", "--journey", DEMO_JOURNEY)
     assert "there is no pain point 'PP-99'" in bad(demo, "painpoints", "show", "PP-99")
     message = bad(demo, *create, "--step", "reset-pasword")
@@ -264,8 +247,7 @@ def test_bad_input_is_one_clear_line(demo, tmp_path):
     assert "unknown metric 'reopen'" in message and "reopen_rate" in message
     assert "--link: must be a web address" in bad(demo, "painpoints", "set", "PP-1", "--link", "ftp://x")
 
-    # The other cases, in-process for speed (same code, same messages).
-    fails = partial(bad, demo, in_process=True)
+    fails = partial(bad, demo)
     assert "known: PP-1" in fails("painpoints", "set", "nope", "--status", "planned")
     message = fails("painpoints", "create", "--journey", "Nope", "--step", "login")
     assert "no journey 'Nope'" in message and DEMO_JOURNEY in message

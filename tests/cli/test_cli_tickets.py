@@ -1,8 +1,9 @@
-"""`journeys tickets …` and `journeys metrics` as a user runs them."""
+"""`journeys tickets …` and `journeys metrics` as a user runs them (in-process: tests.cli.runner)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,7 +15,7 @@ from journeys.metrics import METRICS
 from journeys.store import Store
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.synthetic import generate
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +83,9 @@ def test_import_a_zendesk_export_then_bad_files(home, tmp_path):
     assert {d["dataset"]: d["version"] for d in listed}["zendesk"] == 2  # bad files changed nothing
 
 
-def test_demo_metrics_show_the_planted_friction(tmp_path):
-    run(tmp_path, "init", "--demo", "--tickets", "30000", check_ok=True)
+def test_demo_metrics_show_the_planted_friction(demo_template, tmp_path):
+    # the session's demo: `init --demo --tickets 30000` (load_demo with 30,000 tickets), built once and copied
+    shutil.copytree(demo_template, tmp_path, dirs_exist_ok=True)
     rows = json.loads(run(tmp_path, "metrics", "--dataset", "Zendesk tickets (demo)", "--format", "json",
                           check_ok=True).stdout)["rows"]
     by_step = {r["journey_step"]: r for r in rows}

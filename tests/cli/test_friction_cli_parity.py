@@ -8,7 +8,7 @@ import pytest
 
 from journeys.demo import DEMO_JOURNEY
 from journeys.store import Store
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.pagetest import open_page
 from ui.friction_view import SHORT_LABELS
 

@@ -1,6 +1,6 @@
 """`journeys journey import FILE --into NAME`: a file kept in a wiki comes back as a new revision, end to end.
 
-The real console script in a subprocess on a real workspace (SQLite), as a team would run it.
+The command line (in-process, tests.cli.runner) on a real workspace (SQLite), as a team would run it.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import pytest
 from journeys.demo import DEMO_JOURNEY
 from journeys.diff import diff_journeys
 from journeys.interop import export_journey, import_journey, revision_from_file
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.tickets.samples.mermaid_journey import docs_example, skeleton
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("ws")
-    run(home, "init", "--demo", check_ok=True)
-    return home
+def home(cli_demo_copy) -> Path:
+    """The demo workspace. The tests need a dataset to measure, not a size: the session's 20,000-ticket demo
+    stands in for the 200,000 `init --demo` makes by default."""
+    return cli_demo_copy(20_000)
 
 
 def _history(home: Path, name: str) -> list[dict]:

@@ -8,29 +8,24 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from journeys.cli import cli
 from journeys.cli.discover import discover
 from journeys.demo import DEMO_JOURNEY
 from journeys.demo.event_log import UNDESIGNED, write_demo_log
+from tests.cli.runner import run as run_cli
 from tests.discover.helpers import hand_csv, hand_xes_style_csv
 
 cli.add_command(discover)
 
 
 def run(home: Path, *args: str, ok: bool = True):
-    result = CliRunner().invoke(cli, ["--home", str(home), *args], env={"JOURNEYS_AUTHOR": "tester"})
-    assert "Traceback" not in result.output
-    if ok:
-        assert result.exit_code == 0, result.output
-    return result
+    return run_cli(home, *args, check_ok=ok)
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("ws")
-    run(home, "init", "--demo", "--tickets", "0")
+def home(cli_demo_copy) -> Path:
+    home = cli_demo_copy(0)  # `init --demo --tickets 0`: the demo journeys, no tickets
     write_demo_log(home / "demo.csv", cases=1_500, seed=5)
     hand_csv(home / "hand.csv")
     hand_xes_style_csv(home / "hand-xes.csv")
@@ -108,7 +103,7 @@ def test_table_output_and_a_saved_log_used_by_name(home):
 def test_bad_input_is_one_clear_line_and_exit_2(home, args, words):
     (home / "empty.csv").write_bytes(b"")
     result = run(home, "discover", *[a.format(home=home) for a in args], ok=False)
-    assert result.exit_code == 2, result.output
+    assert result.returncode == 2, result.stdout + result.stderr
     assert words.lower() in result.stderr.lower()
     assert result.stderr.startswith("journeys: ") or "Error:" in result.stderr
 

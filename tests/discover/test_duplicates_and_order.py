@@ -7,8 +7,6 @@ Expected figures are counted in plain Python / pandas over the rows the test wri
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import deque
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from hypothesis import strategies as st
 
 from journeys.discover import ImportOptions, LogColumns, LogImportError, dfg, import_log
 from journeys.discover.log import BAD_START, DUPLICATE, LATE_START, OPEN_START, OTHER_TRANSITION
+from tests.cli.runner import run
 from tests.discover.helpers import write_csv
 from tests.strategies import examples
 
@@ -182,20 +181,18 @@ def test_a_start_column_is_detected_by_its_usual_names_and_can_be_named():
 
 def test_the_cli_orders_by_completion_when_asked_and_says_so(tmp_path):
     home = tmp_path / "ws"
-    journeys = [str(Path(sys.executable).with_name("journeys")), "--home", str(home)]
-    subprocess.run([*journeys, "init"], check=True, capture_output=True)
+    run(home, "init", check_ok=True)
     path = _overlapping(tmp_path)
     out = {}
     for order in ("start", "complete"):
-        done = subprocess.run([*journeys, "discover", str(path), "--order", order, "--format", "json"],
-                              capture_output=True, text=True)
+        done = run(home, "discover", str(path), "--order", order, "--format", "json")
         assert done.returncode == 0, done.stderr
         out[order] = json.loads(done.stdout)
     edges = {o: {(e["source"], e["target"]): e["frequency"] for e in out[o]["edges"]} for o in out}
     assert edges["start"] == {("A", "B"): 1, ("B", "C"): 1, ("A", "C"): 1}
     assert edges["complete"] == {("B", "A"): 1, ("A", "C"): 2}
     assert out["complete"]["log"]["order"].startswith("by completion time")
-    bad = subprocess.run([*journeys, "discover", str(path), "--order", "sideways"], capture_output=True, text=True)
+    bad = run(home, "discover", str(path), "--order", "sideways")
     assert bad.returncode == 2 and "sideways" in bad.stderr and "Traceback" not in bad.stderr
 
 

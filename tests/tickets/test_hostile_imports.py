@@ -27,7 +27,7 @@ from journeys.tickets.export_files import (
     transcode,
 )
 from journeys.tickets.importer import TicketImportError, import_file
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.strategies import examples
 from tests.tickets import hostile_corpus as corpus
 from tests.tickets.exports import write_xlsx

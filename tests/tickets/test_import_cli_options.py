@@ -1,4 +1,4 @@
-"""`journeys tickets import` options, run as a user runs them (a real subprocess on a real workspace).
+"""`journeys tickets import` options, run as a user runs them (the command line, in-process, on a real workspace).
 
 Every hint the importer gives names one of these options; each is used end to end here, and each
 refusal exits 2 with the reason and leaves no dataset behind.
@@ -21,7 +21,7 @@ from journeys.store import Store
 from journeys.tickets.column_mapping import ColumnMapping, FieldMap
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.importer import DATE_ORDER_WORDS, TicketImportError, cli_word, override_mapping
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.strategies import examples
 from tests.tickets.exports import write_xlsx
 from tests.tickets.test_import import write_csv

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from journeys import files
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.concurrency import at_once
 from tests.tickets import hostile_corpus as corpus
 

@@ -1,6 +1,6 @@
 """Rules on columns that do not exist: refused when added (CLI and page), skipped with a warning when mapping.
 
-The CLI runs as a subprocess on a workspace with the demo journeys and one imported CSV that has an
+The CLI runs in-process (tests.cli.runner) on a workspace with the demo journeys and one imported CSV that has an
 extra column (kept as ``x_Region``). A broken rule is put into the store the way an old save would
 have left it (no column check then, or a pattern edited in the database), and the tickets the other
 rules place are counted independently with pandas on the source CSV.
@@ -24,7 +24,7 @@ from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.rules import COLUMNS_SHOWN, Rule, RuleSet, mapped_table, mapping_warnings, validate_rules
-from tests.cli.test_cli import run
+from tests.cli.runner import run
 from tests.ui.test_rules_page import fill_form, rerun, rules_page, saved_rules
 from ui import rules_view
 
