@@ -47,6 +47,7 @@ import ibis
 import pandas as pd
 
 from journeys.errors import JourneysError
+from journeys.metric_format import format_value
 from journeys.metrics import METRICS, compute, metric_words, utc_timestamp
 from journeys.model import Journey
 from journeys.store import Store
@@ -430,12 +431,8 @@ def day(moment: date | datetime | None) -> str:
 
 
 def show(metric: str, value: float) -> str:
-    """A watched value in words: 18%, 3.5 h, 42 min, 120 per 30 days."""
-    unit = METRICS[metric].unit
-    if unit == "%":
-        return f"{value:.0%}"
-    if unit == "minutes":
-        return f"{value / 60:,.1f} h" if value >= 120 else f"{value:,.0f} min"
+    """A watched value in words, as everywhere else (:func:`journeys.metric_format.format_value`), except
+    volume, which is counted over the review window: "120 per 30 days"."""
     if metric == "volume":
         return f"{value:,.0f} per {VOLUME_DAYS} days"
-    return f"{value:,.1f} {unit}"
+    return format_value(metric, value)

@@ -19,11 +19,18 @@ pages, the CLI and the reports turn them into text through :func:`format_value`.
 '0.12'
 >>> d3_format("csat"), d3_format("frt_p50").spec, d3_format(FRICTION)
 (D3Format(spec='.0%', unit=''), ',.0f', D3Format(spec='.2f', unit=''))
+
+A *change* of a metric (an experiment's effect, a target) is stated in its own units: shares in
+percentage points, counts a week.
+
+>>> str(change_amount("reopen_rate", -0.116)), str(change_amount("frt_p50", 118)), effect_scale("csat")
+('−11.6 points', '+118 min', (100.0, 'percentage points'))
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from journeys.metrics import METRICS
@@ -95,3 +102,47 @@ def d3_format(metric: str) -> D3Format:
     if unit == "tickets":
         return D3Format(",d", "tickets")
     return D3Format(".1f", unit)
+
+
+# --- changes (effects, targets) ------------------------------------------------------------------------
+
+
+def effect_scale(metric: str) -> tuple[float, str]:
+    """(factor from the catalogue's units, unit words) to state a change: shares in percentage points,
+    counts a week, anything else in its own unit. Charts and forms scale by it; :func:`change_amount` words it."""
+    unit = unit_of(metric)
+    if unit == "%":
+        return 100.0, "percentage points"
+    if unit == "tickets":
+        return 1.0, "tickets a week"
+    return 1.0, unit
+
+
+_SHORT_UNITS = {"percentage points": "points", "minutes": "min"}  # in running text and tables
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A change in a metric's units, kept apart: the number ("−11.6") and the unit words ("points").
+
+    A narrow page puts the unit in a label and the number in the value; everywhere else it is read as
+    ``str(amount)``. Returned whole so no caller has to split a sentence to find the unit."""
+
+    number: str
+    unit: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.unit}".strip()
+
+
+def change_amount(metric: str, effect: float | None, *, signed: bool = True) -> Amount:
+    """A change in the metric's units: rates in percentage points, times in minutes, counts a week."""
+    if effect is None or not math.isfinite(effect):
+        return Amount("—")
+    factor, words = effect_scale(metric)
+    amount, unit = effect * factor, unit_of(metric)
+    digits = 1 if unit == "%" else 0 if unit in ("minutes", "tickets") and abs(amount) >= 10 else 2
+    number = f"{abs(amount):,.{digits}f}"
+    if signed:
+        number = ("−" if amount < 0 else "+") + number
+    return Amount(number, _SHORT_UNITS.get(words, words))

@@ -222,7 +222,8 @@ def test_bad_cadence_and_threshold_are_refused(store):
 
 
 def test_words():
-    assert fresh.show("resolution_p90", 90) == "90 min" and fresh.show("resolution_p90", 1560) == "26.0 h"
+    assert fresh.show("resolution_p90", 90) == "90 min" and fresh.show("resolution_p90", 1560) == "1.1 days"
+    assert fresh.show("resolution_p90", 300) == "5.0 hours"  # the catalogue's one way, as on every page
     assert fresh.show("volume", 1234.4) == "1,234 per 30 days" and fresh.show("csat", 0.8) == "80%"
     assert metric_words("csat") == "CSAT" and metric_words("reopen_rate") == "reopen rate"
     assert fresh.day(datetime(2026, 10, 3, 23, tzinfo=UTC)) == "3 Oct 2026"

@@ -17,6 +17,7 @@ from journeys.errors import JourneysError
 from journeys.experiments import Design, Experiment, Status, StoredExperiment, Verdict, parse_experiment
 from journeys.experiments.experiment import UNMEASURABLE
 from journeys.experiments.report import verdict_headline
+from journeys.metric_format import effect_scale
 from journeys.metrics import METRICS
 from journeys.painpoints import StoredPainPoint
 from journeys.tickets.datasets import DatasetVersion
@@ -35,15 +36,6 @@ DESIGNS = {Design.did.value: "Difference-in-differences", Design.before_after.va
 DESIGN_HELP = ("Difference-in-differences compares the changed steps with untouched comparison steps (best when "
                "something else moves both); before/after reads the changed steps' weekly series alone (a trend is "
                "extrapolated); A/B needs tickets that carry a variant.")
-
-
-def unit_scale(metric: str) -> tuple[float, str]:
-    """How the form asks for a change in this metric: (factor from model units, unit words)."""
-    unit = METRICS[metric].unit
-    if unit == "%":
-        return 100.0, "percentage points"
-    return 1.0, {"tickets": "tickets a week", "minutes": "minutes"}.get(unit, unit)
-
 
 
 # --- the form (create, and edit a draft) -------------------------------------------------------------------------
@@ -93,7 +85,7 @@ def experiment_fields(prefix: str, initial: dict[str, Any], step_labels: dict[st
     else:
         b.caption("Before/after reads the changed steps alone: the before-weeks' trend is extrapolated, so "
                   "anything else that changed at the same time is read as the effect. Prefer a comparison step.")
-    factor, unit = unit_scale(metric)
+    factor, unit = effect_scale(metric)
     a, b, c, d = st.columns([1, 1, 1, 1.25])
     a.date_input("Before-window starts", value=_date(initial.get("pre_start")), key=prefix + "pre",
                  help="Empty: 12 weeks before the change.", format="YYYY-MM-DD")
@@ -130,7 +122,7 @@ def form_data(prefix: str, initial: dict[str, Any]) -> dict[str, Any]:
                                                                "shipped", "post", "effect", "guardrails", "link",
                                                                "hypothesis")}
     metric = v["metric"] or initial.get("metric") or "reopen_rate"
-    factor, _ = unit_scale(metric)
+    factor, _ = effect_scale(metric)
     design = v["design"] or Design.did.value
     variants = list(initial.get("variants") or ("A", "B"))
     if design == Design.ab.value:

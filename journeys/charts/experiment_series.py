@@ -25,6 +25,7 @@ from journeys.charts.weeks import PARTIAL_OPACITY, mark_partial_weeks
 from journeys.charts.wire import to_browser
 from journeys.experiments.experiment import Design, Experiment, Result
 from journeys.experiments.series import CHANGED, COMPARISON
+from journeys.metric_format import d3_format, effect_scale
 from journeys.metrics import METRICS
 
 ARM_LABELS = {CHANGED: "Changed steps", COMPARISON: "Comparison steps"}
@@ -35,19 +36,8 @@ EFFECT_HEIGHT = 80
 
 
 def axis_format(metric: str) -> str:
-    """The d3 format of a metric's values: shares as %, minutes and counts as whole numbers."""
-    unit = METRICS[metric].unit
-    return ".0%" if unit == "%" else ",.2f" if unit == "replies" else ",.0f"
-
-
-def effect_scale(metric: str) -> tuple[float, str]:
-    """(factor, unit words) to show an effect: shares in percentage points, the rest in their unit."""
-    unit = METRICS[metric].unit
-    if unit == "%":
-        return 100.0, "percentage points"
-    if unit == "tickets":
-        return 1.0, "tickets a week"
-    return 1.0, unit
+    """The d3 format of a metric's values on the trend's axis and tooltip (the catalogue's one format)."""
+    return d3_format(metric).spec
 
 
 def _day(value: date | datetime) -> pd.Timestamp:

@@ -56,7 +56,7 @@ def _pad(x: float) -> float:
     return abs(x) * 0.5 or 1.0
 
 
-def format_value(value: float, spec: str) -> str:
+def d3_text(value: float, spec: str) -> str:
     """A finite ``value`` as d3-format (Vega) writes it with ``spec`` (see :data:`FORMAT_HELP`).
 
     As d3 does: the magnitude is rounded with ties away from zero (JavaScript's ``toFixed``
@@ -125,7 +125,7 @@ class MetricOverlay:
         if state == "too_few":
             return TOO_FEW_BADGE
         value = self.value(step_id)
-        return None if value is None else format_value(value, self.format)
+        return None if value is None else d3_text(value, self.format)
 
     def tooltip(self, step_id: str) -> str:
         """The value with its unit, or why there is none."""

@@ -34,7 +34,7 @@ from journeys.experiments.experiment import Design, Experiment, Outcome, Result,
 from journeys.experiments.repository import Experiments, StoredExperiment
 from journeys.experiments.series import weekly_series
 from journeys.experiments.verdict import GUARDRAIL_WORSENED, NO_CHANGE_RULED_OUT
-from journeys.metric_format import UNKNOWN, format_value, unit_of
+from journeys.metric_format import UNKNOWN, Amount, change_amount, format_value, unit_of
 from journeys.metrics import METRICS
 from journeys.painpoints import PainPoint, PainPoints
 from journeys.store import Store
@@ -59,34 +59,6 @@ def value_text(metric: str, value: float | None) -> str:
     "47 tickets a week" (an experiment reads a step's volume week by week)."""
     text = format_value(metric, value)
     return f"{text} a week" if unit_of(metric) == "tickets" and text != UNKNOWN else text
-
-
-@dataclass(frozen=True)
-class Amount:
-    """A change in a metric's units, kept apart: the number ("−11.6") and the unit words ("points").
-
-    A narrow page puts the unit in a label and the number in the value; everywhere else it is read as
-    ``str(amount)``. Returned whole so no caller has to split a sentence to find the unit."""
-
-    number: str
-    unit: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.unit}".strip()
-
-
-def change_amount(metric: str, effect: float | None, *, signed: bool = True) -> Amount:
-    """An effect in the metric's units: rates in percentage points, times in minutes, counts a week."""
-    if effect is None or not math.isfinite(effect):
-        return Amount("—")
-    unit = METRICS[metric].unit
-    amount, words = (effect * 100, "points") if unit == "%" else (effect, {"minutes": "min",
-                                                                           "tickets": "tickets a week"}.get(unit, unit))
-    digits = 1 if unit == "%" else 0 if unit in ("minutes", "tickets") and abs(amount) >= 10 else 2
-    number = f"{abs(amount):,.{digits}f}"
-    if signed:
-        number = ("−" if amount < 0 else "+") + number
-    return Amount(number, words)
 
 
 def change_text(metric: str, effect: float | None, *, signed: bool = True) -> str:

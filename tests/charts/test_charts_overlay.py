@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from journeys.charts import export_chart, journey_map, style
-from journeys.charts.overlay import TOO_FEW_BADGE, WORSE_TO_BETTER, MetricOverlay, format_value
+from journeys.charts.overlay import TOO_FEW_BADGE, WORSE_TO_BETTER, MetricOverlay, d3_text
 from journeys.demo import current_state_journey
 from journeys.model import Journey
 from tests.strategies import examples, journeys
@@ -265,7 +265,7 @@ def test_badge_text_is_what_vega_writes_with_the_same_format() -> None:
             drawn[_SPECS[int(text[1:])]], texts = texts, []
         else:
             texts.append(text)
-    assert drawn == {spec: [f"[{format_value(v, spec)}]" for v in _VALUES] for spec in _SPECS}
+    assert drawn == {spec: [f"[{d3_text(v, spec)}]" for v in _VALUES] for spec in _SPECS}
 
 
 def test_unsupported_formats_and_a_non_finite_center_are_refused() -> None:
@@ -275,7 +275,7 @@ def test_unsupported_formats_and_a_non_finite_center_are_refused() -> None:
     with pytest.raises(ValueError, match="center"):
         MetricOverlay("x", {}, True, ".1f", center=float("nan"))
     with pytest.raises(ValueError, match="finite"):
-        format_value(float("inf"), ".1f")
+        d3_text(float("inf"), ".1f")
 
 
 # --- any journey -----------------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_any_journey_with_any_values_draws(journey: Journey, data: st.DataObject
               and not isinstance(values.get(i), bool) and math.isfinite(values[i])}
     assert {n["id"] for n in nodes if n["metric"] is not None} == finite
     badges = {b["id"]: b["badge"] for b in _rows(spec, "metric_badge_text")}
-    assert badges == {**{i: format_value(float(values[i]), overlay.format) for i in finite},
+    assert badges == {**{i: d3_text(float(values[i]), overlay.format) for i in finite},
                       **{i: TOO_FEW_BADGE for i in ids if i in too_few}}
     domain = _layer(spec, "strips")["encoding"]["fill"]["scale"]["domain"]
     assert domain == sorted(domain)

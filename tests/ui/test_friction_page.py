@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from journeys.charts.overlay import format_value
+from journeys.charts.overlay import d3_text
 from journeys.csv_export import csv_text
 from journeys.demo import DEMO_JOURNEY
 from journeys.store import Store
@@ -103,7 +103,7 @@ def test_map_colours_by_any_catalogue_metric_and_flags_emotions(demo_home):
     steps = datasets["steps"].set_index("id")
     drawn = steps.loc[steps["metric_state"] == "value", "metric"]
     assert drawn.idxmax() == "reset-password" and drawn.max() > 0.2
-    assert steps.loc["reset-password", "badge"] == format_value(drawn.max(), ".0%")
+    assert steps.loc["reset-password", "badge"] == d3_text(drawn.max(), ".0%")
     warnings = [w.value for w in at.warning]
     assert any("Bot suggests articles" in w and "negative (-1)" in w for w in warnings)
 
