@@ -22,7 +22,7 @@ def three_step_graph():
     return to_digraph(journey)
 
 
-@pytest.mark.parametrize("module", ["journeys.graph"])
+@pytest.mark.parametrize("module", ["journeys.graph", "journeys.metric_format"])
 def test_docstring_examples_hold(module: str) -> None:
     found = doctest.testmod(importlib.import_module(module), extraglobs={"G": three_step_graph()},
                             optionflags=doctest.ELLIPSIS)
