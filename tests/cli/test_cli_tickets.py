@@ -17,6 +17,8 @@ from journeys.tickets.datasets import Datasets
 from journeys.tickets.synthetic import generate
 from tests.cli.runner import run
 
+DEMO_TICKETS = 20_000  # the demo the other CLI tests share (tests/conftest.py cli_demo_template)
+
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> Path:
@@ -96,40 +98,41 @@ def test_demo_metrics_show_the_planted_friction(demo_template, tmp_path):
     assert None not in by_step  # every demo ticket is mapped by the demo rules
 
 
-def test_rules_test_move_remove_and_history(tmp_path):
+def test_rules_test_move_remove_and_history(cli_demo_copy):
     """Rule upkeep from the shell: try a draft rule, reorder, remove; every change is a new version."""
-    with Store.for_folder(tmp_path) as store:
-        load_demo(store, "demo", home=tmp_path, tickets=4_000)
+    # a copy of the session's `init --demo --tickets 20000` (loading a demo costs ~10 s whatever its size;
+    # the checks below hold for any number of tickets: each is counted against the dataset's own size)
+    home = cli_demo_copy(DEMO_TICKETS)
     journey, dataset = DEMO_JOURNEY, "Zendesk tickets (demo)"
-    before = json.loads(run(tmp_path, "tickets", "rules", "test", journey, "--dataset", dataset, "--format", "json",
+    before = json.loads(run(home, "tickets", "rules", "test", journey, "--dataset", dataset, "--format", "json",
                             check_ok=True).stdout)
     placed = sum(r["placed"] for r in before["rules"])
-    assert placed + before["unmapped"]["unmapped"] == before["unmapped"]["tickets"] == 4_000
+    assert placed + before["unmapped"]["unmapped"] == before["unmapped"]["tickets"] == DEMO_TICKETS
 
     # A draft that repeats rule 1 lands nothing: every ticket it matches is shadowed by the original.
     first = before["rules"][0]
-    shown = json.loads(run(tmp_path, "tickets", "rules", "show", journey, "--format", "json", check_ok=True).stdout)
-    draft = json.loads(run(tmp_path, "tickets", "rules", "test", journey, "--dataset", dataset, "--step", "login",
+    shown = json.loads(run(home, "tickets", "rules", "show", journey, "--format", "json", check_ok=True).stdout)
+    draft = json.loads(run(home, "tickets", "rules", "test", journey, "--dataset", dataset, "--step", "login",
                            "--field", shown[0]["field"], "--value", shown[0]["value"], "--format", "json",
                            check_ok=True).stdout)
     assert draft["rules"][-1]["placed"] == 0 and draft["rules"][-1]["shadowed"] == first["placed"] > 0
-    table = run(tmp_path, "tickets", "rules", "test", journey, "--dataset", dataset, "--step", "login",
+    table = run(home, "tickets", "rules", "test", journey, "--dataset", dataset, "--step", "login",
                 "--field", shown[0]["field"], "--value", shown[0]["value"], check_ok=True)
     assert f"rule(s) {len(shown) + 1} never fire" in table.stderr
-    bad = run(tmp_path, "tickets", "rules", "test", journey, "--dataset", dataset, "--step", "login", "--field",
+    bad = run(home, "tickets", "rules", "test", journey, "--dataset", dataset, "--step", "login", "--field",
               "subject", "--op", "regex", "--value", "pass(?=word)")
     assert bad.returncode == 2 and "RE2" in bad.stderr and "Traceback" not in bad.stderr
 
-    run(tmp_path, "tickets", "rules", "move", journey, str(len(shown)), "--to", "1", check_ok=True)
-    moved = json.loads(run(tmp_path, "tickets", "rules", "show", journey, "--format", "json", check_ok=True).stdout)
+    run(home, "tickets", "rules", "move", journey, str(len(shown)), "--to", "1", check_ok=True)
+    moved = json.loads(run(home, "tickets", "rules", "show", journey, "--format", "json", check_ok=True).stdout)
     assert moved[0]["value"] == shown[-1]["value"] and [r["value"] for r in moved[1:]] == [
         r["value"] for r in shown[:-1]]
-    run(tmp_path, "tickets", "rules", "remove", journey, "1", check_ok=True)
-    after = json.loads(run(tmp_path, "tickets", "rules", "test", journey, "--dataset", dataset, "--format", "json",
+    run(home, "tickets", "rules", "remove", journey, "1", check_ok=True)
+    after = json.loads(run(home, "tickets", "rules", "test", journey, "--dataset", dataset, "--format", "json",
                            check_ok=True).stdout)
     assert after["unmapped"]["unmapped"] == before["unmapped"]["unmapped"] + before["rules"][-1]["placed"]
-    out = run(tmp_path, "tickets", "rules", "remove", journey, "99")
+    out = run(home, "tickets", "rules", "remove", journey, "99")
     assert out.returncode == 2 and "there is no rule 99" in out.stderr
-    history = json.loads(run(tmp_path, "tickets", "rules", "history", journey, "--format", "json",
+    history = json.loads(run(home, "tickets", "rules", "history", journey, "--format", "json",
                              check_ok=True).stdout)
     assert [h["version"] for h in history] == [3, 2, 1] and history[0]["message"].startswith("Removed rule")
