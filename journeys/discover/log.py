@@ -35,6 +35,7 @@ import os
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,7 +49,7 @@ from journeys.discover.log_files import LogPreview, LogSource, open_source
 from journeys.discover.log_files import inspect_log as _inspect
 from journeys.errors import JourneysError, Problem
 from journeys.files import fsync_path, workspace_tmp
-from journeys.settings import import_limits
+from journeys.settings import ImportLimits, import_limits
 from journeys.tickets import normalise as nz
 from journeys.tickets.column_mapping import extra_name, norm
 from journeys.tickets.export_files import malformed_reason, rejected_csv_lines, skip_bad_json_lines
@@ -144,68 +145,14 @@ def import_log(path: Path | str, out_path: Path | str, columns: LogColumns | Non
 def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | None, options: ImportOptions,
                  progress: Progress | None, tmp_home: Path | None = None) -> LogReport:
     started = time.perf_counter()
-    if options.problems():
-        raise LogImportError("The import options are not valid", options.problems())
+    limits = _refuse_early(path, options)
     if progress:
         progress("reading", 0.0)
-    limits = import_limits()
-    if path.is_file() and path.stat().st_size > limits.max_log_bytes:
-        raise LogImportError("The file is too large to import",
-                             [Problem(path.name, f"{path.stat().st_size / 2**30:.1f} GiB; the limit is "
-                                                 f"{limits.max_log_bytes / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
     with workspace_tmp(tmp_home, prefix="log-") as workdir:
         con = import_connection(workdir)
         try:
-            fallback = padding = newlines = False
-            bad_json = None
-            unzipped: Path | None = None
-            date_order = options.date_order
-            for attempt in range(6):
-                rejects = f"rejects_{attempt}"
-                src = open_source(con, path, workdir, max_events=limits.max_events, fallback_encoding=fallback,
-                                  null_padding=padding, rejects=rejects, unzipped=unzipped, newlines=newlines,
-                                  bad_json=bad_json)
-                if src.compressed and src.format != "xes":
-                    unzipped = src.path
-                cols = _columns(src, columns)
-                run = _Run(con, src.sql, src.types, cols, options, date_order, src.sample)
-                try:
-                    run.build()
-                except (duckdb.Error, pa.ArrowException, OSError) as exc:  # the ticket importer's re-reads
-                    if attempt < 5 and src.info is not None and skip_bad_json_lines(con, src.info, exc):
-                        bad_json = src.info.bad_json_lines
-                        continue
-                    if attempt < 5 and src.format == "csv" and not newlines and "invalid state" in str(exc):
-                        newlines = True
-                        continue
-                    raise
-                malformed = rejected_csv_lines(con, src.rejects_table, MAX_EXAMPLES)
-                if src.info is not None and src.info.bad_json_lines:
-                    bad = src.info.bad_json_lines
-                    malformed.append(("NOT JSON", bad.lines, bad.first, ""))
-                kinds = {et for et, *_ in malformed}
-                retry = False
-                if "INVALID ENCODING" in kinds and not fallback and src.format == "csv":
-                    fallback = retry = True  # lenient UTF-8: only the invalid bytes read as cp1252
-                if "MISSING COLUMNS" in kinds and not padding and src.format == "csv":
-                    padding = retry = True
-                if run.wrong_date_order():
-                    date_order, retry = "dayfirst", True
-                if retry and attempt < 5:
-                    continue
-                break
-            report = LogReport(source=str(path), format=src.format, encoding=src.encoding, delimiter=src.delimiter,
-                               warnings=list(src.warnings))
-            if src.info is not None and src.info.invalid_bytes:
-                report.warnings.append(src.info.invalid_bytes.note())
-            if padding:
-                report.warnings.append("Lines with fewer fields than the header were kept; their missing trailing "
-                                       "fields are empty.")
-            for et, n, lines, text in malformed:
-                reason = malformed_reason(et)
-                report.rejected[reason] = report.rejected.get(reason, 0) + n
-                report.examples.setdefault(reason, [f"line {ln}" + (f": {_clip(text)!r}" if text and i == 0 else "")
-                                                    for i, ln in enumerate(lines)])
+            src, run, malformed, reading = _read_until_settled(con, path, workdir, columns, options, limits)
+            report = _source_report(path, src, reading, malformed)
             if progress:
                 progress("sorting", 0.5)
             run.finish(tmp, report)
@@ -217,6 +164,103 @@ def _import_file(path: Path, out_path: Path, tmp: Path, columns: LogColumns | No
             return report
         finally:
             con.close()
+
+
+def _refuse_early(path: Path, options: ImportOptions) -> ImportLimits:
+    """Refuse invalid options and a file over the size limit before reading a byte; the limits in force."""
+    if options.problems():
+        raise LogImportError("The import options are not valid", options.problems())
+    limits = import_limits()
+    if path.is_file() and path.stat().st_size > limits.max_log_bytes:
+        raise LogImportError("The file is too large to import",
+                             [Problem(path.name, f"{path.stat().st_size / 2**30:.1f} GiB; the limit is "
+                                                 f"{limits.max_log_bytes / 2**30:.1f} GiB (JOURNEYS_MAX_LOG_BYTES)")])
+    return limits
+
+
+@dataclass
+class _Reading:
+    """How the file is read this time; each re-read after a wrong guess changes one of these."""
+
+    date_order: str
+    fallback: bool = False  # lenient UTF-8: only the invalid bytes read as cp1252
+    padding: bool = False  # lines with fewer fields than the header are padded
+    newlines: bool = False  # mixed line ends: re-read with one
+    bad_json: Any = None  # NDJSON lines that are not JSON, skipped
+    unzipped: Path | None = None  # a compressed file unpacked once, read again from there
+
+
+MAX_READS = 6  # a file needs at most one re-read per kind of guess
+
+
+def _read_until_settled(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, columns: LogColumns | None,
+                        options: ImportOptions, limits: ImportLimits
+                        ) -> tuple[LogSource, _Run, list[tuple[Any, ...]], _Reading]:
+    """Read the file, re-reading while a guess (encoding, padding, line ends, date order, bad lines) was wrong."""
+    reading = _Reading(date_order=options.date_order)
+    for attempt in range(MAX_READS):
+        last = attempt == MAX_READS - 1
+        src = open_source(con, path, workdir, max_events=limits.max_events, fallback_encoding=reading.fallback,
+                          null_padding=reading.padding, rejects=f"rejects_{attempt}", unzipped=reading.unzipped,
+                          newlines=reading.newlines, bad_json=reading.bad_json)
+        if src.compressed and src.format != "xes":
+            reading.unzipped = src.path
+        run = _Run(con, src.sql, src.types, _columns(src, columns), options, reading.date_order, src.sample)
+        try:
+            run.build()
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:  # the ticket importer's re-reads
+            if not last and _read_again_after(exc, con, src, reading):
+                continue
+            raise
+        malformed = rejected_csv_lines(con, src.rejects_table, MAX_EXAMPLES)
+        if src.info is not None and src.info.bad_json_lines:
+            bad = src.info.bad_json_lines
+            malformed.append(("NOT JSON", bad.lines, bad.first, ""))
+        if not last and _read_again_for(malformed, src, run, reading):
+            continue
+        return src, run, malformed, reading
+    raise AssertionError("unreachable: the last read returns or raises")
+
+
+def _read_again_after(exc: BaseException, con: duckdb.DuckDBPyConnection, src: LogSource, reading: _Reading) -> bool:
+    """After a failed read: whether skipping bad NDJSON lines or reading one line end may fix it (then set)."""
+    if src.info is not None and skip_bad_json_lines(con, src.info, exc):
+        reading.bad_json = src.info.bad_json_lines
+        return True
+    if src.format == "csv" and not reading.newlines and "invalid state" in str(exc):
+        reading.newlines = True
+        return True
+    return False
+
+
+def _read_again_for(malformed: list[tuple[Any, ...]], src: LogSource, run: _Run, reading: _Reading) -> bool:
+    """After a read: whether its rejected lines or dates show a wrong guess (then set what to change)."""
+    kinds = {et for et, *_ in malformed}
+    retry = False
+    if "INVALID ENCODING" in kinds and not reading.fallback and src.format == "csv":
+        reading.fallback = retry = True
+    if "MISSING COLUMNS" in kinds and not reading.padding and src.format == "csv":
+        reading.padding = retry = True
+    if run.wrong_date_order():
+        reading.date_order, retry = "dayfirst", True
+    return retry
+
+
+def _source_report(path: Path, src: LogSource, reading: _Reading, malformed: list[tuple[Any, ...]]) -> LogReport:
+    """The report's part about the file: format, encoding, warnings, lines rejected before parsing."""
+    report = LogReport(source=str(path), format=src.format, encoding=src.encoding, delimiter=src.delimiter,
+                       warnings=list(src.warnings))
+    if src.info is not None and src.info.invalid_bytes:
+        report.warnings.append(src.info.invalid_bytes.note())
+    if reading.padding:
+        report.warnings.append("Lines with fewer fields than the header were kept; their missing trailing "
+                               "fields are empty.")
+    for et, n, lines, text in malformed:
+        reason = malformed_reason(et)
+        report.rejected[reason] = report.rejected.get(reason, 0) + n
+        report.examples.setdefault(reason, [f"line {ln}" + (f": {_clip(text)!r}" if text and i == 0 else "")
+                                            for i, ln in enumerate(lines)])
+    return report
 
 
 def import_relation(con: duckdb.DuckDBPyConnection, sql: str, out_path: Path | str, columns: LogColumns,
