@@ -27,10 +27,9 @@ def open_page(page: str | None = None, *, author: str | None = "Tester", timeout
         at.session_state["author"] = author
     for key, value in params.items():
         at.query_params[key] = value
+    if page:  # straight to the page, as a deep link opens it: the frame runs around it all the same, and the
+        at.switch_page(f"pages/{page}.py")  # Overview (the whole loop at a glance) is not computed first for nothing
     at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py")
-        at.run()
     assert not at.exception, at.exception
     return at
 

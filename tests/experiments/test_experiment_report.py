@@ -10,13 +10,11 @@ import re
 import shutil
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
-from journeys.demo.loader import load_demo
 from journeys.errors import JourneysError, StaleWrite
 from journeys.experiments import Audience, Experiment, Experiments, LoopEntry, Status, analyse, decision
 from journeys.experiments.closing import (
@@ -45,22 +43,14 @@ from journeys.tickets.datasets import Datasets
 from journeys.tickets.engine import TicketEngine
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
-TICKETS = 30_000
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 
 
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("report-demo")
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=TICKETS)
-    return home
-
-
 @pytest.fixture
-def store(demo_home, tmp_path):
+def store(demo_template, tmp_path):
+    """A private copy of the session's demo workspace (30,000 tickets; tests/conftest.py builds it once)."""
     copy = tmp_path / "home"
-    shutil.copytree(demo_home, copy)
+    shutil.copytree(demo_template, copy)
     opened = Store.for_folder(copy)
     opened.home = copy
     yield opened

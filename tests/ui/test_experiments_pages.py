@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from streamlit.testing.v1 import AppTest
 from journeys.cli import cli
 from journeys.cli.experiments import experiments as experiments_group
 from journeys.demo import DEMO_JOURNEY
-from journeys.demo.loader import load_demo
 from journeys.experiments import Audience, Experiments, LoopEntry, Status, analyse
 from journeys.experiments.report import change_text, interval_text, relative_text
 from journeys.painpoints import PainPoints
@@ -37,28 +35,15 @@ from ui.experiment_form import new_prefix
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-TICKETS = 30_000  # as tests/ui/test_priorities_page.py and tests/ui/test_friction_page.py
 
 if "experiments" not in cli.commands:  # until journeys/cli.py imports the group itself
     cli.add_command(experiments_group)
 
 
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("experiments-demo")
-    with Store.for_folder(home) as store:
-        load_demo(store, "demo", home=home, tickets=TICKETS)
-    return home
-
-
 @pytest.fixture
-def home(demo_home, tmp_path, monkeypatch) -> Path:
-    copy = tmp_path / "home"
-    shutil.copytree(demo_home, copy)
-    monkeypatch.setenv("JOURNEYS_HOME", str(copy))
-    for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
-        monkeypatch.delenv(var, raising=False)
-    return copy
+def home(demo_home) -> Path:
+    """A private copy of the session's demo workspace (tests/conftest.py builds it once for every page test)."""
+    return demo_home
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +67,7 @@ def _page(page: str, **params: str) -> AppTest:
     at.session_state["author"] = "Tester"
     for key, value in params.items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"pages/{page}.py")  # straight to the page, as a deep link (see tests/pagetest.py open_page)
     return _run(at)
 
 

@@ -46,8 +46,7 @@ def _page(author: str | None = "Tester") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     if author:
         at.session_state["author"] = author
-    at.run()
-    at.switch_page("pages/import_tickets.py")
+    at.switch_page("pages/import_tickets.py")  # straight to the page, as a deep link (see tests/pagetest.py)
     at.run()
     assert not at.exception, at.exception
     return at

@@ -34,8 +34,7 @@ def _app(page: str, author: str | None = "Tester", **params: str) -> AppTest:
         at.session_state["author"] = author
     for key, value in params.items():
         at.query_params[key] = value
-    at.run()
-    at.switch_page(page)
+    at.switch_page(page)  # straight to the page, as a deep link (see tests/pagetest.py open_page)
     at.run()
     assert not at.exception, at.exception
     return at
