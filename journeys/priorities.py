@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import ibis
 import numpy as np
@@ -34,14 +34,11 @@ import pandas as pd
 
 from journeys.definitions import MetricSettings, resolve
 from journeys.definitions import load_settings as load_definitions
-from journeys.errors import JourneysError, NotFound
+from journeys.errors import JourneysError
 from journeys.friction import DEFAULT_CAP, friction_from
 from journeys.metrics import METRICS, Metric, compute
 from journeys.painpoints import StoredPainPoint
 from journeys.store import Store
-
-if TYPE_CHECKING:
-    from journeys.tickets.datasets import DatasetVersion
 
 SETTINGS_KIND = "settings"
 SETTINGS_KEY = "priorities"
@@ -370,19 +367,6 @@ class Ranking:
         return {key: move.words() for key, move in self.moves.items()}
 
 
-def choose_dataset(available: Sequence[DatasetVersion], name: str | None = None) -> DatasetVersion | None:
-    """The dataset named, or without a name the most recently imported (None when there is none).
-
-    Pain points are scored against "the latest import", not the first name in the list."""
-    if not name:
-        return max(available, key=lambda d: d.created_at) if available else None
-    found = next((d for d in available if d.name == name), None)
-    if found is None:
-        raise NotFound(f"There is no ticket dataset '{name}' (known: "
-                       f"{', '.join(d.name for d in available) or 'none'})")
-    return found
-
-
 def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, dataset: str | None = None) -> Ranking:
     """Score every pain point of the workspace against a ticket dataset (default: the latest imported).
 
@@ -391,7 +375,7 @@ def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, data
     """
     from journeys.painpoints import PainPoints
     from journeys.store.tickets import TicketStore
-    from journeys.tickets.datasets import Datasets
+    from journeys.tickets.datasets import Datasets, choose_dataset
 
     pains = {p.key: p for p in PainPoints(store).list(workspace)}
     weights, weights_version = load_weights(store, workspace)

@@ -87,15 +87,9 @@ def has_journey(name: str) -> bool:
 
 def pick_dataset(available: Sequence[DatasetVersion]) -> DatasetVersion | None:
     """The ticket dataset to measure on: the latest import unless the team picks another."""
-    if not available:
-        return None
-    newest = max(available, key=lambda d: d.created_at)
-    if len(available) == 1:
-        return newest
-    names = [d.name for d in available]
-    chosen = st.selectbox("Measure on the ticket dataset", names, index=names.index(newest.name), key="ex_dataset",
-                          help="Plans, charts, analyses and the customer list read this dataset's tickets.")
-    return next(d for d in available if d.name == chosen)
+    return tickets_view.pick_dataset(
+        available, "Measure on the ticket dataset", key="ex_dataset",
+        help="Plans, charts, analyses and the customer list read this dataset's tickets.")
 
 
 def metric_label(metric: str) -> str:

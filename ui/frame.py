@@ -29,7 +29,7 @@ from journeys.files import start_tmp
 from journeys.glance import overview
 from journeys.settings import Settings, load_settings
 from journeys.store import Store
-from journeys.tickets.datasets import Datasets
+from journeys.tickets.datasets import choose_dataset
 from journeys.workspace import Workspace, open_workspace
 from ui.text import plain, shown
 
@@ -175,9 +175,9 @@ def home() -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Open": st.column_config.LinkColumn("Open", display_text="Open map"),
     })
-    datasets = Datasets(shared, settings().home).list(workspace())
-    if datasets:
-        latest = max(datasets, key=lambda d: d.created_at)
+    datasets = ws().datasets.list()
+    latest = choose_dataset(datasets)
+    if latest is not None:
         st.caption(f"Ticket data: {len(datasets)} dataset(s), {sum(d.rows for d in datasets):,} tickets; latest "
                    f"import '{plain(latest.name)}' version {latest.version} by {plain(latest.created_by)}, "
                    f"{_ago(latest.created_at)}.")
@@ -191,7 +191,7 @@ def _loop_at_a_glance(journey_names: list[str]) -> None:
     from ui import experiments_view, freshness_view, priorities_view, tickets_view
 
     available = tickets_view.datasets()
-    dataset = max(available, key=lambda d: d.created_at) if available else None
+    dataset = choose_dataset(available)
     ranking = priorities_view.ranking(dataset).ranking
     states = []
     for name in journey_names:

@@ -32,6 +32,7 @@ from journeys.priorities import Ranking, Score, ScoringWeights
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases import prioritise
 from journeys.usecases.prioritise import Placement
+from ui import tickets_view
 from ui.frame import author, workspace, ws
 from ui.painpoint_detail import PAINS
 from ui.stale_safe import NO_AUTHOR
@@ -91,15 +92,9 @@ def ranking(dataset: DatasetVersion | None) -> RankingView:
 
 def pick_dataset(available: Sequence[DatasetVersion]) -> DatasetVersion | None:
     """The dataset to score against: the latest import unless the manager picks another."""
-    if not available:
-        return None
-    newest = max(available, key=lambda d: d.created_at)
-    if len(available) == 1:
-        return newest
-    names = [d.name for d in available]
-    chosen = st.selectbox("Score against the ticket dataset", names, index=names.index(newest.name),
-                          key="pp_dataset", help="Reach, impact and confidence come from this dataset's tickets.")
-    return next(d for d in available if d.name == chosen)
+    return tickets_view.pick_dataset(
+        available, "Score against the ticket dataset", key="pp_dataset",
+        help="Reach, impact and confidence come from this dataset's tickets.")
 
 
 def show_status() -> None:

@@ -8,6 +8,7 @@ because its version differs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -16,7 +17,7 @@ import streamlit as st
 from journeys.definitions import load_settings as load_definitions
 from journeys.emotion_check import EmotionDisagreement, emotion_disagreements
 from journeys.store.tickets import TicketStore
-from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.datasets import DatasetVersion, choose_dataset
 from journeys.tickets.engine import (
     MappedTickets,
     SliceChoices,
@@ -37,6 +38,17 @@ def _engine() -> TicketEngine:
 
 def datasets() -> list[DatasetVersion]:
     return ws().datasets.list()
+
+
+def pick_dataset(available: Sequence[DatasetVersion], label: str, key: str, help: str) -> DatasetVersion | None:
+    """The ticket dataset a page works on: the latest import (``choose_dataset``'s rule) unless the user picks
+    another; a picker only when there is a choice."""
+    newest = choose_dataset(available)
+    if newest is None or len(available) == 1:
+        return newest
+    names = [d.name for d in available]
+    chosen = st.selectbox(label, names, index=names.index(newest.name), key=key, help=help)
+    return choose_dataset(available, chosen)
 
 
 def mapped(dataset: DatasetVersion, journey_name: str) -> MappedTickets:

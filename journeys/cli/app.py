@@ -141,9 +141,11 @@ def with_workspace(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def dataset_version(ws: Workspace, name: str | None) -> DatasetVersion | None:
     """The named dataset's latest version, or the most recently imported one (None when there is none)."""
+    from journeys.tickets.datasets import choose_dataset
+
     available = ws.datasets.list()
     if name is None:
-        return max(available, key=lambda d: d.created_at) if available else None
+        return choose_dataset(available)
     found = next((d for d in available if d.name == name), None)
     if found is None:
         listed = some_of([d.name for d in available]) or "none yet; import one with `journeys tickets import`"

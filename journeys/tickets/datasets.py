@@ -14,6 +14,7 @@ simply replaces (it gets the same number N).
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeys.errors import JourneysError, Problem
+from journeys.errors import JourneysError, NotFound, Problem
 from journeys.store import Store
 from journeys.store.file_versions import STAGING_MAX_AGE, STAGING_PREFIX, FileVersions, Place, slug
 from journeys.store.tickets import DatasetRecord, TicketStore
@@ -157,3 +158,16 @@ class Datasets:
     def list_profiles(self, workspace: str) -> builtins.list[str]:
         """The workspace's import profile names, sorted."""
         return self.tickets.list_profiles(workspace)
+
+
+def choose_dataset(available: Sequence[DatasetVersion], name: str | None = None) -> DatasetVersion | None:
+    """The dataset named, or without a name the most recently imported (None when there is none).
+
+    Pain points are scored against "the latest import", not the first name in the list."""
+    if not name:
+        return max(available, key=lambda d: d.created_at) if available else None
+    found = next((d for d in available if d.name == name), None)
+    if found is None:
+        raise NotFound(f"There is no ticket dataset '{name}' (known: "
+                       f"{', '.join(d.name for d in available) or 'none'})")
+    return found

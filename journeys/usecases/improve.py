@@ -66,7 +66,7 @@ Format = Literal["html", "markdown"]
 
 def latest_dataset(ws: Workspace, name: str | DatasetVersion | None = None) -> DatasetVersion:
     """The dataset an experiment is measured on: the named one's newest version, else the latest imported."""
-    from journeys.priorities import choose_dataset
+    from journeys.tickets.datasets import choose_dataset
     from journeys.usecases.measure import pick_dataset
 
     if isinstance(name, DatasetVersion):

@@ -26,8 +26,7 @@ from journeys.freshness import Freshness, Review, created_on, freshness
 from journeys.freshness import mark_reviewed as record_review
 from journeys.graph import Finding, Severity, check
 from journeys.model import Journey
-from journeys.priorities import choose_dataset
-from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.datasets import DatasetVersion, choose_dataset
 from journeys.usecases.measure import mapped
 
 if TYPE_CHECKING:

@@ -36,7 +36,6 @@ from journeys.priorities import (
     Ranking,
     Score,
     ScoringWeights,
-    choose_dataset,
     data_window,
     last_ranking_review,
     load_weights,
@@ -44,7 +43,7 @@ from journeys.priorities import (
     save_weights,
     workspace_ranking,
 )
-from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.datasets import DatasetVersion, choose_dataset
 from journeys.tickets.engine import TicketSlice
 from journeys.usecases.measure import mapped
 
