@@ -105,12 +105,17 @@ def _weighted_graph(graph: Any, max_edges: int | None = None) -> nx.DiGraph:
     return g
 
 
+def _busiest_first(g: nx.DiGraph, nodes: Iterable[str]) -> list[str]:
+    """Activities by events, most first (ties by name), so every phase breaks ties the same way."""
+    return sorted(nodes, key=lambda a: (-g.nodes[a]["events"], a))
+
+
 def back_edges(g: nx.DiGraph, starts: Sequence[str]) -> set[tuple[str, str]]:
     """Edges closing a cycle in a depth-first walk from ``starts``, busiest edges first (see the module doc)."""
     def successors(node: str) -> list[str]:
         return sorted(g.successors(node), key=lambda t: (-g.edges[node, t]["weight"], t))
 
-    roots = [s for s in starts if s in g] + sorted(g.nodes, key=lambda a: (-g.nodes[a]["events"], a))
+    roots = [s for s in starts if s in g] + _busiest_first(g, g.nodes)
     state: dict[str, int] = {}  # 1: on the walk's path, 2: done
     found: set[tuple[str, str]] = set()
     for root in roots:
@@ -160,6 +165,115 @@ def _place(desired: list[float], widths: list[float], lo: float, hi: float) -> l
 
 
 DUMMY_W = 0.3  # the room a long edge takes where it passes a row (in slots)
+BARYCENTRE_SWEEPS = 8  # ordering sweeps within rows (down, up, down …)
+PLACING_SWEEPS = 6  # placing sweeps (down, up, down …)
+
+
+def _acyclic(g: nx.DiGraph, back: set[tuple[str, str]]) -> nx.DiGraph:
+    """Phase 1's result: ``g`` without its back edges, which is what the layers are computed on."""
+    dag: nx.DiGraph[str] = nx.DiGraph()
+    dag.add_nodes_from(g.nodes(data=True))
+    dag.add_edges_from((s, t, d) for s, t, d in g.edges(data=True) if (s, t) not in back)
+    return dag
+
+
+def _split_rows(layers: list[list[str]], max_per_row: int) -> tuple[list[list[Any]], dict[str, int]]:
+    """Phase 2's rows: a layer wider than ``max_per_row`` boxes continues on the next row(s).
+
+    Returns the rows (lists the later phases extend with bends) and each activity's layer.
+    """
+    rows: list[list[Any]] = []
+    layer_of: dict[str, int] = {}
+    for k, layer in enumerate(layers):
+        for at in range(0, len(layer), max_per_row):
+            rows.append(list(layer[at:at + max_per_row]))
+        layer_of.update({a: k for a in layer})
+    return rows, layer_of
+
+
+def _add_bends(dag: nx.DiGraph, rows: list[list[Any]], row_of: dict[Any, int]
+               ) -> tuple[nx.DiGraph, dict[tuple[str, str], list[Any]]]:
+    """A proper layered graph: a long edge passes each row in between at a bend, a ``(source, target, row)``
+    dummy node, so the ordering and placing treat it like a narrow box and it runs between boxes.
+
+    Appends the bends to ``rows`` and ``row_of``; returns the graph of activities and bends, and each
+    edge's bends in order.
+    """
+    h: nx.DiGraph[Any] = nx.DiGraph()
+    h.add_nodes_from(list(row_of))
+    bends: dict[tuple[str, str], list[Any]] = {}
+    for s, t, d in dag.edges(data=True):
+        chain: list[Any] = [s]
+        for r in range(row_of[s] + 1, row_of[t]):
+            dummy = (s, t, r)
+            rows[r].append(dummy)
+            row_of[dummy] = r
+            chain.append(dummy)
+        chain.append(t)
+        bends[(s, t)] = chain[1:-1]
+        for u, v in itertools.pairwise(chain):
+            h.add_edge(u, v, weight=d["weight"])
+    return h, bends
+
+
+def _slot_width(node: Any) -> float:
+    """A box is one slot wide; a bend (a tuple) only :data:`DUMMY_W`."""
+    return DUMMY_W if isinstance(node, tuple) else 1.0
+
+
+def _centred(row: list[Any]) -> dict[Any, float]:
+    """Positions 0, 1, 2 … of a row's nodes, shifted so the row is centred on 0."""
+    return {a: i - (len(row) - 1) / 2 for i, a in enumerate(row)}
+
+
+def _sweep(n_rows: int, down: bool, first: int) -> range:
+    """The rows a sweep visits: from row ``first`` downwards, or from the matching row upwards."""
+    return range(first, n_rows) if down else range(n_rows - 1 - first, -1, -1)
+
+
+def _weighted_mean(near: Any, at: dict[Any, float], default: float) -> float:
+    """The frequency-weighted mean of the neighbours' positions (``default`` when there are none)."""
+    total = sum(d["weight"] for d in near.values())
+    return sum(at[b] * d["weight"] for b, d in near.items()) / total if total else default
+
+
+def _order_rows(rows: list[list[Any]], h: nx.DiGraph, g: nx.DiGraph) -> dict[Any, float]:
+    """Phase 3a: the order within rows by barycentre sweeps down and up (rows are sorted in place).
+
+    Each node is pulled to the weighted mean index of its neighbours in the row above (sweeping down)
+    or below (sweeping up); ties put busier activities first. Returns the centred index of each node.
+    """
+    index = {a: i for row in rows for a, i in _centred(row).items()}
+    for sweep in range(BARYCENTRE_SWEEPS):
+        down = sweep % 2 == 0
+        for r in _sweep(len(rows), down, first=1):
+            def key(a: Any, down: bool = down) -> tuple[float, int]:
+                near = h.pred[a] if down else h.succ[a]
+                return (_weighted_mean(near, index, index[a]), 0 if isinstance(a, tuple) else -g.nodes[a]["events"])
+            rows[r] = sorted(rows[r], key=key)
+            index.update(_centred(rows[r]))
+    return index
+
+
+def _place_rows(rows: list[list[Any]], h: nx.DiGraph, index: dict[Any, float], slots: int) -> dict[Any, float]:
+    """Phase 3b: each row placed as close as boxes allow to the weighted mean position of its neighbours.
+
+    Sweeping down a node follows its predecessors (all its neighbours when it has none); sweeping up,
+    all its neighbours. Returns each node's x, in slots centred on 0.
+    """
+    lo, hi = -slots / 2, slots / 2
+    x = dict(index)
+    for sweep in range(PLACING_SWEEPS):
+        down = sweep % 2 == 0
+        for r in _sweep(len(rows), down, first=0):
+            desired = []
+            for a in rows[r]:
+                near = dict(h.pred[a]) if down else {}
+                if not near:
+                    near = {**h.pred[a], **h.succ[a]}
+                desired.append(_weighted_mean(near, x, x[a]))
+            x.update(zip(rows[r], _place(desired, [_slot_width(a) for a in rows[r]], lo, hi), strict=True))
+    return x
 
 
 def dfg_layout(graph: Any, max_per_row: int = MAX_PER_ROW, max_edges: int | None = MAX_EDGES) -> DfgLayout:
@@ -172,74 +286,16 @@ def dfg_layout(graph: Any, max_per_row: int = MAX_PER_ROW, max_edges: int | None
     g = _weighted_graph(graph, max_edges)
     if g.number_of_nodes() == 0:
         return DfgLayout(pd.DataFrame(columns=["activity", "layer", "row", "x"]), frozenset(), 0, MIN_SLOTS, {})
-    starts = [str(a) for a in graph.starts["activity"]]
-    back = back_edges(g, starts)
-    dag: nx.DiGraph[str] = nx.DiGraph()
-    dag.add_nodes_from(g.nodes(data=True))
-    dag.add_edges_from((s, t, d) for s, t, d in g.edges(data=True) if (s, t) not in back)
-    layers = [sorted(gen, key=lambda a: (-g.nodes[a]["events"], a)) for gen in nx.topological_generations(dag)]
-
-    # rows: a layer wider than max_per_row boxes continues on the next row(s)
-    max_per_row = max(1, int(max_per_row))
-    rows: list[list[Any]] = []
-    layer_of: dict[str, int] = {}
-    for k, layer in enumerate(layers):
-        for at in range(0, len(layer), max_per_row):
-            rows.append(list(layer[at:at + max_per_row]))
-        layer_of.update({a: k for a in layer})
+    back = back_edges(g, [str(a) for a in graph.starts["activity"]])
+    dag = _acyclic(g, back)
+    layers = [_busiest_first(g, gen) for gen in nx.topological_generations(dag)]
+    rows, layer_of = _split_rows(layers, max(1, int(max_per_row)))
     row_of: dict[Any, int] = {a: r for r, row in enumerate(rows) for a in row}
     activities = list(row_of)
-
-    # a proper layered graph: long edges pass each row in between at a bend (a dummy node)
-    h: nx.DiGraph[Any] = nx.DiGraph()  # activities, and (source, target, row) bends
-    h.add_nodes_from(activities)
-    bends: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
-    for s, t, d in dag.edges(data=True):
-        chain: list[Any] = [s]
-        for r in range(row_of[s] + 1, row_of[t]):
-            dummy = (s, t, r)
-            rows[r].append(dummy)
-            row_of[dummy] = r
-            chain.append(dummy)
-        chain.append(t)
-        bends[(s, t)] = chain[1:-1]
-        for u, v in itertools.pairwise(chain):
-            h.add_edge(u, v, weight=d["weight"])
-
-    def width(node: Any) -> float:
-        return DUMMY_W if isinstance(node, tuple) else 1.0
-
-    # order within rows: barycentre sweeps down and up
-    def centred(row: list[Any]) -> dict[Any, float]:
-        return {a: i - (len(row) - 1) / 2 for i, a in enumerate(row)}
-
-    index = {a: i for row in rows for a, i in centred(row).items()}
-    for sweep in range(8):
-        down = sweep % 2 == 0
-        for r in (range(1, len(rows)) if down else range(len(rows) - 2, -1, -1)):
-            def key(a: Any, down: bool = down) -> tuple[float, int]:
-                near = h.pred[a] if down else h.succ[a]
-                total = sum(d["weight"] for d in near.values())
-                mean = sum(index[b] * d["weight"] for b, d in near.items()) / total if total else index[a]
-                return (mean, 0 if isinstance(a, tuple) else -g.nodes[a]["events"])
-            rows[r] = sorted(rows[r], key=key)
-            index.update(centred(rows[r]))
-
-    # positions: each row as close as possible to the weighted mean position of its neighbours
-    slots = max(MIN_SLOTS, math.ceil(max(sum(width(a) for a in row) for row in rows)))
-    lo, hi = -slots / 2, slots / 2
-    x = dict(index)
-    for sweep in range(6):
-        down = sweep % 2 == 0
-        for r in (range(len(rows)) if down else range(len(rows) - 1, -1, -1)):
-            desired = []
-            for a in rows[r]:
-                near = dict(h.pred[a]) if down else {}
-                if not near:
-                    near = {**h.pred[a], **h.succ[a]}
-                total = sum(d["weight"] for d in near.values())
-                desired.append(sum(x[b] * d["weight"] for b, d in near.items()) / total if total else x[a])
-            x.update(zip(rows[r], _place(desired, [width(a) for a in rows[r]], lo, hi), strict=True))
+    h, bends = _add_bends(dag, rows, row_of)
+    index = _order_rows(rows, h, g)
+    slots = max(MIN_SLOTS, math.ceil(max(sum(_slot_width(a) for a in row) for row in rows)))
+    x = _place_rows(rows, h, index, slots)
     nodes = pd.DataFrame({"activity": activities, "layer": [layer_of[a] for a in activities],
                           "row": [row_of[a] for a in activities], "x": [x[a] for a in activities]})
     routes = {edge: [(x[d], float(row_of[d])) for d in chain] for edge, chain in bends.items() if chain}
