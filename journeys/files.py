@@ -123,6 +123,22 @@ def _release_all() -> None:
     _held.clear()
 
 
+@contextlib.contextmanager
+def as_own_process() -> Iterator[None]:
+    """Run one command in this process as if it were a process of its own (a CLI command run in-process by a
+    test or a notebook): the temporary folders and locks it takes are released at the end, as the console
+    script's exit releases them, and the workspace folder registered before is registered again."""
+    global _held
+    outer, home = _held, list(_default_home)
+    _held = {}
+    try:
+        yield
+    finally:
+        _release_all()
+        _held = outer
+        _default_home[:] = home
+
+
 def register_home(home: Path | None) -> None:
     """Make ``home`` the workspace folder of temporary work that is not told one (see :func:`workspace_tmp`)."""
     _default_home[:] = [Path(home)] if home is not None else []

@@ -10,8 +10,8 @@ fails the test: the console script would have printed it as a traceback.
 
 One command is one process to :mod:`journeys.files`: it registers its workspace folder as the default
 for temporary work and keeps ``<home>/tmp/p<pid>-…`` locked until the process exits. :func:`run` does
-what that exit does (removes the folder and lock, closes the descriptor) and restores the registered
-folder, so no command leaves state behind for the next test.
+what that exit does through :func:`journeys.files.as_own_process` (removes the folder and lock,
+closes the descriptor) and restores the registered folder, so no command leaves state behind for the next test.
 
 :func:`run_console_script` starts ``python -m journeys`` in a subprocess; keep it for tests where the
 process itself is under test (entry point, exit status of a real process, signals, capabilities).
@@ -27,8 +27,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from journeys import files
 from journeys.cli import cli
+from journeys.files import as_own_process
 
 AUTHOR = "tester"
 INSTALLED_SCRIPT = Path(sys.executable).with_name("journeys")  # the [project.scripts] entry point
@@ -50,14 +50,8 @@ def run(home: Path, *args: str, check_ok: bool = False, url: str | None = None) 
     """
     env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("JOURNEYS_")}
     env.update(_journeys_env(home, url))
-    held, default_home = files._held, list(files._default_home)
-    files._held = {}  # the command's own tmp folders, released below as a real process's exit releases them
-    try:
+    with as_own_process():  # its tmp folders and locks released at the end, as the console script's exit does
         result = CliRunner(env=env).invoke(cli, list(args), prog_name="journeys")
-    finally:
-        files._release_all()  # what atexit does at the end of the console script
-        files._held = held
-        files._default_home[:] = default_home
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         shown = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else repr(result.exception)
         raise AssertionError(f"journeys {' '.join(args)}: uncaught exception (a traceback for a user):\n{shown}")
