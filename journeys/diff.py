@@ -117,10 +117,18 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def diff_journeys(old: Journey, new: Journey) -> JourneyDiff:
-    """Compare two journeys; ``diff_journeys(j, j).is_empty`` is always true."""
-    result = JourneyDiff()
+def _changed_fields(before: Any, after: Any, names: tuple[str, ...]) -> list[tuple[str, Any, Any]]:
+    """``(field, old, new)`` for each of ``names`` that differs, enums compared (and reported) as values."""
+    changed = []
+    for name in names:
+        a, b = _plain(getattr(before, name)), _plain(getattr(after, name))
+        if a != b:
+            changed.append((name, a, b))
+    return changed
 
+
+def _diff_steps(old: Journey, new: Journey, result: JourneyDiff) -> None:
+    """Steps added, removed and changed (matched by id), and the emotion deltas of steps in both."""
     old_steps = {s.id: s for s in old.steps}
     new_steps = {s.id: s for s in new.steps}
     result.added_steps = [s for s in new.steps if s.id not in old_steps]
@@ -129,30 +137,36 @@ def diff_journeys(old: Journey, new: Journey) -> JourneyDiff:
         before = old_steps.get(step.id)
         if before is None:
             continue
-        for name in STEP_FIELDS:
-            a, b = _plain(getattr(before, name)), _plain(getattr(step, name))
-            if a != b:
-                result.changed_steps.append(StepChange(step.id, name, a, b))
+        result.changed_steps += [StepChange(step.id, *change) for change in _changed_fields(before, step, STEP_FIELDS)]
         if before.emotion is not None and step.emotion is not None:
             result.emotion_delta[step.id] = step.emotion - before.emotion
 
+
+def _diff_transitions(old: Journey, new: Journey, result: JourneyDiff) -> None:
+    """Transitions added, removed and changed, matched by (source, target)."""
     old_edges = {(t.source, t.target): t for t in old.transitions}
     new_edges = {(t.source, t.target): t for t in new.transitions}
     result.added_transitions = [t for t in new.transitions if (t.source, t.target) not in old_edges]
     result.removed_transitions = [t for t in old.transitions if (t.source, t.target) not in new_edges]
     for t in new.transitions:
-        before_t = old_edges.get((t.source, t.target))
-        if before_t is None:
+        before = old_edges.get((t.source, t.target))
+        if before is None:
             continue
-        for name in TRANSITION_FIELDS:
-            a, b = _plain(getattr(before_t, name)), _plain(getattr(t, name))
-            if a != b:
-                result.changed_transitions.append(TransitionChange(t.source, t.target, name, a, b))
+        result.changed_transitions += [TransitionChange(t.source, t.target, *change)
+                                       for change in _changed_fields(before, t, TRANSITION_FIELDS)]
 
-    for name in META_FIELDS:
-        a, b = _plain(getattr(old, name)), _plain(getattr(new, name))
-        if a != b:
-            result.meta_changes.append(MetaChange(name, a, b))
+
+def _diff_meta(old: Journey, new: Journey, result: JourneyDiff) -> None:
+    """Journey-level fields that differ; notes as a count (they are many and free text)."""
+    result.meta_changes += [MetaChange(*change) for change in _changed_fields(old, new, META_FIELDS)]
     if old.notes != new.notes:
         result.meta_changes.append(MetaChange("notes", len(old.notes), len(new.notes)))
+
+
+def diff_journeys(old: Journey, new: Journey) -> JourneyDiff:
+    """Compare two journeys; ``diff_journeys(j, j).is_empty`` is always true."""
+    result = JourneyDiff()
+    _diff_steps(old, new, result)
+    _diff_transitions(old, new, result)
+    _diff_meta(old, new, result)
     return result
