@@ -169,8 +169,10 @@ def _wald_p(fit: Any, tested: list[int]) -> float:
     cov = np.asarray(fit.cov_params())[np.ix_(tested, tested)]
     if np.isnan(cov).any():  # statsmodels refuses the same way
         raise ValueError("the tested coefficients' covariance is not finite")
-    rank = min(len(tested), int(np.linalg.matrix_rank(cov)))
-    f_stat = float(b @ np.linalg.pinv(cov) @ b) / rank
+    u, sv, vt = np.linalg.svd(cov)  # one decomposition for numpy's matrix_rank and pinv (their cut-offs)
+    rank = min(len(tested), int((sv > sv.max() * len(tested) * np.finfo(float).eps).sum()))
+    inverse_sv = np.where(sv > 1e-15 * sv.max(), 1 / np.where(sv > 0, sv, 1), 0.0)
+    f_stat = float(b @ (vt.T * inverse_sv) @ u.T @ b) / rank
     return float(special.fdtrc(rank, fit.df_resid, f_stat))
 
 
