@@ -112,64 +112,100 @@ def conformance(log: Any, journey: Journey, mapping: Mapping[str, str | None], f
     return _compare(rows, journey, steps, stored.activities, filters)
 
 
-def _compare(rows: list[tuple], journey: Journey, steps: list[str], names: tuple[str, ...],
-             filters: LogFilter) -> Conformance:
+@dataclass
+class _Observed:
+    """The step-level DFG rows of a log added up, before they are set against the design."""
+
+    pairs: dict[tuple[str, str], tuple[int, int, float]] = field(default_factory=dict)  # events, cases, median
+    unmapped: list[tuple[str, str, bool, bool, int, int]] = field(default_factory=list)  # UNMAPPED_COLUMNS
+    out_total: dict[str, int] = field(default_factory=dict)  # events leaving each step, to any node
+    unmapped_events: dict[str, int] = field(default_factory=dict)  # events on each activity that is on no step
+    transitions: int = 0
+    cases: int = 0
+    mapped_events: int = 0
+
+    def add_transition(self, src: str, src_step: bool, dst: str, dst_step: bool, events: int, cases: int,
+                       median: float) -> None:
+        """One observed node → node transition; step → step pairs are compared with the design, the rest unmapped."""
+        self.transitions += events
+        if src_step:
+            self.out_total[src] = self.out_total.get(src, 0) + events
+        if src_step and dst_step:
+            self.pairs[(src, dst)] = (events, cases, median)
+            self.mapped_events += events
+        else:
+            self.unmapped.append((src, dst, src_step, dst_step, events, cases))
+
+    def share(self, source: str, events: int) -> float:
+        """Of the transitions leaving ``source``, the part ``events`` is (NaN when none leave it)."""
+        total = self.out_total.get(source, 0)
+        return events / total if total else math.nan
+
+
+def _median_seconds(quantiles: Any) -> float:
+    """The row's median wait in seconds (the query gives microseconds), NaN when it has none."""
+    return float(quantiles[0]) / 1e6 if quantiles and quantiles[0] is not None else math.nan
+
+
+def _tally(rows: list[tuple], steps: list[str], names: tuple[str, ...]) -> _Observed:
+    """Add up the query's rows; a node code below ``len(steps)`` is a step, above it an activity on no step."""
     n_steps = len(steps)
 
     def name(code: int) -> tuple[str, bool]:
         return (steps[code], True) if code < n_steps else (names[code - n_steps], False)
 
-    pairs: dict[tuple[str, str], tuple[int, int, float]] = {}
-    unmapped: list[tuple[str, str, bool, bool, int, int]] = []
-    out_total: dict[str, int] = {}
-    unmapped_events: dict[str, int] = {}
-    transitions = cases = mapped_events = 0
+    seen = _Observed()
     for node, target, n, first, n_cases, _mean, q in rows:
-        cases += int(first or 0)
+        seen.cases += int(first or 0)
         src, src_step = name(node)
         if not src_step:
-            unmapped_events[src] = unmapped_events.get(src, 0) + int(n)
-        if target is None:
-            continue
-        dst, dst_step = name(target)
-        transitions += int(n)
-        if src_step:
-            out_total[src] = out_total.get(src, 0) + int(n)
-        median = float(q[0]) / 1e6 if q and q[0] is not None else math.nan
-        if src_step and dst_step:
-            pairs[(src, dst)] = (int(n), int(n_cases or 0), median)
-            mapped_events += int(n)
-        else:
-            unmapped.append((src, dst, src_step, dst_step, int(n), int(n_cases or 0)))
+            seen.unmapped_events[src] = seen.unmapped_events.get(src, 0) + int(n)
+        if target is not None:
+            seen.add_transition(src, src_step, *name(target), int(n), int(n_cases or 0), _median_seconds(q))
+    return seen
 
-    design = {(t.source, t.target): t for t in journey.transitions}
-    g = to_digraph(journey)
 
-    def observed_share(source: str, events: int) -> float:
-        total = out_total.get(source, 0)
-        return events / total if total else math.nan
-
-    def loop_kind(source: str, target: str) -> str | None:
-        if source == target:
-            return "self-loop"
-        return "back-edge" if nx.has_path(g, target, source) else None
-
-    designed_rows = []
+def _designed_rows(journey: Journey, seen: _Observed) -> list[tuple]:
+    """Every designed transition with what was observed of it (0 events when nobody took it)."""
+    rows = []
     for t in journey.transitions:
-        events, n_cases, median = pairs.get((t.source, t.target), (0, 0, math.nan))
-        share = observed_share(t.source, events)
+        events, n_cases, median = seen.pairs.get((t.source, t.target), (0, 0, math.nan))
+        share = seen.share(t.source, events)
         gap = share - t.share if t.share is not None and not math.isnan(share) else math.nan
-        designed_rows.append((t.source, t.target, str(t.kind), t.share, events, n_cases, share, gap, median))
+        rows.append((t.source, t.target, str(t.kind), t.share, events, n_cases, share, gap, median))
+    return rows
+
+
+def _loop_kind(g: nx.DiGraph, source: str, target: str) -> str | None:
+    """'self-loop', 'back-edge' when the design leads from ``target`` back to ``source``, else None."""
+    if source == target:
+        return "self-loop"
+    return "back-edge" if nx.has_path(g, target, source) else None
+
+
+def _undesigned_and_loop_rows(journey: Journey, seen: _Observed) -> tuple[list[tuple], list[tuple]]:
+    """Observed step pairs the journey lacks, and observed pairs that loop (designed or not), busiest first."""
+    design = {(t.source, t.target) for t in journey.transitions}
+    g = to_digraph(journey)
     undesigned_rows, loop_rows = [], []
-    for (s, d), (events, n_cases, median) in sorted(pairs.items(), key=lambda kv: (-kv[1][0], kv[0])):
-        kind = loop_kind(s, d)
+    for (s, d), (events, n_cases, median) in sorted(seen.pairs.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        kind = _loop_kind(g, s, d)
         if kind:
             loop_rows.append((s, d, kind, (s, d) in design, events, n_cases))
         if (s, d) not in design:
-            undesigned_rows.append((s, d, events, n_cases, observed_share(s, events), kind is not None, median))
+            undesigned_rows.append((s, d, events, n_cases, seen.share(s, events), kind is not None, median))
+    return undesigned_rows, loop_rows
+
+
+def _compare(rows: list[tuple], journey: Journey, steps: list[str], names: tuple[str, ...],
+             filters: LogFilter) -> Conformance:
+    """The query's rows (see :func:`edge_rows`) set against ``journey``'s design, as the result's tables."""
+    seen = _tally(rows, steps, names)
+    designed_rows = _designed_rows(journey, seen)
+    undesigned_rows, loop_rows = _undesigned_and_loop_rows(journey, seen)
     designed_events = sum(r[4] for r in designed_rows)
-    unmapped.sort(key=lambda r: (-r[4], r[0], r[1]))
-    idle = sorted(unmapped_events.items(), key=lambda kv: (-kv[1], kv[0]))
+    seen.unmapped.sort(key=lambda r: (-r[4], r[0], r[1]))
+    idle = sorted(seen.unmapped_events.items(), key=lambda kv: (-kv[1], kv[0]))
     return Conformance(
         journey=journey.name,
         designed=pd.DataFrame(designed_rows, columns=list(DESIGNED_COLUMNS)).astype(
@@ -177,13 +213,13 @@ def _compare(rows: list[tuple], journey: Journey, steps: list[str], names: tuple
              "share_gap": "float64", "median_seconds": "float64"}),
         undesigned=pd.DataFrame(undesigned_rows, columns=list(UNDESIGNED_COLUMNS)).astype(
             {"events": "int64", "cases": "int64", "observed_share": "float64", "loop": "bool"}),
-        unmapped=pd.DataFrame(unmapped, columns=list(UNMAPPED_COLUMNS)).astype(
+        unmapped=pd.DataFrame(seen.unmapped, columns=list(UNMAPPED_COLUMNS)).astype(
             {"events": "int64", "cases": "int64", "source_is_step": "bool", "target_is_step": "bool"}),
         loops=pd.DataFrame(loop_rows, columns=list(LOOP_COLUMNS)).astype(
             {"events": "int64", "cases": "int64", "designed": "bool"}),
         unmapped_activities=pd.DataFrame(idle, columns=["activity", "events"]).astype({"events": "int64"}),
-        transitions=transitions, designed_events=designed_events, mapped_events=mapped_events, cases=cases,
-        filters=filters)
+        transitions=seen.transitions, designed_events=designed_events, mapped_events=seen.mapped_events,
+        cases=seen.cases, filters=filters)
 
 
 def reach(log: Any, mapping: Mapping[str, str | None], filters: LogFilter | None = None, *,
