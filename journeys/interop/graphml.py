@@ -98,40 +98,39 @@ def export_graphml(journey: Journey) -> str:
 
 # ---------------------------------------------------------------- import
 
-def _structure_problems(text: str) -> list[Problem]:
-    """Problems NetworkX would silently paper over (duplicate nodes, dangling or parallel edges).
-
-    Also the only place the XML is parsed with positions, so syntax errors get a line number.
-    """
+def _parse_with_lines(text: str) -> ET.Element | Problem:
+    """The XML's root, or the one problem that stops reading it: a DOCTYPE/ENTITY declaration (refused before
+    parsing) or a syntax error, each with its line number."""
     declaration = _DECLARATION.search(text)
     if declaration:
-        return [Problem(f"line {line_of(text, declaration.start())}",
-                        f"<!{declaration.group(1).upper()} declarations are not accepted in journey files "
-                        "(they can expand to gigabytes or read local files); remove them")]
+        return Problem(f"line {line_of(text, declaration.start())}",
+                       f"<!{declaration.group(1).upper()} declarations are not accepted in journey files "
+                       "(they can expand to gigabytes or read local files); remove them")
     try:
-        root = ET.fromstring(text)
+        return ET.fromstring(text)
     except ET.ParseError as error:
         line, column = error.position
         reason = expat_errors.messages.get(error.code, str(error))
-        return [Problem(f"line {line}", f"the XML is not well-formed: {reason} (column {column + 1})")]
+        return Problem(f"line {line}", f"the XML is not well-formed: {reason} (column {column + 1})")
+
+
+def _first_graph(root: ET.Element) -> tuple[ET.Element, str] | Problem:
+    """The first ``<graph>`` of a GraphML document and the namespace prefix its elements use, or why there is none."""
     local = root.tag.rsplit("}", 1)[-1]
     if local != "graphml":
-        return [Problem("file", f"the root element is <{local}>, not <graphml>: this is XML but not GraphML")]
+        return Problem("file", f"the root element is <{local}>, not <graphml>: this is XML but not GraphML")
     ns = _NS if root.tag.startswith(_NS) else ""
     graphs = root.findall(f"{ns}graph")
     if not graphs:
-        return [Problem("file", "there is no <graph> element in the GraphML namespace "
-                                "(xmlns=\"http://graphml.graphdrawing.org/xmlns\")")]
-    graph = graphs[0]
-    problems = []
-    if graph.get("edgedefault") != "directed":
-        problems.append(Problem("graph", f"edgedefault is {graph.get('edgedefault')!r}; a journey's transitions "
-                                         "have a direction, so use edgedefault=\"directed\""))
-    nodes, edges = graph.findall(f"{ns}node"), graph.findall(f"{ns}edge")
-    too_big = size_problems({"steps": nodes, "transitions": edges})
-    if too_big:  # before NetworkX builds a graph of that size
-        return too_big
+        return Problem("file", "there is no <graph> element in the GraphML namespace "
+                               "(xmlns=\"http://graphml.graphdrawing.org/xmlns\")")
+    return graphs[0], ns
+
+
+def _declared_nodes(nodes: list[ET.Element]) -> tuple[set[str], list[Problem]]:
+    """The node ids declared, and the nodes without an id or declared twice (NetworkX would merge them)."""
     declared: set[str] = set()
+    problems = []
     for k, node in enumerate(nodes):
         node_id = node.get("id")
         if not node_id:
@@ -140,6 +139,12 @@ def _structure_problems(text: str) -> list[Problem]:
             problems.append(Problem(f"node '{node_id}'", "is declared twice"))
         else:
             declared.add(node_id)
+    return declared, problems
+
+
+def _edge_problems(edges: list[ET.Element], declared: set[str]) -> list[Problem]:
+    """Edges NetworkX would take silently: without both ends, to an undeclared node, undirected or repeated."""
+    problems = []
     pairs: set[tuple[str, str]] = set()
     for k, edge in enumerate(edges):
         source, target = edge.get("source"), edge.get("target")
@@ -147,15 +152,37 @@ def _structure_problems(text: str) -> list[Problem]:
         if not source or not target:
             problems.append(Problem(f"edge #{k + 1}", "needs both a source and a target"))
             continue
-        for end in (source, target):
-            if end not in declared:
-                problems.append(Problem(where, f"node '{end}' is not declared"))
+        problems += [Problem(where, f"node '{end}' is not declared") for end in (source, target) if end not in declared]
         if edge.get("directed") == "false":
             problems.append(Problem(where, "is undirected (directed=\"false\"); transitions have a direction"))
         if (source, target) in pairs:
             problems.append(Problem(where, "this transition is listed twice"))
         pairs.add((source, target))
     return problems
+
+
+def _structure_problems(text: str) -> list[Problem]:
+    """Problems NetworkX would silently paper over (duplicate nodes, dangling or parallel edges).
+
+    Also the only place the XML is parsed with positions, so syntax errors get a line number.
+    """
+    root = _parse_with_lines(text)
+    if isinstance(root, Problem):
+        return [root]
+    found = _first_graph(root)
+    if isinstance(found, Problem):
+        return [found]
+    graph, ns = found
+    problems = []
+    if graph.get("edgedefault") != "directed":
+        problems.append(Problem("graph", f"edgedefault is {graph.get('edgedefault')!r}; a journey's transitions "
+                                         "have a direction, so use edgedefault=\"directed\""))
+    nodes, edges = graph.findall(f"{ns}node"), graph.findall(f"{ns}edge")
+    too_big = size_problems({"steps": nodes, "transitions": edges})
+    if too_big:  # before NetworkX builds a graph of that size
+        return too_big
+    declared, node_problems = _declared_nodes(nodes)
+    return [*problems, *node_problems, *_edge_problems(edges, declared)]
 
 
 def _decode_attrs(attrs: dict[str, Any], keep: tuple[str, ...], where: str,
