@@ -87,37 +87,47 @@ class _Scope:
         self.files: set[str] = set()  # ``with path.open("wb") as handle``: ``handle.write`` is no Markdown
         self.functions: dict[str, ast.FunctionDef] = parent.functions if parent else {}
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-                self.values.setdefault(arg.arg, []).append(None)  # a parameter: unknown
-            for arg in (node.args.vararg, node.args.kwarg):
-                if arg:
-                    self.values.setdefault(arg.arg, []).append(None)
+            self._bind_parameters(node.args)
         body = [node.body] if isinstance(node, ast.Lambda) else getattr(node, "body", [])
         for child in _walk_own(body):
-            if isinstance(child, ast.Assign):
-                for target in child.targets:
-                    self._bind(target, child.value)
-            elif ((isinstance(child, ast.AnnAssign | ast.AugAssign) and child.value is not None)
-                  or isinstance(child, ast.NamedExpr)):
-                self._bind(child.target, child.value)
-            elif isinstance(child, ast.For | ast.comprehension):
-                self._bind(child.target, child.iter, unpacked=True)
-            elif isinstance(child, ast.With):
-                for item in child.items:
-                    if item.optional_vars is not None:
-                        self._bind(item.optional_vars, None)
-                        if _opens_a_file(item.context_expr) and isinstance(item.optional_vars, ast.Name):
-                            self.files.add(item.optional_vars.id)
-            elif (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
-                  and isinstance(child.func.value, ast.Name) and child.args
-                  and child.func.attr in {"append", "extend", "insert", "add"}):
-                # ``lines.append(f"**{name}** …")`` puts text into ``lines`` as surely as an assignment does
-                item = child.args[-1]
-                self._bind(child.func.value, item if child.func.attr == "extend" else ast.List([item]))
-            elif isinstance(child, ast.ExceptHandler) and child.name:
-                self.values.setdefault(child.name, []).append(None)
-            elif isinstance(child, ast.FunctionDef) and parent is None:
-                self.functions[child.name] = child
+            self._record(child)
+
+    def _bind_parameters(self, args: ast.arguments) -> None:
+        """A parameter can be given anything: each is bound to an unknown value."""
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            self.values.setdefault(arg.arg, []).append(None)
+        for star in (args.vararg, args.kwarg):
+            if star:
+                self.values.setdefault(star.arg, []).append(None)
+
+    def _record(self, child: ast.AST) -> None:
+        """What one node of this scope binds: assignments, loop targets, ``with … as`` names, items added to a
+        list, exception names and (at module level) functions."""
+        if isinstance(child, ast.Assign):
+            for target in child.targets:
+                self._bind(target, child.value)
+        elif isinstance(child, ast.AnnAssign | ast.AugAssign | ast.NamedExpr) and child.value is not None:
+            self._bind(child.target, child.value)
+        elif isinstance(child, ast.For | ast.comprehension):
+            self._bind(child.target, child.iter, unpacked=True)
+        elif isinstance(child, ast.With):
+            self._bind_with(child)
+        elif (added := _added_to(child)) is not None:
+            # ``lines.append(f"**{name}** …")`` puts text into ``lines`` as surely as an assignment does
+            name, method, item = added
+            self._bind(name, item if method == "extend" else ast.List([item]))
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            self.values.setdefault(child.name, []).append(None)
+        elif isinstance(child, ast.FunctionDef) and self.parent is None:
+            self.functions[child.name] = child
+
+    def _bind_with(self, node: ast.With) -> None:
+        """``with … as name``: an unknown value, and a file whose ``write`` is no Markdown when it opens one."""
+        for item in node.items:
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, None)
+                if _opens_a_file(item.context_expr) and isinstance(item.optional_vars, ast.Name):
+                    self.files.add(item.optional_vars.id)
 
     def _bind(self, target: ast.expr, value: ast.expr | None, *, unpacked: bool = False) -> None:
         """``unpacked``: the target takes items of ``value`` (a loop), safe when all of ``value`` is."""
@@ -148,6 +158,14 @@ class _Scope:
                 return scope.values[name]
             scope = scope.parent
         return None
+
+
+def _added_to(node: ast.AST) -> tuple[ast.Name, str, ast.expr] | None:
+    """``lines.append(item)`` (or ``extend``, ``insert``, ``add``): the name added to, the method, the item."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+            and node.args and node.func.attr in {"append", "extend", "insert", "add"}):
+        return node.func.value, node.func.attr, node.args[-1]
+    return None
 
 
 def _opens_a_file(node: ast.expr) -> bool:
@@ -184,6 +202,31 @@ def _constant_root(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id.isupper()
 
 
+def _parts(node: ast.expr) -> list[ast.expr] | None:
+    """What an operator's or a container's text is made of: it is safe when all of them are. None for any
+    other expression (and for a chained comparison), which the checker never proves safe this way."""
+    match node:
+        case ast.JoinedStr(values=values):
+            return list(values)
+        case ast.BinOp(left=left, right=right) | ast.Compare(left=left, comparators=[right]):
+            return [left, right]
+        case ast.UnaryOp(operand=operand):
+            return [operand]
+        case ast.IfExp(body=body, orelse=orelse):
+            return [body, orelse]
+        case ast.BoolOp(values=values):
+            return list(values)
+        case ast.List(elts=elts) | ast.Tuple(elts=elts) | ast.Set(elts=elts):
+            return list(elts)
+        case ast.Dict(values=values):
+            return list(values)
+        case ast.Subscript(value=value):
+            return [value]  # an item of a constant table is a constant
+        case ast.Starred(value=value):
+            return [value]
+    return None
+
+
 class Checker:
     """Decides whether an expression can only produce escaped or generated text."""
 
@@ -206,36 +249,19 @@ class Checker:
         match node:
             case ast.Constant():
                 return True
-            case ast.JoinedStr(values=values):
-                return all(self.safe(v, scope) for v in values)
             case ast.FormattedValue(value=value, format_spec=spec):
                 return _numeric_spec(spec) or self.safe(value, scope)
-            case ast.BinOp(left=left, right=right) | ast.Compare(left=left, comparators=[right]):
-                return self.safe(left, scope) and self.safe(right, scope)
-            case ast.UnaryOp(operand=operand):
-                return self.safe(operand, scope)
-            case ast.IfExp(body=body, orelse=orelse):
-                return self.safe(body, scope) and self.safe(orelse, scope)
-            case ast.BoolOp(values=values):
-                return all(self.safe(v, scope) for v in values)
-            case ast.List(elts=elts) | ast.Tuple(elts=elts) | ast.Set(elts=elts):
-                return all(self.safe(e, scope) for e in elts)
-            case ast.Dict(values=values):
-                return all(self.safe(v, scope) for v in values)
             case ast.ListComp(elt=elt) | ast.GeneratorExp(elt=elt) | ast.SetComp(elt=elt):
                 return self.safe(elt, _Scope(ast.Lambda(args=ast.arguments([], [], None, [], [], None, []),
                                                         body=node), scope))
-            case ast.Subscript(value=value):
-                return self.safe(value, scope)  # an item of a constant table is a constant
-            case ast.Starred(value=value):
-                return self.safe(value, scope)
             case ast.Name(id=name):
                 return name.isupper() or self._name_safe(name, scope)
             case ast.Attribute(value=value, attr=attr):  # a field of a constant (``col.meaning``) is constant
                 return attr in SAFE_ATTRIBUTES or attr.isupper() or _constant_root(value) or self.safe(value, scope)
             case ast.Call():
                 return self._call_safe(node, scope)
-        return False
+        parts = _parts(node)
+        return parts is not None and all(self.safe(p, scope) for p in parts)
 
     def _name_safe(self, name: str, scope: _Scope) -> bool:
         values = scope.lookup(name)
