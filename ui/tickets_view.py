@@ -27,6 +27,7 @@ from journeys.tickets.engine import (
 )
 from journeys.usecases import measure
 from ui.frame import settings, store, workspace, ws
+from ui.text import plain
 
 ALL_TICKETS = measure.ALL_TICKETS
 
@@ -47,7 +48,7 @@ def pick_dataset(available: Sequence[DatasetVersion], label: str, key: str, help
     if newest is None or len(available) == 1:
         return newest
     names = [d.name for d in available]
-    chosen = st.selectbox(label, names, index=names.index(newest.name), key=key, help=help)
+    chosen = st.selectbox(plain(label), names, index=names.index(newest.name), key=key, help=plain(help))
     return choose_dataset(available, chosen)
 
 
