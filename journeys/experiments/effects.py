@@ -135,7 +135,7 @@ class _Fit:
 # --- weekly designs ----------------------------------------------------------------------------------
 
 
-def _wls(y: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[Any, Any]:
+def weighted_fits(y: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[Any, Any]:
     """Weighted least squares with classical and Newey–West (HAC) covariances, t inference (statsmodels)."""
     classical = sm.WLS(y, x, weights=w).fit(use_t=True)
     hac = classical.get_robustcov_results(cov_type="HAC", maxlags=newey_west_lags(len(y)), use_correction=True,
@@ -154,10 +154,10 @@ def _coefficient(fits: tuple[Any, Any], names: list[str]) -> tuple[float, float,
 
 def _joint_p(fits: tuple[Any, Any], names: list[str], tested: list[str]) -> float:
     """Wald F-test that ``tested`` are all zero: the larger p of the classical and the HAC test."""
-    return max(_wald_p(f, [names.index(name) for name in tested]) for f in fits)
+    return max(wald_f_p(f, [names.index(name) for name in tested]) for f in fits)
 
 
-def _wald_p(fit: Any, tested: list[int]) -> float:
+def wald_f_p(fit: Any, tested: list[int]) -> float:
     """p of the Wald F-test that the coefficients at ``tested`` are all zero.
 
     What statsmodels' ``fit.wald_test(R, use_f=True).pvalue`` computes for a selection matrix ``R``
@@ -178,7 +178,7 @@ def _wald_p(fit: Any, tested: list[int]) -> float:
 
 def _its(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> _Fit:
     x, names = its_matrix(t)
-    return _Fit(*_coefficient(_wls(y, x, w), names), *_placebo_breaks(t, y, w))
+    return _Fit(*_coefficient(weighted_fits(y, x, w), names), *_placebo_breaks(t, y, w))
 
 
 def _placebo_breaks(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float | None, str]:
@@ -197,10 +197,10 @@ def _placebo_breaks(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float 
         return None, ""
     tb, yb, wb = t[before], y[before], w[before]
     x, names = its_matrix(tb - weeks[len(weeks) // 2])
-    p_half = _joint_p(_wls(yb, x, wb), names, [EFFECT, "trend_change"])
+    p_half = _joint_p(weighted_fits(yb, x, wb), names, [EFFECT, "trend_change"])
     recent = (tb >= weeks[-max(3, len(weeks) // 4)]).astype(float)
     x_recent = np.column_stack([np.ones(len(tb)), tb, recent])
-    p_recent = _joint_p(_wls(yb, x_recent, wb), ["const", "trend", "recent"], ["recent"])
+    p_recent = _joint_p(weighted_fits(yb, x_recent, wb), ["const", "trend", "recent"], ["recent"])
     return (min(1.0, 2 * min(p_half, p_recent)),
             "placebo changes in the before-weeks: half-way (level and trend) and in their last quarter "
             "(Bonferroni)")
@@ -208,7 +208,7 @@ def _placebo_breaks(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float 
 
 def _did(t: np.ndarray, d: np.ndarray, w: np.ndarray) -> _Fit:
     x, names = did_matrix(t)
-    return _Fit(*_coefficient(_wls(d, x, w), names), *_parallel_trends(t, d, w))
+    return _Fit(*_coefficient(weighted_fits(d, x, w), names), *_parallel_trends(t, d, w))
 
 
 def _parallel_trends(t: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[float | None, str]:
@@ -224,9 +224,9 @@ def _parallel_trends(t: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[float
     before = t < 0
     if not leads or before.sum() < 4:
         return None, ""
-    p_leads = _joint_p(_wls(d, xe, w), lead_names, leads)
+    p_leads = _joint_p(weighted_fits(d, xe, w), lead_names, leads)
     x_drift = np.column_stack([np.ones(before.sum()), t[before]])
-    p_drift = _joint_p(_wls(d[before], x_drift, w[before]), ["const", "drift"], ["drift"])
+    p_drift = _joint_p(weighted_fits(d[before], x_drift, w[before]), ["const", "drift"], ["drift"])
     return (min(1.0, 2 * min(p_leads, p_drift)),
             f"event study ({len(leads)} lead bins of the before-weeks jointly zero) and no linear drift "
             "between the arms before the change (Bonferroni)")

@@ -189,16 +189,16 @@ def test_weekly_series_for_charts(planted):
 
 
 def test_the_joint_pretrend_test_is_statsmodels_wald_f_test():
-    """effects._wald_p skips statsmodels' result objects for speed; its p must be the one wald_test gives."""
-    from journeys.experiments.effects import _wald_p, _wls
+    """effects.wald_f_p skips statsmodels' result objects for speed; its p must be the one wald_test gives."""
+    from journeys.experiments.effects import wald_f_p, weighted_fits
 
     rng = np.random.default_rng(11)
     t = np.arange(-16, 10)
     x = np.column_stack([np.ones(len(t)), t, t >= 0, (t >= 0) * t, t >= -4])
     y = x @ np.array([0.2, 0.001, -0.03, 0.0, 0.01]) + rng.normal(0, 0.02, len(t))
-    for fit in _wls(y, x, rng.uniform(100, 200, len(t))):  # the classical and the HAC fit
+    for fit in weighted_fits(y, x, rng.uniform(100, 200, len(t))):  # the classical and the HAC fit
         for tested in ([2], [2, 3], [1, 3, 4]):
             restrictions = np.eye(x.shape[1])[tested]
             expected = float(fit.wald_test(restrictions, use_f=True, scalar=True).pvalue)
-            assert _wald_p(fit, tested) == pytest.approx(expected, rel=1e-9)
+            assert wald_f_p(fit, tested) == pytest.approx(expected, rel=1e-9)
             assert 0 < expected < 1
