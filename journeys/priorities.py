@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from journeys.definitions import MetricSettings, resolve
-from journeys.definitions import load_settings as load_definitions
 from journeys.errors import JourneysError
 from journeys.friction import DEFAULT_CAP, friction_from
 from journeys.metrics import METRICS, Metric, compute
@@ -365,29 +364,3 @@ class Ranking:
     def changes(self) -> dict[str, str]:
         """The moves in words ("▲ 2", "▼ 1", "new", ""), as the CLI and the exports print them."""
         return {key: move.words() for key, move in self.moves.items()}
-
-
-def workspace_ranking(store: Store, home: Any, workspace: str, engine: Any, dataset: str | None = None) -> Ranking:
-    """Score every pain point of the workspace against a ticket dataset (default: the latest imported).
-
-    ``engine`` is a :class:`journeys.tickets.engine.TicketEngine`; each journey's tickets are mapped
-    by that journey's own rules.
-    """
-    from journeys.painpoints import PainPoints
-    from journeys.store.tickets import TicketStore
-    from journeys.tickets.datasets import Datasets, choose_dataset
-
-    pains = {p.key: p for p in PainPoints(store).list(workspace)}
-    weights, weights_version = load_weights(store, workspace)
-    chosen = choose_dataset(Datasets(store, home).list(workspace), dataset)
-    tables: dict[str, ibis.Table] = {}
-    if chosen is not None:
-        rules = TicketStore(store)
-        known = {s.name for s in store.list_journeys(workspace)}
-        for journey in sorted({p.pain.journey for p in pains.values()} & known):
-            rule_set = rules.load_rules(workspace, journey)
-            tables[journey] = engine.mapped(chosen, rule_set, store.load(workspace, journey).journey).table
-    scores = score_painpoints(pains.values(), tables, weights, definitions=load_definitions(store, workspace)[0])
-    review = last_ranking_review(store, workspace)
-    return Ranking(scores, pains, weights, weights_version, chosen.name if chosen else None,
-                   chosen.version if chosen else None, review, rank_moves(scores, review))

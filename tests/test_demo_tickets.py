@@ -108,22 +108,19 @@ def test_demo_pain_points_write_up_the_planted_friction():
 @pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")
 def test_demo_ranking_puts_the_planted_friction_on_top_for_another_seed(tmp_path):
     """Not an accident of seed 7: with other tickets the written-up planted friction still ranks first."""
+    from journeys import open_workspace
     from journeys.demo.loader import DEMO_PAINS, load_demo
     from journeys.painpoints import PainPoints
-    from journeys.priorities import workspace_ranking
     from journeys.store import Store
-    from journeys.tickets.engine import TicketEngine
+    from journeys.usecases.prioritise import rank
 
     with Store.for_folder(tmp_path) as store:
         created = load_demo(store, "demo", seed=3, home=tmp_path, tickets=20_000)
         assert any(c.startswith("pain points PP-1") for c in created)
         assert load_demo(store, "demo", seed=3, home=tmp_path, tickets=20_000) == []  # idempotent
         assert len(PainPoints(store).list("demo")) == len(DEMO_PAINS)
-        engine = TicketEngine()
-        try:
-            ranking = workspace_ranking(store, tmp_path, "demo", engine)
-        finally:
-            engine.close()
+    with open_workspace(tmp_path, name="demo") as ws:
+        ranking = rank(ws)
     top = ranking.scores[:len(PLANTED_FRICTION)]
     assert {ranking.pains[s.key].pain.steps[0]: s.metric for s in top} == PLANTED_FRICTION
     assert all(s.confidence > 0.5 and s.impact > 1 for s in top)

@@ -10,12 +10,12 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from journeys import open_workspace
 from journeys.charts.friction_bars import BETTER, SIDE_COLOURS, WORSE
 from journeys.demo import DEMO_JOURNEY
 from journeys.painpoints import PainPoints
-from journeys.priorities import workspace_ranking
 from journeys.store import Store
-from journeys.tickets.engine import TicketEngine
+from journeys.usecases.prioritise import rank
 from tests.pagetest import open_page
 
 
@@ -30,9 +30,9 @@ def _charts(at: AppTest) -> list[tuple[dict, dict[str, list[dict]]]]:
 
 
 def test_the_steps_priorities_ranks_first_are_frictions_top_three(demo_home):
-    with Store.for_folder(demo_home) as store:
-        ranking = workspace_ranking(store, demo_home, "demo", TicketEngine())
-        labels = {s.id: s.label for s in store.load("demo", DEMO_JOURNEY).journey.steps}
+    with open_workspace(demo_home, name="demo") as ws:
+        ranking = rank(ws)
+        labels = {s.id: s.label for s in ws.journeys.get(DEMO_JOURNEY).steps}
     top = [step for score in ranking.scores[:3] for step in ranking.pains[score.key].pain.steps]
     assert len(top) == 3  # the demo's top three pain points are one step each
     at = open_page("friction", journey=DEMO_JOURNEY)

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import pandas as pd
 
+from journeys.definitions import load_settings as load_definitions
 from journeys.errors import JourneysError
 from journeys.evidence import CONTEXT_METRICS, capture, draft, numbers_sentence
 from journeys.friction import better_than_journey
@@ -40,8 +42,9 @@ from journeys.priorities import (
     last_ranking_review,
     load_weights,
     mark_ranking_reviewed,
+    rank_moves,
     save_weights,
-    workspace_ranking,
+    score_painpoints,
 )
 from journeys.tickets.datasets import DatasetVersion, choose_dataset
 from journeys.tickets.engine import TicketSlice
@@ -186,7 +189,17 @@ def rank(ws: Workspace, dataset: str | None = None) -> Ranking:
     Each :class:`~journeys.priorities.Score` carries its components (reach, impact, confidence, effort,
     sample, steady weeks, the window); ``moves`` says how far each moved since the last review, as numbers.
     Each journey's tickets are mapped by its own rules, under the workspace's metric definitions."""
-    return workspace_ranking(ws.store, ws.home, ws.name, ws.engine, dataset)
+    pains = {p.key: p for p in ws.painpoints.list()}
+    weights, weights_version = load_weights(ws.store, ws.name)
+    chosen = choose_dataset(ws.datasets.list(), dataset)
+    tables: dict[str, ibis.Table] = {}
+    if chosen is not None:
+        for journey in sorted({p.pain.journey for p in pains.values()} & set(ws.journeys.names())):
+            tables[journey] = ws.engine.mapped(chosen, ws.rules.load(journey), ws.journeys.get(journey)).table
+    scores = score_painpoints(pains.values(), tables, weights, definitions=load_definitions(ws.store, ws.name)[0])
+    review = last_ranking_review(ws.store, ws.name)
+    return Ranking(scores, pains, weights, weights_version, chosen.name if chosen else None,
+                   chosen.version if chosen else None, review, rank_moves(scores, review))
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,18 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from journeys import open_workspace
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
 from journeys.demo.loader import load_demo
 from journeys.evidence import draft
 from journeys.painpoints import PainPoint, PainPoints, Source, Status
-from journeys.priorities import score_painpoints, workspace_ranking
+from journeys.priorities import score_painpoints
 from journeys.settings import load_settings
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.engine import TicketEngine
+from journeys.usecases.prioritise import rank
 from tests.pagetest import open_page
 
 
@@ -86,7 +88,9 @@ def _edit(at: AppTest, key: str, version: int, **values) -> None:
 
 
 def _ranking(home: Path, engine: TicketEngine):
-    return workspace_ranking(_store(home), home, "demo", engine)
+    """The workspace's ranking as the page's use case computes it (its own workspace and engine)."""
+    with open_workspace(home, name="demo") as ws:
+        return rank(ws)
 
 
 def test_ranked_in_score_order_and_frequent_moderate_beats_rare_severe(home, engine):

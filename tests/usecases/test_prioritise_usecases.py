@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from journeys import open_workspace
+from journeys.definitions import load_settings as load_definitions
 from journeys.demo import DEMO_JOURNEY
 from journeys.errors import InvalidJourney, JourneysError, NotFound, StaleWrite
 from journeys.evidence import CONTEXT_METRICS
 from journeys.painpoints import Source, Status
-from journeys.priorities import Move, load_weights, rank_moves, workspace_ranking
+from journeys.priorities import Move, load_weights, rank_moves, score_painpoints
 from journeys.tickets.engine import TicketSlice
 from journeys.usecases.prioritise import (
     PainPointEdit,
@@ -127,10 +128,14 @@ def test_evidence_period_fills_open_dates_from_the_scoring_window(ws: Workspace)
         evidence_period(ws, dataset, DEMO_JOURNEY, start=end, end=start)
 
 
-def test_rank_is_the_workspace_ranking_and_moves_are_numbers(ws: Workspace) -> None:
+def test_rank_scores_every_pain_point_on_its_journeys_tickets_and_moves_are_numbers(ws: Workspace) -> None:
     ranking = rank(ws)
-    same = workspace_ranking(ws.store, ws.home, ws.name, ws.engine)
-    assert [(s.key, s.rank, s.score) for s in ranking.scores] == [(s.key, s.rank, s.score) for s in same.scores]
+    pains, dataset = ws.painpoints.list(), latest_dataset(ws)
+    tables = {j: ws.engine.mapped(dataset, ws.rules.load(j), ws.journeys.get(j)).table  # each by its own rules
+              for j in {p.pain.journey for p in pains}}
+    by_hand = score_painpoints(pains, tables, load_weights(ws.store, ws.name)[0],
+                               definitions=load_definitions(ws.store, ws.name)[0])
+    assert [(s.key, s.rank, s.score) for s in ranking.scores] == [(s.key, s.rank, s.score) for s in by_hand]
     assert ranking.dataset == latest_dataset(ws).name
     mark_reviewed(ws, ranking.scores, "Lead")
     last = [s for s in ranking.scores if s.score > 0][-1]  # a scored one, below others
