@@ -78,6 +78,9 @@ case "${1:-}" in
     "$VENV/bin/mypy"
     # Two workers, a test file per worker at a time (module fixtures such as a CLI demo workspace are built
     # once): most tests wait on subprocesses, servers and the browser, so this halves the run on two cores.
+    # Property tests at their full example counts (the "ci" Hypothesis profile, tests/conftest.py); a plain
+    # `pytest` runs the "dev" profile, a fifth of the examples, for a quick inner loop.
+    export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
     exec "$VENV/bin/python" -m pytest -n "${JOURNEYS_TEST_WORKERS:-2}" --dist loadfile "${@:2}"
     ;;
   *)
