@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import strategies as st
 
 from journeys.business_hours import (
@@ -198,6 +198,8 @@ def test_business_minutes_never_exceed_calendar_minutes_and_add_up_over_a_split(
 @examples(25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(day=st.integers(min_value=0, max_value=360), start=st.integers(min_value=0, max_value=24 * 60),
        length=st.integers(min_value=0, max_value=24 * 60))
+@example(day=42, start=60, length=60)  # 27 Oct 2024: 01:00-02:00 happens twice in London
+@example(day=12, start=60, length=30)  # 31 Mar 2024: 01:00-02:00 never happens
 def test_an_interval_wholly_outside_opening_hours_has_no_business_minutes(day, start, length):
     # WEEKDAYS_ONLY is closed on Sundays and from 17:30 to 09:00: a Sunday, or a weekday evening into the night
     first_sunday = pd.Timestamp("2024-01-07")
@@ -208,8 +210,12 @@ def test_an_interval_wholly_outside_opening_hours_has_no_business_minutes(day, s
     c = tuesday_evening + pd.Timedelta(minutes=start % (15 * 60 + 30))
     d = min(c + pd.Timedelta(minutes=length), tuesday_evening + pd.Timedelta(hours=15, minutes=30))
     local = [(a, b), (c, d)]
-    utc = [(x.tz_localize("Europe/London").tz_convert("UTC"), y.tz_localize("Europe/London").tz_convert("UTC"))
-           for x, y in local]
+    # Sundays include the clock changes: an hour that happens twice (read as summer time, both ends alike, so
+    # the order holds) or never (moved forward); either way the interval stays on the closed Sunday.
+    def utc_of(moment: pd.Timestamp) -> pd.Timestamp:
+        return moment.tz_localize("Europe/London", ambiguous=True, nonexistent="shift_forward").tz_convert("UTC")
+
+    utc = [(utc_of(x), utc_of(y)) for x, y in local]
     got = business_minutes([x for x, _ in utc], [y for _, y in utc], WEEKDAYS_ONLY)
     assert got.tolist() == [0.0, 0.0]
 
