@@ -194,12 +194,16 @@ def _charts(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
     metric = METRICS[e.metric]
     st.markdown(f"**{metric.label}, week by week**"
                 + (" — changed steps against the comparison steps" if e.design == Design.did else ""))
-    st.altair_chart(trend_chart(series, e, interim=bool(r and r.interim)), width="stretch", key="rv_trend")
+    # Keyed by the experiment's version: a new version (analysed, decided, told) draws new charts instead of
+    # swapping their data sets in place, which races with the rerun in the browser ("Unrecognized data set",
+    # streamlit/streamlit#11906).
+    version = f"{stored.key}_v{stored.version}"
+    st.altair_chart(trend_chart(series, e, interim=bool(r and r.interim)), width="stretch", key=f"rv_trend_{version}")
     st.caption("Grey: the before-window; blue: the after-window; dashed line: the day the change shipped. Dot size: "
                "the tickets the week's value rests on. The week the change shipped in mixes before and after and is "
                f"left out. Weekly values from '{plain(dataset.name)}' v{dataset.version}.")
     if r is not None and r.effect is not None and r.ci_low is not None:
-        st.altair_chart(effect_chart(r, e), width="stretch", key="rv_effect")
+        st.altair_chart(effect_chart(r, e), width="stretch", key=f"rv_effect_{version}")
 
 
 def _checks(stored: StoredExperiment) -> None:
