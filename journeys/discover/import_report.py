@@ -13,6 +13,7 @@ from typing import Any
 
 from journeys.discover.log_columns import LogColumns
 from journeys.errors import JourneysError, Problem
+from journeys.tickets.export_files import rejected_sentence
 
 ORDERS = {"start": "start time, then completion time (as pm4py does)", "complete": "completion time"}
 
@@ -80,11 +81,7 @@ class LogReport:
                  + (f", resource '{cols.resource}'" if cols.resource else "")
                  + (f", tie-breaker '{cols.tiebreak}'" if cols.tiebreak else "") + "."]
         if self.rejected:
-            parts = []
-            for reason, n in sorted(self.rejected.items(), key=lambda kv: -kv[1]):
-                ex = self.examples.get(reason)
-                parts.append(f"{reason}: {n:,}" + (f" (e.g. {'; '.join(ex)})" if ex else ""))
-            lines.append(f"Rejected {self.rows_rejected:,} rows — " + "; ".join(parts) + ".")
+            lines.append(rejected_sentence(self.rejected, self.examples, self.rows_rejected))
         if self.duplicates and self.duplicates_kept:
             lines.append(f"{self.duplicates:,} duplicate row(s) (identical in every column) were kept.")
         lines.append(f"Order within a case: {self.order_rule}.")

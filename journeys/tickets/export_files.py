@@ -46,7 +46,7 @@ import re
 import threading
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -1041,3 +1041,13 @@ MALFORMED_REASONS = {
 def malformed_reason(error_type: str) -> str:
     """The import report's reason for a line the reader rejected: ticket exports and event logs word it alike."""
     return MALFORMED_REASONS.get(error_type, f"malformed line ({error_type.lower()})")
+
+
+def rejected_sentence(rejected: Mapping[str, int], examples: Mapping[str, list[str]], rows: int) -> str:
+    """The import reports' line on rejected rows, commonest reason first, each with its examples:
+    "Rejected 3 rows — no timestamp: 2 (e.g. row 4; row 9); duplicate id: 1." (ticket exports and event logs)."""
+    parts = []
+    for reason, n in sorted(rejected.items(), key=lambda kv: -kv[1]):
+        shown = examples.get(reason)
+        parts.append(f"{reason}: {n:,}" + (f" (e.g. {'; '.join(shown)})" if shown else ""))
+    return f"Rejected {rows:,} rows — " + "; ".join(parts) + "."

@@ -77,6 +77,7 @@ from journeys.tickets.export_files import (
     other_sheets,
     prepare_csv,
     rejected_csv_lines,
+    rejected_sentence,
     relation,
     skip_bad_json_lines,
     sniff,
@@ -127,11 +128,7 @@ class ImportReport:
         lines = [f"Imported {self.rows_kept:,} of {self.rows_read:,} rows from {Path(self.source).name} "
                  f"({self.layout} layout{', ' + where if where else ''})."]
         if self.rejected:
-            parts = []
-            for reason, n in sorted(self.rejected.items(), key=lambda kv: -kv[1]):
-                ex = self.examples.get(reason)
-                parts.append(f"{reason}: {n:,}" + (f" (e.g. {'; '.join(ex)})" if ex else ""))
-            lines.append(f"Rejected {self.rows_rejected:,} rows — " + "; ".join(parts) + ".")
+            lines.append(rejected_sentence(self.rejected, self.examples, self.rows_rejected))
         if self.history_note:
             lines.append(self.history_note)
         if self.coerced:
