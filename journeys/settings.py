@@ -98,5 +98,4 @@ def _positive_int(text: str | None, default: int) -> int:
 
 def _whole_number(text: str | None, default: int) -> int:
     """A count where 0 is meaningful ("no limit"); anything else not a whole number ≥ 0 gives the default."""
-    value = _positive_int(text, -1)
-    return 0 if (text or "").strip() == "0" else (value if value > 0 else default)
+    return 0 if (text or "").strip() == "0" else _positive_int(text, default)
