@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from journeys.settings import load_settings
+from journeys.store import Store
+
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 DEMO_TICKETS = 30_000  # the shared demo workspace's tickets: enough for every planted effect to show
 
@@ -48,3 +51,8 @@ def section(at: AppTest, title: str) -> list[str]:
             found.append(texts + [c.value for c in block.caption])
     assert found, f"no section {title!r}"
     return min(found, key=len)
+
+
+def store_at(home: Path) -> Store:
+    """The workspace database of the folder ``home`` (a test reads what a page saved)."""
+    return Store(load_settings(home=home).database_url)

@@ -22,6 +22,7 @@ from journeys.charts.board import NORMAL, board_layout
 from journeys.demo import current_state_journey, future_state_journey
 from journeys.graph import check, most_likely_path
 from journeys.model import CHANNELS, DEFAULT_LANES, DEFAULT_STAGES, Journey, Step, Transition
+from tests.charts.spec_parts import spec_layer, spec_rows
 from tests.strategies import examples, journeys
 
 _VERBS = ["Opens", "Reads", "Checks", "Updates", "Confirms", "Reviews", "Sends", "Escalates", "Closes", "Searches"]
@@ -62,16 +63,6 @@ def big_journey(steps_per_cell: int = 8, total: int = 200, seed: int = 7) -> Jou
 # --- reading the spec ------------------------------------------------------------------------------------
 
 
-def _layer(spec: dict, name: str) -> dict:
-    matches = [layer for layer in spec["layer"] if layer.get("name") == name]
-    assert len(matches) == 1, f"expected one layer named {name!r}, got {[x.get('name') for x in spec['layer']]}"
-    return matches[0]
-
-
-def _rows(spec: dict, name: str) -> list[dict]:
-    return spec["datasets"][_layer(spec, name)["data"]["name"]]
-
-
 def _has_layer(spec: dict, name: str) -> bool:
     return any(layer.get("name") == name for layer in spec["layer"])
 
@@ -90,7 +81,7 @@ def demo() -> Journey:
 
 def test_one_card_per_step_at_its_board_position(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
-    nodes = _rows(spec, "steps")
+    nodes = spec_rows(spec, "steps")
     board = board_layout(demo)
     assert [n["id"] for n in nodes] == demo.step_ids()
     for n in nodes:
@@ -103,7 +94,7 @@ def test_one_card_per_step_at_its_board_position(demo: Journey) -> None:
             demo.lanes.index(step.lane)]
         assert a < n["left"] < n["right"] < b and top < n["top"] < n["bottom"] < bottom
     # stage headers and lane labels come from the journey, in its order
-    enc = _layer(spec, "steps")["encoding"]
+    enc = spec_layer(spec, "steps")["encoding"]
     assert all(stage in enc["x"]["axis"]["labelExpr"] for stage in demo.stages)
     assert all(lane.capitalize() in enc["y"]["axis"]["labelExpr"] for lane in demo.lanes)
     assert enc["y"]["scale"]["reverse"] is True and enc["y"]["scale"]["domain"] == [0.0, board.height]
@@ -112,13 +103,14 @@ def test_one_card_per_step_at_its_board_position(demo: Journey) -> None:
 def test_the_x_axis_and_stage_lines_follow_the_stage_spans(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
     board = board_layout(demo)
-    x = _layer(spec, "steps")["encoding"]["x"]
+    x = spec_layer(spec, "steps")["encoding"]["x"]
     assert x["scale"]["domain"] == pytest.approx([0, board.width])
     assert x["axis"]["values"] == pytest.approx([(a + b) / 2 for a, b in board.stage_spans])  # headers at centres
-    assert sorted(r["x"] for r in _rows(spec, "stage_lines")) == pytest.approx([b for _, b in board.stage_spans[:-1]])
+    stage_lines = spec_rows(spec, "stage_lines")
+    assert sorted(r["x"] for r in stage_lines) == pytest.approx([b for _, b in board.stage_spans[:-1]])
     # every layer shares that scale, and the lane bands reach past the stages on both sides (panning)
     assert all(layer["encoding"]["x"]["scale"] == x["scale"] for layer in spec["layer"])
-    bands = _rows(spec, "lanes")
+    bands = spec_rows(spec, "lanes")
     assert all(b["x"] < 0 and b["x_end"] > board.width for b in bands)
     # crowded stages are wider on screen too: the widest stage holds the most crowded cell
     widths = [b - a for a, b in board.stage_spans]
@@ -126,7 +118,7 @@ def test_the_x_axis_and_stage_lines_follow_the_stage_spans(demo: Journey) -> Non
                   if s.stage == stage], default=0) for stage in demo.stages]
     assert widths.index(max(widths)) == crowd.index(max(crowd)) and min(widths) < max(widths)
     # routes stay on the board
-    assert all(0 <= p["x"] <= board.width for p in _rows(spec, "edges"))
+    assert all(0 <= p["x"] <= board.width for p in spec_rows(spec, "edges"))
 
 
 def test_stage_headers_wrap_only_where_the_stage_is_narrow(demo: Journey) -> None:
@@ -146,14 +138,14 @@ def test_stage_headers_wrap_only_where_the_stage_is_narrow(demo: Journey) -> Non
 
 def test_one_edge_datum_per_transition_and_a_route_for_each(demo: Journey) -> None:
     spec = journey_map(demo).to_dict(validate=True)
-    edges = _rows(spec, "arrows")
+    edges = spec_rows(spec, "arrows")
     assert sorted((e["source"], e["target"]) for e in edges) == sorted((t.source, t.target) for t in demo.transitions)
     by_pair = {(e["source"], e["target"]): e for e in edges}
     for t in demo.transitions:
         e = by_pair[(t.source, t.target)]
         assert e["kind"] == str(t.kind)
         assert e["share_text"] == f"{t.share:.0%}"
-    points = _rows(spec, "edges")
+    points = spec_rows(spec, "edges")
     board = board_layout(demo)
     for e in edges:
         ends = sorted((p["order"], p["x"], p["y"]) for p in points if p["edge"] == e["edge"])
@@ -167,16 +159,16 @@ def test_edge_styles_by_kind_and_self_loops() -> None:
     j = current_state_journey()
     j.transitions.append(Transition(source="triage", target="triage", kind="retry"))
     spec = journey_map(j).to_dict(validate=True)
-    enc = _layer(spec, "edges")["encoding"]
+    enc = spec_layer(spec, "edges")["encoding"]
     assert enc["color"]["scale"]["domain"] == ["normal", "escalation", "fallback", "retry"]
     colours = dict(zip(enc["color"]["scale"]["domain"], enc["color"]["scale"]["range"], strict=True))
     dashes = dict(zip(enc["strokeDash"]["scale"]["domain"], enc["strokeDash"]["scale"]["range"], strict=True))
     widths = dict(zip(enc["strokeWidth"]["scale"]["domain"], enc["strokeWidth"]["scale"]["range"], strict=True))
     assert widths["escalation"] > widths["normal"] and colours["escalation"] != colours["normal"]
     assert dashes["normal"] == dashes["escalation"] == [1, 0] and dashes["fallback"] != [1, 0] != dashes["retry"]
-    loops = [e for e in _rows(spec, "arrows") if e["loop"]]
+    loops = [e for e in spec_rows(spec, "arrows") if e["loop"]]
     assert [(e["source"], e["target"]) for e in loops] == [("triage", "triage")]
-    loop = [p for p in _rows(spec, "edges") if p["edge"] == "triage→triage"]  # a small loop on the card's side
+    loop = [p for p in spec_rows(spec, "edges") if p["edge"] == "triage→triage"]  # a small loop on the card's side
     card = board_layout(j).cards["triage"]
     assert loop and all(card.right <= p["x"] <= card.right + 20 and card.top < p["y"] < card.bottom for p in loop)
 
@@ -200,31 +192,31 @@ def _diff_ids(before: list[dict], after: list[dict]) -> set[str]:
 
 def test_highlight_selected_status_and_notes_touch_exactly_those_steps(demo: Journey) -> None:
     base_spec = journey_map(demo).to_dict(validate=True)
-    base = _rows(base_spec, "steps")
-    assert not _has_layer(base_spec, "rings") and _rows(base_spec, "selected_ring") == []
+    base = spec_rows(base_spec, "steps")
+    assert not _has_layer(base_spec, "rings") and spec_rows(base_spec, "selected_ring") == []
 
     findings = sorted({s for f in check(demo) for s in f.steps})
     spec = journey_map(demo, highlight=findings).to_dict(validate=True)
-    assert findings and _diff_ids(base, _rows(spec, "steps")) == set(findings)
-    assert sorted(r["id"] for r in _rows(spec, "rings")) == findings
-    assert {r["ring"] for r in _rows(spec, "rings")} == {"check finding"}
+    assert findings and _diff_ids(base, spec_rows(spec, "steps")) == set(findings)
+    assert sorted(r["id"] for r in spec_rows(spec, "rings")) == findings
+    assert {r["ring"] for r in spec_rows(spec, "rings")} == {"check finding"}
 
     spec = journey_map(demo, selected="triage").to_dict(validate=True)
-    assert _diff_ids(base, _rows(spec, "steps")) == {"triage"}
-    assert [r["id"] for r in _rows(spec, "selected_ring")] == ["triage"]
-    assert "datum.selected ? 'bold'" in _layer(spec, "labels")["mark"]["fontWeight"]["expr"]  # its label in bold
+    assert _diff_ids(base, spec_rows(spec, "steps")) == {"triage"}
+    assert [r["id"] for r in spec_rows(spec, "selected_ring")] == ["triage"]
+    assert "datum.selected ? 'bold'" in spec_layer(spec, "labels")["mark"]["fontWeight"]["expr"]  # its label in bold
 
     status = {"login": "added", "triage": "changed", "renews": "removed", "handoff": "same"}
     spec = journey_map(demo, status=status).to_dict(validate=True)
-    nodes = _rows(spec, "steps")
+    nodes = spec_rows(spec, "steps")
     assert _diff_ids(base, nodes) == {"login", "triage", "renews"}
     assert {n["id"]: n["opacity"] for n in nodes if n["opacity"] < 1} == {"renews": pytest.approx(0.45)}
-    assert {(r["id"], r["ring"]) for r in _rows(spec, "rings")} == {
+    assert {(r["id"], r["ring"]) for r in spec_rows(spec, "rings")} == {
         ("login", "added"), ("triage", "changed"), ("renews", "removed")}
 
     spec = journey_map(demo, note_counts={"login": 2, "renews": 12, "ghost-step": 4}).to_dict(validate=True)
-    assert _diff_ids(base, _rows(spec, "steps")) == {"login", "renews"}
-    assert {b["id"]: b["count"] for b in _rows(spec, "badges")} == {"login": "2", "renews": "9+"}
+    assert _diff_ids(base, spec_rows(spec, "steps")) == {"login", "renews"}
+    assert {b["id"]: b["count"] for b in spec_rows(spec, "badges")} == {"login": "2", "renews": "9+"}
 
 
 def _without_data(spec: dict) -> str:
@@ -250,7 +242,7 @@ def test_bad_arguments_are_refused(demo: Journey) -> None:
 
 def test_colour_by_emotion_is_diverging_on_minus_two_to_two(demo: Journey) -> None:
     spec = journey_map(demo, color_by="emotion").to_dict(validate=True)
-    colour = _layer(spec, "strips")["encoding"]["fill"]
+    colour = spec_layer(spec, "strips")["encoding"]["fill"]
     assert colour["field"] == "emotion"
     assert colour["scale"]["domain"][0] == -2 and colour["scale"]["domain"][-1] == 2
     assert colour["scale"]["domain"] == sorted(colour["scale"]["domain"])
@@ -259,18 +251,18 @@ def test_colour_by_emotion_is_diverging_on_minus_two_to_two(demo: Journey) -> No
 
 
 def test_colour_by_channel_lists_the_journeys_channels(demo: Journey) -> None:
-    colour = _layer(journey_map(demo).to_dict(validate=True), "strips")["encoding"]["fill"]
+    colour = spec_layer(journey_map(demo).to_dict(validate=True), "strips")["encoding"]["fill"]
     assert sorted(colour["scale"]["domain"]) == sorted({s.channel for s in demo.steps})
     assert len(colour["scale"]["range"]) == len(colour["scale"]["domain"])
     # a channel keeps its colour whatever else the journey holds
     only_web = Journey(name="w", steps=[Step(id="a", label="A", stage="Discover", channel="web")])
-    web = _layer(journey_map(only_web).to_dict(validate=True), "strips")["encoding"]["fill"]["scale"]
+    web = spec_layer(journey_map(only_web).to_dict(validate=True), "strips")["encoding"]["fill"]["scale"]
     assert web["range"][web["domain"].index("web")] == colour["scale"]["range"][colour["scale"]["domain"].index("web")]
     assert set(style.CHANNEL_COLOURS) == set(CHANNELS)
 
 
 def test_colour_by_lane(demo: Journey) -> None:
-    colour = _layer(journey_map(demo, color_by="lane").to_dict(validate=True), "strips")["encoding"]["fill"]
+    colour = spec_layer(journey_map(demo, color_by="lane").to_dict(validate=True), "strips")["encoding"]["fill"]
     assert colour["field"] == "lane" and colour["scale"]["domain"] == demo.lanes
 
 
@@ -278,17 +270,17 @@ def test_long_labels_are_shortened_on_the_map_but_whole_in_the_tooltip() -> None
     long = "Customer reads the very long and winding billing explanation page"
     j = Journey(name="l", steps=[Step(id="a", label=long, stage="Discover")])
     spec = journey_map(j).to_dict(validate=True)
-    (node,) = _rows(spec, "steps")
+    (node,) = spec_rows(spec, "steps")
     assert node["label"] == long
     assert node["text"].endswith("…") and node["text"].count("\n") == 2  # three lines, the last cut
-    assert {"field": "label", "type": "nominal", "title": "step"} in _layer(spec, "steps")["encoding"]["tooltip"]
+    assert {"field": "label", "type": "nominal", "title": "step"} in spec_layer(spec, "steps")["encoding"]["tooltip"]
 
 
 def test_demo_label_lines_fit_their_cards(demo: Journey) -> None:
     """Every line of every demo label fits its card at the font drawn (a generous width estimate)."""
     spec = journey_map(demo).to_dict(validate=True)
     room = NORMAL.text_w
-    for n in _rows(spec, "labels"):
+    for n in spec_rows(spec, "labels"):
         assert all(style.text_width(line, n["font"]) <= room for line in n["text"].split("\n")), n["text"]
         assert n["text_x"] > n["left"] and n["text_y"] > n["top"]
 
@@ -342,7 +334,7 @@ def test_the_plot_keeps_its_height_in_a_container(demo: Journey) -> None:
 
 def test_empty_journey_still_has_the_selection(demo: Journey) -> None:
     spec = journey_map(Journey(name="empty")).to_dict(validate=True)
-    assert _rows(spec, "steps") == [] and "step" in {p["name"] for p in _params(spec)}
+    assert spec_rows(spec, "steps") == [] and "step" in {p["name"] for p in _params(spec)}
 
 
 def test_a_200_step_map_stays_clickable_svg() -> None:
@@ -350,7 +342,7 @@ def test_a_200_step_map_stays_clickable_svg() -> None:
     assert len(j.steps) == 200
     spec = journey_map(j, highlight=[s.id for s in j.steps[:20]], selected=j.steps[5].id,
                        note_counts={s.id: 1 for s in j.steps[::10]}).to_dict(validate=True)
-    assert len(_rows(spec, "steps")) == 200
+    assert len(spec_rows(spec, "steps")) == 200
     assert mark_count(spec, per_datum_only=True) <= 2000  # Streamlit's switch to canvas
     assert mark_count(spec) <= 2000
     assert mark_count(spec) > mark_count(spec, per_datum_only=True)  # lines counted once per edge
@@ -366,8 +358,8 @@ def test_any_valid_journey_draws(journey: Journey, data: st.DataObject) -> None:
         selected=picked[0] if picked else None, status=dict.fromkeys(picked[1:], "changed"),
         note_counts=dict.fromkeys(picked, 3))
     spec = chart.to_dict(validate=True)
-    assert [n["id"] for n in _rows(spec, "steps")] == ids
-    arrows = _rows(spec, "arrows") if _has_layer(spec, "arrows") else []
+    assert [n["id"] for n in spec_rows(spec, "steps")] == ids
+    arrows = spec_rows(spec, "arrows") if _has_layer(spec, "arrows") else []
     assert len(arrows) == len(journey.transitions)
     # no character SVG cannot hold (vl-convert aborts the whole process on them)
     assert not re.search(r"\\u00(0[0-8bcef]|1[0-9a-f])|\\uff(fe|ff)", json.dumps(spec))

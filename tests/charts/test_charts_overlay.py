@@ -21,19 +21,10 @@ from journeys.charts import export_chart, journey_map, style
 from journeys.charts.overlay import TOO_FEW_BADGE, WORSE_TO_BETTER, MetricOverlay, d3_text
 from journeys.demo import current_state_journey
 from journeys.model import Journey
+from tests.charts.spec_parts import spec_layer, spec_rows
 from tests.strategies import examples, journeys
 
 RED, BLUE = WORSE_TO_BETTER[0], WORSE_TO_BETTER[-1]
-
-
-def _layer(spec: dict, name: str) -> dict:
-    matches = [layer for layer in spec["layer"] if layer.get("name") == name]
-    assert len(matches) == 1, f"expected one layer named {name!r}, got {[x.get('name') for x in spec['layer']]}"
-    return matches[0]
-
-
-def _rows(spec: dict, name: str) -> list[dict]:
-    return spec["datasets"][_layer(spec, name)["data"]["name"]]
 
 
 def _by_id(rows: list[dict]) -> dict[str, dict]:
@@ -68,7 +59,7 @@ def reopen(**kw: object) -> MetricOverlay:
 
 def test_overlay_fills_steps_by_value_over_the_values_range(demo: Journey) -> None:
     spec = journey_map(demo, overlay=reopen()).to_dict(validate=True)
-    colour = _layer(spec, "strips")["encoding"]["fill"]
+    colour = spec_layer(spec, "strips")["encoding"]["fill"]
     assert (colour["field"], colour["type"]) == ("metric", "quantitative")
     # 0.2 is "too few" and 0.9 not a step: neither counts; the stops span 5 % … 30 %
     assert colour["scale"]["domain"] == pytest.approx([0.05, 0.1125, 0.175, 0.2375, 0.3])
@@ -76,7 +67,7 @@ def test_overlay_fills_steps_by_value_over_the_values_range(demo: Journey) -> No
     legend = colour["legend"]
     assert legend["title"] == ["Reopen rate", "2026-01-01 – 2026-11-30"]
     assert (legend["type"], legend["format"], legend["values"]) == ("gradient", ".1%", [0.05, 0.3])
-    nodes = _by_id(_rows(spec, "steps"))
+    nodes = _by_id(spec_rows(spec, "steps"))
     assert [nodes[i]["metric"] for i in ("login", "triage", "handoff")] == [0.125, 0.3, 0.05]
     assert all(nodes[i]["metric"] is None for i in ("open-chat", "bot-faq", "bot-greeting", "renews", "agent-reply"))
 
@@ -86,7 +77,7 @@ def test_worse_is_red_in_the_rendered_map(demo: Journey, higher_is_worse: bool) 
     overlay = MetricOverlay("CSAT" if not higher_is_worse else "Reopen rate",
                             {"login": 0.1, "triage": 0.5, "handoff": 0.9}, higher_is_worse, ".0%")
     spec = journey_map(demo, overlay=overlay).to_dict(validate=True)
-    scale = _layer(spec, "strips")["encoding"]["fill"]["scale"]
+    scale = spec_layer(spec, "strips")["encoding"]["fill"]["scale"]
     assert scale["domain"][0] == 0.1 and scale["domain"][-1] == 0.9
     assert scale["range"][0] == (BLUE if higher_is_worse else RED)  # the lowest value's end
     fills = _fills(export_chart(journey_map(demo, overlay=overlay), "svg").decode())
@@ -98,7 +89,7 @@ def test_worse_is_red_in_the_rendered_map(demo: Journey, higher_is_worse: bool) 
 
 def test_a_center_makes_the_scale_diverge_symmetrically_around_it(demo: Journey) -> None:
     overlay = MetricOverlay("Friction", {"login": -1.0, "triage": 4.0, "handoff": 0.5}, True, ".2f", center=0.0)
-    colour = _layer(journey_map(demo, overlay=overlay).to_dict(validate=True), "strips")["encoding"]["fill"]
+    colour = spec_layer(journey_map(demo, overlay=overlay).to_dict(validate=True), "strips")["encoding"]["fill"]
     assert colour["scale"]["domain"] == pytest.approx([-4, -2, 0, 2, 4])  # as far below 0 as the worst is above
     assert colour["legend"]["values"] == [-1.0, 0.0, 4.0]
     fills = _fills(export_chart(journey_map(demo, overlay=overlay), "svg").decode())
@@ -109,10 +100,10 @@ def test_a_center_makes_the_scale_diverge_symmetrically_around_it(demo: Journey)
 
 def test_one_value_gets_the_middle_colour_and_none_a_grey_legend(demo: Journey) -> None:
     one = journey_map(demo, overlay=MetricOverlay("Volume", {"login": 7}, True, ",d")).to_dict(validate=True)
-    scale = _layer(one, "strips")["encoding"]["fill"]["scale"]
+    scale = spec_layer(one, "strips")["encoding"]["fill"]["scale"]
     assert scale["domain"][2] == 7 and scale["domain"][0] < 7 < scale["domain"][-1]
     empty = MetricOverlay("Volume", {"login": None}, True, ",d", period="2026")
-    colour = _layer(journey_map(demo, overlay=empty).to_dict(validate=True), "strips")["encoding"]["fill"]
+    colour = spec_layer(journey_map(demo, overlay=empty).to_dict(validate=True), "strips")["encoding"]["fill"]
     assert set(colour["scale"]["range"]) == {style.NO_VALUE_COLOUR}
     assert colour["legend"]["title"] == ["Volume", "2026", "no step has a value"]
     assert export_chart(journey_map(demo, overlay=empty), "png", scale=1).startswith(b"\x89PNG")
@@ -121,7 +112,7 @@ def test_one_value_gets_the_middle_colour_and_none_a_grey_legend(demo: Journey) 
 def test_overlay_takes_precedence_over_colour_by(demo: Journey) -> None:
     for color_by in ("channel", "emotion", "lane"):
         spec = journey_map(demo, color_by=color_by, overlay=reopen()).to_dict(validate=True)
-        assert _layer(spec, "strips")["encoding"]["fill"]["field"] == "metric"
+        assert spec_layer(spec, "strips")["encoding"]["fill"]["field"] == "metric"
 
 
 # --- badges and tooltips ---------------------------------------------------------------------------------
@@ -129,13 +120,13 @@ def test_overlay_takes_precedence_over_colour_by(demo: Journey) -> None:
 
 def test_each_value_gets_a_badge_with_its_formatted_value(demo: Journey) -> None:
     spec = journey_map(demo, overlay=reopen()).to_dict(validate=True)
-    badges = _by_id(_rows(spec, "metric_badge_text"))
+    badges = _by_id(spec_rows(spec, "metric_badge_text"))
     assert {i: b["badge"] for i, b in badges.items()} == {
         "login": "12.5%", "triage": "30.0%", "handoff": "5.0%", "renews": TOO_FEW_BADGE, "csat-survey": TOO_FEW_BADGE}
-    assert _layer(spec, "metric_badge_text")["encoding"]["text"]["field"] == "badge"
-    assert _by_id(_rows(spec, "metric_badges")).keys() == badges.keys()  # one pill behind each text
+    assert spec_layer(spec, "metric_badge_text")["encoding"]["text"]["field"] == "badge"
+    assert _by_id(spec_rows(spec, "metric_badges")).keys() == badges.keys()  # one pill behind each text
     # on the card's top edge, right of centre (the label sits inside the card, the notes badge on the corner)
-    enc = _layer(spec, "metric_badges")["encoding"]
+    enc = spec_layer(spec, "metric_badges")["encoding"]
     assert (enc["x"]["field"], enc["y"]["field"]) == ("right", "top")
 
 
@@ -143,26 +134,26 @@ def test_tooltips_carry_value_unit_and_period_or_why_there_is_none(demo: Journey
     overlay = MetricOverlay("Resolution p50", {"login": 3.25, "triage": None, "handoff": 40.0}, True, ".1f",
                             unit="h", period="2026 Q1", too_few=["handoff"])
     spec = journey_map(demo, overlay=overlay).to_dict(validate=True)
-    nodes = _by_id(_rows(spec, "steps"))
+    nodes = _by_id(spec_rows(spec, "steps"))
     assert nodes["login"]["metric_text"] == "3.3 h"  # d3 rounds the tie 3.25 up, as JavaScript's toFixed does
     assert nodes["triage"]["metric_text"] == "no tickets" and nodes["agent-reply"]["metric_text"] == "no tickets"
     assert nodes["handoff"]["metric_text"] == "too few tickets" and nodes["handoff"]["metric"] is None
     assert {n["metric_period"] for n in nodes.values()} == {"2026 Q1"}
     for layer in ("steps", "labels", "metric_badges", "metric_badge_text"):
-        tips = {t["field"]: t["title"] for t in _layer(spec, layer)["encoding"]["tooltip"]}
+        tips = {t["field"]: t["title"] for t in spec_layer(spec, layer)["encoding"]["tooltip"]}
         assert tips["metric_text"] == "Resolution p50" and tips["metric_period"] == "period", layer
-    assert _layer(spec, "strips")["encoding"]["fill"]["legend"]["title"] == ["Resolution p50 (h)", "2026 Q1"]
+    assert spec_layer(spec, "strips")["encoding"]["fill"]["legend"]["title"] == ["Resolution p50 (h)", "2026 Q1"]
 
 
 def test_steps_without_a_value_are_grey_and_too_few_hollow(demo: Journey) -> None:
     spec = journey_map(demo, overlay=reopen()).to_dict(validate=True)
-    enc = _layer(spec, "steps")["encoding"]
+    enc = spec_layer(spec, "steps")["encoding"]
     tests = {c["test"]: c["value"] for c in enc["fill"]["condition"]}
     assert tests["datum.metric_state === 'too_few'"] == "white"
     assert tests["datum.metric_state !== 'value'"] == style.NO_VALUE_COLOUR
-    strip = _layer(spec, "strips")["encoding"]["stroke"]
+    strip = spec_layer(spec, "strips")["encoding"]["stroke"]
     assert strip["condition"]["value"] == style.MUTED  # a white "too few" strip keeps an outline
-    states = {n["id"]: n["metric_state"] for n in _rows(spec, "steps")}
+    states = {n["id"]: n["metric_state"] for n in spec_rows(spec, "steps")}
     assert states["renews"] == states["csat-survey"] == "too_few"  # too few wins over a value
     assert states["open-chat"] == states["bot-faq"] == states["bot-greeting"] == "none"  # None, NaN, inf
     svg = export_chart(journey_map(demo, overlay=reopen()), "svg").decode()
@@ -175,8 +166,8 @@ def test_every_badge_fits_on_its_own_card(demo: Journey) -> None:
     values = {s.id: 0.123456 for s in demo.steps}
     overlay = MetricOverlay("Escalation rate", values, True, ".2%")
     spec = journey_map(demo, overlay=overlay).to_dict(validate=True)
-    badges = _rows(spec, "metric_badges")
-    cards = _by_id(_rows(spec, "steps"))
+    badges = spec_rows(spec, "metric_badges")
+    cards = _by_id(spec_rows(spec, "steps"))
     assert len(badges) == len(demo.steps)
     for b in badges:
         card = cards[b["id"]]
@@ -192,10 +183,10 @@ def test_selection_zoom_rings_notes_and_compare_status_still_work(demo: Journey)
                         status={"handoff": "removed"}, selection_name="pick")
     spec = chart.to_dict(validate=True)
     assert {p["name"] for p in spec["params"]} == {"pick", "pick_zoom"}
-    assert [r["id"] for r in _rows(spec, "selected_ring")] == ["triage"]
-    assert {r["id"] for r in _rows(spec, "rings")} == {"login", "handoff"}
-    assert [r["id"] for r in _rows(spec, "badges")] == ["login"]
-    tests = [c["test"] for c in _layer(spec, "strips")["encoding"]["fill"]["condition"]]
+    assert [r["id"] for r in spec_rows(spec, "selected_ring")] == ["triage"]
+    assert {r["id"] for r in spec_rows(spec, "rings")} == {"login", "handoff"}
+    assert [r["id"] for r in spec_rows(spec, "badges")] == ["login"]
+    tests = [c["test"] for c in spec_layer(spec, "strips")["encoding"]["fill"]["condition"]]
     assert tests[0] == "datum.status === 'removed'"  # a removed step stays grey whatever its value
     svg = export_chart(chart, "svg").decode()
     assert _fills(svg)[demo.step("handoff").label] == style.NO_VALUE_COLOUR
@@ -302,13 +293,13 @@ def test_any_journey_with_any_values_draws(journey: Journey, data: st.DataObject
                        status=dict.fromkeys(picked[2:], "removed"), note_counts=dict.fromkeys(picked, 2)
                        ).to_dict(validate=True)
     json.dumps(spec, allow_nan=False)  # no NaN or inf reaches the spec
-    nodes = _rows(spec, "steps")
+    nodes = spec_rows(spec, "steps")
     assert [n["id"] for n in nodes] == ids
     finite = {i for i in ids if i not in too_few and isinstance(values.get(i), int | float)
               and not isinstance(values.get(i), bool) and math.isfinite(values[i])}
     assert {n["id"] for n in nodes if n["metric"] is not None} == finite
-    badges = {b["id"]: b["badge"] for b in _rows(spec, "metric_badge_text")}
+    badges = {b["id"]: b["badge"] for b in spec_rows(spec, "metric_badge_text")}
     assert badges == {**{i: d3_text(float(values[i]), overlay.format) for i in finite},
                       **{i: TOO_FEW_BADGE for i in ids if i in too_few}}
-    domain = _layer(spec, "strips")["encoding"]["fill"]["scale"]["domain"]
+    domain = spec_layer(spec, "strips")["encoding"]["fill"]["scale"]["domain"]
     assert domain == sorted(domain)

@@ -25,12 +25,10 @@ from journeys.experiments import Audience, Experiments, LoopEntry, Status, analy
 from journeys.experiments.report import change_text, interval_text, relative_text
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
-from journeys.settings import load_settings
-from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.engine import TicketEngine
-from tests.pagetest import section
+from tests.pagetest import section, store_at
 from ui.experiment_form import new_prefix
 
 pytestmark = pytest.mark.filterwarnings("ignore:fetch_arrow_table:DeprecationWarning")  # ibis on DuckDB 1.4
@@ -40,23 +38,8 @@ if "experiments" not in cli.commands:  # until journeys/cli.py imports the group
     cli.add_command(experiments_group)
 
 
-@pytest.fixture
-def home(demo_home) -> Path:
-    """A private copy of the session's demo workspace (tests/conftest.py builds it once for every page test)."""
-    return demo_home
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return TicketEngine()
-
-
-def _store(home: Path) -> Store:
-    return Store(load_settings(home=home).database_url)
-
-
 def _table(home: Path, engine: TicketEngine):
-    store = _store(home)
+    store = store_at(home)
     dataset = Datasets(store, home).list("demo")[0]
     return engine.mapped(dataset, TicketStore(store).load_rules("demo", DEMO_JOURNEY),
                          store.load("demo", DEMO_JOURNEY).journey).table
@@ -131,7 +114,7 @@ def test_create_from_pain_point_plan_and_start(home):
     assert _metric(at, "Detectable change").endswith("points")  # the plan, live, before saving
     at.button(key=prefix + "save").click()
     _run(at)
-    store = _store(home)
+    store = store_at(home)
     created = [e for e in Experiments(store).list("demo") if e.key not in ("EX-1", "EX-2")]
     assert len(created) == 1
     draft = created[0]
@@ -152,7 +135,7 @@ def test_create_from_pain_point_plan_and_start(home):
 
 def test_review_ex1_shows_what_analyse_and_the_cli_say(home, engine):
     at = _page("review", experiment="EX-1")
-    store = _store(home)
+    store = store_at(home)
     stored = Experiments(store).load("demo", "EX-1")
     fresh = analyse(_table(home, engine), stored.experiment)
     assert (fresh.effect, fresh.ci_low, fresh.ci_high) == pytest.approx(
@@ -179,7 +162,7 @@ def test_review_ex1_shows_what_analyse_and_the_cli_say(home, engine):
 
 
 def test_decide_adopt_resolves_pain_point_then_logging_closes_the_loop(home):
-    store = _store(home)
+    store = store_at(home)
     assert PainPoints(store).load("demo", "PP-4").pain.status == PainStatus.in_experiment
     at = _page("review", experiment="EX-2")
     k = "rv_EX-2_v3_"
@@ -209,7 +192,7 @@ def test_decide_adopt_resolves_pain_point_then_logging_closes_the_loop(home):
 
 
 def test_home_page_lists_loop_still_open(home):
-    store = _store(home)
+    store = store_at(home)
     experiments = Experiments(store)
     from journeys.experiments import decision
 
@@ -226,7 +209,7 @@ def test_home_page_lists_loop_still_open(home):
 
 
 def test_stale_decision_is_refused_then_applied_on_top(home):
-    store = _store(home)
+    store = store_at(home)
     at = _page("review", experiment="EX-2")
     # A colleague logs a note while this page shows version 3.
     Experiments(store).log("demo", "EX-2", LoopEntry(audience=Audience.agents, channel="stand-up",
@@ -262,7 +245,7 @@ def test_empty_workspace_offers_the_form_and_review_points_to_it(tmp_path, monke
 
 
 def test_typed_text_is_shown_as_text(home):
-    store = _store(home)
+    store = store_at(home)
     stored = Experiments(store).load("demo", "EX-2")
     hostile = "<script>alert(1)</script> **loud** [link](https://evil.example)"
     Experiments(store).save("demo", "EX-2", stored.experiment.model_copy(update={"title": hostile,
@@ -279,7 +262,7 @@ def test_running_experiment_shows_an_interim_look_and_cannot_be_decided(home, en
     from journeys.experiments import Experiment
     from journeys.experiments.closing import analyse_and_record
 
-    store = _store(home)
+    store = store_at(home)
     experiments = Experiments(store)
     key = experiments.create("demo", Experiment(title="Shorter reset links", journey=DEMO_JOURNEY,
                                                 steps=["reset-password"], comparison_steps=["login"],
@@ -307,4 +290,4 @@ def test_a_blank_log_form_is_refused_in_words(home):
     shown = " ".join(_text(e.value) for e in at.error)
     assert "Channel: is blank — fill it in" in shown and "Message: is blank — fill it in" in shown
     assert "should have" not in shown and "String" not in shown
-    assert Experiments(_store(home)).load("demo", "EX-2").experiment.loop == []
+    assert Experiments(store_at(home)).load("demo", "EX-2").experiment.loop == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from journeys import editing
@@ -14,11 +13,6 @@ from journeys.freshness import last_review
 from journeys.store import Store
 from journeys.store.documents import DocumentStore
 from tests.pagetest import open_page
-
-
-@pytest.fixture
-def home(demo_home) -> Path:
-    return demo_home
 
 
 def _map(author: str | None = "Ana") -> AppTest:

@@ -6,9 +6,7 @@ tests/test_glance.py."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from journeys.demo import DEMO_JOURNEY
@@ -16,11 +14,6 @@ from journeys.experiments.experiment import Decision, Outcome, Status
 from journeys.experiments.repository import Experiments
 from journeys.store import Store
 from tests.pagetest import open_page, section
-
-
-@pytest.fixture
-def home(demo_home) -> Path:
-    return demo_home
 
 
 def test_the_overview_shows_the_loop_on_the_demo(home):

@@ -10,8 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from journeys.demo import DEMO_FUTURE, DEMO_JOURNEY
 from journeys.editing import update_step
-from journeys.settings import load_settings
-from journeys.store import Store
+from tests.pagetest import store_at
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
@@ -22,10 +21,6 @@ def home(tmp_path, monkeypatch) -> Path:
     for var in ("JOURNEYS_DATABASE_URL", "JOURNEYS_WORKSPACE"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path
-
-
-def _store(home: Path) -> Store:
-    return Store(load_settings(home=home).database_url)
 
 
 def _app(page: str, author: str | None = "Tester", **params: str) -> AppTest:
@@ -83,7 +78,7 @@ def test_saving_the_inspector_form_writes_a_revision(home):
     at.button(key="FormSubmitter:insp_login_form-Save step").click()
     at.run()
     assert not at.exception
-    with _store(home) as store:
+    with store_at(home) as store:
         loaded = store.load("demo", DEMO_JOURNEY)
         step = loaded.journey.step("login")
         assert (step.emotion, step.owner, loaded.version, loaded.saved_by) == (2, "Identity team", 2, "Tester")
@@ -98,7 +93,7 @@ def test_invalid_edit_shows_problems_and_saves_nothing(home):
     at.run()
     assert not at.exception
     assert "label" in at.error[0].value
-    with _store(home) as store:
+    with store_at(home) as store:
         assert store.load("demo", DEMO_JOURNEY).version == 1
 
 
@@ -109,25 +104,25 @@ def test_saving_without_a_name_asks_for_one(home):
     at.button(key="FormSubmitter:insp_login_form-Save step").click()
     at.run()
     assert "Tell us your name" in at.error[0].value
-    with _store(home) as store:
+    with store_at(home) as store:
         assert store.load("demo", DEMO_JOURNEY).version == 1
 
 
 def test_stale_save_is_refused_then_applied_on_top(home):
     at = _app("pages/map.py", journey=DEMO_JOURNEY)
     _select(at, "login")
-    with _store(home) as store:  # a colleague saves first
+    with store_at(home) as store:  # a colleague saves first
         loaded = store.load("demo", DEMO_JOURNEY)
         store.save("demo", update_step(loaded.journey, "login", owner="Colleague"), loaded.version, "Colleague")
     at.select_slider(key="insp_login_emotion").set_value(2)
     at.button(key="FormSubmitter:insp_login_form-Save step").click()
     at.run()
     assert "Not saved: Colleague saved version 2" in at.warning[0].value
-    with _store(home) as store:
+    with store_at(home) as store:
         assert store.load("demo", DEMO_JOURNEY).journey.step("login").emotion == -1
     at.button(key="pending_apply").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         step = store.load("demo", DEMO_JOURNEY).journey.step("login")
         assert (step.emotion, step.owner) == (2, "Colleague")
 
@@ -138,18 +133,18 @@ def test_add_step_delete_step_and_notes(home):
     at.selectbox(key="add_stage").set_value("Self-serve")
     at.button(key="FormSubmitter:add_step-Add step").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         assert "reads-refund-policy" in store.load("demo", DEMO_JOURNEY).journey.step_ids()
     _select(at, "reads-refund-policy")
     at.text_area(key="insp_reads-refund-policy_note_text").set_value("Policy page is hard to find")
     at.button(key="FormSubmitter:insp_reads-refund-policy_note_form-Add note").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         notes = store.load("demo", DEMO_JOURNEY).journey.notes_for("reads-refund-policy")
         assert [(n.kind, n.text, n.author) for n in notes] == [("pain", "Policy page is hard to find", "Tester")]
     at.button(key="insp_reads-refund-policy_delete").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         assert "reads-refund-policy" not in store.load("demo", DEMO_JOURNEY).journey.step_ids()
 
 
@@ -165,7 +160,7 @@ def test_table_editor_adds_rows_in_bulk(home):
     at.button(key="save_tables").click()
     at.run()
     assert not at.exception
-    with _store(home) as store:
+    with store_at(home) as store:
         journey = store.load("demo", DEMO_JOURNEY).journey
         assert journey.step("gets-a-refund").kind == "outcome"
         assert journey.steps[0].emotion == 2
@@ -177,7 +172,7 @@ def test_derive_future_state_and_compare(home):
     at.text_input(key="future_name").set_value("Billing support (2027)")
     at.button(key="derive_go").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         derived = store.load("demo", "Billing support (2027)").journey
         assert derived.state == "future" and derived.derived_from == DEMO_JOURNEY
     at = _app("pages/compare.py", journey=DEMO_FUTURE)
@@ -188,7 +183,7 @@ def test_derive_future_state_and_compare(home):
 
 
 def test_history_restores_an_old_version(home):
-    with _store(home) as store:  # make sure the demo exists, then edit it once
+    with store_at(home) as store:  # make sure the demo exists, then edit it once
         from journeys.demo.loader import load_demo
 
         load_demo(store, "demo")
@@ -200,7 +195,7 @@ def test_history_restores_an_old_version(home):
     at.run()
     at.button(key="restore_go").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         loaded = store.load("demo", DEMO_JOURNEY)
         assert loaded.version == 3 and loaded.journey.step("login").label == "Logs in to the account"
 
@@ -214,13 +209,13 @@ def test_add_and_remove_a_transition(home):
     at.button(key="FormSubmitter:insp_phone-support_new_form-Add transition").click()
     at.run()
     assert not at.exception
-    with _store(home) as store:
+    with store_at(home) as store:
         added = [t for t in store.load("demo", DEMO_JOURNEY).journey.transitions
                  if (t.source, t.target) == ("phone-support", "handoff")]
         assert [(t.share, t.kind) for t in added] == [(0.1, "escalation")]
     at.button(key="deltr_phone-support_handoff").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         journey = store.load("demo", DEMO_JOURNEY).journey
         assert not any((t.source, t.target) == ("phone-support", "handoff") for t in journey.transitions)
         assert (store.history("demo", DEMO_JOURNEY)[0].message  # History names steps as people know them
@@ -235,7 +230,7 @@ def test_emotion_per_persona_is_edited_in_the_inspector(home):
     at.select_slider(key="insp_search-help_persona_1").set_value(-2)
     at.button(key="FormSubmitter:insp_search-help_form-Save step").click()
     at.run()
-    with _store(home) as store:
+    with store_at(home) as store:
         journey = store.load("demo", DEMO_JOURNEY).journey
         assert journey.step("search-help").persona_emotions == {"Finance admin": -2}
         assert journey.emotion_of("search-help", "Account owner") == journey.step("search-help").emotion
@@ -252,13 +247,13 @@ def test_a_pain_note_becomes_a_pain_point(home):
 
     at = _app("pages/map.py", journey=DEMO_JOURNEY)
     _select(at, "reset-password")
-    with _store(home) as store:
+    with store_at(home) as store:
         journey = store.load("demo", DEMO_JOURNEY).journey
     (index, note) = next((i, n) for i, n in enumerate(journey.notes) if n.step == "reset-password" and n.kind == "pain")
     at.button(key=f"note_pp_{index}").click()
     at.run()
     assert not at.exception, at.exception
-    with _store(home) as store:
+    with store_at(home) as store:
         (stored,) = PainPoints(store).list("demo")
     pain = stored.pain
     assert (pain.journey, pain.steps, pain.source, stored.updated_by) == (DEMO_JOURNEY, ["reset-password"],

@@ -17,33 +17,18 @@ from journeys.demo.loader import load_demo
 from journeys.evidence import draft
 from journeys.painpoints import PainPoint, PainPoints, Source, Status
 from journeys.priorities import score_painpoints
-from journeys.settings import load_settings
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
 from journeys.tickets.engine import TicketEngine
 from journeys.usecases.prioritise import rank
-from tests.pagetest import open_page
-
-
-@pytest.fixture
-def home(demo_home) -> Path:
-    return demo_home
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return TicketEngine()
-
-
-def _store(home: Path) -> Store:
-    return Store(load_settings(home=home).database_url)
+from tests.pagetest import open_page, store_at
 
 
 def _write_up(home: Path, engine: TicketEngine, step: str, metric: str | None, journey: str = DEMO_JOURNEY,
               **fields) -> str:
     """A pain point as the Friction page writes it up (evidence frozen over the whole dataset)."""
-    store = _store(home)
+    store = store_at(home)
     dataset = Datasets(store, home).list("demo")[0]
     loaded = store.load("demo", journey).journey
     table = engine.mapped(dataset, TicketStore(store).load_rules("demo", journey), loaded).table
@@ -87,7 +72,7 @@ def _edit(at: AppTest, key: str, version: int, **values) -> None:
     _run(at)
 
 
-def _ranking(home: Path, engine: TicketEngine):
+def _ranking(home: Path):
     """The workspace's ranking as the page's use case computes it (its own workspace and engine)."""
     with open_workspace(home, name="demo") as ws:
         return rank(ws)
@@ -99,12 +84,12 @@ def test_ranked_in_score_order_and_frequent_moderate_beats_rare_severe(home, eng
     bot = _write_up(home, engine, "bot-invoice-status", "escalation_rate")
     at = _page()
     table = _table(at)
-    ranking = _ranking(home, engine)
+    ranking = _ranking(home)
     assert list(table["Key"]) == [s.key for s in ranking.scores]
     assert list(table["Rank"]) == list(range(1, len(table) + 1))
     assert list(table["Score"]) == sorted(table["Score"], reverse=True)
     # The pair ranks as the scoring function says: the rare one is worse per ticket, the frequent one reaches more.
-    store = _store(home)
+    store = store_at(home)
     pains = [PainPoints(store).load("demo", k) for k in (rare, frequent)]
     dataset = Datasets(store, home).list("demo")[0]
     tables = {DEMO_JOURNEY: engine.mapped(dataset, TicketStore(store).load_rules("demo", DEMO_JOURNEY),
@@ -131,12 +116,12 @@ def test_changing_effort_saves_version_2_and_moves_the_rank(home, engine):
     at = _page()
     order = list(_table(at)["Key"])
     leader = order[0]
-    version = PainPoints(_store(home)).load("demo", leader).version
+    version = PainPoints(store_at(home)).load("demo", leader).version
     assert _opened(at) == leader
     _edit(at, leader, version, effort=400.0)
-    stored = PainPoints(_store(home)).load("demo", leader)
+    stored = PainPoints(store_at(home)).load("demo", leader)
     assert stored.version == version + 1 and stored.pain.effort == 400.0 and stored.updated_by == "Tester"
-    assert PainPoints(_store(home)).history("demo", leader)[0].message == "Changed effort to 400 pw"
+    assert PainPoints(store_at(home)).history("demo", leader)[0].message == "Changed effort to 400 pw"
     table = _table(at).set_index("Key")
     assert table.loc[leader, "Rank"] > 1 and table.loc[order[1], "Rank"] == 1
     assert table.loc[leader, "Effort"] == "400 pw"
@@ -148,7 +133,7 @@ def test_a_stale_edit_is_refused_with_who_and_when_and_nothing_is_overwritten(ho
     key = _write_up(home, engine, "reset-password", "reopen_rate")
     at = _page(painpoint=key)
     # A colleague saves first.
-    colleague = PainPoints(_store(home))
+    colleague = PainPoints(store_at(home))
     mine = colleague.load("demo", key)
     colleague.save("demo", key, mine.pain.model_copy(update={"owner": "Ana", "status": Status.investigating}),
                    "Colleague", expected_version=1, message="Ana takes it")
@@ -156,13 +141,13 @@ def test_a_stale_edit_is_refused_with_who_and_when_and_nothing_is_overwritten(ho
     warning = next(w.value for w in at.warning if "Not saved" in w.value)
     assert f"Colleague saved version 2 of {key}" in warning and "UTC" in warning
     assert "version 1" in warning and "Changed effort to 5 pw" in warning
-    stored = PainPoints(_store(home)).load("demo", key)
+    stored = PainPoints(store_at(home)).load("demo", key)
     assert stored.version == 2 and stored.pain.owner == "Ana" and stored.pain.effort is None
     # The editor still shows what this person was looking at; applying on top keeps both changes.
     assert at.number_input(key=f"pp_{key}_v1_effort").value == 5.0
     at.button(key="pp_apply_on_top").click()
     _run(at)
-    stored = PainPoints(_store(home)).load("demo", key)
+    stored = PainPoints(store_at(home)).load("demo", key)
     assert stored.version == 3 and stored.pain.effort == 5.0 and stored.pain.owner == "Ana"
     assert stored.pain.status == Status.investigating
     assert not [w for w in at.warning if "Not saved" in w.value]
@@ -171,13 +156,13 @@ def test_a_stale_edit_is_refused_with_who_and_when_and_nothing_is_overwritten(ho
 def test_reload_drops_the_stale_edit(home, engine):
     key = _write_up(home, engine, "reset-password", "reopen_rate")
     at = _page(painpoint=key)
-    store = PainPoints(_store(home))
+    store = PainPoints(store_at(home))
     store.save("demo", key, store.load("demo", key).pain.model_copy(update={"owner": "Ana"}), "Colleague",
                expected_version=1)
     _edit(at, key, 1, owner="Ben")
     at.button(key="pp_reload").click()
     _run(at)
-    assert PainPoints(_store(home)).load("demo", key).pain.owner == "Ana"
+    assert PainPoints(store_at(home)).load("demo", key).pain.owner == "Ana"
     assert at.text_input(key=f"pp_{key}_v2_owner").value == "Ana"
 
 
@@ -200,18 +185,18 @@ def test_empty_state_explains_how_to_start_and_a_title_is_required(journeys_only
     at.button(key="FormSubmitter:pp_new_form-Write it up").click()
     _run(at)
     assert "Give it a title" in at.error[0].value
-    assert PainPoints(_store(journeys_only)).list("demo") == []
+    assert PainPoints(store_at(journeys_only)).list("demo") == []
     at.text_input(key="pp_new_title").set_value("Customers get locked out")
     at.multiselect(key="pp_new_steps").select("reset-password")
     at.button(key="FormSubmitter:pp_new_form-Write it up").click()
     _run(at)
-    (stored,) = PainPoints(_store(journeys_only)).list("demo")
+    (stored,) = PainPoints(store_at(journeys_only)).list("demo")
     assert stored.pain.evidence == [] and stored.pain.source == Source.manual  # no tickets: nothing to freeze
     assert list(_table(at)["Key"]) == [stored.key] and _table(at).iloc[0]["Score"] == 0
 
 
 def test_writing_one_up_by_hand_freezes_todays_numbers(home):
-    before = {p.key for p in PainPoints(_store(home)).list("demo")}
+    before = {p.key for p in PainPoints(store_at(home)).list("demo")}
     at = _page()
     at.text_input(key="pp_new_title").set_value("Reset links expire before customers open them")
     at.multiselect(key="pp_new_steps").select("reset-password")
@@ -220,7 +205,7 @@ def test_writing_one_up_by_hand_freezes_todays_numbers(home):
     at.number_input(key="pp_new_effort").set_value(3.0)
     at.button(key="FormSubmitter:pp_new_form-Write it up").click()
     _run(at)
-    (stored,) = [p for p in PainPoints(_store(home)).list("demo") if p.key not in before]
+    (stored,) = [p for p in PainPoints(store_at(home)).list("demo") if p.key not in before]
     pain = stored.pain
     assert (pain.source, pain.steps, pain.metric, pain.owner, pain.effort) == (
         Source.manual, ["reset-password"], "repeat_contact_rate", "Identity team", 3.0)
@@ -232,8 +217,8 @@ def test_writing_one_up_by_hand_freezes_todays_numbers(home):
 
 
 def _stage_of(home: Path, key: str) -> set[str]:
-    pain = PainPoints(_store(home)).load("demo", key).pain
-    journey = _store(home).load("demo", pain.journey).journey
+    pain = PainPoints(store_at(home)).load("demo", key).pain
+    journey = store_at(home).load("demo", pain.journey).journey
     return {journey.step(s).stage for s in pain.steps}
 
 
@@ -243,7 +228,7 @@ def test_filters_by_journey_stage_owner_and_status(home, engine):
     billing = _write_up(home, engine, "billing-team", "reopen_rate", owner="Ida (identity)",
                         status=Status.wont_fix)  # Resolve
     future = _write_up(home, engine, "proactive-fix", None, journey=DEMO_FUTURE)
-    everything = PainPoints(_store(home)).list("demo")
+    everything = PainPoints(store_at(home)).list("demo")
     at = _page()
     assert len(_table(at)) == len(everything)
     at.multiselect(key="pp_f_stage").select("Self-serve")
@@ -310,7 +295,7 @@ def test_mark_reviewed_then_a_changed_score_shows_the_moves(home, engine):
     assert any(m.value.startswith("**Last reviewed by Tester** on ") for m in at.markdown)
     assert set(_table(at)["Change"]) == {""}
     leader = order[0]
-    store = PainPoints(_store(home))
+    store = PainPoints(store_at(home))
     current = store.load("demo", leader)
     store.save("demo", leader, current.pain.model_copy(update={"effort": 1000.0}), "Colleague",
                expected_version=current.version)
@@ -328,10 +313,10 @@ def test_mark_reviewed_then_a_changed_score_shows_the_moves(home, engine):
 def test_deep_link_table_row_and_chart_click_open_a_pain_point(home, engine):
     for step, metric in (("bot-invoice-status", "csat"), ("reset-password", "csat"), ("billing-team", "csat")):
         _write_up(home, engine, step, metric)
-    keys = [p.key for p in PainPoints(_store(home)).list("demo")]
+    keys = [p.key for p in PainPoints(store_at(home)).list("demo")]
     at = _page(painpoint="PP-2")
     assert _opened(at) == "PP-2"
-    assert at.text_input(key="pp_PP-2_v1_title").value == PainPoints(_store(home)).load("demo", "PP-2").pain.title
+    assert at.text_input(key="pp_PP-2_v1_title").value == PainPoints(store_at(home)).load("demo", "PP-2").pain.title
     # A table row.
     table_id = at.dataframe[0].proto.id
     table_key = table_id[table_id.index("pp_table_"):]
@@ -360,13 +345,13 @@ def test_quotes_are_added_removed_and_shown_as_text(home, engine):
     at.text_area(key=f"pp_{key}_v1_new_quote").set_value("I *never* got the <b>link</b> [click](http://x)")
     at.button(key=f"FormSubmitter:pp_{key}_v1_quote_form-Add quote").click()
     _run(at)
-    stored = PainPoints(_store(home)).load("demo", key)
+    stored = PainPoints(store_at(home)).load("demo", key)
     assert stored.version == 2 and stored.pain.quotes == ["I *never* got the <b>link</b> [click](http://x)"]
     shown = next(m.value for m in at.markdown if "never" in m.value)
     assert "\\*never\\*" in shown and "\\<b\\>" in shown and "\\[click\\]" in shown
     at.button(key=f"pp_{key}_v2_rm_0").click()
     _run(at)
-    assert PainPoints(_store(home)).load("demo", key).pain.quotes == []
+    assert PainPoints(store_at(home)).load("demo", key).pain.quotes == []
 
 
 def test_a_delivery_link_must_be_a_web_address(home, engine):
@@ -376,11 +361,11 @@ def test_a_delivery_link_must_be_a_web_address(home, engine):
     at.button(key=f"FormSubmitter:pp_{key}_v1_form-Save changes").click()
     _run(at)
     assert "Delivery link: must be a web address starting with https" in _text(at.error[0].value)
-    assert PainPoints(_store(home)).load("demo", key).version == 1
+    assert PainPoints(store_at(home)).load("demo", key).version == 1
     at.text_input(key=f"pp_{key}_v1_link").set_value("https://github.com/example/billing-portal/issues/7")
     at.button(key=f"FormSubmitter:pp_{key}_v1_form-Save changes").click()
     _run(at)
-    assert PainPoints(_store(home)).load("demo", key).pain.delivery_link.endswith("/issues/7")
+    assert PainPoints(store_at(home)).load("demo", key).pain.delivery_link.endswith("/issues/7")
     (button,) = at.get("link_button")
     assert button.proto.url == "https://github.com/example/billing-portal/issues/7"
 
@@ -394,15 +379,15 @@ def test_weights_are_saved_against_the_version_shown(home, engine):
     at.button(key="FormSubmitter:pp_w0_form-Save weights").click()
     _run(at)
     assert "score = reach^0.5 × impact × confidence ÷ effort" in at.markdown[0].value
-    assert load_weights(_store(home), "demo")[0].reach == 0.5
+    assert load_weights(store_at(home), "demo")[0].reach == 0.5
     # A colleague changes them meanwhile: this session's next save is refused, with who and when.
-    save_weights(_store(home), "demo", ScoringWeights(effort=2), "Colleague", expected_version=1)
+    save_weights(store_at(home), "demo", ScoringWeights(effort=2), "Colleague", expected_version=1)
     at.number_input(key="pp_w1_confidence").set_value(2.0)
     at.button(key="FormSubmitter:pp_w1_form-Save weights").click()
     _run(at)
     message = _text(at.error[0].value)
     assert "Weights not saved: Colleague saved version 2 of the scoring weights" in message
-    weights, version = load_weights(_store(home), "demo")
+    weights, version = load_weights(store_at(home), "demo")
     assert (version, weights.effort, weights.confidence) == (2, 2, 1)
     assert "score = reach × impact × confidence ÷ effort^2" in at.markdown[0].value
 

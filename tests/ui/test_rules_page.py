@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from journeys.demo import DEMO_JOURNEY
-from journeys.settings import load_settings
-from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.rules import Rule, RuleSet
-from tests.pagetest import DEMO_TICKETS, open_page
-
-
-@pytest.fixture
-def home(demo_home) -> Path:
-    return demo_home
-
-
-def _store(home: Path) -> Store:
-    return Store(load_settings(home=home).database_url)
+from tests.pagetest import DEMO_TICKETS, open_page, store_at
 
 
 def saved_rules(home: Path) -> RuleSet:
-    return TicketStore(_store(home)).load_rules("demo", DEMO_JOURNEY)
+    return TicketStore(store_at(home)).load_rules("demo", DEMO_JOURNEY)
 
 
 def _save(home: Path, rules: list[Rule], who: str = "Colleague") -> int:
     current = saved_rules(home)
-    return TicketStore(_store(home)).save_rules("demo", DEMO_JOURNEY, rules, who, "by hand",
+    return TicketStore(store_at(home)).save_rules("demo", DEMO_JOURNEY, rules, who, "by hand",
                                                 expected_version=current.version)
 
 
@@ -102,7 +90,7 @@ def test_adding_a_rule_saves_a_new_version_and_fewer_tickets_are_left_over(home)
     after = saved_rules(home)
     assert after.version == before.version + 1
     assert after.rules[-1] == Rule(step="csat-survey", field="tags", op="equals", value="survey_feedback")
-    history = TicketStore(_store(home)).rules_history("demo", DEMO_JOURNEY)
+    history = TicketStore(store_at(home)).rules_history("demo", DEMO_JOURNEY)
     assert (history[0].author, history[0].message) == ("Tester", "survey tickets go to the survey step")
     assert _metrics(at)["On no step"] < unmapped
     assert at.dataframe[0].value["Rule"].iloc[-1] == 'tags is "survey_feedback"'
