@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,9 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Vega draws into a `.marks` svg or canvas once a chart is embedded, which happens after the run that sent it.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .every(chart => chart.querySelector('.marks') !== null)"""
 
 pytestmark = pytest.mark.browser
 # An assertion waits as long as an action may (Playwright's own default is 5 s): under a full parallel run a
@@ -153,8 +157,49 @@ def page_factory(browser):
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run and every chart it sent is drawn.
+
+    The charts matter: a click while Vega is still embedding a chart starts a rerun that can swap the chart's
+    data under it ("Unrecognized data set", streamlit/streamlit#11906). A person reads a chart before the
+    next click; the tests wait for it too.
+    """
     page.wait_for_selector(IDLE, timeout=30_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+
+
+def open_options(page, box) -> None:
+    """Open a selectbox's list of options. Retried: a rerun or an expander that is still opening can swallow
+    the click, and a click that only moved focus out of a text input leaves the list shut."""
+    for _ in range(3):
+        box.click()
+        if box.get_attribute("aria-expanded") != "true":
+            box.press("ArrowDown")
+        try:
+            expect(box).to_have_attribute("aria-expanded", "true", timeout=5_000)
+            return
+        except AssertionError:
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    expect(box).to_have_attribute("aria-expanded", "true")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick a selectbox option: open the list, type to filter (long lists are virtualised), click the option.
+
+    Retried, because a rerun that redraws the box can close a list that was just opened.
+    """
+    box = page.get_by_label(label, exact=True)
+    for _ in range(3):
+        if box.input_value() == option:
+            return
+        open_options(page, box)
+        box.fill(option)
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+        wait_idle(page)
+    expect(box).to_have_value(option)
 
 
 def sign_in(page, name: str) -> None:

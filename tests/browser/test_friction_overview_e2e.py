@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
+from tests.browser.conftest import Server, open_options, shot, start_server, stop_server, wait_idle, watch_errors
 from tests.browser.test_every_page_e2e import columns_out_of_view
 from tests.test_metrics_without_journey import workspace_without_journey
 
@@ -47,7 +47,7 @@ def test_overview_before_any_journey_fits_and_switches(no_journey_server, page_f
     page.get_by_text("Metric definitions and small groups").click()
     expect(page.get_by_role("button", name="Save for this workspace")).to_be_visible(timeout=20_000)
     wait_idle(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="First-contact resolution").locator("input").click()
+    open_options(page, page.get_by_test_id("stSelectbox").filter(has_text="First-contact resolution").locator("input"))
     expect(page.get_by_role("option", name="Intercom first contact")).to_be_visible(timeout=20_000)
     shot(page, f"friction-overview-definitions-{width}")
     page.keyboard.press("Escape")

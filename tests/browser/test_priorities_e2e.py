@@ -9,37 +9,16 @@ import re
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY
 from journeys.painpoints import PainPoints
 from journeys.store import Store
-from tests.browser.conftest import shot, wait_idle, watch_errors
+from tests.browser.conftest import choose, shot, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 JOURNEY = quote(DEMO_JOURNEY)
 
-
-
-def _choose(page, label: str, option: str) -> None:
-    """Pick a selectbox option: open the combobox, type to filter (long lists are virtualised), click it.
-
-    Retried, because a rerun that redraws the box can close a dropdown that was just opened.
-    """
-    box = page.get_by_label(label, exact=True)
-    for _ in range(3):
-        if box.input_value() == option:
-            return
-        box.click()
-        box.fill(option)
-        choice = page.get_by_role("option", name=option, exact=True)
-        try:
-            choice.click(timeout=5_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-        wait_idle(page)
-    expect(box).to_have_value(option)
 
 
 def _rank_value(page):
@@ -64,12 +43,13 @@ def test_write_up_rank_estimate_and_export(demo_server, page_factory):
         before = {p.key for p in PainPoints(store).list("demo")}
 
     # 1. Friction: the planted repeat contacts on "Resets password", written up in one click.
-    _choose(page, "Step", "Resets password")
+    choose(page, "Step", "Resets password")
     expect(page.get_by_role("heading", name="Up close: Resets password")).to_be_visible()
     wait_idle(page)  # the step's rerun is over: no stale "Metric" box beside the new one
-    _choose(page, "Metric", "Repeat contacts")
+    choose(page, "Metric", "Repeat contacts")
     expect(page.get_by_label("Metric", exact=True)).to_have_value("Repeat contacts")
     button = page.get_by_role("button", name="Write up as a pain point")
+    expect(button).to_have_count(1)  # the rerun's stale copy is gone
     button.hover()  # scrolls it into view (and waits out a redraw)
     shot(page, "priorities-0-friction-button")
     button.click()

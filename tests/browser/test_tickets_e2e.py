@@ -16,7 +16,7 @@ from journeys.demo.ticket_export import write_zendesk_csv
 from journeys.store import Store
 from journeys.store.tickets import TicketStore
 from journeys.tickets.datasets import Datasets
-from tests.browser.conftest import Server, shot, start_server, stop_server, wait_idle, watch_errors
+from tests.browser.conftest import Server, choose, shot, start_server, stop_server, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 JOURNEY = quote(DEMO_JOURNEY)
@@ -31,17 +31,6 @@ def journeys_only(tmp_path) -> Iterator[Server]:
     running = start_server(home)
     yield running
     stop_server(running)
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox (a combobox): type to filter, then click the option."""
-    box = page.get_by_label(label, exact=True)
-    if box.input_value() == option:
-        return
-    box.click()
-    if box.get_attribute("aria-expanded") != "true":  # a click that only moved focus out of a text input
-        box.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def _add_rule(page, tag: str, step: str) -> None:
