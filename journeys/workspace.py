@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the repositories and the engine are imported when first use
     from journeys.tickets.datasets import Datasets, DatasetVersion
     from journeys.tickets.engine import TicketEngine
     from journeys.tickets.rules import RuleSet
+    from journeys.topics.storage import Topics
 
 Repository = TypeVar("Repository")
 
@@ -218,6 +219,13 @@ class Workspace:
         from journeys.experiments.repository import Experiments
 
         return Bound(Experiments(self.store), self.name)
+
+    @cached_property
+    def topics(self) -> Bound[Topics]:
+        """Each dataset's topic set (versioned; keyed by the dataset's name)."""
+        from journeys.topics.storage import Topics
+
+        return Bound(Topics(self.store), self.name)
 
     @cached_property
     def event_logs(self) -> Bound[EventLogs]:

@@ -1,0 +1,65 @@
+"""Sentence vectors from WordLlama, built from the files its wheel ships: nothing is fetched at run time.
+
+``wordllama`` 0.4 carries its token embeddings (``weights/l2_supercat_256.safetensors``) and its
+tokenizer (``tokenizers/l2_supercat_tokenizer_config.json``) inside the package, but
+``WordLlama.load()`` looks for the tokenizer in another folder and then downloads it. So the
+model is put together here from the shipped files: the tensor read with ``safetensors``, the
+tokenizer with ``tokenizers``, both handed to WordLlama's own inference class (average-pooled
+token vectors, L2-normalised). The version is pinned in ``pyproject.toml``: another release may
+ship other files.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+
+MODEL = "wordllama-l2-supercat-256"  # names the vectors a cache holds
+DIMENSIONS = 256
+WEIGHTS = "weights/l2_supercat_256.safetensors"
+TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
+BATCH = 20_000  # texts per call: bounds the tokenizer's memory, and lets a caller show progress
+
+_model: Any = None
+_lock = threading.Lock()
+
+
+def model() -> Any:
+    """The WordLlama inference object (loaded once per process, about 30 MB)."""
+    global _model
+    with _lock:
+        if _model is None:
+            from safetensors import safe_open
+            from tokenizers import Tokenizer
+            from wordllama.inference import WordLlamaInference
+
+            root = files("wordllama")
+            with safe_open(str(root / WEIGHTS), framework="np") as weights:
+                table = weights.get_tensor("embedding.weight")
+            tokenizer = Tokenizer.from_file(str(root / TOKENIZER))
+            _model = WordLlamaInference(table, tokenizer)
+        return _model
+
+
+def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """One unit-length float32 vector per text (an empty text gets a zero vector)."""
+    wordllama = model()
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    for start in range(0, len(texts), BATCH):
+        chunk = [t if isinstance(t, str) else "" for t in texts[start:start + BATCH]]
+        vectors = np.asarray(wordllama.embed(chunk, norm=True), dtype=np.float32)
+        vectors[np.array([not t.strip() for t in chunk])] = 0.0
+        out[start:start + len(chunk)] = vectors
+        if progress is not None:
+            progress(min(start + BATCH, len(texts)), len(texts))
+    return out
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length one (zero rows stay zero): cosine similarity becomes a dot product."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32)

@@ -1,0 +1,220 @@
+"""Discover a dataset version's topics: texts → language → vectors → clusters → labelled, matched topics.
+
+The steps, each from a well-kept library: the ticket's text (its subject, and its description or
+first message where the export has one); its language (:mod:`~journeys.topics.languages`); a
+vector by meaning (:mod:`~journeys.topics.embedding`, cached per dataset version beside its
+Parquet) or, for languages the model does not know, by character n-grams; topics and subtopics
+(:mod:`~journeys.topics.clustering`, one run per method and language); labels from distinctive
+words (:mod:`~journeys.topics.labels`). Then the topics are matched to the dataset's previous
+topic set by their centres, so curated names, pins and ids survive a new version.
+
+Identical texts are read, embedded and clustered once, weighted by how many tickets share them:
+real subjects repeat ("Password reset", "Refund"), and a million tickets often have a tenth as
+many distinct texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from journeys.tickets.datasets import DatasetVersion
+from journeys.topics import clustering, embedding, labels, languages
+from journeys.topics.topic_set import Subtopic, Topic, TopicSet, next_topic_id
+
+TEXT_LIMIT = 300  # characters of a ticket's text that are read (a subject and the start of its description)
+DESCRIPTION_COLUMNS = ("x_description", "x_first_message", "x_body", "x_message", "x_comment", "x_text")
+MATCH_SIMILARITY = 0.8  # a new topic continues an old one when their centres are at least this similar
+EMBEDDINGS_FOLDER = "embeddings"
+
+Progress = Callable[[str, float], None]  # (what is happening, share done 0..1)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """What a discovery produced: the topic set to save, the per-ticket assignment and the topics' centres."""
+
+    topics: TopicSet
+    assignments: pd.DataFrame
+    centroids: np.ndarray  # one row per topic, in the order of topics.topics
+
+
+def ticket_texts(dataset: DatasetVersion) -> tuple[list[str], list[str]]:
+    """Ticket ids and the text topics read: subject, then the first description-like column there is."""
+    names = pq.read_schema(dataset.path).names
+    extra = next((c for c in DESCRIPTION_COLUMNS if c in names), None)
+    columns = ["ticket_id", *(["subject"] if "subject" in names else []), *([extra] if extra else [])]
+    frame = pq.read_table(dataset.path, columns=columns).to_pandas()
+    text = frame["subject"].fillna("").astype(str) if "subject" in frame else pd.Series("", index=frame.index)
+    if extra:
+        text = text.str.cat(frame[extra].fillna("").astype(str), sep=" — ").str.strip(" —")
+    return frame["ticket_id"].astype(str).tolist(), [t[:TEXT_LIMIT] for t in text.tolist()]
+
+
+def cached_vectors(dataset: DatasetVersion, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    """The (distinct) texts' embeddings, read from the dataset version's cache when computed before."""
+    digest = hashlib.sha1("\x1e".join(texts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    path = Path(dataset.path).parent / EMBEDDINGS_FOLDER / f"v{dataset.version}-{embedding.MODEL}-{digest}.npy"
+    if path.is_file():
+        return np.load(path).astype(np.float32)
+
+    def step(done: int, total: int) -> None:
+        if progress is not None:
+            progress(f"Reading {total:,} distinct texts by meaning", 0.1 + 0.7 * done / max(total, 1))
+
+    vectors = embedding.embed(list(texts), step)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.npy")
+    try:
+        np.save(tmp, vectors.astype(np.float16))  # half the disk; cosine ranks are unchanged at this precision
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return vectors
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One clustering run over distinct texts: those of one method (and, for n-grams, one language)."""
+
+    rows: np.ndarray  # indexes into the distinct texts
+    vectors: np.ndarray
+    method: str
+    language: str
+
+
+@dataclass
+class _Found:
+    """Topics found so far, over the distinct texts: topic and subtopic keys, and each topic's parts."""
+
+    topic: np.ndarray  # per distinct text: index into topics, -1 unassigned
+    subtopic: np.ndarray  # per distinct text: index into subtopics, -1 unassigned
+    topics: list[Topic]
+    centres: list[np.ndarray]
+    subtopics: list[Subtopic]  # ids are their index as text until the topic's id is known
+    subtopic_topic: list[int]
+
+
+def _parts(texts: np.ndarray, langs: np.ndarray, covered: np.ndarray, counts: np.ndarray, vectors: np.ndarray,
+           min_size: int) -> list[_Part]:
+    parts = [_Part(np.flatnonzero(covered), vectors, languages.EMBEDDING_METHOD, "en")]
+    for lang in sorted(set(langs[~covered].tolist())):
+        rows = np.flatnonzero(~covered & (langs == lang))
+        if counts[rows].sum() >= min_size:
+            parts.append(_Part(rows, languages.ngram_vectors(texts[rows].tolist()), languages.NGRAM_METHOD, str(lang)))
+    return parts
+
+
+def _cluster_part(part: _Part, texts: np.ndarray, counts: np.ndarray, ids: np.ndarray, found: _Found,
+                  min_size: int, seed: int) -> None:
+    """Cluster one part and add its topics and subtopics to ``found``."""
+    weights = counts[part.rows]
+    result = clustering.cluster(part.vectors, min_size=min_size, seed=seed, weights=weights)
+    part_texts = texts[part.rows].tolist()
+    words = labels.distinctive_words(part_texts, result.topic, result.topics, seed, weights)
+    sub_words = labels.distinctive_words(part_texts, result.subtopic, len(result.topic_of_subtopic), seed, weights)
+    first_topic, first_sub = len(found.topics), len(found.subtopics)
+    for t in range(result.topics):
+        members = np.flatnonzero(result.topic == t)
+        nearest = part.rows[members[int(np.argmax(part.vectors[members] @ result.centroids[t]))]]
+        index = first_topic + t
+        found.topics.append(Topic(
+            id=str(index), label=labels.label_from(words[t], f"Topic {index + 1}"), words=words[t],
+            size=int(weights[members].sum()), group=int(result.group_of_topic[t]),
+            example_ticket=str(ids[nearest])[:200], example_text=str(texts[nearest])[:300], method=part.method,
+            language=part.language))
+        found.centres.append(result.centroids[t])
+    for s, owner in enumerate(result.topic_of_subtopic):
+        members = result.subtopic == s
+        found.subtopics.append(Subtopic(id=str(first_sub + s), label=labels.label_from(sub_words[s], "Subtopic"),
+                                        words=sub_words[s], size=int(weights[members].sum())))
+        found.subtopic_topic.append(first_topic + int(owner))
+    assigned = result.topic >= 0
+    found.topic[part.rows[assigned]] = first_topic + result.topic[assigned]
+    found.subtopic[part.rows[assigned]] = first_sub + result.subtopic[assigned]
+
+
+def discover(dataset: DatasetVersion, *, min_size: int = clustering.MIN_SIZE, previous: TopicSet | None = None,
+             previous_centroids: dict[str, np.ndarray] | None = None, progress: Progress | None = None,
+             seed: int = 0) -> Discovered:
+    """The topics of ``dataset``; with ``previous`` (and its centres) the curated ones carry over."""
+    say = progress or (lambda _what, _share: None)
+    say("Reading the tickets", 0.0)
+    ticket_ids, ticket_texts_ = ticket_texts(dataset)
+    texts, first, inverse, counts = np.unique(np.asarray(ticket_texts_, dtype=object), return_index=True,
+                                              return_inverse=True, return_counts=True)
+    ids = np.asarray(ticket_ids, dtype=object)[first]  # a ticket with each distinct text (the examples)
+    say(f"Telling the language of {len(texts):,} distinct texts", 0.05)
+    langs, scores = languages.detect(texts.tolist())
+    covered = languages.embedding_covers(langs, scores)
+    vectors = cached_vectors(dataset, texts[covered].tolist(), progress)
+    say("Grouping the tickets into topics", 0.8)
+    found = _Found(np.full(len(texts), -1), np.full(len(texts), -1), [], [], [], [])
+    for part in _parts(texts, langs, covered, counts, vectors, min_size):
+        if len(part.rows):
+            _cluster_part(part, texts, counts, ids, found, min_size, seed)
+    say("Matching the topics to the ones you curated", 0.95)
+    topics, matrix, topic_ids, sub_ids = _settle(found, previous, previous_centroids or {})
+    per_text_topic = np.where(found.topic >= 0, topic_ids[np.maximum(found.topic, 0)], None)
+    per_text_sub = np.where(found.subtopic >= 0, sub_ids[np.maximum(found.subtopic, 0)], None)
+    assignments = pd.DataFrame({"ticket_id": ticket_ids, "topic": per_text_topic[inverse],
+                                "subtopic": per_text_sub[inverse], "language": langs.astype(str)[inverse]})
+    topic_set = TopicSet(dataset=dataset.name, dataset_version=dataset.version, model=embedding.MODEL,
+                         min_size=min_size, tickets=len(ticket_ids), unassigned=int(counts[found.topic < 0].sum()),
+                         assignments="-", centroids="-", topics=topics)
+    say("Done", 1.0)
+    return Discovered(topic_set, assignments, matrix)
+
+
+def _settle(found: _Found, previous: TopicSet | None, centres: dict[str, np.ndarray],
+            ) -> tuple[list[Topic], np.ndarray, np.ndarray, np.ndarray]:
+    """Final topics (ids matched to the previous set, curated names and pins kept), sorted pinned first then
+    by size; their centres; and the final topic and subtopic id of each found topic and subtopic."""
+    matched = _match(found, previous, centres)
+    topic_ids = np.asarray([new_id for new_id, _ in matched], dtype=object)
+    sub_ids = np.full(len(found.subtopics), None, dtype=object)
+    numbered: dict[int, int] = {}
+    for s, owner in enumerate(found.subtopic_topic):
+        numbered[owner] = numbered.get(owner, 0) + 1
+        sub_ids[s] = f"{topic_ids[owner]}.{numbered[owner]}"
+    topics = []
+    for t, (topic, (new_id, old)) in enumerate(zip(found.topics, matched, strict=True)):
+        subtopics = [found.subtopics[s].model_copy(update={"id": sub_ids[s]})
+                     for s, owner in enumerate(found.subtopic_topic) if owner == t]
+        topics.append(topic.model_copy(update={
+            "id": new_id, "new": old is None and previous is not None,
+            "label": old.label if old is not None and old.renamed else topic.label,
+            "renamed": old is not None and old.renamed, "pinned": old is not None and old.pinned,
+            "subtopics": subtopics}))
+    order = sorted(range(len(topics)), key=lambda i: (not topics[i].pinned, -topics[i].size))
+    matrix = np.asarray([found.centres[i] for i in order], dtype=np.float32).reshape(len(order), -1)
+    return [topics[i] for i in order], matrix, topic_ids, sub_ids
+
+
+def _match(found: _Found, previous: TopicSet | None, centres: dict[str, np.ndarray]) -> list[tuple[str, Topic | None]]:
+    """Each found topic's id and the old topic it continues: an old topic's id when their centres are at least
+    :data:`MATCH_SIMILARITY` alike and they were made by the same method (one to one, most similar first)."""
+    old = [t for t in (previous.topics if previous else []) if t.id in centres]
+    chosen: dict[int, Topic] = {}
+    if old and found.topics:
+        similarity = np.stack(found.centres) @ np.stack([centres[t.id] for t in old]).T
+        rows, cols = np.nonzero(similarity >= MATCH_SIMILARITY)
+        used: set[int] = set()
+        for i, j in sorted(zip(rows.tolist(), cols.tolist(), strict=True), key=lambda ij: -similarity[ij]):
+            if i not in chosen and j not in used and found.topics[i].method == old[j].method:
+                chosen[i] = old[j]
+                used.add(j)
+    taken = [t.id for t in (previous.topics if previous else [])]
+    matched: list[tuple[str, Topic | None]] = []
+    for i in range(len(found.topics)):
+        new_id = chosen[i].id if i in chosen else next_topic_id(taken + [m for m, _ in matched])
+        matched.append((new_id, chosen.get(i)))
+    return matched
