@@ -11,7 +11,7 @@ ship other files.
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import Any
@@ -24,25 +24,17 @@ WEIGHTS = "weights/l2_supercat_256.safetensors"
 TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 BATCH = 20_000  # texts per call: bounds the tokenizer's memory, and lets a caller show progress
 
-_model: Any = None
-_lock = threading.Lock()
-
-
+@functools.cache
 def model() -> Any:
     """The WordLlama inference object (loaded once per process, about 30 MB)."""
-    global _model
-    with _lock:
-        if _model is None:
-            from safetensors import safe_open
-            from tokenizers import Tokenizer
-            from wordllama.inference import WordLlamaInference
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+    from wordllama.inference import WordLlamaInference
 
-            root = files("wordllama")
-            with safe_open(str(root / WEIGHTS), framework="np") as weights:
-                table = weights.get_tensor("embedding.weight")
-            tokenizer = Tokenizer.from_file(str(root / TOKENIZER))
-            _model = WordLlamaInference(table, tokenizer)
-        return _model
+    root = files("wordllama")
+    with safe_open(str(root / WEIGHTS), framework="np") as weights:
+        table = weights.get_tensor("embedding.weight")
+    return WordLlamaInference(table, Tokenizer.from_file(str(root / TOKENIZER)))
 
 
 def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:

