@@ -113,13 +113,20 @@ class TicketEngine:
             tmp.unlink(missing_ok=True)
         _prune(path.parent)
 
-    def tickets(self, dataset: DatasetVersion) -> ibis.Table:
+    def tickets(self, dataset: DatasetVersion, topics: Path | None = None) -> ibis.Table:
         """The dataset version's tickets as stored (not mapped to a journey), as an Ibis table on this engine.
 
-        For figures that need no journey (metrics by group, business-hours coverage) and for a dataset's
-        columns; a view over the Parquet file, so nothing is copied.
+        For figures that need no journey (metrics by group, business-hours coverage, topics) and for a
+        dataset's columns; a view over the Parquet file, so nothing is copied. ``topics``: a topic
+        assignment file of the version (:mod:`journeys.topics.storage`), whose ``topic``, ``subtopic``
+        and ``language`` columns are joined on by ticket id (null where a ticket has no topic).
         """
-        return self._ibis.read_parquet(str(dataset.path))
+        table = self._ibis.read_parquet(str(dataset.path))
+        if topics is None:
+            return table
+        assigned = self._ibis.read_parquet(str(topics)).rename(_topic_ticket_id="ticket_id")
+        joined = table.left_join(assigned, table.ticket_id == assigned._topic_ticket_id)
+        return joined.drop("_topic_ticket_id")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of the engine's DuckDB for one thread's ad-hoc queries (rule previews, reports)."""
