@@ -43,7 +43,8 @@ def embed(texts: Sequence[str], progress: Callable[[int, int], None] | None = No
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     for start in range(0, len(texts), BATCH):
         chunk = [t if isinstance(t, str) else "" for t in texts[start:start + BATCH]]
-        vectors = np.asarray(wordllama.embed(chunk, norm=True), dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a text of no known token has no direction
+            vectors = np.nan_to_num(np.asarray(wordllama.embed(chunk, norm=True), dtype=np.float32))
         vectors[np.array([not t.strip() for t in chunk])] = 0.0
         out[start:start + len(chunk)] = vectors
         if progress is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ TEXT_LIMIT = 300  # characters of a ticket's text that are read (a subject and t
 DESCRIPTION_COLUMNS = ("x_description", "x_first_message", "x_body", "x_message", "x_comment", "x_text")
 MATCH_SIMILARITY = 0.8  # a new topic continues an old one when their centres are at least this similar
 EMBEDDINGS_FOLDER = "embeddings"
+IDENTIFIERS = re.compile(r"https?://\S+|\S+@\S+|\S*\d\S*")
 
 Progress = Callable[[str, float], None]  # (what is happening, share done 0..1)
 
@@ -57,6 +59,13 @@ def ticket_texts(dataset: DatasetVersion) -> tuple[list[str], list[str]]:
     if extra:
         text = text.str.cat(frame[extra].fillna("").astype(str), sep=" — ").str.strip(" —")
     return frame["ticket_id"].astype(str).tolist(), [t[:TEXT_LIMIT] for t in text.tolist()]
+
+
+def without_identifiers(text: str) -> str:
+    """The text without what identifies one case rather than what it is about: words with digits (order
+    numbers, refs, dates), links and e-mail addresses. "Refund for order #48213" and "Refund for order
+    #10077" are then one text, read and clustered once, and order numbers never become a topic's words."""
+    return " ".join(IDENTIFIERS.sub(" ", text).split())
 
 
 def cached_vectors(dataset: DatasetVersion, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
@@ -113,8 +122,8 @@ def _parts(texts: np.ndarray, langs: np.ndarray, covered: np.ndarray, counts: np
     return parts
 
 
-def _cluster_part(part: _Part, texts: np.ndarray, counts: np.ndarray, ids: np.ndarray, found: _Found,
-                  min_size: int, seed: int) -> None:
+def _cluster_part(part: _Part, texts: np.ndarray, counts: np.ndarray, examples: tuple[np.ndarray, np.ndarray],
+                  found: _Found, min_size: int, seed: int) -> None:
     """Cluster one part and add its topics and subtopics to ``found``."""
     weights = counts[part.rows]
     result = clustering.cluster(part.vectors, min_size=min_size, seed=seed, weights=weights)
@@ -129,7 +138,8 @@ def _cluster_part(part: _Part, texts: np.ndarray, counts: np.ndarray, ids: np.nd
         found.topics.append(Topic(
             id=str(index), label=labels.label_from(words[t], f"Topic {index + 1}"), words=words[t],
             size=int(weights[members].sum()), group=int(result.group_of_topic[t]),
-            example_ticket=str(ids[nearest])[:200], example_text=str(texts[nearest])[:300], method=part.method,
+            example_ticket=str(examples[0][nearest])[:200], example_text=str(examples[1][nearest])[:300],
+            method=part.method,
             language=part.language))
         found.centres.append(result.centroids[t])
     for s, owner in enumerate(result.topic_of_subtopic):
@@ -148,10 +158,10 @@ def discover(dataset: DatasetVersion, *, min_size: int = clustering.MIN_SIZE, pr
     """The topics of ``dataset``; with ``previous`` (and its centres) the curated ones carry over."""
     say = progress or (lambda _what, _share: None)
     say("Reading the tickets", 0.0)
-    ticket_ids, ticket_texts_ = ticket_texts(dataset)
-    texts, first, inverse, counts = np.unique(np.asarray(ticket_texts_, dtype=object), return_index=True,
-                                              return_inverse=True, return_counts=True)
-    ids = np.asarray(ticket_ids, dtype=object)[first]  # a ticket with each distinct text (the examples)
+    ticket_ids, raw = ticket_texts(dataset)
+    texts, first, inverse, counts = np.unique(np.asarray([without_identifiers(t) for t in raw], dtype=object),
+                                              return_index=True, return_inverse=True, return_counts=True)
+    examples = (np.asarray(ticket_ids, dtype=object)[first], np.asarray(raw, dtype=object)[first])
     say(f"Telling the language of {len(texts):,} distinct texts", 0.05)
     langs, scores = languages.detect(texts.tolist())
     covered = languages.embedding_covers(langs, scores)
@@ -160,7 +170,7 @@ def discover(dataset: DatasetVersion, *, min_size: int = clustering.MIN_SIZE, pr
     found = _Found(np.full(len(texts), -1), np.full(len(texts), -1), [], [], [], [])
     for part in _parts(texts, langs, covered, counts, vectors, min_size):
         if len(part.rows):
-            _cluster_part(part, texts, counts, ids, found, min_size, seed)
+            _cluster_part(part, texts, counts, examples, found, min_size, seed)
     say("Matching the topics to the ones you curated", 0.95)
     topics, matrix, topic_ids, sub_ids = _settle(found, previous, previous_centroids or {})
     per_text_topic = np.where(found.topic >= 0, topic_ids[np.maximum(found.topic, 0)], None)
