@@ -129,6 +129,11 @@ def _load_demo_tickets(store: Store, workspace: str, home: Path, seed: int, tick
                               for tag, step in DEMO_RULES if step in ws.journeys.get(journey).step_ids()]
                 ws.rules.save(journey, demo_rules, DEMO_AUTHOR, message="Demo rules: topic tag → step")
                 created.append(f"rules for {journey}")
+        if ws.topics.get(DEMO_DATASET) is None:  # what the tickets are about, by meaning (issue 16)
+            from journeys.usecases.topics import discover_topics
+
+            discover_topics(ws, DEMO_DATASET, author=DEMO_AUTHOR)
+            created.append(f"topics of {DEMO_DATASET}")
         if created:
             prepare_mappings(store, home, workspace, ws.datasets.latest(DEMO_DATASET))
         created += _load_demo_pains(ws)
