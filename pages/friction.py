@@ -10,7 +10,7 @@ from journeys.charts.wire import to_browser  # noqa: E402
 from journeys.metric_format import format_value  # noqa: E402
 from journeys.metrics import METRICS  # noqa: E402
 from journeys.usecases import measure  # noqa: E402
-from ui import business_hours_view, cached, friction_view, session, tickets_view  # noqa: E402
+from ui import business_hours_view, cached, friction_view, session, ticket_search_view, tickets_view  # noqa: E402
 from ui.text import plain  # noqa: E402
 
 st.title("Friction")
@@ -115,5 +115,7 @@ with write:
 friction_view.confirm_write_up(journey, selected, metric, dataset, where)
 friction_view.step_trend(tickets_view.trend(content, dataset, name, selected, metric, where), metric, where, options)
 st.markdown(f"**Newest tickets on {plain(labels.get(selected, selected))}** ({plain(where.describe())})")
-st.dataframe(to_browser(tickets_view.examples(content, dataset, name, selected, where)), hide_index=True,
-             width="stretch")
+newest = tickets_view.examples(content, dataset, name, selected, where)
+st.dataframe(to_browser(newest), hide_index=True, width="stretch")
+ticket_search_view.search_section(dataset.name, step=(name, selected), key=f"friction_search_{selected}",
+                                  examples=newest["ticket_id"].astype(str).tolist())
