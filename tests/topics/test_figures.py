@@ -9,10 +9,10 @@ import pytest
 from scipy.stats import norm
 
 import journeys
+from journeys.tickets.synthetic import generate
 from journeys.topics.figures import EMERGING, FADING, emerging_fading
 from journeys.usecases.topic_figures import topic_examples, topic_table, topic_weekly
 from journeys.usecases.topics import assignments, discover_topics
-from journeys.tickets.synthetic import generate
 from tests.topics.themes import DETAILS, THEMES, commit
 
 BEFORE = {"password": 0.30, "refund": 0.25, "delivery": 0.25, "crash": 0.10, "address": 0.10}
