@@ -89,6 +89,7 @@ class TopGroup(Group):
         "painpoints": "journeys.cli.painpoint_commands:painpoints",
         "discover": "journeys.cli.discover:discover",
         "experiments": "journeys.cli.experiments:experiments",
+        "topics": "journeys.cli.topic_commands:topics",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
