@@ -24,6 +24,7 @@ from journeys.store.core import Revision
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.rules import Rule, RuleSet, validate_rules
 from journeys.usecases.mapping_rules import RuleCounts, RuleEdit, change_rules, count_rules, testable_columns
+from journeys.usecases.measure import current_topics
 from ui.frame import settings, workspace, ws
 from ui.stale_safe import StaleSafe
 from ui.text import plain
@@ -82,7 +83,7 @@ def rule_columns(dataset: DatasetVersion) -> list[str]:
 
 def content_key(dataset: DatasetVersion, journey: str, journey_version: int, rules_version: int) -> tuple:
     return (settings().database_url, workspace(), dataset.name, dataset.version, str(dataset.path), journey,
-            journey_version, rules_version)
+            journey_version, rules_version, str(current_topics(ws(), dataset)))  # topic rules read the topics
 
 
 def _compute(dataset: DatasetVersion, journey: Journey, rule_set: RuleSet, report: bool) -> RuleCounts:

@@ -65,7 +65,7 @@ def key(dataset: DatasetVersion, journey_name: str) -> tuple:
     journey = store().load(workspace(), journey_name).version
     chosen, _ = load_definitions(store(), workspace())
     return (settings().database_url, workspace(), dataset.name, dataset.version, journey_name, journey, rules,
-            repr(chosen.as_dict()))
+            repr(chosen.as_dict()), str(measure.current_topics(ws(), dataset)))  # topic rules read the topics
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -75,10 +75,16 @@ class TicketEngine:
             self._threads.ibis = backend
         return backend
 
-    def mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey) -> MappedTickets:
-        """The dataset's tickets mapped to the journey's steps, with the repeat-contact flag (built on first use)."""
+    def mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey,
+               topics: Path | None = None) -> MappedTickets:
+        """The dataset's tickets mapped to the journey's steps, with the repeat-contact flag (built on first use).
+
+        ``topics``: the version's current topic assignment file; its ``topic``, ``subtopic`` and ``language``
+        columns are joined on first (:func:`ticket_source`), so a rule can test ``topic``. Its name is in the
+        file's key: a curation writes a new assignment file, and the tickets are mapped again."""
         key = hashlib.sha1("\x1f".join([
             str(dataset.version), rules_to_json(rule_set.rules), ",".join(journey.step_ids()),
+            *([topics.name] if topics is not None else []),
         ]).encode()).hexdigest()[:16]
         path = Path(dataset.path).parent / MAPPED_FOLDER / f"v{dataset.version}-{key}.parquet"
         # The view is named by the file, not the content key alone: two workspaces (or two test folders) with
@@ -91,19 +97,19 @@ class TicketEngine:
                 "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchall()[0][0]
             if not exists:
                 if not path.is_file():
-                    self._write_mapped(dataset, rule_set, journey, path)
+                    self._write_mapped(ticket_source(dataset, topics), rule_set, journey, path)
                 else:
                     with contextlib.suppress(OSError):
                         os.utime(path)  # recently used: pruned last
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_string(str(path))})")
-            warnings = tuple(mapping_warnings(con, Path(dataset.path), rule_set, journey))
+            warnings = tuple(mapping_warnings(con, ticket_source(dataset, topics), rule_set, journey))
         return MappedTickets(backend.table(name), con, name, dataset, rule_set.version, warnings)
 
-    def _write_mapped(self, dataset: DatasetVersion, rule_set: RuleSet, journey: Journey, path: Path) -> None:
+    def _write_mapped(self, source: Path | str, rule_set: RuleSet, journey: Journey, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = f"staging_{uuid.uuid4().hex}"
         backend = self._ibis
-        mapped_table(backend.con, Path(dataset.path), rule_set, journey).create_view(staging)
+        mapped_table(backend.con, source, rule_set, journey).create_view(staging)
         tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.tmp")
         try:
             backend.to_parquet(with_repeat_flag(backend.table(staging)), tmp)
@@ -121,12 +127,14 @@ class TicketEngine:
         assignment file of the version (:mod:`journeys.topics.storage`), whose ``topic``, ``subtopic``
         and ``language`` columns are joined on by ticket id (null where a ticket has no topic).
         """
-        table = self._ibis.read_parquet(str(dataset.path))
-        if topics is None:
-            return table
-        assigned = self._ibis.read_parquet(str(topics)).rename(_topic_ticket_id="ticket_id")
-        joined = table.left_join(assigned, table.ticket_id == assigned._topic_ticket_id)
-        return joined.drop("_topic_ticket_id")
+        source = ticket_source(dataset, topics)
+        if isinstance(source, Path):
+            return self._ibis.read_parquet(str(source))
+        backend = self._ibis
+        name = f"tickets_{hashlib.sha1(source.encode()).hexdigest()[:16]}"  # one view per pair of files
+        with self._lock:
+            backend.con.execute(f"CREATE VIEW IF NOT EXISTS {name} AS {source}")
+        return backend.table(name)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of the engine's DuckDB for one thread's ad-hoc queries (rule previews, reports)."""
@@ -134,6 +142,18 @@ class TicketEngine:
 
     def close(self) -> None:
         self._con.close()
+
+
+def ticket_source(dataset: DatasetVersion, topics: Path | None = None) -> Path | str:
+    """What the tickets are read from: the version's Parquet file, or with a topic assignment file a query that
+    LEFT JOINs its ``topic``, ``subtopic`` and ``language`` on ticket id (null where a ticket has none).
+
+    The one place the two files meet: :meth:`TicketEngine.tickets`, :meth:`TicketEngine.mapped` and the rule
+    counts read the same columns."""
+    if topics is None:
+        return Path(dataset.path)
+    return (f"SELECT t.*, a.topic, a.subtopic, a.language FROM read_parquet({sql_string(str(dataset.path))}) t "
+            f"LEFT JOIN read_parquet({sql_string(str(topics))}) a ON t.ticket_id = a.ticket_id")
 
 
 def _prune(folder: Path, keep: int = KEEP_MAPPED) -> None:

@@ -39,6 +39,7 @@ from journeys.tickets.canonical import NAMES
 
 OPS: tuple[str, ...] = ("equals", "contains", "regex", "in")
 STEP_COLUMN = "journey_step"
+TOPIC_COLUMN = "topic"  # joined from the dataset's current topics (journeys.tickets.engine.ticket_source)
 RULE_INDEX_COLUMN = "rule_index"
 _FIRST = "__journeys_first_rule"  # internal column names, removed again before returning
 _EXPLICIT = "__journeys_explicit_step"
@@ -77,11 +78,14 @@ class Rule:
         """The value(s) as a list (``in`` has several, the other operators one)."""
         return list(self.value) if isinstance(self.value, list | tuple) else [self.value]
 
-    def describe(self) -> str:
-        """How the rule reads in a table: its name, else ``field op value``."""
+    def describe(self, topics: dict[str, str] | None = None) -> str:
+        """How the rule reads in a table: its name, else ``field op value``; a topic rule with the topic's
+        label when ``topics`` (id → label, passed in by the caller) knows it: ``topic equals T4 (Refunds)``."""
         if self.name:
             return self.name
         shown = ", ".join(map(str, self.values)) if self.op == "in" else str(self.value)
+        if self.field == TOPIC_COLUMN and topics:
+            shown = ", ".join(f"{v} ({topics[v]})" if v in topics else v for v in self.values)
         return f"{self.field} {self.op} {shown}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,7 +259,11 @@ def validate_rules(rules: Sequence[Rule], journey: Journey, columns: Sequence[st
             problems.append(
                 Problem(where, f"step '{rule.step}' is not in journey '{journey.name}'", ("rules", i, "step"))
             )
-        if rule.field and rule.field not in known:
+        if rule.field == TOPIC_COLUMN and rule.field not in known:
+            problems.append(Problem(where, f"topic {clipped(', '.join(rule.values), 80)}: this dataset has no topics "
+                                           "yet — discover them on the Topics page", ("rules", i, "field"),
+                                    code="no_topics"))
+        elif rule.field and rule.field not in known:
             field = clipped(rule.field, 80)
             hint = ""
             if "x_" + rule.field in known:

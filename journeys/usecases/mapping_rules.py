@@ -18,7 +18,9 @@ import pandas as pd
 from journeys.errors import JourneysError
 from journeys.model import Journey
 from journeys.tickets.datasets import DatasetVersion
+from journeys.tickets.engine import ticket_source
 from journeys.tickets.rules import STEP_COLUMN, Rule, RuleSet, dataset_columns, preview, unmapped_report
+from journeys.usecases.measure import current_topics
 
 if TYPE_CHECKING:
     from journeys.workspace import Workspace
@@ -107,10 +109,11 @@ def count_rules(ws: Workspace, dataset: DatasetVersion, journey: Journey, rule_s
                 suggestions: bool = True, top: int = TOP) -> RuleCounts:
     """Per-rule counts on ``dataset`` and, with ``suggestions``, the tickets on no step and what they share."""
     con = ws.engine.cursor()
+    source = ticket_source(dataset, current_topics(ws, dataset))  # topic rules test the current topics
     try:
-        frame = preview(con, dataset.path, rule_set, journey)
+        frame = preview(con, source, rule_set, journey)
         frame = frame.assign(tickets_total=frame.attrs.get("tickets", 0))
-        report = unmapped_report(con, dataset.path, rule_set, journey, top=top) if suggestions else {}
+        report = unmapped_report(con, source, rule_set, journey, top=top) if suggestions else {}
         return RuleCounts(frame, report, warnings=list(frame.attrs.get("warnings", [])))
     except JourneysError as error:
         return RuleCounts(problems=[str(p) for p in error.problems] or [error.message])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from journeys.metric_format import FRICTION, d3_format
 from journeys.metrics import METRICS, Metric, compute
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.engine import MappedTickets, SliceChoices, TicketSlice, example_tickets, unmapped_share
+from journeys.topics.storage import assignment_path
 
 if TYPE_CHECKING:
     from journeys.workspace import Workspace
@@ -65,9 +67,18 @@ def slice_of(start: datetime | None = None, end: datetime | None = None, channel
                        segment_values=tuple(segment_values))
 
 
+def current_topics(ws: Workspace, dataset: DatasetVersion) -> Path | None:
+    """The topic assignment file of this very dataset version (topic rules test its ``topic`` column), or None
+    when the dataset's topics were found on another version or not at all (topic rules then say so)."""
+    stored = ws.topics.get(dataset.name)
+    if stored is None or stored.topics.dataset_version != dataset.version:
+        return None
+    return assignment_path(dataset, stored.topics)
+
+
 def mapped(ws: Workspace, dataset: DatasetVersion, journey: str) -> MappedTickets:
     """The dataset's tickets on the journey's steps, by the journey's current rules (built once, then reused)."""
-    return ws.engine.mapped(dataset, ws.rules.load(journey), ws.journeys.get(journey))
+    return ws.engine.mapped(dataset, ws.rules.load(journey), ws.journeys.get(journey), current_topics(ws, dataset))
 
 
 def definitions(ws: Workspace, data: MappedTickets) -> dict[str, Metric]:

@@ -195,7 +195,7 @@ def rank(ws: Workspace, dataset: str | None = None) -> Ranking:
     tables: dict[str, ibis.Table] = {}
     if chosen is not None:
         for journey in sorted({p.pain.journey for p in pains.values()} & set(ws.journeys.names())):
-            tables[journey] = ws.engine.mapped(chosen, ws.rules.load(journey), ws.journeys.get(journey)).table
+            tables[journey] = mapped(ws, chosen, journey).table
     scores = score_painpoints(pains.values(), tables, weights, definitions=load_definitions(ws.store, ws.name)[0])
     review = last_ranking_review(ws.store, ws.name)
     return Ranking(scores, pains, weights, weights_version, chosen.name if chosen else None,
