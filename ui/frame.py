@@ -257,6 +257,7 @@ def _pages() -> dict[str, list[st.Page]]:
         ],
         "Measure": [
             st.Page(PAGES_DIR / "friction.py", title="Friction", icon=":material/local_fire_department:"),
+            st.Page(PAGES_DIR / "topics.py", title="Topics", icon=":material/topic:"),
             st.Page(PAGES_DIR / "import_tickets.py", title="Import tickets", icon=":material/upload_file:"),
             st.Page(PAGES_DIR / "rules.py", title="Mapping rules", icon=":material/rule:"),
             st.Page(PAGES_DIR / "discover.py", title="Discover", icon=":material/conversion_path:"),
