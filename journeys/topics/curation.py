@@ -138,13 +138,16 @@ def split(topic_set: TopicSet, frame: pd.DataFrame, centres: dict[str, np.ndarra
         centre = part.centre if part is not None and part.centre is not None else centres.get(topic.id)
         if centre is not None:
             new_centres[new_id] = centre
-    moved.loc[moved["topic"] == topic.id, ["topic", "subtopic"]] = None  # in no subtopic: nowhere to go
+    leftover = moved["topic"] == topic.id  # tickets moved into the topic by hand: in none of its subtopics
+    moved.loc[leftover, ["topic", "subtopic"]] = None
     kept: list[Topic] = []
     for t in topic_set.topics:
         kept.extend(made if t.id == topic.id else [t])
     updated = _recount(topic_set.model_copy(update={"topics": kept}), moved)
     return Curated(updated, moved, new_centres,
-                   f"Split {topic.id} into {len(made)} topics: {some_of([t.id for t in made], quote='')}")
+                   f"Split {topic.id} into {len(made)} topics: {some_of([t.id for t in made], quote='')}"
+                   + (f"; {int(leftover.sum()):,} ticket(s) in none of its subtopics now in no topic"
+                      if leftover.any() else ""))
 
 
 def move(topic_set: TopicSet, frame: pd.DataFrame, centres: dict[str, np.ndarray], ticket_ids: Sequence[str],
