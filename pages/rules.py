@@ -6,7 +6,7 @@ ensure_frame()
 
 import streamlit as st  # noqa: E402
 
-from ui import rule_form, rules_view, session  # noqa: E402
+from ui import rule_form, rules_view, session, topic_mapping_view  # noqa: E402
 from ui.frame import ws  # noqa: E402
 from ui.text import plain  # noqa: E402
 
@@ -46,6 +46,7 @@ rules_view.change_controls(name, rule_set, labels)
 
 st.subheader("Tickets on no step")
 rule_form.unmapped_section(found)
+topic_mapping_view.unmapped_topics_section(name, dataset, rule_set.version)
 
 st.subheader("Add a rule")
 rule_form.add_form(name, journey, dataset, rule_set, found, key)
