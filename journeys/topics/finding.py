@@ -204,8 +204,14 @@ def _settle(found: _Found, previous: TopicSet | None, centres: dict[str, np.ndar
             "label": old.label if old is not None and old.renamed else topic.label,
             "renamed": old is not None and old.renamed, "pinned": old is not None and old.pinned,
             "subtopics": subtopics}))
+    kept = {m.id for _, m in matched if m is not None}  # a pinned topic nothing matches stays, with no tickets
+    pins = [t for t in (previous.topics if previous else []) if t.pinned and t.id not in kept and t.id in centres]
+    topics += [t.model_copy(update={"size": 0, "new": False, "example_ticket": "", "example_text": "",
+                                    "subtopics": [s.model_copy(update={"size": 0}) for s in t.subtopics]})
+               for t in pins]
+    all_centres = [*found.centres, *(centres[t.id] for t in pins)]
     order = sorted(range(len(topics)), key=lambda i: (not topics[i].pinned, -topics[i].size))
-    matrix = np.asarray([found.centres[i] for i in order], dtype=np.float32).reshape(len(order), -1)
+    matrix = np.asarray([all_centres[i] for i in order], dtype=np.float32).reshape(len(order), -1)
     return [topics[i] for i in order], matrix, topic_ids, sub_ids
 
 

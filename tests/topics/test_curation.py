@@ -268,3 +268,17 @@ def test_curation_survives_a_new_dataset_version(workspace):
     invoice = _theme_topics(frame, truth2)["invoice"][0]
     assert found.topic(invoice).new and invoice not in v.topics.ids()
     assert not found.topic(password).new and not found.topic(refund).new
+
+
+def test_a_pinned_topic_stays_when_a_new_version_has_none_of_its_tickets(workspace):
+    home, ws, stored, truth = workspace
+    crash = _theme_topics(assignments(ws, stored), truth)["crash"][0]
+    pinned = pin_topic(ws, "tickets", crash, True, author="Bo", expected_version=stored.version)
+    table, _ = planted(2_000, seed=7, themes={k: v for k, v in THEMES.items() if k != "crash"})
+    commit(home, "tickets", table)
+    again = discover_topics(ws, "tickets", author="Ana")
+    kept = again.topics.topic(crash)
+    assert kept.pinned and kept.size == 0 and again.topics.ids()[0] == crash and not kept.new
+    assert crash not in set(assignments(ws, again)["topic"].dropna())
+    centres = read_centroids(dataset_of(ws, again), again.topics)
+    np.testing.assert_allclose(centres[crash], read_centroids(dataset_of(ws, pinned), pinned.topics)[crash])
