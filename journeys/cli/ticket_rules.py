@@ -6,7 +6,6 @@ was read at, so a colleague's change in the meantime is refused, never overwritt
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -128,7 +127,9 @@ def rules_test(ws: Workspace, journey_name: str, dataset: str, step: str | None,
                values: tuple[str, ...], fmt: str) -> None:
     """What each rule places on a dataset (and a draft rule, if given), and how many tickets stay on no step."""
     from journeys.errors import InvalidJourney
+    from journeys.tickets.engine import ticket_source
     from journeys.tickets.rules import Rule, RuleSet, preview, unmapped_report, validate_rules
+    from journeys.usecases.measure import current_topics
 
     current = ws.rules.load(journey_name)
     trying = list(current.rules)
@@ -139,14 +140,15 @@ def rules_test(ws: Workspace, journey_name: str, dataset: str, step: str | None,
                            name="draft (not saved)"))
     journey = ws.journeys.get(journey_name)
     version = ws.datasets.latest(dataset)
-    problems = validate_rules(trying, journey, list(ws.engine.tickets(version).columns))
+    topics = current_topics(ws, version)  # topic rules test the version's current topics
+    problems = validate_rules(trying, journey, list(ws.engine.tickets(version, topics).columns))
     if problems:
         raise InvalidJourney("The rules cannot be tested", problems)
     con = ws.engine.cursor()
     try:
         trial = RuleSet(journey=journey_name, rules=trying, version=current.version)
-        counts = preview(con, Path(version.path), trial, journey)
-        unmapped = unmapped_report(con, Path(version.path), trial, journey, top=5)
+        counts = preview(con, ticket_source(version, topics), trial, journey)
+        unmapped = unmapped_report(con, ticket_source(version, topics), trial, journey, top=5)
     finally:
         con.close()
     rows: list[dict[str, Any]] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -101,3 +102,29 @@ def test_describe_shows_the_topic_label_when_given():
     rule = Rule(step="s", field="topic", op="equals", value="T4")
     assert rule.describe() == "topic equals T4"
     assert rule.describe({"T4": "Refunds"}) == "topic equals T4 (Refunds)"
+
+
+def test_the_topics_of_tickets_on_no_step_and_the_cli_trial_of_a_topic_rule(ws):
+    from tests.cli.runner import run
+
+    dataset = ws.datasets.list()[0]
+    seen = ws.rules.load(DEMO_JOURNEY)
+    kept = seen.rules[:-3]
+    ws.rules.save(DEMO_JOURNEY, kept, "T", message="fewer rules", expected_version=seen.version)
+    stored = topics_of(ws, dataset.name)
+    columns = [c for c in ("ticket_id", "tags", "journey_step") if c in pq.read_schema(dataset.path).names]
+    tickets = pq.read_table(dataset.path, columns=columns).to_pandas()
+    topic_of = assignments(ws, stored).set_index("ticket_id")["topic"]
+    steps = by_hand(tickets, topic_of, kept, ws.journeys.get(DEMO_JOURNEY).step_ids())
+    nowhere = topic_of.reindex(steps[steps.isna()].index)
+    expected = nowhere.value_counts()
+    found = topic_mapping.unmapped_topics(ws, DEMO_JOURNEY, dataset.name)
+    assert found.set_index("topic")["tickets"].to_dict() == expected.to_dict()
+    assert found["share"].sum() == pytest.approx(1.0) and found["tickets"].is_monotonic_decreasing
+    assert set(found["label"]) == {stored.topics.topic(t).label for t in expected.index}
+
+    topic = str(expected.index[0])
+    trial = json.loads(run(Path(ws.settings.home), "tickets", "rules", "test", DEMO_JOURNEY, "--dataset",
+                           dataset.name, "--step", "triage", "--field", "topic", "--value", topic, "--format", "json",
+                           check_ok=True).stdout)
+    assert trial["rules"][-1]["placed"] == int(expected.iloc[0])
