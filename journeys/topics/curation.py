@@ -101,7 +101,7 @@ def merge(topic_set: TopicSet, frame: pd.DataFrame, centres: dict[str, np.ndarra
         "new": False, "subtopics": subtopics})
     moved = frame.copy()
     moved.loc[moved["topic"].isin([p.id for p in others]), "topic"] = survivor.id
-    moved["subtopic"] = moved["subtopic"].map(lambda s: renumber.get(s, s) if isinstance(s, str) else s)
+    moved["subtopic"] = moved["subtopic"].replace(renumber)
     gone = {p.id for p in others}
     kept = [merged if t.id == survivor.id else t for t in topic_set.topics if t.id not in gone]
     new_centres = {k: v for k, v in centres.items() if k not in gone}
@@ -157,14 +157,14 @@ def move(topic_set: TopicSet, frame: pd.DataFrame, centres: dict[str, np.ndarray
     wanted = list(dict.fromkeys(str(t) for t in ticket_ids))
     if not wanted:
         raise JourneysError("Name at least one ticket to move")
-    present = set(frame["ticket_id"].astype(str))
-    missing = [t for t in wanted if t not in present]
+    found = pd.Series(wanted, dtype=object).isin(frame["ticket_id"]).to_numpy()
+    missing = [t for t, ok in zip(wanted, found, strict=True) if not ok]
     if missing:
         raise NotFound(f"{len(missing):,} ticket id(s) are not in dataset '{topic_set.dataset}' "
                        f"v{topic_set.dataset_version}: {some_of(missing)}",
                        [Problem("ticket", f"no ticket {clip_echo(t, 60)!r}") for t in missing[:5]])
     moved = frame.copy()
-    rows = moved["ticket_id"].astype(str).isin(set(wanted))
+    rows = moved["ticket_id"].isin(wanted)
     moved.loc[rows, ["topic", "subtopic"]] = None
     if target is not None:
         moved.loc[rows, "topic"] = target.id

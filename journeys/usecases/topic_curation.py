@@ -21,6 +21,7 @@ from journeys.topics import curation, embedding
 from journeys.topics.finding import ticket_texts
 from journeys.topics.languages import EMBEDDING_METHOD
 from journeys.topics.storage import (
+    ASSIGNMENT_COLUMNS,
     StoredTopicSet,
     read_assignments,
     read_centroids,
@@ -43,7 +44,7 @@ def rename_topic(ws: Workspace, dataset: str | None, topic_id: str, label: str, 
                  expected_version: int) -> StoredTopicSet:
     """Give topic ``topic_id`` a person's name (kept by later discoveries)."""
     return _apply(ws, dataset, author, expected_version,
-                  lambda ts, frame, centres: curation.rename(ts, frame, centres, topic_id, label))
+                  lambda ts, frame, centres: curation.rename(ts, frame, centres, topic_id, label), tickets=False)
 
 
 def merge_topics(ws: Workspace, dataset: str | None, topic_ids: Sequence[str], *, author: str,
@@ -78,11 +79,12 @@ def pin_topic(ws: Workspace, dataset: str | None, topic_id: str, pinned: bool, *
               expected_version: int) -> StoredTopicSet:
     """Pin a topic (on top, and kept by later discoveries) or unpin it."""
     return _apply(ws, dataset, author, expected_version,
-                  lambda ts, frame, centres: curation.pin(ts, frame, centres, topic_id, pinned))
+                  lambda ts, frame, centres: curation.pin(ts, frame, centres, topic_id, pinned), tickets=False)
 
 
-def _apply(ws: Workspace, dataset: str | None, author: str, expected_version: int, change: Change) -> StoredTopicSet:
-    return _save(ws, _current(ws, dataset, expected_version), author, expected_version, change)
+def _apply(ws: Workspace, dataset: str | None, author: str, expected_version: int, change: Change, *,
+           tickets: bool = True) -> StoredTopicSet:
+    return _save(ws, _current(ws, dataset, expected_version), author, expected_version, change, tickets=tickets)
 
 
 def _current(ws: Workspace, dataset: str | None, expected_version: int) -> StoredTopicSet:
@@ -94,16 +96,23 @@ def _current(ws: Workspace, dataset: str | None, expected_version: int) -> Store
     return stored
 
 
-def _save(ws: Workspace, stored: StoredTopicSet, author: str, expected_version: int,
-          change: Change) -> StoredTopicSet:
+def _save(ws: Workspace, stored: StoredTopicSet, author: str, expected_version: int, change: Change, *,
+          tickets: bool = True) -> StoredTopicSet:
+    """Apply ``change`` and save; files a change hands back unchanged (the same object) are not read or
+    written again (``tickets=False``: the change never looks at them, as a rename does)."""
     version = dataset_of(ws, stored)
-    curated = change(stored.topics, read_assignments(version, stored.topics), read_centroids(version, stored.topics))
-    ids = [t.id for t in curated.topics.topics if t.id in curated.centres]
-    matrix = np.stack([curated.centres[i] for i in ids]).astype(np.float32) if ids else \
-        np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
-    topic_set = curated.topics.model_copy(update={"assignments": write_assignments(version, curated.assignments),
-                                                  "centroids": write_centroids(version, ids, matrix)})
-    ws.topics.write(stored.key, topic_set, author, expected_version, curated.message)
+    frame = read_assignments(version, stored.topics) if tickets else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
+    centres = read_centroids(version, stored.topics) if tickets else {}
+    curated = change(stored.topics, frame, centres)
+    names = {"assignments": stored.topics.assignments, "centroids": stored.topics.centroids}
+    if curated.assignments is not frame:
+        names["assignments"] = write_assignments(version, curated.assignments)
+    if curated.centres is not centres:
+        ids = [t.id for t in curated.topics.topics if t.id in curated.centres]
+        matrix = np.stack([curated.centres[i] for i in ids]).astype(np.float32) if ids else \
+            np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
+        names["centroids"] = write_centroids(version, ids, matrix)
+    ws.topics.write(stored.key, curated.topics.model_copy(update=names), author, expected_version, curated.message)
     return ws.topics.load(stored.key)
 
 
