@@ -8,7 +8,8 @@ input (exit 2), never a traceback; ``journey check`` exits 1 when it finds error
 One module per command group (the top group in :mod:`.app` says which module holds which command and
 imports it only when it runs): :mod:`.start` (init, serve), :mod:`.journey`, :mod:`.ticket_data` and
 :mod:`.ticket_rules` (tickets …), :mod:`.support_metrics` (metrics), :mod:`.workspace_settings`
-(definitions, workspace schedule), :mod:`.painpoint_commands`, :mod:`.experiments`, :mod:`.discover`;
+(definitions, workspace schedule), :mod:`.painpoint_commands`, :mod:`.experiments`, :mod:`.discover`,
+:mod:`.topic_commands` (topics …);
 :mod:`.printing` turns results into text.
 """
 
