@@ -41,7 +41,7 @@ if found.problems:
              "(delete or replace the rule):\n\n" + "\n".join(f"- {plain(p)}" for p in found.problems),
              icon=":material/error:")
 rules_view.summary(found)
-rules_view.rules_table(rule_set, labels, found)
+rules_view.rules_table(rule_set, labels, found, topic_mapping_view.topic_labels(dataset))
 rules_view.change_controls(name, rule_set, labels)
 
 st.subheader("Tickets on no step")

@@ -22,7 +22,7 @@ from journeys.errors import Problem
 from journeys.model import Journey
 from journeys.store.core import Revision
 from journeys.tickets.datasets import DatasetVersion
-from journeys.tickets.rules import Rule, RuleSet, validate_rules
+from journeys.tickets.rules import TOPIC_COLUMN, Rule, RuleSet, validate_rules
 from journeys.usecases.mapping_rules import RuleCounts, RuleEdit, change_rules, count_rules, testable_columns
 from journeys.usecases.measure import current_topics
 from ui.frame import settings, workspace, ws
@@ -110,10 +110,13 @@ def draft_counts(key: tuple, rules_json: str, _dataset: DatasetVersion, _journey
 # --- plain words -----------------------------------------------------------------------------------
 
 
-def phrase(rule: Rule) -> str:
-    """A rule as a sentence fragment: ``tags is "billing"``, ``subject contains "refund"``."""
+def phrase(rule: Rule, topics: dict[str, str] | None = None) -> str:
+    """A rule as a sentence fragment: ``tags is "billing"``, ``subject contains "refund"``; a topic rule with the
+    topic's label when ``topics`` (id → label) knows it: ``topic is "T4" (refund · money)``."""
     shown = ", ".join(f'"{v}"' for v in rule.values) if rule.op == "in" else f'"{rule.value}"'
     text = f"{rule.field} {OP_WORDS.get(rule.op, rule.op)} {shown}"
+    named = [topics[v] for v in rule.values if v in topics] if rule.field == TOPIC_COLUMN and topics else []
+    text += f" ({', '.join(named)})" if named else ""
     return text if not rule.name or rule.name in (rule.value, *rule.values) else f"{text} ({rule.name})"
 
 
@@ -155,11 +158,12 @@ def show_status(name: str) -> None:
 # --- the sections ----------------------------------------------------------------------------------
 
 
-def rules_frame(rule_set: RuleSet, labels: dict[str, str], found: RuleCounts | None) -> pd.DataFrame:
+def rules_frame(rule_set: RuleSet, labels: dict[str, str], found: RuleCounts | None,
+                topics: dict[str, str] | None = None) -> pd.DataFrame:
     """The rules as the facilitator reads them, with this dataset's counts and a flag for dead rules."""
     rows = []
     for i, rule in enumerate(rule_set.rules):
-        row: dict[str, Any] = {"Order": i + 1, "Rule": phrase(rule), "Step": step_label(labels, rule.step)}
+        row: dict[str, Any] = {"Order": i + 1, "Rule": phrase(rule, topics), "Step": step_label(labels, rule.step)}
         if found is not None and found.rules is not None:
             c = found.rules.iloc[i]
             placed, shadowed, overridden = int(c["matched"]), int(c["shadowed"]), int(c["overridden"])
@@ -194,13 +198,14 @@ def _height(rows: int) -> int | str:
     return "content" if rows <= 40 else 800
 
 
-def rules_table(rule_set: RuleSet, labels: dict[str, str], found: RuleCounts) -> None:
+def rules_table(rule_set: RuleSet, labels: dict[str, str], found: RuleCounts,
+                topics: dict[str, str] | None = None) -> None:
     """The ordered rules with counts; rules that never fire are called out under the table."""
     if not rule_set.rules:
         st.info("No rules yet, so only tickets whose export names their step land on the journey. "
                 "Start from the suggestions under *Tickets on no step*, or add a rule below.")
         return
-    frame = rules_frame(rule_set, labels, found)
+    frame = rules_frame(rule_set, labels, found, topics)
     shown = frame.assign(Note=frame["Note"].map(lambda n: NOTES.get(n, n))) if "Note" in frame else frame
     st.dataframe(shown, hide_index=True, width="stretch", height=_height(len(frame)), column_config=RULES_COLUMNS,
                  key="rules_table")

@@ -140,6 +140,11 @@ def skeleton_section(stored: StoredTopicSet) -> None:
               help="Saved as a normal journey (version 1), with a topic rule for each step.")
 
 
+def topic_labels(dataset: DatasetVersion) -> dict[str, str]:
+    """The dataset's topic labels by id (empty before discovery), for rules that name a topic."""
+    return topic_mapping.topic_labels(ws(), dataset.name)
+
+
 def unmapped_topics_section(journey: str, dataset: DatasetVersion, rules_version: int) -> None:
     """The topics of the tickets on no step, each with a one-click "map to step…"."""
     _say_outcome()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from journeys.editing import add_step
-from journeys.errors import JourneysError
+from journeys.errors import JourneysError, NotFound
 from journeys.model import Journey
 from journeys.tickets.rules import TOPIC_COLUMN, Rule, RuleSet
 from journeys.topics import skeleton, step_match
@@ -60,6 +60,17 @@ def suggest_steps(ws: Workspace, journey: str, dataset: str | None = None) -> pd
     found.insert(1, "topic_label", found["topic"].map(stored.topics.labels()))
     found.insert(4, "step_label", found["step"].map(labels))
     return found
+
+
+def topic_labels(ws: Workspace, dataset: str | None = None) -> dict[str, str]:
+    """Topic id → label of the dataset's current topics (empty before discovery): how a topic rule reads."""
+    stored = ws.topics.get(dataset) if dataset is not None else None
+    if dataset is None:
+        try:
+            stored = topics_of(ws)
+        except NotFound:
+            return {}
+    return stored.topics.labels() if stored is not None else {}
 
 
 def topic_rule(topic_id: str, step: str) -> Rule:

@@ -112,3 +112,7 @@ def test_the_rules_page_shows_the_topics_of_tickets_on_no_step(home: Path):
     assert not at.exception
     with journeys.open_workspace(home) as ws:
         assert ws.rules.load(DEMO_JOURNEY).rules[-1] == Rule(step="triage", field="topic", op="equals", value=topic)
+    with journeys.open_workspace(home) as ws:
+        label = ws.topics.get(ws.datasets.list()[0].name).topics.topic(topic).label
+    assert at.dataframe[0].value["Rule"].iloc[-1] == f'topic is "{topic}" ({label})'
+    assert "Added rule" in at.toast[0].value
