@@ -142,23 +142,25 @@ def _metric_text(frame: pd.DataFrame, metric: str) -> list[str]:
 def view_of(frame: pd.DataFrame) -> pd.DataFrame:
     """The topic table as people read it: labels, tickets, share, each metric in its unit, trend, flags."""
     view = pd.DataFrame({"Topic": frame["topic"], "Label": frame["label"], "Tickets": frame["tickets"],
-                         "Share": frame["share"] * 100})
+                         "Share": frame["share"] * 100, "Trend": frame["trend"].map(TREND_WORDS).fillna("")})
     for metric in topic_figures.TOPIC_METRICS:
-        view[METRICS[metric].label] = _metric_text(frame, metric)
-    view["Trend"] = frame["trend"].map(TREND_WORDS).fillna("")
+        view[SHORT[metric]] = _metric_text(frame, metric)
     view["Notes"] = [", ".join(w for w, on in (("pinned", p), ("new", n), ("renamed", r)) if on)
                      for p, n, r in zip(frame["pinned"], frame["new"], frame["renamed"], strict=True)]
-    view["Language"] = frame["language"]
     return view
 
 
+SHORT = {"csat": "CSAT", "resolution_p50": "Resolution p50", "resolution_p90": "Resolution p90",
+         "reopen_rate": "Reopened", "escalation_rate": "Escalated"}
 TABLE_COLUMNS = {
     "Topic": st.column_config.TextColumn("Topic", width=60, help="Stable id: mapping rules refer to it."),
     "Label": st.column_config.TextColumn("Label", width="medium",
                                          help="Distinctive words of the topic's tickets, or the name given to it."),
     "Tickets": st.column_config.NumberColumn("Tickets", format="%d"),
     "Share": st.column_config.NumberColumn("Share", format="%.1f%%", help="Of all tickets, unassigned included."),
-    "Trend": st.column_config.TextColumn("Trend", help="Emerging or fading by the stated test below the table."),
+    "Trend": st.column_config.TextColumn("Trend", width="small", help="Emerging or fading: the test below the table."),
+    **{SHORT[m]: st.column_config.TextColumn(SHORT[m], help=plain(METRICS[m].definition))
+       for m in topic_figures.TOPIC_METRICS},
 }
 
 
@@ -196,12 +198,12 @@ def volume_chart(frame: pd.DataFrame) -> None:
     order = data["topic"].tolist()
     chart = alt.Chart(data).mark_bar().encode(
         x=alt.X("tickets:Q", title="Tickets"),
-        y=alt.Y("topic:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("topic:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color("trend:N", title="Trend", scale=alt.Scale(domain=["emerging", "fading", "steady"],
                                                                   range=["#d62728", "#1f77b4", "#9e9e9e"])),
         tooltip=[alt.Tooltip("topic:N", title="Topic"), alt.Tooltip("tickets:Q", format=",", title="Tickets"),
                  alt.Tooltip("share:Q", title="Share %"), alt.Tooltip("trend:N", title="Trend")],
-    ).properties(height=max(120, 22 * len(data)))
+    ).properties(height=max(120, 24 * len(data)))
     st.altair_chart(chart, width="stretch")
 
 
@@ -261,9 +263,11 @@ def examples(stored: StoredTopicSet, topic_id: str, subtopic: str | None = None)
 
 
 EXAMPLE_COLUMNS = {"ticket_id": st.column_config.TextColumn("Ticket"),
-                   "created_at": st.column_config.DatetimeColumn("Created"),
+                   "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm"),
                    "subject": st.column_config.TextColumn("Subject", width="large"),
-                   "csat": st.column_config.NumberColumn("CSAT")}
+                   "channel": st.column_config.TextColumn("Channel"), "csat": st.column_config.NumberColumn("CSAT"),
+                   "status": st.column_config.TextColumn("Status"), "subtopic": st.column_config.TextColumn("Subtopic"),
+                   "language": st.column_config.TextColumn("Language")}
 
 
 def mapping_hook(name: str, *args: Any) -> None:
