@@ -64,7 +64,9 @@ def micro_clusters(vectors: np.ndarray, weights: np.ndarray, seed: int = 0) -> t
     k = int(min(MAX_MICRO, max(MIN_MICRO, n // TICKETS_PER_MICRO)))
     rng = np.random.default_rng(seed)
     chosen = np.arange(n) if n <= k * SAMPLE_PER_MICRO else rng.choice(n, k * SAMPLE_PER_MICRO, replace=False)
-    kmeans = KMeans(n_clusters=k, random_state=seed, n_init=1, max_iter=ITERATIONS).fit(
+    # Random starts: k-means++ seeding of 1,000 centres took 30-100 s on 20,000 texts (scikit-learn upcasts
+    # float32 distances in chunks), random starts ~1 s; CLINC150 test AMI 0.729 -> 0.723 (bench_topics.py).
+    kmeans = KMeans(n_clusters=k, init="random", random_state=seed, n_init=1, max_iter=ITERATIONS).fit(
         vectors[chosen], sample_weight=weights[chosen])
     centres = unit(kmeans.cluster_centers_.astype(np.float32))
     labels = np.concatenate([nearest(vectors[i:i + CHUNK], centres) for i in range(0, n, CHUNK)]) \

@@ -141,7 +141,8 @@ def _cluster_part(part: _Part, texts: np.ndarray, counts: np.ndarray, examples: 
             example_ticket=str(examples[0][nearest])[:200], example_text=str(examples[1][nearest])[:300],
             method=part.method,
             language=part.language))
-        found.centres.append(result.centroids[t])
+        found.centres.append(np.pad(result.centroids[t], (0, embedding.DIMENSIONS - result.centroids.shape[1])))  # one
+        # width for every method's centres (n-gram vectors have at most 128), so they are stored as one matrix
     for s, owner in enumerate(result.topic_of_subtopic):
         members = result.subtopic == s
         found.subtopics.append(Subtopic(id=str(first_sub + s), label=labels.label_from(sub_words[s], "Subtopic"),
