@@ -22,7 +22,7 @@ import pandas as pd
 
 from journeys.tickets.datasets import DatasetVersion
 from journeys.topics import embedding, languages
-from journeys.topics.finding import cached_vectors, ticket_texts
+from journeys.topics.finding import cached_vectors, ticket_texts, without_identifiers
 
 RESULT_COLUMNS = ("ticket_id", "subject", "score", "method", "topic")
 INDEXES_KEPT = 4  # dataset versions whose index stays in memory
@@ -33,6 +33,7 @@ class TicketIndex:
     """One dataset version's tickets, read for search: per distinct text its vector, language and method."""
 
     ids: np.ndarray  # per ticket, its id (object)
+    raw: np.ndarray  # per ticket, its text as written (object), which results show
     inverse: np.ndarray  # per ticket, its distinct text
     texts: np.ndarray  # distinct texts (object), sorted as discovery sorts them
     covered: np.ndarray  # per distinct text: read by the embedding model (else by n-grams)
@@ -61,13 +62,13 @@ class TicketIndex:
 
 def build_index(dataset: DatasetVersion) -> TicketIndex:
     """Read the version's texts the way discovery does (so its embedding cache is found, not rebuilt)."""
-    ticket_ids, texts_ = ticket_texts(dataset)
-    texts, inverse = np.unique(np.asarray(texts_, dtype=object), return_inverse=True)
+    ticket_ids, raw = ticket_texts(dataset)
+    texts, inverse = np.unique(np.asarray([without_identifiers(t) for t in raw], dtype=object), return_inverse=True)
     langs, scores = languages.detect(texts.tolist())
     covered = languages.embedding_covers(langs, scores)
     vectors = cached_vectors(dataset, texts[covered].tolist())
-    return TicketIndex(np.asarray(ticket_ids, dtype=object), inverse.reshape(-1), texts, covered,
-                       np.ascontiguousarray(vectors, dtype=np.float32), langs)
+    return TicketIndex(np.asarray(ticket_ids, dtype=object), np.asarray(raw, dtype=object), inverse.reshape(-1),
+                       texts, covered, np.ascontiguousarray(vectors, dtype=np.float32), langs)
 
 
 _INDEXES: OrderedDict[tuple[str, int, int], TicketIndex] = OrderedDict()
@@ -93,11 +94,11 @@ def text_scores(index: TicketIndex, query: str) -> np.ndarray:
     """Cosine similarity of ``query`` to every distinct text, each by its own method."""
     scores = np.zeros(len(index.texts), dtype=np.float32)
     if index.covered.any():
-        vector = embedding.embed([query])[0]
+        vector = embedding.embed([without_identifiers(query)])[0]
         scores[index.covered] = index.vectors @ vector
     if (~index.covered).any():
         vectorizer, matrix = index.ngrams()
-        query_row = vectorizer.transform([query])
+        query_row = vectorizer.transform([without_identifiers(query)])
         scores[~index.covered] = np.asarray((matrix @ query_row.T).todense()).reshape(-1)
     return scores
 
@@ -125,7 +126,7 @@ def top(index: TicketIndex, scores: np.ndarray, candidates: np.ndarray | None, l
     texts = index.inverse[rows]
     return pd.DataFrame({
         "ticket_id": index.ids[rows].astype(str),
-        "subject": index.texts[texts].astype(str),
+        "subject": index.raw[rows].astype(str),
         "score": per_ticket.astype(float).round(4),
         "method": np.where(index.covered[texts], languages.EMBEDDING_METHOD, languages.NGRAM_METHOD),
         "topic": topics[rows] if topics is not None else np.full(len(rows), None, dtype=object),
