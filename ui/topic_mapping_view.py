@@ -21,12 +21,12 @@ from journeys.usecases import topic_mapping
 from ui.frame import author, settings, workspace, ws
 from ui.text import plain
 
-OUTCOME = "topic_mapping_outcome"  # (kind, words) of the last save, shown once by the next run
+OUTCOME = "topic_mapping_outcome_{}"  # (kind, words) of a section's last save, shown once by the next run
 ON_NO_STEP_SHOWN = 8
 
 
-def _say_outcome() -> None:
-    outcome = st.session_state.pop(OUTCOME, None)
+def _say_outcome(where: str) -> None:
+    outcome = st.session_state.pop(OUTCOME.format(where), None)
     if outcome is None:
         return
     kind, words = outcome
@@ -36,21 +36,22 @@ def _say_outcome() -> None:
         st.error(plain(words), icon=":material/error:")
 
 
-def _saving(action: Any, *args: Any, done: str, **kwargs: Any) -> None:
-    """Run one save (a button's callback) and leave its outcome for the next run to show."""
+def _saving(action: Any, *args: Any, done: str, where: str, **kwargs: Any) -> None:
+    """Run one save (a button's callback) and leave its outcome for the section ``where`` to show next run."""
+    key = OUTCOME.format(where)
     if not author():
-        st.session_state[OUTCOME] = ("error", "Tell us your name in the sidebar first: it is recorded.")
+        st.session_state[key] = ("error", "Tell us your name in the sidebar first: it is recorded.")
         return
     try:
         action(*args, author=author(), **kwargs)
     except StaleWrite as refused:
-        st.session_state[OUTCOME] = ("error", f"Not saved: {refused.saved_by} saved a change in the meantime. "
-                                              "The page now shows their version; click again if it still applies.")
+        st.session_state[key] = ("error", f"Not saved: {refused.saved_by} saved a change in the meantime. "
+                                          "The page now shows their version; click again if it still applies.")
         return
     except JourneysError as error:
-        st.session_state[OUTCOME] = ("error", f"Not saved: {error.message}")
+        st.session_state[key] = ("error", f"Not saved: {error.message}")
         return
-    st.session_state[OUTCOME] = ("ok", done)
+    st.session_state[key] = ("ok", done)
 
 
 @st.cache_data(max_entries=16, show_spinner="Matching topics to steps…")
@@ -66,7 +67,7 @@ def _key(stored: StoredTopicSet, journey: str) -> tuple:
 
 def topic_to_step_section(stored: StoredTopicSet, topic_id: str) -> None:
     """The steps this topic likely belongs to, with why; a topic rule or a new step in one click."""
-    _say_outcome()
+    _say_outcome("topic")
     names = ws().journeys.names()
     if not names:
         st.info("No journey yet: propose one from the topics below, or make one on the Journey map page.")
@@ -84,7 +85,7 @@ def topic_to_step_section(stored: StoredTopicSet, topic_id: str) -> None:
         text.markdown(f"{row.rank:d}. **{plain(row.step_label)}** · score {row.score:.2f}  \n{plain(row.reason)}")
         button.button("Add a rule: topic → step", key=f"topic_rule_{topic_id}_{row.step}", width="stretch",
                       on_click=_saving, args=(topic_mapping.add_topic_rule, ws(), journey, topic_id, row.step),
-                      kwargs={"expected_version": rules_version, "dataset": stored.key,
+                      kwargs={"expected_version": rules_version, "dataset": stored.key, "where": "topic",
                               "done": f"Added rule: topic {topic_id} → {row.step_label}"},
                       help="Added last in the order: tickets an earlier rule takes stay where they are.")
     loaded = ws().journeys.load(journey)
@@ -98,7 +99,8 @@ def topic_to_step_section(stored: StoredTopicSet, topic_id: str) -> None:
 def _new_step(journey: str, topic_id: str, journey_version: int, dataset: str) -> None:
     # the stage as picked now: a callback's arguments were bound when the button was drawn, before the pick
     _saving(topic_mapping.new_step_from_topic, ws(), journey, topic_id, stage=st.session_state["topic_map_stage"],
-            expected_version=journey_version, dataset=dataset, done=f"Added a step from topic {topic_id} and its rule")
+            expected_version=journey_version, dataset=dataset, where="topic",
+            done=f"Added a step from topic {topic_id} and its rule")
 
 
 @st.cache_data(max_entries=4, show_spinner="Proposing a journey from the topics…")
@@ -118,12 +120,19 @@ def _create(proposal: Proposal, name: str, rows: pd.DataFrame) -> None:
     named = Proposal(edited.journey.model_copy(update={"name": name.strip() or proposal.journey.name}),
                      edited.topics)
     _saving(lambda chosen, author: topic_mapping.create_proposed(ws(), chosen, author=author), named,
-            done=f"Created journey '{named.journey.name}' with one topic rule per step")
+            done=f"Created journey '{named.journey.name}' with one topic rule per step", where="skeleton")
 
 
 def skeleton_section(stored: StoredTopicSet) -> None:
-    """A journey proposed from the topics (stages → steps, in the customers' order), edited here, then saved."""
-    _say_outcome()
+    """A journey proposed from the topics (stages → steps, in the customers' order), edited here, then saved;
+    in an expander, open when the workspace has no journey yet (the ticket-first start)."""
+    _say_outcome("skeleton")
+    with st.expander("Start a journey from these topics", icon=":material/account_tree:",
+                     expanded=not ws().journeys.names()):
+        _skeleton(stored)
+
+
+def _skeleton(stored: StoredTopicSet) -> None:
     proposal = _proposal((settings().database_url, workspace(), stored.key, stored.version), stored.key)
     st.caption("One step per topic, stages from groups of close topics, in the order customers raise them in "
                "their ticket histories. Edit the labels, stages and order (clear an order to leave a step out).")
@@ -147,7 +156,7 @@ def topic_labels(dataset: DatasetVersion) -> dict[str, str]:
 
 def unmapped_topics_section(journey: str, dataset: DatasetVersion, rules_version: int) -> None:
     """The topics of the tickets on no step, each with a one-click "map to step…"."""
-    _say_outcome()
+    _say_outcome("unmapped")
     try:
         stranded = topic_mapping.unmapped_topics(ws(), journey, dataset.name)
     except NotFound:
@@ -166,5 +175,5 @@ def unmapped_topics_section(journey: str, dataset: DatasetVersion, rules_version
                               placeholder="Pick a step", format_func=lambda s: steps.get(s, s))
         button.button("Map to step", key=f"unmapped_topic_map_{row.topic}", disabled=step is None, width="stretch",
                       on_click=_saving, args=(topic_mapping.add_topic_rule, ws(), journey, row.topic, step),
-                      kwargs={"expected_version": rules_version, "dataset": dataset.name,
+                      kwargs={"expected_version": rules_version, "dataset": dataset.name, "where": "unmapped",
                               "done": f"Added rule: topic {row.topic} → {steps.get(str(step), step)}"})
