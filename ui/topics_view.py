@@ -152,14 +152,15 @@ def view_of(frame: pd.DataFrame) -> pd.DataFrame:
 
 SHORT = {"csat": "CSAT", "resolution_p50": "Resolution p50", "resolution_p90": "Resolution p90",
          "reopen_rate": "Reopened", "escalation_rate": "Escalated"}
+WIDTHS = {"csat": 50, "resolution_p50": 95, "resolution_p90": 95, "reopen_rate": 70, "escalation_rate": 75}
 TABLE_COLUMNS = {
-    "Topic": st.column_config.TextColumn("Topic", width=60, help="Stable id: mapping rules refer to it."),
-    "Label": st.column_config.TextColumn("Label", width="medium",
+    "Topic": st.column_config.TextColumn("Topic", width=50, help="Stable id: mapping rules refer to it."),
+    "Label": st.column_config.TextColumn("Label", width=190,
                                          help="Distinctive words of the topic's tickets, or the name given to it."),
-    "Tickets": st.column_config.NumberColumn("Tickets", format="%d"),
-    "Share": st.column_config.NumberColumn("Share", format="%.1f%%", help="Of all tickets, unassigned included."),
-    "Trend": st.column_config.TextColumn("Trend", width="small", help="Emerging or fading: the test below the table."),
-    **{SHORT[m]: st.column_config.TextColumn(SHORT[m], help=plain(METRICS[m].definition))
+    "Tickets": st.column_config.NumberColumn("Tickets", format="%d", width=60),
+    "Share": st.column_config.NumberColumn("Share", format="%.1f%%", width=55, help="Of all tickets (unassigned too)."),
+    "Trend": st.column_config.TextColumn("Trend", width=85, help="Emerging or fading: the test below the table."),
+    **{SHORT[m]: st.column_config.TextColumn(SHORT[m], width=WIDTHS[m], help=plain(METRICS[m].definition))
        for m in topic_figures.TOPIC_METRICS},
 }
 
