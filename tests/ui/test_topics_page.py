@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import journeys
 from journeys.usecases.topic_curation import rename_topic
 from journeys.usecases.topic_figures import topic_table
-from tests.pagetest import open_page
+from tests.pagetest import open_page, use_home
 from tests.topics.themes import commit, planted
 
 FRESH = "Fresh export"
@@ -105,3 +105,9 @@ def _submit(at: AppTest, label: str) -> str:
     found = [b.key for b in at.button if b.label == label]
     assert len(found) == 1, found
     return found[0]
+
+
+def test_without_ticket_data_the_page_says_how_to_get_some(tmp_path, monkeypatch):
+    use_home(monkeypatch, tmp_path)
+    at = open_page("topics")
+    assert "journeys tickets import" in at.info[0].value
