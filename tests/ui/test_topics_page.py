@@ -75,6 +75,10 @@ def test_rename_through_the_page_saves_a_new_version(home):
     assert after.version == before.version + 1 and after.updated_by == "Tester"
     assert after.topics.topic(topic).label == "Invoice questions" and after.topics.topic(topic).renamed
     assert _table(at)["Label"].iloc[0] == "Invoice questions"
+    at.button(key=f"topics_discover_{dataset}").click().run()  # "Discover again" keeps the name given
+    assert not at.exception, at.exception
+    again = _topics(home, dataset)
+    assert again.version == after.version + 1 and again.topics.topic(topic).label == "Invoice questions"
 
 
 def test_a_stale_save_is_refused_and_kept(home):
