@@ -149,6 +149,11 @@ def _skeleton(stored: StoredTopicSet) -> None:
               help="Saved as a normal journey (version 1), with a topic rule for each step.")
 
 
+@st.cache_data(max_entries=16, show_spinner="Reading the topics of the tickets on no step…")
+def _unmapped(key: tuple, journey: str, dataset: str) -> pd.DataFrame:
+    return topic_mapping.unmapped_topics(ws(), journey, dataset)
+
+
 def topic_labels(dataset: DatasetVersion) -> dict[str, str]:
     """The dataset's topic labels by id (empty before discovery), for rules that name a topic."""
     return topic_mapping.topic_labels(ws(), dataset.name)
@@ -157,8 +162,11 @@ def topic_labels(dataset: DatasetVersion) -> dict[str, str]:
 def unmapped_topics_section(journey: str, dataset: DatasetVersion, rules_version: int) -> None:
     """The topics of the tickets on no step, each with a one-click "map to step…"."""
     _say_outcome("unmapped")
+    stored = ws().topics.get(dataset.name)
+    key = (settings().database_url, workspace(), dataset.name, dataset.version, journey,
+           ws().journeys.load(journey).version, rules_version, stored.version if stored else 0)
     try:
-        stranded = topic_mapping.unmapped_topics(ws(), journey, dataset.name)
+        stranded = _unmapped(key, journey, dataset.name)
     except NotFound:
         st.caption("Discover this dataset's topics on the Topics page to see what the tickets on no step are about.")
         return

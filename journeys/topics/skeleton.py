@@ -2,8 +2,9 @@
 
 A team with tickets and no map yet starts its first workshop from what customers write about. Each
 topic becomes a step, each group of close topics a stage. The order is the one customers raise the
-topics in: over every customer with two or more tickets, how often topic A comes before topic B; A
-goes before B when more customers raise A first (the majority relation, a directed graph). Cycles
+topics in: over every customer with two or more tickets, how often topic A comes before topic B (among
+the next :data:`REACH` topics they raise); A goes before B when more customers raise A first (the
+majority relation, a directed graph). Cycles
 (customers disagree) are read as one block, ordered inside by net wins; blocks follow the graph's
 topological order, ties broken by volume (the bigger topic first). Stages are ordered by the mean
 place of their topics. The proposal is a normal :class:`~journeys.model.Journey`, not saved: the
