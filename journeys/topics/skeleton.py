@@ -96,12 +96,34 @@ def topic_order(pairs: pd.DataFrame, sizes: dict[str, int]) -> list[str]:
     return order
 
 
+def _shared_words(groups: dict[int, list[Topic]]) -> dict[int, list[str]]:
+    """Each group's own words: those at least two of its topics share and at most half the groups use,
+    most tickets first."""
+    used: dict[str, int] = {}
+    for topics in groups.values():
+        for word in {w for t in topics for w in t.words}:
+            used[word] = used.get(word, 0) + 1
+    shared: dict[int, list[str]] = {}
+    for group, topics in groups.items():
+        weight: dict[str, int] = {}
+        count: dict[str, int] = {}
+        for t in topics:
+            for word in set(t.words):
+                weight[word] = weight.get(word, 0) + t.size
+                count[word] = count.get(word, 0) + 1
+        own = [w for w in weight if count[w] >= 2 and used[w] * 2 <= len(groups)]
+        shared[group] = sorted(own, key=lambda w: (-weight[w], w))[:2]
+    return shared
+
+
 def _stage_names(groups: dict[int, list[Topic]]) -> dict[int, str]:
-    """Each group's stage name: its biggest topic's label, made unique."""
+    """Each group's stage name: the words its topics share, else its biggest topic's label; made unique."""
     names: dict[int, str] = {}
     taken: set[str] = set()
+    shared = _shared_words(groups)
     for group, topics in groups.items():
-        base = tidy(max(topics, key=lambda t: (t.size, t.id)).label)
+        words = shared[group]
+        base = tidy(" · ".join(words) if words else max(topics, key=lambda t: (t.size, t.id)).label)
         name, n = base, 2
         while name in taken:
             name, n = f"{base} ({n})", n + 1

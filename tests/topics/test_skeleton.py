@@ -84,3 +84,14 @@ def test_an_edited_proposal_keeps_topics_and_reorders():
     assert edited.journey.step_ids() == [ids[1], ids[2], ids[3], ids[0]]
     assert edited.journey.stages == ["First", "Later"] and edited.journey.steps[-1].label == "Renamed"
     assert edited.topics == {i: proposal.topics[i] for i in edited.journey.step_ids()}
+
+
+def test_a_stage_is_named_by_the_words_its_topics_share():
+    found = [Topic(id="T1", label="invoice · higher", words=["invoice", "higher"], size=50, group=0, method="m"),
+             Topic(id="T2", label="invoice · wrong", words=["invoice", "wrong"], size=40, group=0, method="m"),
+             Topic(id="T3", label="password · reset", words=["password", "reset"], size=90, group=1, method="m"),
+             Topic(id="T4", label="reset · link", words=["reset", "link"], size=45, group=1, method="m"),
+             Topic(id="T5", label="forum · post", words=["forum", "post"], size=5, group=2, method="m")]
+    journey = skeleton.propose("J", found, pd.DataFrame(columns=["before", "after", "customers"])).journey
+    assert journey.stages == ["Reset", "Invoice", "Forum · post"]  # groups by mean place: volume order here
+    assert {s.label: s.stage for s in journey.steps}["Invoice · wrong"] == "Invoice"
