@@ -76,7 +76,7 @@ def micro_clusters(vectors: np.ndarray, weights: np.ndarray, seed: int = 0) -> t
 
 def nearest(vectors: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Index of the most similar centre (dot product of unit vectors) for each vector."""
-    return np.asarray(np.argmax(vectors.astype(np.float32) @ centres.T, axis=1), dtype=np.int32)
+    return np.asarray(np.argmax(vectors.astype(np.float32, copy=False) @ centres.T, axis=1), dtype=np.int32)
 
 
 def _cuts(centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,14 +101,15 @@ def cluster(vectors: np.ndarray, min_size: int = MIN_SIZE, seed: int = 0,
     """
     vectors = vectors.astype(np.float32, copy=False)
     weights = np.ones(len(vectors)) if weights is None else np.asarray(weights, dtype=np.float64)
-    empty = ~np.any(vectors != 0, axis=1)
+    empty = np.einsum("ij,ij->i", vectors, vectors) == 0  # no (n, d) temporary: a million vectors are 1 GB
     present = np.flatnonzero(~empty)
     topic = np.full(len(vectors), UNASSIGNED, dtype=np.int32)
     subtopic = np.full(len(vectors), UNASSIGNED, dtype=np.int32)
     if len(present) == 0:
         return Clusters(topic, subtopic, np.zeros(0, np.int32), np.zeros(0, np.int32),
                         np.zeros((0, vectors.shape[1]), np.float32))
-    micro, centres = micro_clusters(vectors[present], weights[present], seed)
+    micro, centres = micro_clusters(vectors if len(present) == len(vectors) else vectors[present], weights[present],
+                                    seed)
     sub_of_micro, topic_of_micro, group_of_micro = _cuts(centres)
     raw_topic = topic_of_micro[micro]
     counts = np.bincount(raw_topic, weights=weights[present])
@@ -133,6 +134,10 @@ def cluster(vectors: np.ndarray, min_size: int = MIN_SIZE, seed: int = 0,
         group_of_topic[new] = group_of_micro[np.flatnonzero(topic_of_micro == raw)[0]]
     group_of_topic = np.unique(group_of_topic, return_inverse=True)[1].astype(np.int32)
     centroids = np.zeros((len(kept), vectors.shape[1]), dtype=np.float32)
-    np.add.at(centroids, topic[topic >= 0], vectors[topic >= 0] * weights[topic >= 0, None].astype(np.float32))
+    from scipy.sparse import csr_matrix
+
+    members = np.flatnonzero(topic >= 0)  # weighted sums through a sparse product: no copy of the vectors
+    centroids += csr_matrix((weights[members].astype(np.float32), (topic[members], members)),
+                            shape=(len(kept), len(vectors))) @ vectors
     return Clusters(topic, subtopic, group_of_topic.astype(np.int32), sub_topic[subs].astype(np.int32),
                     unit(centroids))
