@@ -37,27 +37,31 @@ def search_section(dataset_name: str, *, topic: str | None = None, step: tuple[s
                           help=f"Finds {where} tickets that mean something like what you type, worded or not "
                                "the same way.")
     if query.strip():
-        _show(lambda: ticket_search.search_tickets(ws(), dataset_name, query, topic=topic, step=step),
-              f"{key}_results", f"Closest to '{plain(query.strip()[:80])}' among {where} tickets.")
+        found = _run(lambda: ticket_search.search_tickets(ws(), dataset_name, query, topic=topic, step=step))
+        st.caption(f"Closest to '{plain(query.strip()[:80])}' among {where} tickets."
+                   + ("" if found is None or len(found) else " None to search."))
+        _table(found, f"{key}_results")
     if examples:
         chosen = st.selectbox("Tickets like this one", list(dict.fromkeys(str(e) for e in examples)), index=None,
                               key=f"{key}_like", placeholder="Pick an example ticket",
                               help=f"The {where} tickets closest in meaning to the one you pick.")
         if chosen is not None:
-            _show(lambda: ticket_search.similar_tickets(ws(), dataset_name, chosen, topic=topic, step=step),
-                  f"{key}_like_results", f"Most like ticket {plain(chosen)} among {where} tickets.")
+            found = _run(lambda: ticket_search.similar_tickets(ws(), dataset_name, chosen, topic=topic, step=step))
+            st.caption(f"Most like ticket {plain(chosen)} among {where} tickets."
+                       + ("" if found is None or len(found) else " None to search."))
+            _table(found, f"{key}_like_results")
 
 
-def _show(find: Callable[[], pd.DataFrame], table_key: str, caption: str) -> None:
-    """Run one search (reading a dataset by meaning the first time takes a few seconds) and draw its rows."""
+def _run(find: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
+    """One search (reading a dataset by meaning the first time takes a few seconds); None, said, when refused."""
     try:
         with st.spinner("Reading the tickets by meaning…"):
-            found = find()
+            return find()
     except JourneysError as error:
         st.warning(plain(str(error)))
-        return
-    if found.empty:
-        st.caption(f"{caption} No tickets to search.")
-        return
-    st.caption(caption)
-    st.dataframe(found, hide_index=True, width="stretch", key=table_key, column_config=COLUMNS)
+        return None
+
+
+def _table(found: pd.DataFrame | None, table_key: str) -> None:
+    if found is not None and len(found):
+        st.dataframe(found, hide_index=True, width="stretch", key=table_key, column_config=COLUMNS)
