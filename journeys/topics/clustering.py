@@ -25,7 +25,8 @@ import numpy as np
 
 from journeys.topics.embedding import unit
 
-DIRECT = 3_000  # up to this many distinct texts the tree is built on the texts themselves
+DIRECT = 1_000  # up to this many distinct texts the tree is built on the texts themselves (CLINC150 val,
+# 3,000 texts of 20 per intent: built directly 26 % were left in topics under 5, by k-means micro-clusters 2 %)
 TICKETS_PER_MICRO = 10
 MIN_MICRO = 300
 MAX_MICRO = 1_000
