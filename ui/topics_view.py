@@ -157,7 +157,7 @@ TABLE_COLUMNS = {
     "Topic": st.column_config.TextColumn("Topic", width=50, help="Stable id: mapping rules refer to it."),
     "Label": st.column_config.TextColumn("Label", width=190,
                                          help="Distinctive words of the topic's tickets, or the name given to it."),
-    "Tickets": st.column_config.NumberColumn("Tickets", format="%d", width=60),
+    "Tickets": st.column_config.NumberColumn("Tickets", format="localized", width=70),
     "Share": st.column_config.NumberColumn("Share", format="%.1f%%", width=55, help="Of all tickets (unassigned too)."),
     "Trend": st.column_config.TextColumn("Trend", width=85, help="Emerging or fading: the test below the table."),
     **{SHORT[m]: st.column_config.TextColumn(SHORT[m], width=WIDTHS[m], help=plain(METRICS[m].definition))
