@@ -248,7 +248,7 @@ def weekly_chart(stored: StoredTopicSet, topic_id: str) -> None:
     base = alt.Chart(data).encode(x=alt.X("week:T", title="Week"))
     bars = base.mark_bar(opacity=0.35).encode(y=alt.Y("tickets:Q", title="Tickets"))
     line = base.mark_line(point=True, color="#d62728").encode(
-        y=alt.Y("share:Q", title="Share of the week's tickets (%)"),
+        y=alt.Y("share:Q", title="Share (%)"),
         tooltip=[alt.Tooltip("week:T", title="Week of"), alt.Tooltip("tickets:Q", title="Tickets"),
                  alt.Tooltip("share:Q", title="Share %")])
     st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent").properties(height=220), width="stretch")
