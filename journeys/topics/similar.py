@@ -22,7 +22,7 @@ import pandas as pd
 
 from journeys.tickets.datasets import DatasetVersion
 from journeys.topics import embedding, languages
-from journeys.topics.finding import cached_vectors, ticket_texts, without_identifiers
+from journeys.topics.finding import cached_vectors, prepared, ticket_texts, without_identifiers
 
 RESULT_COLUMNS = ("ticket_id", "subject", "score", "method", "topic")
 INDEXES_KEPT = 4  # dataset versions whose index stays in memory
@@ -62,13 +62,12 @@ class TicketIndex:
 
 def build_index(dataset: DatasetVersion) -> TicketIndex:
     """Read the version's texts the way discovery does (so its embedding cache is found, not rebuilt)."""
+    prep = prepared(dataset)  # discovery's distinct texts and languages, cached per version
     ticket_ids, raw = ticket_texts(dataset)
-    texts, inverse = np.unique(np.asarray([without_identifiers(t) for t in raw], dtype=object), return_inverse=True)
-    langs, scores = languages.detect(texts.tolist())
-    covered = languages.embedding_covers(langs, scores)
-    vectors = cached_vectors(dataset, texts[covered].tolist())
-    return TicketIndex(np.asarray(ticket_ids, dtype=object), np.asarray(raw, dtype=object), inverse.reshape(-1),
-                       texts, covered, np.ascontiguousarray(vectors, dtype=np.float32), langs)
+    covered = languages.embedding_covers(prep.langs, prep.scores)
+    vectors = cached_vectors(dataset, prep.texts[covered].tolist())
+    return TicketIndex(np.asarray(ticket_ids, dtype=object), np.asarray(raw, dtype=object), prep.inverse,
+                       prep.texts, covered, np.ascontiguousarray(vectors, dtype=np.float32), prep.langs)
 
 
 _INDEXES: OrderedDict[tuple[str, int, int], TicketIndex] = OrderedDict()
