@@ -44,3 +44,14 @@ def test_workspace_friction_is_the_pages_computation(demo_template: Path, tmp_pa
     pd.testing.assert_frame_equal(table, found.scored)
     assert table["step"].is_unique and len(table) == found.by_step["journey_step"].nunique()
     assert found.tickets > 0 and 0 <= found.unmapped < found.tickets
+
+
+def test_the_topics_snippet_runs_on_the_demo_workspace(demo_template: Path, tmp_path: Path) -> None:
+    """The second snippet of "Use it from Python" (topics) runs as printed and prints the demo's topics."""
+    section = README.read_text().split("## Use it from Python", 1)[1].split("\n## ", 1)[0]
+    code = re.findall(r"```python\n(.*?)```", section, re.S)[1]
+    shutil.copytree(demo_template, tmp_path / "workspace")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert ran.returncode == 0, ran.stderr
+    assert re.search(r"T1\s+\S.*\d", ran.stdout) and "password" in ran.stdout  # a table of the demo's topics
