@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from journeys.model import DEFAULT_LANES, Journey, Step, StepIdMaker, Transition, validated
+from journeys.topics.finding import without_identifiers
 from journeys.topics.topic_set import Topic
 
 LABEL_LENGTH = 80
@@ -41,6 +42,14 @@ def tidy(label: str) -> str:
     spaces tidied, at most :data:`LABEL_LENGTH` characters)."""
     text = " ".join(label.split())[:LABEL_LENGTH].strip() or "Topic"
     return text[:1].upper() + text[1:]
+
+
+def step_label(topic: Topic) -> str:
+    """How a step from a topic reads: the team's name for it when renamed, else its most typical ticket in the
+    customer's words ("Reset link expired" reads as a step, "expired · link · reset" does not), else its words."""
+    if topic.renamed or not topic.example_text.strip():
+        return tidy(topic.label)
+    return tidy(without_identifiers(topic.example_text).rstrip("?!.") or topic.label)
 
 
 def precedence(histories: pd.DataFrame, reach: int = REACH) -> pd.DataFrame:
@@ -148,10 +157,11 @@ def propose(name: str, topics: Sequence[Topic], pairs: pd.DataFrame, *, descript
     steps, topic_of = [], {}
     for group in stage_rank:
         for topic in groups[group]:
-            step_id = make_id(tidy(topic.label))
+            label = step_label(topic)
+            step_id = make_id(label)
             topic_of[step_id] = topic.id
             words = ", ".join(topic.words[:5])
-            steps.append(Step(id=step_id, label=tidy(topic.label), stage=stages[group], lane="customer",
+            steps.append(Step(id=step_id, label=label, stage=stages[group], lane="customer",
                               description=f"Tickets in topic {topic.id} ({topic.size:,}): {words}"))
     return Proposal(_journey(name, [stages[g] for g in stage_rank], steps, description), topic_of)
 
