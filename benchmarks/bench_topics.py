@@ -16,15 +16,17 @@ unassigned ≤ 20 %, 75–300 topics on ``test``.
 mostly distinct, the share printed) committed as a real dataset version in a temporary workspace,
 then ``journeys.topics.finding.discover`` end to end with its progress printed and each phase
 timed (the bare embedding is the phase the model sets; the ratio of the total to it shows what the
-rest costs); peak RSS sampled from /proc/self/status; a second discovery that reads the cached
-embeddings (re-clustering); and a warm interaction: the topic table (every metric per topic) and
-one search. Targets: 1M ≤ 90 s, < 1.5 GB, re-cluster ≤ 15 s, warm < 300 ms. Exits 1 when missed.
+rest costs) in a fresh process, with its peak RSS (the bench's generated data not counted); a
+second discovery that reads the cached texts and embeddings (re-clustering); the topic table cold
+and warm; and a warm page interaction: another topic's weekly trend and examples, and one search.
+Targets: 1M ≤ 90 s, < 1.5 GB, re-cluster ≤ 15 s, warm < 300 ms. Exits 1 when missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import sys
 import tempfile
@@ -48,7 +50,7 @@ from journeys.tickets.synthetic import generate  # noqa: E402
 from journeys.topics import clustering, embedding  # noqa: E402
 from journeys.topics.finding import without_identifiers  # noqa: E402
 from journeys.usecases.ticket_search import search_tickets  # noqa: E402
-from journeys.usecases.topic_figures import topic_table  # noqa: E402
+from journeys.usecases.topic_figures import topic_examples, topic_table, topic_weekly  # noqa: E402
 from journeys.usecases.topics import discover_topics  # noqa: E402
 from tests.topics.themes import commit  # noqa: E402  (one way to store a generated table as a dataset version)
 
@@ -177,8 +179,40 @@ def timed_discovery(ws: journeys.Workspace, label: str) -> tuple[float, dict[str
     return time.perf_counter() - started, phases
 
 
+def _fresh_discovery(home: str, out: Any) -> None:
+    """The first discovery in a fresh process (spawned): its own RSS after imports and its peak, apart from
+    the bench's generated data."""
+    with journeys.open_workspace(Path(home)) as ws:
+        before = rss_now()
+        with PeakRss() as rss:
+            seconds, phases = timed_discovery(ws, "first, fresh process")
+    out.put((seconds, phases, before, max(rss.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)))
+
+
+def warm_interaction(ws: journeys.Workspace, stored: Any) -> tuple[float, list[tuple[float, float, float]]]:
+    """What the Topics page costs once warm (its topic table is cached by topic-set version): another topic's
+    weekly trend and examples, and one search; a warm-up call first, then three topics not yet seen."""
+    ids = [t.id for t in stored.topics.topics if t.size > 0]
+    topic_weekly(ws, "bench", ids[0], stored=stored)
+    topic_examples(ws, "bench", ids[0], stored=stored)
+    search_tickets(ws, "bench", "money back for a broken item")  # the index is built once per process
+    parts = []
+    for topic_id, query in zip(ids[1:4], ("refund not received", "password link expired", "where is my parcel"),
+                               strict=False):
+        t0 = time.perf_counter()
+        topic_weekly(ws, "bench", topic_id, stored=stored)
+        t1 = time.perf_counter()
+        topic_examples(ws, "bench", topic_id, stored=stored)
+        t2 = time.perf_counter()
+        search_tickets(ws, "bench", query)
+        t3 = time.perf_counter()
+        parts.append(((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000))
+    return float(np.median([sum(p) for p in parts])), parts
+
+
 def speed(n: int) -> list[str]:
     print(f"\n== speed: {n:,} generated ticket subjects")
+    imported = rss_now()
     started = time.perf_counter()
     table = generate(n, steps=10, seed=0)
     text = subjects(n)
@@ -191,36 +225,36 @@ def speed(n: int) -> list[str]:
         del table
         print(f"generated and committed in {time.perf_counter() - started:.1f} s; distinct subjects {distinct:.1%}, "
               f"{stripped:.1%} without identifiers")
-        before = rss_now()
+        generated = rss_now()
+        queue: Any = multiprocessing.get_context("spawn").Queue()
+        child = multiprocessing.get_context("spawn").Process(target=_fresh_discovery, args=(home, queue))
+        child.start()
+        first, phases, fresh_before, peak_first = queue.get()
+        child.join()
         with journeys.open_workspace(Path(home)) as ws, PeakRss() as rss:
-            first, phases = timed_discovery(ws, "first")
-            peak_first = rss.peak
-            second, _ = timed_discovery(ws, "again, embeddings cached")
+            second, _ = timed_discovery(ws, "again, texts and embeddings cached")
             stored = ws.topics.load("bench")
+            t0 = time.perf_counter()
             topic_table(ws, "bench", stored=stored)
-            search_tickets(ws, "bench", "money back for a broken item")  # the index is built once per process
-            warm, parts = [], []
-            for query in ("refund not received", "password link expired", "where is my parcel"):
-                t0 = time.perf_counter()
-                topic_table(ws, "bench", stored=stored)
-                t1 = time.perf_counter()
-                search_tickets(ws, "bench", query)
-                warm.append((time.perf_counter() - t0) * 1000)
-                parts.append(((t1 - t0) * 1000, (time.perf_counter() - t1) * 1000))
-        peak = max(rss.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+            t1 = time.perf_counter()
+            topic_table(ws, "bench", stored=stored)
+            table_ms = ((t1 - t0) * 1000, (time.perf_counter() - t1) * 1000)
+            warm_ms, parts = warm_interaction(ws, stored)
+        peak_second = rss.peak
     embed_s = phases.get("embedding", 0.0)
     print("phases of the first run: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items() if v >= 0.05))
     print(f"ratio total / bare embedding: {first / embed_s:.2f}×" if embed_s else "")
-    warm_ms = float(np.median(warm))
-    print(f"warm interaction: topic table {np.median([a for a, _ in parts]):.0f} ms, search "
-          f"{np.median([b for _, b in parts]):.0f} ms (medians)")
+    print(f"RSS of the bench: {imported / 1e9:.2f} GB after imports, {generated / 1e9:.2f} GB after generating "
+          f"and committing the data; the re-clustering process peaked at {peak_second / 1e9:.2f} GB")
+    print(f"topic table: cold {table_ms[0]:.0f} ms, warm {table_ms[1]:.0f} ms (the page caches it per topic set)")
+    print("warm interaction, per topic: " + "; ".join(
+        f"weekly {a:.0f} + examples {b:.0f} + search {c:.0f} ms" for a, b, c in parts))
     rows = [("1M subjects, discover end to end" if n == 1_000_000 else f"{n:,} subjects, discover end to end",
              f"{first:.1f} s", f"≤ {TARGETS['seconds']:.0f} s"),
-            ("peak RSS (first run)", f"{peak_first / 1e9:.2f} GB (before it {before / 1e9:.2f} GB; process peak "
-             f"{peak / 1e9:.2f} GB)",
-             f"< {TARGETS['rss_gb']} GB"),
-            ("re-cluster from cached embeddings", f"{second:.1f} s", f"≤ {TARGETS['recluster_s']:.0f} s"),
-            ("warm interaction (topic table + one search), median of 3", f"{warm_ms:.0f} ms",
+            ("peak RSS of discovery in a fresh process", f"{peak_first / 1e9:.2f} GB (after imports "
+             f"{fresh_before / 1e9:.2f} GB)", f"< {TARGETS['rss_gb']} GB"),
+            ("re-cluster from cached texts and embeddings", f"{second:.1f} s", f"≤ {TARGETS['recluster_s']:.0f} s"),
+            ("warm interaction (topic weekly + examples + one search), median of 3", f"{warm_ms:.0f} ms",
              f"< {TARGETS['warm_ms']:.0f} ms")]
     print(f"\n| {n:,} tickets ({distinct:.0%} distinct subjects, {stripped:.0%} without identifiers) | measured "
           "| target |\n|---|---:|---:|")

@@ -36,7 +36,7 @@ SUBTOPIC_CUT = 0.3  # cosine distances (average linkage) at which the tree is cu
 TOPIC_CUT = 0.55
 GROUP_CUT = 0.8
 MIN_SIZE = 5
-CHUNK = 50_000
+CHUNK = 10_000  # vectors compared with the centres at a time (10,000 × 1,000 similarities: 40 MB)
 UNASSIGNED = -1
 
 
@@ -61,14 +61,14 @@ def micro_clusters(vectors: np.ndarray, weights: np.ndarray, seed: int = 0) -> t
 
     n = len(vectors)
     if n <= DIRECT:  # few distinct texts: each is its own micro-cluster, the tree is built on them directly
-        return np.arange(n, dtype=np.int32), unit(vectors)
+        return np.arange(n, dtype=np.int32), unit(vectors.astype(np.float32))
     k = int(min(MAX_MICRO, max(MIN_MICRO, n // TICKETS_PER_MICRO)))
     rng = np.random.default_rng(seed)
     chosen = np.arange(n) if n <= k * SAMPLE_PER_MICRO else rng.choice(n, k * SAMPLE_PER_MICRO, replace=False)
     # Random starts: k-means++ seeding of 1,000 centres took 30-100 s on 20,000 texts (scikit-learn upcasts
     # float32 distances in chunks), random starts ~1 s; CLINC150 test AMI 0.729 -> 0.723 (bench_topics.py).
     kmeans = KMeans(n_clusters=k, init="random", random_state=seed, n_init=1, max_iter=ITERATIONS).fit(
-        vectors[chosen], sample_weight=weights[chosen])
+        vectors[chosen].astype(np.float32), sample_weight=weights[chosen])
     centres = unit(kmeans.cluster_centers_.astype(np.float32))
     labels = np.concatenate([nearest(vectors[i:i + CHUNK], centres) for i in range(0, n, CHUNK)]) \
         if n else np.zeros(0, dtype=np.int32)
@@ -78,6 +78,13 @@ def micro_clusters(vectors: np.ndarray, weights: np.ndarray, seed: int = 0) -> t
 def nearest(vectors: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Index of the most similar centre (dot product of unit vectors) for each vector."""
     return np.asarray(np.argmax(vectors.astype(np.float32, copy=False) @ centres.T, axis=1), dtype=np.int32)
+
+
+def similarities(vectors: np.ndarray, rows: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Dot product of ``centre`` with the given rows of ``vectors`` (float16 ones read as float32 a chunk at a
+    time: no float32 copy of a big topic's rows)."""
+    return np.concatenate([vectors[rows[i:i + CHUNK]].astype(np.float32) @ centre
+                           for i in range(0, len(rows), CHUNK)]) if len(rows) else np.zeros(0, np.float32)
 
 
 def _cuts(centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -100,9 +107,11 @@ def cluster(vectors: np.ndarray, min_size: int = MIN_SIZE, seed: int = 0,
     ``weights``: how many tickets each vector stands for (identical texts are clustered once); sizes
     and ``min_size`` count tickets.
     """
-    vectors = vectors.astype(np.float32, copy=False)
+    if vectors.dtype != np.float16:  # float16 stays so (half the memory); it is read as float32 chunk by chunk
+        vectors = vectors.astype(np.float32, copy=False)
     weights = np.ones(len(vectors)) if weights is None else np.asarray(weights, dtype=np.float64)
-    empty = np.einsum("ij,ij->i", vectors, vectors) == 0  # no (n, d) temporary: a million vectors are 1 GB
+    empty = ~np.concatenate([np.any(vectors[i:i + CHUNK] != 0, axis=1) for i in range(0, len(vectors), CHUNK)]) \
+        if len(vectors) else np.zeros(0, dtype=bool)  # chunked: no (n, d) temporary
     present = np.flatnonzero(~empty)
     topic = np.full(len(vectors), UNASSIGNED, dtype=np.int32)
     subtopic = np.full(len(vectors), UNASSIGNED, dtype=np.int32)
@@ -134,11 +143,20 @@ def cluster(vectors: np.ndarray, min_size: int = MIN_SIZE, seed: int = 0,
     for raw, new in zip(kept, range(len(kept)), strict=True):
         group_of_topic[new] = group_of_micro[np.flatnonzero(topic_of_micro == raw)[0]]
     group_of_topic = np.unique(group_of_topic, return_inverse=True)[1].astype(np.int32)
-    centroids = np.zeros((len(kept), vectors.shape[1]), dtype=np.float32)
+    return Clusters(topic, subtopic, group_of_topic.astype(np.int32), sub_topic[subs].astype(np.int32),
+                    unit(_centres(vectors, topic, weights, len(kept))))
+
+
+def _centres(vectors: np.ndarray, topic: np.ndarray, weights: np.ndarray, topics: int) -> np.ndarray:
+    """Each topic's weighted sum of its vectors, a chunk at a time (a sparse product per chunk: no copy of the
+    vectors, float16 ones read as float32 one chunk at a time)."""
     from scipy.sparse import csr_matrix
 
-    members = np.flatnonzero(topic >= 0)  # weighted sums through a sparse product: no copy of the vectors
-    centroids += csr_matrix((weights[members].astype(np.float32), (topic[members], members)),
-                            shape=(len(kept), len(vectors))) @ vectors
-    return Clusters(topic, subtopic, group_of_topic.astype(np.int32), sub_topic[subs].astype(np.int32),
-                    unit(centroids))
+    centroids = np.zeros((topics, vectors.shape[1]), dtype=np.float32)
+    for start in range(0, len(vectors), CHUNK):
+        part = topic[start:start + CHUNK]
+        members = np.flatnonzero(part >= 0)
+        if len(members):
+            centroids += csr_matrix((weights[start + members].astype(np.float32), (part[members], members)),
+                                    shape=(topics, len(part))) @ vectors[start:start + CHUNK].astype(np.float32)
+    return centroids

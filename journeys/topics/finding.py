@@ -36,7 +36,10 @@ TEXT_LIMIT = 300  # characters of a ticket's text that are read (a subject and t
 DESCRIPTION_COLUMNS = ("x_description", "x_first_message", "x_body", "x_message", "x_comment", "x_text")
 MATCH_SIMILARITY = 0.8  # a new topic continues an old one when their centres are at least this similar
 EMBEDDINGS_FOLDER = "embeddings"
-IDENTIFIERS = re.compile(r"https?://\S+|\S+@\S+|\S*\d\S*")
+# Links, e-mail addresses, words with three or more digits (order numbers, refs, dates) and "#12"-style
+# numbers; "2FA", "4G" or "iPhone 15" stay: they say what the ticket is about.
+IDENTIFIERS = re.compile(r"https?://\S+|\S+@\S+|\S*\d\S*\d\S*\d\S*|#\d\S*")
+READ_BATCH = 100_000  # tickets read at a time when preparing
 PREPARED_FORMAT = "1"  # raise when the prepared cache's columns change
 
 Progress = Callable[[str, float], None]  # (what is happening, share done 0..1)
@@ -53,39 +56,80 @@ class Discovered:
 
 def ticket_texts(dataset: DatasetVersion) -> tuple[list[str], list[str]]:
     """Ticket ids and the text topics read: subject, then the first description-like column there is."""
+    columns, extra = _text_columns(dataset)
+    return _ids_and_texts(pq.read_table(dataset.path, columns=columns).to_pandas(), extra)
+
+
+def _text_columns(dataset: DatasetVersion) -> tuple[list[str], str | None]:
+    """The columns a ticket's text is read from, and the description-like one among them (if any)."""
     names = pq.read_schema(dataset.path).names
     extra = next((c for c in DESCRIPTION_COLUMNS if c in names), None)
-    columns = ["ticket_id", *(["subject"] if "subject" in names else []), *([extra] if extra else [])]
-    frame = pq.read_table(dataset.path, columns=columns).to_pandas()
+    return ["ticket_id", *(["subject"] if "subject" in names else []), *([extra] if extra else [])], extra
+
+
+def _ids_and_texts(frame: pd.DataFrame, extra: str | None) -> tuple[list[str], list[str]]:
     text = frame["subject"].fillna("").astype(str) if "subject" in frame else pd.Series("", index=frame.index)
     if extra:
         text = text.str.cat(frame[extra].fillna("").astype(str), sep=" — ").str.strip(" —")
     return frame["ticket_id"].astype(str).tolist(), [t[:TEXT_LIMIT] for t in text.tolist()]
 
 
+def _distinct_texts(dataset: DatasetVersion) -> tuple[np.ndarray, ...]:
+    """Sorted distinct texts (identifiers dropped), each ticket's one (int32), their counts, and each one's first
+    ticket and raw text: what ``np.unique`` gives, read batch by batch so a million tickets' texts are never
+    all in memory (only the distinct ones)."""
+    columns, extra = _text_columns(dataset)
+    seen: dict[str, int] = {}
+    first_ticket: list[str] = []
+    first_raw: list[str] = []
+    codes = []
+    with pq.ParquetFile(dataset.path) as handle:
+        for batch in handle.iter_batches(batch_size=READ_BATCH, columns=columns):
+            ids, raws = _ids_and_texts(batch.to_pandas(), extra)
+            batch_codes = np.empty(len(raws), dtype=np.int32)
+            for i, raw in enumerate(raws):
+                clean = without_identifiers(raw)
+                code = seen.get(clean)
+                if code is None:
+                    code = seen[clean] = len(seen)
+                    first_ticket.append(ids[i])
+                    first_raw.append(raw)
+                batch_codes[i] = code
+            codes.append(batch_codes)
+    texts = np.asarray(list(seen), dtype=object)
+    order = np.argsort(texts, kind="stable")  # the order np.unique sorts in
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    inverse = rank[np.concatenate(codes)] if codes else np.zeros(0, dtype=np.int32)
+    return (texts[order], inverse, np.bincount(inverse, minlength=len(texts)).astype(np.int64),
+            np.asarray(first_ticket, dtype=object)[order], np.asarray(first_raw, dtype=object)[order])
+
+
 def without_identifiers(text: str) -> str:
-    """The text without what identifies one case rather than what it is about: words with digits (order
-    numbers, refs, dates), links and e-mail addresses. "Refund for order #48213" and "Refund for order
-    #10077" are then one text, read and clustered once, and order numbers never become a topic's words."""
+    """The text without what identifies one case rather than what it is about: words with three or more
+    digits (order numbers, refs, dates), ``#12``-style numbers, links and e-mail addresses. "Refund for
+    order #48213" and "Refund for order #10077" are then one text, read and clustered once, and order
+    numbers never become a topic's words."""
     return " ".join(IDENTIFIERS.sub(" ", text).split())
 
 
 def cached_vectors(dataset: DatasetVersion, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
-    """The (distinct) texts' embeddings, read from the dataset version's cache when computed before."""
+    """The (distinct) texts' embeddings as float16 (half the memory: a million texts are 0.5 GB), read from the
+    dataset version's cache when computed before."""
     digest = hashlib.sha1("\x1e".join(texts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
     path = Path(dataset.path).parent / EMBEDDINGS_FOLDER / f"v{dataset.version}-{embedding.MODEL}-{digest}.npy"
     if path.is_file():
-        return np.load(path).astype(np.float32)
+        return np.load(path).astype(np.float16, copy=False)
 
     def step(done: int, total: int) -> None:
         if progress is not None:
             progress(f"Reading {total:,} distinct texts by meaning", 0.1 + 0.7 * done / max(total, 1))
 
-    vectors = embedding.embed(list(texts), step)
+    vectors = embedding.embed(texts, step, dtype=np.float16)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}-{uuid.uuid4().hex}.npy")
     try:
-        np.save(tmp, vectors.astype(np.float16))  # half the disk; cosine ranks are unchanged at this precision
+        np.save(tmp, vectors)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -112,7 +156,7 @@ def _preparation_tag() -> str:
     and their constants): a change of any of them names another cache file, never a stale one."""
     import inspect
 
-    parts = [inspect.getsource(f) for f in (ticket_texts, without_identifiers, languages.detect)]
+    parts = [inspect.getsource(f) for f in (_distinct_texts, _ids_and_texts, without_identifiers, languages.detect)]
     parts += [IDENTIFIERS.pattern, str(TEXT_LIMIT), ",".join(DESCRIPTION_COLUMNS), PREPARED_FORMAT]
     return hashlib.sha1("\x1e".join(parts).encode()).hexdigest()[:10]
 
@@ -138,18 +182,11 @@ def prepared(dataset: DatasetVersion, say: Progress | None = None) -> Prepared:
                         column("count").astype(np.int64), column("first_ticket").astype(object),
                         column("first_raw").astype(object), column("lang").astype(object),
                         column("score").astype(np.float32))
-    ticket_ids, raw = ticket_texts(dataset)
-    texts, first, inverse, counts = np.unique(np.asarray([without_identifiers(t) for t in raw], dtype=object),
-                                              return_index=True, return_inverse=True, return_counts=True)
-    first_raw = np.asarray([raw[i] for i in first.tolist()], dtype=object)
-    del raw
-    first_ticket = np.asarray([ticket_ids[i] for i in first.tolist()], dtype=object)
-    del ticket_ids
+    texts, inverse, counts, first_ticket, first_raw = _distinct_texts(dataset)
     if say is not None:
         say(f"Telling the language of {len(texts):,} distinct texts", 0.05)
     langs, scores = languages.detect(texts.tolist())
-    prep = Prepared(texts, inverse.reshape(-1).astype(np.int32), counts.astype(np.int64), first_ticket, first_raw,
-                    langs, scores)
+    prep = Prepared(texts, inverse, counts, first_ticket, first_raw, langs, scores)
     _write_prepared(prep, path, inverse_path)
     return prep
 
@@ -218,7 +255,8 @@ def _cluster_part(part: _Part, texts: np.ndarray, counts: np.ndarray, examples: 
     first_topic, first_sub = len(found.topics), len(found.subtopics)
     for t in range(result.topics):
         members = np.flatnonzero(result.topic == t)
-        nearest = part.rows[members[int(np.argmax(part.vectors[members] @ result.centroids[t]))]]
+        nearest = part.rows[members[int(np.argmax(clustering.similarities(part.vectors, members,
+                                                                          result.centroids[t])))]]
         index = first_topic + t
         found.topics.append(Topic(
             id=str(index), label=labels.label_from(words[t], f"Topic {index + 1}"), words=words[t],
