@@ -84,7 +84,8 @@ def test_a_new_version_keeps_topic_ids_and_flags_a_new_theme(discovered, tmp_pat
         frame = assignments(ws, second)
     assert second.version == first.version + 1 and second.topics.dataset_version == 2
     old_ids = set(first.topics.ids())
-    invoice = pd.Series([f for f, t in zip(frame["topic"], truth, strict=True) if t == "invoice" and isinstance(f, str)])
+    invoice = pd.Series([f for f, t in zip(frame["topic"], truth, strict=True)
+                         if t == "invoice" and isinstance(f, str)])
     invoice_topic = second.topics.topic(invoice.value_counts().index[0])
     assert invoice_topic.new and invoice_topic.id not in old_ids
     password = pd.Series([f for f, t in zip(frame["topic"], truth, strict=True)

@@ -31,7 +31,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
                      "Tracking shows no delivery update", "The courier lost my package"),
     },
     "de": {
-        "password": ("Ich kann mein Passwort nicht zurücksetzen", "Die E-Mail zum Zurücksetzen des Passworts kam nie an",
+        "password": ("Ich kann mein Passwort nicht zurücksetzen",
+                     "Die E-Mail zum Zurücksetzen des Passworts kam nie an",
                      "Passwort vergessen, bitte helfen", "Der Link zum Zurücksetzen des Passworts funktioniert nicht",
                      "Wie ändere ich mein Passwort"),
         "refund": ("Ich möchte eine Rückerstattung für meine Bestellung", "Bitte erstatten Sie die doppelte Abbuchung",
@@ -41,7 +42,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
                      "Die Sendungsverfolgung zeigt keine Lieferung", "Der Paketdienst hat mein Paket verloren"),
     },
     "ko": {
-        "password": ("비밀번호를 재설정할 수 없습니다", "비밀번호 재설정 이메일이 오지 않았습니다", "비밀번호를 잊어버렸어요",
+        "password": ("비밀번호를 재설정할 수 없습니다", "비밀번호 재설정 이메일이 오지 않았습니다",
+                     "비밀번호를 잊어버렸어요",
                      "비밀번호 재설정 링크가 작동하지 않습니다", "비밀번호를 어떻게 변경하나요"),
         "refund": ("주문에 대한 환불을 원합니다", "이중 결제를 환불해 주세요", "환불이 아직 들어오지 않았습니다",
                    "환불은 언제 받을 수 있나요", "취소된 주문의 환불을 요청합니다"),
@@ -51,7 +53,8 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "ru": {
         "password": ("Не могу сбросить пароль", "Письмо для сброса пароля так и не пришло", "Забыл пароль, помогите",
                      "Ссылка для сброса пароля не работает", "Как изменить пароль"),
-        "refund": ("Хочу вернуть деньги за заказ", "Пожалуйста, верните двойное списание", "Возврат денег ещё не пришёл",
+        "refund": ("Хочу вернуть деньги за заказ", "Пожалуйста, верните двойное списание",
+                   "Возврат денег ещё не пришёл",
                    "Когда мне вернут деньги", "Прошу вернуть деньги за отменённый заказ"),
         "delivery": ("Моя посылка ещё не пришла", "Доставка сильно задерживается", "Где моя посылка",
                      "Отслеживание не показывает доставку", "Курьер потерял мою посылку"),
