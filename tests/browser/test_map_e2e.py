@@ -6,6 +6,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY, current_state_journey
@@ -131,9 +132,17 @@ def test_export_png_downloads_a_real_png(server, page_factory, tmp_path):
     page.get_by_role("button", name="Export").click()
     button = page.get_by_role("button", name="Map as PNG")
     expect(button).to_be_enabled()  # the popover is open and drawn before the click
-    # The PNG is rendered when clicked (3–4 s on this machine, more under load).
-    with page.expect_download(timeout=90_000) as download:
-        button.click()
+    wait_idle(page)
+    # The PNG is rendered when clicked (3–4 s on this machine, more under load). Once in a loaded CI run the click
+    # brought no download within 90 s (the request for the lazily built file never left); a person clicks again.
+    for attempt in range(3):
+        try:
+            with page.expect_download(timeout=45_000) as download:
+                button.click()
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
     assert target.suffix == ".png"
