@@ -18,7 +18,7 @@ from journeys.settings import Settings
 if TYPE_CHECKING:
     from journeys.workspace import Workspace
 
-DEMO_KINDS = ("dataset", "rules", "pain points", "experiments", "event log", "activity map")
+DEMO_KINDS = ("dataset", "rules", "topics", "pain points", "experiments", "event log", "activity map")
 
 
 @click.command()

@@ -27,6 +27,7 @@ TICKETS = 20_000
 def demo_home(cli_demo_template, cli_demo_copy) -> Path:
     _, stdout = cli_demo_template(TICKETS)
     assert f"loaded demo journey '{DEMO_JOURNEY}'" in stdout
+    assert "loaded demo topics of Zendesk tickets (demo)" in stdout  # not called a journey
     return cli_demo_copy(TICKETS)
 
 
