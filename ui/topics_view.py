@@ -232,7 +232,8 @@ def words_and_subtopics(stored: StoredTopicSet, topic_id: str) -> None:
         subs = pd.DataFrame({"Subtopic": [s.id for s in topic.subtopics], "Label": [s.label for s in topic.subtopics],
                              "Tickets": [s.size for s in topic.subtopics],
                              "Words": [", ".join(s.words) for s in topic.subtopics]})
-        st.dataframe(subs, hide_index=True, width="stretch")
+        st.dataframe(subs, hide_index=True, width="stretch",
+                     column_config={"Tickets": st.column_config.NumberColumn("Tickets", format="localized")})
     else:
         st.caption("No subtopics: the topic's tickets are alike.")
 
