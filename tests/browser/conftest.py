@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,6 +223,13 @@ def shot(page, name: str) -> Path:
 # path (/friction/_stcore/health, /friction/_stcore/host-config) and falls back to the root: two 404s in the
 # console that are not ours and do no harm. Everything else logged as an error fails the test.
 STREAMLIT_BASE_PATH_PROBE = re.compile(r"/[\w-]+/_stcore/(health|host-config)$")
+# Streamlit's own chart component can swap a chart's data set under a Vega view that is being replaced during a
+# rerun and throw "Unrecognized data set: <hash>" (streamlit/streamlit#11906, #11342; reported upstream as a race in
+# the frontend, the chart redrawing on the next mouse move). Our side does what can be done — charts keyed by
+# what they show, tests waiting for every chart to be drawn before the next click — and it still showed up about
+# once in two loaded CI runs (Review's charts). It is reported as a warning in the test summary, not hidden;
+# every other page error fails the test.
+STREAMLIT_VEGA_RACE = re.compile(r"Unrecognized data set: [0-9a-f]{32}")
 
 
 def watch_errors(page) -> list[str]:
@@ -243,5 +251,13 @@ def watch_errors(page) -> list[str]:
             errors.append(f"console: {message.text} ({url})")
 
     page.on("console", console)
-    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+
+    def page_error(error) -> None:
+        text = str(error)
+        if STREAMLIT_VEGA_RACE.fullmatch(text):
+            warnings.warn(f"Streamlit's Vega race (streamlit/streamlit#11906) in the browser: {text}", stacklevel=1)
+        else:
+            errors.append(f"page error: {text}")
+
+    page.on("pageerror", page_error)
     return errors
