@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from journeys.errors import NotFound
@@ -35,7 +36,7 @@ def discover_topics(ws: Workspace, dataset: str | None = None, *, author: str,
     version = pick_dataset(ws, dataset)
     current = ws.topics.get(version.name)
     previous = current.topics if current else None
-    centres = _centres(ws, previous) if previous else None
+    centres = _previous_centres(ws, current) if current else None
     found = discover(version, min_size=min_size, previous=previous, previous_centroids=centres, progress=progress)
     topic_set = found.topics.model_copy(update={
         "assignments": write_assignments(version, found.assignments),
@@ -69,11 +70,9 @@ def assignments(ws: Workspace, stored: StoredTopicSet) -> pd.DataFrame:
     return read_assignments(dataset_of(ws, stored), stored.topics)
 
 
-def _centres(ws: Workspace, topic_set: object) -> dict:
-    from journeys.topics.topic_set import TopicSet
-
-    assert isinstance(topic_set, TopicSet)
-    for version in ws.datasets.versions(topic_set.dataset):
-        if version.version == topic_set.dataset_version:
-            return read_centroids(version, topic_set)
-    return {}
+def _previous_centres(ws: Workspace, current: StoredTopicSet) -> dict[str, np.ndarray]:
+    """The current topics' centres, for matching; none when their dataset version is gone (all topics new)."""
+    try:
+        return read_centroids(dataset_of(ws, current), current.topics)
+    except NotFound:
+        return {}
