@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from journeys.errors import JourneysError, StaleWrite
+from journeys.errors import JourneysError
 from journeys.freshness import Freshness, day
 from journeys.graph import Severity
 from journeys.model import Journey
@@ -18,6 +18,7 @@ from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases import map_review
 from ui import session
 from ui.frame import author, store, workspace, ws
+from ui.notices import leave_save_outcome
 from ui.text import plain
 
 REVIEW_OUTCOME = "freshness_outcome"
@@ -88,21 +89,15 @@ def render(journey_name: str, journey: Journey, state: Freshness) -> str | None:
 
 
 def _mark(journey_name: str, journey: Journey, dataset: DatasetVersion, state: Freshness) -> None:
-    if not author():
-        st.session_state[REVIEW_OUTCOME] = ("error", "Tell us your name in the sidebar first: it is recorded.")
-        return
-    try:
-        review = map_review.mark_reviewed(ws(), journey_name, journey, dataset, author(),
-                                          expected_version=state.review.version if state.review else 0)
-    except StaleWrite as refused:
-        st.session_state[REVIEW_OUTCOME] = ("error", f"Not recorded: {refused.saved_by} reviewed this journey "
-                                                     "in the meantime. The panel now shows their review.")
-        return
-    except JourneysError as error:
-        st.session_state[REVIEW_OUTCOME] = ("error", f"Not recorded: {error.message}")
-        return
-    st.session_state[REVIEW_OUTCOME] = ("ok", f"Review recorded (version {review.version}); the next review is due "
-                                              f"{review.due_at:%d %b %Y}.")
+    leave_save_outcome(
+        REVIEW_OUTCOME, author(),
+        lambda who: map_review.mark_reviewed(ws(), journey_name, journey, dataset, who,
+                                             expected_version=state.review.version if state.review else 0),
+        done=lambda review: f"Review recorded (version {review.version}); the next review is due "
+                            f"{review.due_at:%d %b %Y}.",
+        stale=lambda refused: f"Not recorded: {refused.saved_by} reviewed this journey in the meantime. "
+                              "The panel now shows their review.",
+        refused="Not recorded")
 
 
 def stale_warning(journey_names: list[str]) -> None:

@@ -13,12 +13,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from journeys.errors import JourneysError, NotFound, StaleWrite
+from journeys.errors import NotFound
 from journeys.tickets.datasets import DatasetVersion
 from journeys.topics.skeleton import Proposal, rearranged
 from journeys.topics.storage import StoredTopicSet
 from journeys.usecases import topic_mapping
 from ui.frame import author, settings, workspace, ws
+from ui.notices import leave_save_outcome
 from ui.text import plain
 
 OUTCOME = "topic_mapping_outcome_{}"  # (kind, words) of a section's last save, shown once by the next run
@@ -38,20 +39,10 @@ def _say_outcome(where: str) -> None:
 
 def _saving(action: Any, *args: Any, done: str, where: str, **kwargs: Any) -> None:
     """Run one save (a button's callback) and leave its outcome for the section ``where`` to show next run."""
-    key = OUTCOME.format(where)
-    if not author():
-        st.session_state[key] = ("error", "Tell us your name in the sidebar first: it is recorded.")
-        return
-    try:
-        action(*args, author=author(), **kwargs)
-    except StaleWrite as refused:
-        st.session_state[key] = ("error", f"Not saved: {refused.saved_by} saved a change in the meantime. "
-                                          "The page now shows their version; click again if it still applies.")
-        return
-    except JourneysError as error:
-        st.session_state[key] = ("error", f"Not saved: {error.message}")
-        return
-    st.session_state[key] = ("ok", done)
+    leave_save_outcome(OUTCOME.format(where), author(), lambda who: action(*args, author=who, **kwargs),
+                       done=lambda _saved: done,
+                       stale=lambda refused: f"Not saved: {refused.saved_by} saved a change in the meantime. "
+                                             "The page now shows their version; click again if it still applies.")
 
 
 @st.cache_data(max_entries=16, show_spinner="Matching topics to steps…")
