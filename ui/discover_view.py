@@ -125,7 +125,7 @@ def map_view(key: LogKey, where: LogFilter) -> None:
                 width="stretch")
     st.download_button("Download as Graphviz DOT", data=partial(dfg_dot, graph, f"{key[2]} ({where.describe()})"),
                        file_name=f"{clip(key[2], 60)}.dot", mime="text/vnd.graphviz", icon=":material/download:",
-                       key="disc_dot")
+                       key="disc_dot", on_click="ignore")
 
 
 def variants_view(key: LogKey, where: LogFilter) -> None:

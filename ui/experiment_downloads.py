@@ -25,14 +25,14 @@ def downloads(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
     st.markdown("### Downloads")
     cols = [*st.columns(2), *st.columns(2)]  # two a row: four across cut "You said, we did (Markdown)" at 1280 px
     measured = dataset is not None and ev.has_journey(e.journey)
-    cols[0].download_button("Experiment report (HTML)", key="rv_report", icon=":material/summarize:",
+    cols[0].download_button("Experiment report (HTML)", key="rv_report", on_click="ignore", icon=":material/summarize:",
                             file_name=f"{stem}-report.html", mime="text/html", width="stretch",
                             data=lambda: improve.report(ws(), key, "html", dataset if measured else None),
                             help="Everything on this page in one self-contained file, charts included.")
     cols[1].download_button("You said, we did (Markdown)", key="rv_told_md", icon=":material/description:",
-                            file_name=f"{stem}-you-said-we-did.md", mime="text/markdown", width="stretch",
-                            data=lambda: improve.you_said_we_did(ws(), [stored], "markdown"))
-    cols[2].download_button("You said, we did (HTML)", key="rv_told_html", icon=":material/html:",
+                            on_click="ignore", file_name=f"{stem}-you-said-we-did.md", mime="text/markdown",
+                            width="stretch", data=lambda: improve.you_said_we_did(ws(), [stored], "markdown"))
+    cols[2].download_button("You said, we did (HTML)", key="rv_told_html", on_click="ignore", icon=":material/html:",
                             file_name=f"{stem}-you-said-we-did.html", mime="text/html", width="stretch",
                             data=lambda: improve.you_said_we_did(ws(), [stored], "html"))
     if dataset is None or not measured or e.shipped is None or e.status == Status.draft:
@@ -41,7 +41,7 @@ def downloads(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
         return
     frame = ev.customers_for(dataset, stored)
     cols[3].download_button(f"Affected customers ({len(frame):,})", key="rv_customers", icon=":material/group:",
-                            file_name=f"{stem}-customers.csv", mime="text/csv", width="stretch",
+                            on_click="ignore", file_name=f"{stem}-customers.csv", mime="text/csv", width="stretch",
                             data=lambda: affected_customers_csv(frame),
                             help="Customer ids with tickets on the changed steps after the change: who to tell.")
     start, end = frame.attrs.get("start"), frame.attrs.get("end")

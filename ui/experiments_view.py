@@ -230,9 +230,9 @@ def period_exports(items: Sequence[StoredExperiment]) -> None:
         found = len(period.decided)
         stem = f"you-said-we-did-{ws().name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}".replace(" ", "-")
         left.download_button(f"Markdown ({found})", key="ex_period_md", icon=":material/description:",
-                             file_name=f"{stem}.md", mime="text/markdown", width="stretch",
+                             on_click="ignore", file_name=f"{stem}.md", mime="text/markdown", width="stretch",
                              data=lambda: improve.period_report(ws(), period, "markdown"))
-        right.download_button(f"HTML ({found})", key="ex_period_html", icon=":material/html:",
+        right.download_button(f"HTML ({found})", key="ex_period_html", on_click="ignore", icon=":material/html:",
                               file_name=f"{stem}.html", mime="text/html", width="stretch",
                               data=lambda: improve.period_report(ws(), period, "html"))
 

@@ -111,7 +111,7 @@ def steps_table(scored: pd.DataFrame, labels: dict[str, str], file_stem: str) ->
                      column_config={"Step": st.column_config.TextColumn("Step", width="medium")})
         st.caption("Each metric's gap to the journey: +50 % is half as bad again as the journey, −50 % half as bad; "
                    "blank when too few tickets. The score adds them up with their weights (see above).")
-    st.download_button("Download the table as CSV", key="friction_csv",
+    st.download_button("Download the table as CSV", key="friction_csv", on_click="ignore",
                        data=lambda: csv_text(components_frame(scored, labels, full=view)),
                        file_name=f"friction-{file_stem}.csv", mime="text/csv", icon=":material/download:")
 
@@ -389,7 +389,7 @@ def dataset_overview(dataset: DatasetVersion, min_sample: int = 30, key: str = "
                + " · every metric: `journeys metrics --by group`.")
     chosen_words = [f"{METRICS[m].label}: {words[m]}" for m in ("fcr_rate", "frt_p50", "reopen_rate") if m in words]
     st.caption(plain("Definitions — " + " · ".join(chosen_words)))
-    st.download_button("Download the overview as CSV", key=f"{key}_csv", icon=":material/download:",
+    st.download_button("Download the overview as CSV", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
                        data=lambda: csv_text(view.assign(definitions=_ids_cell(ids))),
                        file_name=f"overview-{dataset.name}-by-{by}.csv", mime="text/csv")
 

@@ -160,13 +160,13 @@ def export_menu(journey: Journey, color_by: str = "channel") -> None:
     with st.popover("Export", icon=":material/download:", width="stretch"):
         st.markdown("**Journey file**")
         for fmt, file in interop.EXPORT_FILES.items():
-            st.download_button(file.label, key=f"dl_{fmt}", help=file.help,
+            st.download_button(file.label, key=f"dl_{fmt}", on_click="ignore", help=file.help,
                                data=lambda fmt=fmt: interop.export_journey(journey, fmt),
                                file_name=f"{_slug(journey.name)}.{file.extension}", mime=file.mime,
                                width="stretch")
         st.markdown("**Map picture**")
         for fmt in MAP_FORMATS:
-            st.download_button(f"Map as {fmt.upper()}", key=f"dl_map_{fmt}",
+            st.download_button(f"Map as {fmt.upper()}", key=f"dl_map_{fmt}", on_click="ignore",
                                data=lambda fmt=fmt: export_chart(journey_map(journey, color_by=color_by), fmt),
                                file_name=f"{_slug(journey.name)}-map.{EXTENSION[fmt]}", mime=MIME[fmt],
                                width="stretch")

@@ -356,11 +356,11 @@ def exports(view: RankingView, frame: pd.DataFrame) -> None:
     stem = f"priorities-{workspace()}".replace(" ", "-")
     left, right = st.columns(2)
     left.download_button(f"CSV ({len(scores)})", key="pp_csv", icon=":material/download:", mime="text/csv",
-                         file_name=f"{stem}.csv", width="stretch",
+                         on_click="ignore", file_name=f"{stem}.csv", width="stretch",
                          data=lambda: ranked_csv(ranked_frame(scores, r.pains, r.changes)),
                          help="Every pain point listed, in rank order, with its score components.")
     right.download_button("Markdown", key="pp_markdown", icon=":material/description:", mime="text/markdown",
-                          file_name=f"{stem}.md", width="stretch",
+                          on_click="ignore", file_name=f"{stem}.md", width="stretch",
                           data=lambda: ranked_markdown(scores, r.pains, workspace=workspace(),
                                                        formula=r.weights.formula(), changes=r.changes),
                           help="The top ten listed, why each ranks where it does, and who owns it: for a "

@@ -177,7 +177,7 @@ def topic_table(frame: pd.DataFrame, attrs: dict[str, Any], dataset_name: str) -
                "tickets with that figure. Resolution times in minutes.")
     st.caption(f"Emerging / fading: {plain(attrs.get('test', ''))}{_windows_text(attrs)}.")
     st.download_button("Download the topic table (CSV)", csv_text(view), file_name=f"topics-{dataset_name}.csv",
-                       mime="text/csv", icon=":material/download:", key="topics_csv")
+                       mime="text/csv", icon=":material/download:", key="topics_csv", on_click="ignore")
 
 
 def _windows_text(attrs: dict[str, Any]) -> str:

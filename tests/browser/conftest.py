@@ -203,6 +203,26 @@ def choose(page, label: str, option: str) -> None:
     expect(box).to_have_value(option)
 
 
+def download(page, button, tries: int = 3, timeout: int = 45_000):
+    """Click a download button and return Playwright's download, clicking again when none arrives.
+
+    Streamlit serves a download from a media file made on the last run; a click during a rerun, or on a copy of
+    the button that a rerun is replacing, can bring nothing (seen in loaded CI runs on the map PNG and the
+    priorities CSV). A person clicks again; so do the tests, each time after the run has ended.
+    """
+    for attempt in range(tries):
+        wait_idle(page)
+        expect(button).to_be_enabled()
+        try:
+            with page.expect_download(timeout=timeout) as started:
+                button.click()
+            return started.value
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def sign_in(page, name: str) -> None:
     """Give the sidebar a name (saves are recorded under it) and wait until the page says it works as them."""
     box = page.get_by_placeholder("e.g. Sam from Support")

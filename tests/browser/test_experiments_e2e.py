@@ -12,7 +12,7 @@ from journeys.experiments import Experiments, Status
 from journeys.painpoints import PainPoints
 from journeys.painpoints import Status as PainStatus
 from journeys.store import Store
-from tests.browser.conftest import Server, shot, wait_idle, watch_errors
+from tests.browser.conftest import Server, download, shot, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -109,10 +109,9 @@ def test_plan_start_analyse_decide_tell_and_download(demo_server, page_factory):
     shot(page, "experiments-3-decided-and-told")
 
     # 6. The report: one self-contained HTML file with the charts as SVG.
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Experiment report (HTML)").click()
-    assert download.value.suggested_filename == "EX-3-demo-report.html"
-    report = download.value.path().read_text(encoding="utf-8")
+    exported = download(page, page.get_by_role("button", name="Experiment report (HTML)"))
+    assert exported.suggested_filename == "EX-3-demo-report.html"
+    report = exported.path().read_text(encoding="utf-8")
     assert report.startswith("<!DOCTYPE html>") and "<svg" in report and "<script" not in report
     assert "We kept the change" in report and "You said reset links expired too fast" in report
     assert errors == [], errors

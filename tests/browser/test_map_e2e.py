@@ -6,13 +6,12 @@ import re
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from journeys.demo import DEMO_JOURNEY, current_state_journey
 from journeys.settings import load_settings
 from journeys.store import Store
-from tests.browser.conftest import shot, sign_in, wait_idle, watch_errors
+from tests.browser.conftest import download, shot, sign_in, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 MAP = f"/map?journey={quote(DEMO_JOURNEY)}"
@@ -132,19 +131,10 @@ def test_export_png_downloads_a_real_png(server, page_factory, tmp_path):
     page.get_by_role("button", name="Export").click()
     button = page.get_by_role("button", name="Map as PNG")
     expect(button).to_be_enabled()  # the popover is open and drawn before the click
-    wait_idle(page)
-    # The PNG is rendered when clicked (3–4 s on this machine, more under load). Once in a loaded CI run the click
-    # brought no download within 90 s (the request for the lazily built file never left); a person clicks again.
-    for attempt in range(3):
-        try:
-            with page.expect_download(timeout=45_000) as download:
-                button.click()
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
+    # The PNG is rendered when clicked (3–4 s on this machine, more under load).
+    png = download(page, button)
+    target = tmp_path / png.suggested_filename
+    png.save_as(target)
     assert target.suffix == ".png"
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert target.stat().st_size > 20_000

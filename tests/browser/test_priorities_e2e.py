@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from journeys.demo import DEMO_JOURNEY
 from journeys.painpoints import PainPoints
 from journeys.store import Store
-from tests.browser.conftest import choose, shot, wait_idle, watch_errors
+from tests.browser.conftest import choose, download, shot, wait_idle, watch_errors
 
 pytestmark = pytest.mark.browser
 JOURNEY = quote(DEMO_JOURNEY)
@@ -92,10 +92,9 @@ def test_write_up_rank_estimate_and_export(demo_server, page_factory):
     shot(page, "priorities-3-effort-moved")
 
     # 4. Export: the CSV holds the ranking in rank order, with the new rank.
-    with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile(r"^CSV \(\d+\)$")).click()
-    text = download.value.path().read_text(encoding="utf-8")
-    assert download.value.suggested_filename == "priorities-demo.csv"
+    exported = download(page, page.get_by_role("button", name=re.compile(r"^CSV \(\d+\)$")))
+    text = exported.path().read_text(encoding="utf-8")
+    assert exported.suggested_filename == "priorities-demo.csv"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
     mine = next(r for r in rows if r["key"] == key)
