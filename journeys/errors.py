@@ -91,3 +91,7 @@ class StaleWrite(JourneysError):
         self.current = current
         self.saved_by = saved_by
         self.saved_at = saved_at
+
+
+class NotAllowed(JourneysError):
+    """The signed-in person's role in the workspace does not allow this (a viewer saving, a non-member reading)."""

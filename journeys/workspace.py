@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from journeys.graph import to_digraph
+from journeys.members import Role, User, local_user, require
 from journeys.model import Journey
 from journeys.settings import Settings, load_settings
 from journeys.store import Change, JourneySummary, LoadedJourney, Revision, Store
@@ -164,19 +165,45 @@ class RuleRepository:
 
 
 class Workspace:
-    """One workspace, open: build with :func:`open_workspace`, close (or use ``with``) when done."""
+    """One workspace, open: build with :func:`open_workspace`, close (or use ``with``) when done.
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    It acts as one person (:attr:`user`) with one role: the machine's local user, owner, unless opened for
+    someone (:meth:`as_user`, or ``open_workspace(user=…)``), whose writes the store then refuses when their
+    role does not allow them."""
+
+    def __init__(self, settings: Settings, store: Store | None = None, *, user: User | None = None,
+                 role: Role | None = Role.owner, parent: Workspace | None = None) -> None:
         self.settings = settings
         self.name = settings.workspace
         self.home = settings.home
+        self.user = user or local_user()
+        self.role = role
+        self._parent = parent
+        self._closes_parent = False  # a view open_workspace made: closing it closes what it opened
         self._owns_store = store is None
-        self.store = store if store is not None else _open_store(settings)
+        shared = store if store is not None else _open_store(settings)
+        self.shared_store = shared  # unguarded: for what any member may write (presence, ballots, downloads)
+        self.store = shared if role is Role.owner and parent is None else shared.guarded(
+            lambda: self.require(Role.editor, "changing the workspace"))
         self._closers: list[Callable[[], None]] = []
+
+    def as_user(self, user: User, role: Role | None) -> Workspace:
+        """This workspace as ``user`` acting with ``role`` (None: not a member, may read nothing): same store
+        and analytics engine; every write of the workspace database checks the role first."""
+        return Workspace(self.settings, self.shared_store, user=user, role=role, parent=self)
+
+    def require(self, needed: Role, what: str) -> None:
+        """Refuse (:class:`~journeys.errors.NotAllowed`, in words) unless the user's role reaches ``needed``."""
+        require(self.role, needed, what, self.name)
+
+    def may(self, needed: Role) -> bool:
+        return self.role is not None and self.role.allows(needed)
 
     @cached_property
     def engine(self) -> TicketEngine:
         """The analytics engine (the workspace's one DuckDB), opened on first use and closed with the workspace."""
+        if self._parent is not None:
+            return self._parent.engine
         from journeys.tickets.engine import TicketEngine
 
         engine = TicketEngine()
@@ -253,6 +280,10 @@ class Workspace:
     # --- lifetime -----------------------------------------------------------------------------------
 
     def close(self) -> None:
+        if self._parent is not None:  # a view for one person: its parent owns the engine and the store
+            if self._closes_parent:
+                self._parent.close()
+            return
         for close in reversed(self._closers):
             close()
         self._closers.clear()
@@ -276,9 +307,20 @@ def _open_store(settings: Settings) -> Store:
 
 
 def open_workspace(home: str | Path | None = None, url: str | None = None, name: str | None = None, *,
-                   store: Store | None = None) -> Workspace:
+                   store: Store | None = None, user: User | None = None) -> Workspace:
     """Open a workspace: ``home`` the folder (default ``$JOURNEYS_HOME`` or ``./workspace``), ``url`` the
     database (default the folder's SQLite file or ``$JOURNEYS_DATABASE_URL``), ``name`` the workspace in
     it (default ``$JOURNEYS_WORKSPACE`` or ``demo``). ``store``: an already open store to share (the app
-    keeps one per database for all sessions); it is then left open on close."""
-    return Workspace(load_settings(home, url, name), store=store)
+    keeps one per database for all sessions); it is then left open on close.
+
+    Without ``user`` it acts as the machine's local user, owner (the CLI, a notebook on the team's own
+    files); with ``user`` it acts with that person's role in the workspace's members, and refuses what
+    the role does not allow."""
+    opened = Workspace(load_settings(home, url, name), store=store)
+    if user is None:
+        return opened
+    from journeys.members import Members
+
+    view = opened.as_user(user, Members(opened.store).role_of(opened.name, user.email))
+    view._closes_parent = True
+    return view

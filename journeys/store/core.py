@@ -19,8 +19,10 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -183,6 +185,8 @@ class Store:
         # Same pool; marks transactions as writes (see _sqlite_on_begin).
         self._writer = self._engine.execution_options(**{_WRITE: True})
         self._journal = RevisionLog(journey_revisions, ("journey_id",), "snapshot", heads=journeys)
+        self._guard: Callable[[], None] | None = None  # see guarded()
+        self._owns_engine = True
         try:
             migrate.upgrade(self._writer)
         except BaseException:
@@ -197,8 +201,22 @@ class Store:
         return cls(f"sqlite:///{path / 'journeys.db'}")
 
     def close(self) -> None:
-        """Close all pooled connections (SQLite: also lets the WAL be checkpointed)."""
-        self._engine.dispose()
+        """Close all pooled connections (SQLite: also lets the WAL be checkpointed); a guarded view closes nothing."""
+        if self._owns_engine:
+            self._engine.dispose()
+
+    def guarded(self, check: Callable[[], None]) -> Store:
+        """This store as one person may use it: the same database and pool, but every write transaction first
+        calls ``check`` (which raises :class:`~journeys.errors.NotAllowed` when their role does not allow it).
+
+        Every write of the workspace database — journeys, documents, datasets, rules — starts with
+        :attr:`writer`, so this one check covers them all, whichever use case or repository writes."""
+        view = copy.copy(self)
+        view._guard = check
+        view._owns_engine = False
+        for cached in ("documents", "tickets"):  # bound to the original store: rebuilt on the view
+            view.__dict__.pop(cached, None)
+        return view
 
     def __enter__(self) -> Store:
         return self
@@ -216,7 +234,10 @@ class Store:
 
     @property
     def writer(self) -> Engine:
-        """The same pool, for write transactions (SQLite: BEGIN IMMEDIATE, so writers queue)."""
+        """The same pool, for write transactions (SQLite: BEGIN IMMEDIATE, so writers queue); on a
+        :meth:`guarded` view, only once the person's role allows writing."""
+        if self._guard is not None:
+            self._guard()
         return self._writer
 
     @cached_property
@@ -241,7 +262,7 @@ class Store:
         with self._engine.connect() as conn:
             if conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).first():
                 return
-        with self._writer.begin() as conn:
+        with self.writer.begin() as conn:
             self.workspace_id(conn, name)
 
     def list_workspaces(self) -> list[str]:
@@ -335,7 +356,7 @@ class Store:
         journey = validated(journey)
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
-        with self._writer.begin() as conn:
+        with self.writer.begin() as conn:
             ws_id = self.workspace_id(conn, ws)
             self._refuse_taken_name(conn, ws_id, ws, journey.name)
             at = now()
@@ -375,7 +396,7 @@ class Store:
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
         stored_name = name if name is not None else journey.name
-        with self._writer.begin() as conn:
+        with self.writer.begin() as conn:
             head = self._head(conn, ws, stored_name)
             if journey.name != stored_name:
                 self._refuse_taken_name(conn, head.workspace_id, ws, journey.name)
@@ -396,7 +417,7 @@ class Store:
         """
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
-        with self._writer.begin() as conn:
+        with self.writer.begin() as conn:
             head = self._head(conn, ws, name)
             old = journey_from_snapshot(self._snapshot(conn, head, version), f"version {version} of '{name}'")
             journey = validated(old.model_copy(update={"name": head.name}))
@@ -407,7 +428,7 @@ class Store:
         """Soft delete: hidden from lists and loads, history kept, name stays reserved; see undelete()."""
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
-        with self._writer.begin() as conn:
+        with self.writer.begin() as conn:
             head = self._head(conn, ws, name)
             current = journey_from_snapshot(self._snapshot(conn, head, head.version), f"journey '{name}'")
             self._write(conn, head, current, who, "Deleted", expected_version, deleted=True)
@@ -416,7 +437,7 @@ class Store:
         """Bring a deleted journey back with its last content as a new revision; returns the new version."""
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
-        with self._writer.begin() as conn:
+        with self.writer.begin() as conn:
             head = self._head(conn, ws, name, allow_deleted=True)
             if not head.deleted:
                 raise JourneysError(f"Journey '{name}' in workspace '{ws}' is not deleted")

@@ -104,7 +104,6 @@ class DocumentStore:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._engine = store.reader
-        self._writer = store.writer
         self._log = RevisionLog(documents, ("workspace_id", "kind", "key"), "body")
 
     # --- writes ----------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ class DocumentStore:
         ws, kind, key, who = self._names(workspace, kind, key, author)
         text = body_text(body)
         shown = label or f"{kind} {key}"
-        with self._writer.begin() as conn:
+        with self._store.writer.begin() as conn:
             record = self._record(self._store.workspace_id(conn, ws), kind, key)
             return self._log.compare_and_set(conn, record, expected_version, text, who, message,
                                              lambda head: stale_document(shown, expected_version, head))
@@ -131,7 +130,7 @@ class DocumentStore:
         text = body_text(body)
         for _attempt in range(5):
             try:
-                with self._writer.begin() as conn:
+                with self._store.writer.begin() as conn:
                     ws_id = self._store.workspace_id(conn, ws)
                     keys = conn.execute(select(documents.c.key).distinct().where(
                         documents.c.workspace_id == ws_id, documents.c.kind == kind)).scalars().all()
@@ -150,7 +149,7 @@ class DocumentStore:
         ws, kind, key, who = self._names(workspace, kind, key, author)
         for _attempt in range(attempts):
             try:
-                with self._writer.begin() as conn:
+                with self._store.writer.begin() as conn:
                     record = self._record(self._store.workspace_id(conn, ws), kind, key)
                     head = self._log.head(conn, record)
                     version = head.version + 1 if head is not None else 1
@@ -166,7 +165,7 @@ class DocumentStore:
         ``expected_version`` a save by someone else since is refused, as for :meth:`save`."""
         ws, kind, key, who = self._names(workspace, kind, key, author)
         shown = label or f"{kind} {key}"
-        with self._writer.begin() as conn:
+        with self._store.writer.begin() as conn:
             record = self._record(self._store.workspace_id(conn, ws), kind, key)
             return self._log.restore(conn, record, version, who, expected_version,
                                      lambda expected, head: stale_document(shown, expected, head),

@@ -134,9 +134,8 @@ class TicketStore:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        # The store's engines: plain reads, and writes (SQLite: BEGIN IMMEDIATE). Same pool.
+        # Reads on the store's reader; writes take store.writer each time (a guarded view checks the role there).
         self._engine = store.reader
-        self._writer = store.writer
         self._rules = RevisionLog(rule_sets, ("workspace_id", "journey"), "rules")
 
     # --- datasets --------------------------------------------------------------------------------
@@ -161,7 +160,7 @@ class TicketStore:
         ds = clean(name, "dataset name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
         report_text = _json_text(report or {}, "import report")
-        with self._writer.begin() as conn:
+        with self._store.writer.begin() as conn:
             ws_id = self._store.workspace_id(conn, ws)
             at = now()
             conn.execute(
@@ -293,7 +292,7 @@ class TicketStore:
         if not isinstance(mapping, dict):
             raise JourneysError("An import profile must be a JSON object (column mapping and options)")
         text = _json_text(mapping, "import profile")
-        with self._writer.begin() as conn:
+        with self._store.writer.begin() as conn:
             ws_id = self._store.workspace_id(conn, ws)
             stmt = insert_ignoring(conn)(import_profiles).values(
                 workspace_id=ws_id, name=profile, mapping=text, updated_by=who, updated_at=now()
@@ -358,7 +357,7 @@ class TicketStore:
         if problems:
             raise JourneysError(f"The mapping rules of '{name}' have problems", problems)
         text = rules_to_json(rules)
-        with self._writer.begin() as conn:
+        with self._store.writer.begin() as conn:
             record = {"workspace_id": self._store.workspace_id(conn, ws), "journey": name}
             return self._rules.compare_and_set(conn, record, expected_version, text, who, message,
                                                lambda head: stale_rules(name, expected_version, head))
@@ -370,7 +369,7 @@ class TicketStore:
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         name = clean(journey, "journey name", NAME_LENGTH)
         who = clean(author, "author", AUTHOR_LENGTH)
-        with self._writer.begin() as conn:
+        with self._store.writer.begin() as conn:
             record = {"workspace_id": self._store.workspace_id(conn, ws), "journey": name}
             return self._rules.restore(conn, record, version, who, expected_version,
                                        lambda expected, head: stale_rules(name, expected, head),
