@@ -16,14 +16,14 @@ import logging
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
 
 from journeys.demo.loader import load_demo
-from journeys.errors import JourneysError
+from journeys.errors import JourneysError, NotAllowed
 from journeys.faults import classify_fault
 from journeys.files import start_tmp
 from journeys.glance import overview
@@ -31,10 +31,11 @@ from journeys.settings import Settings, load_settings
 from journeys.store import Store
 from journeys.tickets.datasets import choose_dataset
 from journeys.workspace import Workspace, open_workspace
-from ui.text import plain, shown
+from ui import identity
+from ui.identity import AUTHOR_COOKIE, author  # noqa: F401  (pages and tests take them from the frame)
+from ui.text import plain
 
 APP_TITLE = "journeys"
-AUTHOR_COOKIE = "journeys_author"
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 _frame_state = threading.local()
 log = logging.getLogger(__name__)
@@ -61,8 +62,8 @@ def settings() -> Settings:
     return load_settings()
 
 
-def store() -> Store:
-    """The workspace database, created (and the demo loaded) on the very first start."""
+def shared_store() -> Store:
+    """The workspace database for everyone (unguarded), created (and the demo loaded) on the very first start."""
     s = settings()
     if s.uses_embedded_database:
         s.home.mkdir(parents=True, exist_ok=True)
@@ -74,6 +75,11 @@ def store() -> Store:
             load_demo(shared, s.workspace)  # journeys only: `journeys init --demo` also imports the demo tickets
         _SEEDED.add(s.database_url)
     return shared
+
+
+def store() -> Store:
+    """The workspace database as this session's person may use it: every write checked against their role."""
+    return ws().store
 
 
 def workspace() -> str:
@@ -88,56 +94,36 @@ def _open(url: str, home: str, name: str) -> Workspace:
 
 
 def ws() -> Workspace:
-    """The open workspace this session works in: what pages hand to the use cases."""
-    shared = store()  # created (and the demo seeded) on the very first start
+    """The open workspace this session works in, acting as the signed-in person with their role: what pages
+    hand to the use cases (a viewer's save is refused there, whatever the page shows)."""
+    shared = shared_store()  # created (and the demo seeded) on the very first start
     s = settings()
     opened = _open(s.database_url, str(s.home), workspace())
-    assert opened.store is shared
-    return opened
-
-
-def author() -> str:
-    """Who is working: the OIDC user when a login is configured, else the name given once."""
-    if getattr(st.user, "is_logged_in", False):
-        return str(st.user.get("name") or st.user.get("email") or "signed-in user")
-    if not st.session_state.get("author"):
-        remembered = st.context.cookies.get(AUTHOR_COOKIE)
-        if isinstance(remembered, str) and remembered.strip():
-            st.session_state["author"] = unquote(remembered).strip()
-    name = st.session_state.get("author", "")
-    return name if isinstance(name, str) else ""
-
-
-def _remember_author() -> None:
-    name = st.session_state.get("author_input", "").strip()
-    if name:
-        st.session_state["author"] = name
-        st.session_state["author_cookie_pending"] = name
-
-
-def _author_box() -> None:
-    """Ask for a name once; it is recorded on every save and remembered in this browser."""
-    name = author()
-    box = st.sidebar.container(border=True)
-    if name:
-        box.caption(f"Working as **{shown(name, 60)}**")
-        if box.button("Change name", key="change_author", type="tertiary"):
-            st.session_state["author"] = ""
-            st.rerun()
-    else:
-        box.text_input("Your name", key="author_input", placeholder="e.g. Sam from Support",
-                       help="Recorded as the author of every change you save; remembered in this browser.",
-                       on_change=_remember_author)
-    pending = st.session_state.pop("author_cookie_pending", None)
-    if pending:
-        st.html(f"<script>document.cookie = '{AUTHOR_COOKIE}={quote(pending, safe='')}; path=/; max-age=31536000; "
-                "SameSite=Lax';</script>", unsafe_allow_javascript=True)
+    assert opened.shared_store is shared
+    person = identity.current_user()
+    if person is None:  # no sign-in configured: the machine's local user, owner
+        return opened
+    role = identity.roles(shared).get(opened.name)
+    key = (s.database_url, opened.name, person.email, role)
+    cached = st.session_state.get("_ws_view")
+    if not cached or cached[0] != key:
+        cached = (key, opened.as_user(person, role))
+        st.session_state["_ws_view"] = cached
+    view: Workspace = cached[1]
+    return view
 
 
 def _workspace_picker(shared: Store) -> None:
-    names = shared.list_workspaces() or [settings().workspace]
+    """The workspaces this person may open (every one without sign-in; their memberships with it)."""
+    signed = identity.signs_in()
+    names = sorted(identity.roles(shared), key=lambda n: (n.casefold(), n)) if signed else shared.list_workspaces()
+    if not names and signed:
+        identity.no_workspace()
+    names = names or [settings().workspace]
     current = workspace() if workspace() in names else names[0]
-    st.sidebar.selectbox("Workspace", names, index=names.index(current), key="workspace",
+    if st.session_state.get("workspace") not in names:
+        st.session_state["workspace"] = current
+    st.sidebar.selectbox("Workspace", names, key="workspace",
                          help="A workspace holds one team's journeys, data, pain points and experiments.")
 
 
@@ -152,7 +138,7 @@ def _ago(when: datetime) -> str:
 
 def home() -> None:
     """What exists in the workspace and where the loop stands, at a glance."""
-    shared = store()
+    shared = shared_store()
     st.title("Workspace overview")
     st.caption(f"Workspace **{plain(workspace())}** · map the journey → find friction → prioritise → change → "
                "measure → tell people → close the loop.")
@@ -288,16 +274,20 @@ def favicon() -> Image.Image:
 def run_frame() -> None:
     """Draw the frame and run the selected page inside it; a fault becomes a short message (:func:`show_fault`)."""
     st.set_page_config(page_title=APP_TITLE, page_icon=favicon(), layout="wide")
+    if identity.signs_in() and not getattr(st.user, "is_logged_in", False):
+        identity.sign_in_screen()
     page = st.navigation(_pages())
     _frame_state.active = True
+    identity.forget_roles()
     try:
-        _workspace_picker(store())
-        _author_box()
+        _workspace_picker(shared_store())
+        identity.who_box(shared_store(), workspace())
         page.run()
     except Exception as error:  # st.stop()/st.rerun() are BaseExceptions: they pass through untouched
         show_fault(error)
     finally:
         _frame_state.active = False
+        identity.forget_roles()
 
 
 def show_fault(error: Exception) -> None:
@@ -306,6 +296,9 @@ def show_fault(error: Exception) -> None:
 
     Nothing is cached on failure (``st.cache_resource`` keeps no store whose creation raised, and the
     PostgreSQL pool pings before use), so the next run after the database returns simply works."""
+    if isinstance(error, NotAllowed):  # a role check the page did not catch: say so, nothing was changed
+        st.warning(f"{plain(str(error))}. Nothing was changed.", icon=":material/lock:")
+        return
     fault = classify_fault(error)
     if fault is not None:
         log.warning("page fault: %s", fault.one_line())

@@ -211,11 +211,10 @@ def experiments_report(ws: Workspace, key: str | None, fmt: str, told: bool, sta
 @with_workspace
 def experiments_customers(ws: Workspace, key: str, dataset: str | None, output: str | None) -> None:
     """Customers with tickets on the changed steps after the change, as CSV: who to tell."""
-    from journeys.experiments.closing import affected_customers_csv
-    from journeys.usecases.improve import customers
+    from journeys.usecases.improve import customers, customers_file
 
     stored = _stored(ws, key)
     if stored.experiment.shipped is None:
         raise BadInput(f"{stored.key} has no shipped date yet, so there is no after-window")
     frame = customers(ws, stored, _dataset(ws, dataset))
-    write_text(affected_customers_csv(frame), output, f"{len(frame):,} customers")
+    write_text(customers_file(ws, stored.key, frame), output, f"{len(frame):,} customers")

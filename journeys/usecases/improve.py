@@ -51,6 +51,7 @@ from journeys.experiments.report import (
     you_said_we_did_markdown,
 )
 from journeys.experiments.series import weekly_series
+from journeys.members import Role
 from journeys.tickets.datasets import DatasetVersion
 
 if TYPE_CHECKING:
@@ -189,11 +190,23 @@ def weekly(ws: Workspace, key: str | StoredExperiment, dataset: str | DatasetVer
 
 def customers(ws: Workspace, key: str | StoredExperiment,
               dataset: str | DatasetVersion | None = None) -> pd.DataFrame:
-    """Customers with tickets on the changed steps after the change: who a "you said, we did" is for."""
+    """Customers with tickets on the changed steps after the change: who a "you said, we did" is for
+    (customer ids: editors and owners only)."""
+    ws.require(Role.editor, "seeing the affected customers")
     e = _stored(ws, key).experiment
     if e.shipped is None:
         raise JourneysError(f"{_stored(ws, key).key} has no shipped date yet, so there is no after-window")
     return affected_customers(tickets(ws, e.journey, dataset), e)
+
+
+def customers_file(ws: Workspace, key: str, frame: pd.DataFrame) -> str:
+    """The affected customers as CSV, the download recorded (who, when, what): call it when the file is handed
+    out, not before."""
+    from journeys.experiments.closing import affected_customers_csv
+    from journeys.usecases.team import record_download
+
+    record_download(ws, f"affected customers of {key}", len(frame))
+    return affected_customers_csv(frame)
 
 
 def loop_still_open(ws: Workspace) -> list[StoredExperiment]:
