@@ -113,3 +113,17 @@ journey_revisions = Table(
     Column("message", Text, nullable=False, server_default=""),
     UniqueConstraint("journey_id", "version"),
 )
+
+# Who is on a journey right now (the live workshop): one row per browser session, upserted by its
+# heartbeat. Not versioned and not history: a row older than a minute means nobody, and is pruned.
+presence = Table(
+    "presence",
+    metadata,
+    Column("workspace_id", Integer, ForeignKey("workspaces.id"), primary_key=True),
+    Column("journey", String(NAME_LENGTH), primary_key=True),
+    Column("session", String(64), primary_key=True),
+    Column("email", String(AUTHOR_LENGTH), nullable=False),
+    Column("name", String(AUTHOR_LENGTH), nullable=False),
+    Column("step", String(NAME_LENGTH), nullable=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
