@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from journeys.experiments import Status, StoredExperiment
-from journeys.experiments.closing import affected_customers_csv
 from journeys.experiments.report import day
+from journeys.members import Role
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases import improve
 from ui import experiments_view as ev
@@ -39,11 +39,17 @@ def downloads(stored: StoredExperiment, dataset: DatasetVersion | None) -> None:
         cols[3].button("Affected customers (CSV)", key="rv_customers_off", disabled=True, width="stretch",
                        help="Once the change has shipped and tickets come in.")
         return
+    if not ws().may(Role.editor):
+        cols[3].button("Affected customers (CSV)", key="rv_customers_role", disabled=True, width="stretch",
+                       help="Customer ids are for editors and owners of the workspace.")
+        return
     frame = ev.customers_for(dataset, stored)
+    person = ws()  # the file is built, and the download recorded, only when the button is pressed
     cols[3].download_button(f"Affected customers ({len(frame):,})", key="rv_customers", icon=":material/group:",
                             on_click="ignore", file_name=f"{stem}-customers.csv", mime="text/csv", width="stretch",
-                            data=lambda: affected_customers_csv(frame),
-                            help="Customer ids with tickets on the changed steps after the change: who to tell.")
+                            data=lambda: improve.customers_file(person, key, frame),
+                            help="Customer ids with tickets on the changed steps after the change: who to tell. "
+                                 "Each download is recorded (who, when).")
     start, end = frame.attrs.get("start"), frame.attrs.get("end")
     missing = frame.attrs.get("without_id", 0)
     st.caption(f"{len(frame):,} customers had tickets on the changed steps from {day(start)} to "

@@ -90,6 +90,7 @@ class TopGroup(Group):
         "discover": "journeys.cli.discover:discover",
         "experiments": "journeys.cli.experiments:experiments",
         "topics": "journeys.cli.topic_commands:topics",
+        "members": "journeys.cli.member_commands:members",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -30,8 +30,12 @@ DEMO_KINDS = ("dataset", "rules", "topics", "pain points", "experiments", "event
 def init(ws: Workspace, demo: bool, n_tickets: int) -> None:
     """Create the workspace (and its database); --demo loads the demo journeys and tickets."""
     from journeys.demo.loader import load_demo
+    from journeys.members import Members
+    from journeys.usecases.team import make_owner
 
     ws.store.ensure_workspace(ws.name)
+    if not Members(ws.store).load(ws.name).members.members:  # the machine's user owns what it creates
+        make_owner(ws.store, ws.name, ws.user)
     ws.home.mkdir(parents=True, exist_ok=True)
     created = load_demo(ws.store, ws.name, home=ws.home, tickets=n_tickets) if demo else []
     where = ws.home if ws.settings.uses_embedded_database else "the configured database"
@@ -41,9 +45,9 @@ def init(ws: Workspace, demo: bool, n_tickets: int) -> None:
         click.echo(f"  loaded demo {shown}")
 
 
-# The app does not ask anyone to sign in yet (a later issue adds st.login): until it does, an [auth]
-# section in secrets.toml protects nothing, so serving beyond this machine needs --allow-anonymous.
-APP_ASKS_FOR_SIGN_IN = False
+# The app asks people to sign in (Streamlit's OpenID Connect) when secrets.toml has an [auth] section; without
+# one, serving beyond this machine needs --allow-anonymous.
+APP_ASKS_FOR_SIGN_IN = True
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"  # the checkout's entry point, beside journeys/
 
 

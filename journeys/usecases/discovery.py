@@ -34,6 +34,7 @@ from journeys.discover.mapping import (
 from journeys.discover.versions import EventLogVersion
 from journeys.editing import Edit, transition_words
 from journeys.errors import JourneysError, NotFound
+from journeys.members import Role
 from journeys.model import Journey
 from journeys.tickets.datasets import DatasetVersion
 from journeys.usecases.measure import mapped
@@ -221,6 +222,7 @@ def derive_from_tickets(ws: Workspace, dataset: DatasetVersion, journey: str, na
 
     Tickets land on steps by the journey's mapping rules, in creation order; tickets without a
     customer or on no step are left out and counted in the report."""
+    ws.require(Role.editor, "deriving an event log")
     logs = ws.event_logs
     staged = logs.staging_path(name)
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journeys.errors import Problem
+from journeys.members import Role
 from journeys.tickets.column_mapping import ColumnMapping, valid_zone
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.importer import ImportReport, SourceInfo, inspect_file
@@ -78,6 +79,7 @@ def import_tickets(ws: Workspace, source: Path | str, dataset: str, author: str,
     names. Nothing is saved unless the whole file imports (``TicketImportError`` says why not). The new
     version is then mapped onto every journey that has rules, so Friction opens without the wait;
     ``progress(stage, fraction)`` hears the importer's stages and then :data:`MAPPING_STAGE`."""
+    ws.require(Role.editor, "importing tickets")  # before a byte is written under the workspace folder
     if mapping is None and profile is not None:
         mapping = load_profile(ws, profile).mapping
     version, report = import_dataset(ws.store, ws.home, ws.name, dataset, Path(source), author, mapping=mapping,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from journeys.errors import StaleWrite
+from journeys.members import Role
 from journeys.store.records import readable_time
 from journeys.topics import curation, embedding
 from journeys.topics.finding import ticket_texts
@@ -84,6 +85,7 @@ def pin_topic(ws: Workspace, dataset: str | None, topic_id: str, pinned: bool, *
 
 def _apply(ws: Workspace, dataset: str | None, author: str, expected_version: int, change: Change, *,
            tickets: bool = True) -> StoredTopicSet:
+    ws.require(Role.editor, "curating topics")  # before a new assignment file is written
     return _save(ws, _current(ws, dataset, expected_version), author, expected_version, change, tickets=tickets)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from journeys.errors import NotFound
+from journeys.members import Role
 from journeys.topics import clustering
 from journeys.topics.finding import Progress, discover
 from journeys.topics.storage import (
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 def discover_topics(ws: Workspace, dataset: str | None = None, *, author: str,
                     min_size: int = clustering.MIN_SIZE, progress: Progress | None = None) -> StoredTopicSet:
     """Find the topics of the dataset's latest version and save them as the topic set's next version."""
+    ws.require(Role.editor, "discovering topics")  # before the embeddings cache is written
     version = pick_dataset(ws, dataset)
     current = ws.topics.get(version.name)
     previous = current.topics if current else None
