@@ -12,6 +12,7 @@ ensure_frame()
 import streamlit as st  # noqa: E402
 
 from ui import cached, freshness_view, inspector, journey_admin, session, table_editor  # noqa: E402
+from ui.dot_vote_view import voting  # noqa: E402
 from ui.frame import author  # noqa: E402
 from ui.text import plain  # noqa: E402
 
@@ -137,3 +138,4 @@ else:
     st.info("Click a step on the map to inspect and edit it here.", icon=":material/touch_app:")
 with st.expander("Add a step", icon=":material/add:"):
     table_editor.add_step_form(name, journey)
+voting(name, journey, loaded.version)

@@ -35,16 +35,22 @@ def _votes(ws: Workspace, *, shared: bool = False) -> Votes:
 
 
 def open_vote(ws: Workspace, journey: str, on: str | VoteOn, dots: int, author: str) -> StoredVote:
-    """Open a vote on the journey's steps or pain notes, ``dots`` per person; refused for viewers."""
+    """Open a vote on the journey's steps or pain notes, ``dots`` per person; refused for viewers, and while
+    another vote on the journey is open (the room votes on one question at a time)."""
     ws.require(Role.editor, "opening a dot vote")
     try:
         what = VoteOn(on)
     except ValueError:
         raise JourneysError(f"A vote is on 'steps' or 'notes', not '{on}'") from None
+    each, who = _dots(dots), _named(author)
     loaded = ws.journeys.load(journey)
-    who = _named(author)
-    vote = Vote(journey=loaded.journey.name, on=what, options=options_of(loaded.journey, what), dots=_dots(dots),
-                opened_by=who, opened_at=datetime.now(UTC))
+    options = options_of(loaded.journey, what)
+    still = next((v for v in _votes(ws).of(ws.name, loaded.journey.name) if v.vote.is_open), None)
+    if still is not None:
+        raise JourneysError(f"Dot vote {still.key} is still open on '{loaded.journey.name}' (opened by "
+                            f"{still.vote.opened_by}); close it before opening another")
+    vote = Vote(journey=loaded.journey.name, on=what, options=options, dots=each, opened_by=who,
+                opened_at=datetime.now(UTC))
     votes = _votes(ws)
     key = votes.create(ws.name, vote, who, f"Opened a vote on the {what.value} of '{vote.journey}'")
     return votes.load(ws.name, key)

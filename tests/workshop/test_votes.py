@@ -76,13 +76,15 @@ def test_refusals_say_why(ws: Workspace) -> None:
         cast(ws, key, step, 1, voter="  ")
     with pytest.raises(JourneysError, match="between 1 and 20 dots"):
         open_vote(ws, DEMO_JOURNEY, "steps", 0, author="Sam")
+    with pytest.raises(JourneysError, match=f"Dot vote {key} is still open .* close it before opening another"):
+        open_vote(ws, DEMO_JOURNEY, "notes", 3, author="Sam")
     with pytest.raises(JourneysError, match="on 'steps' or 'notes'"):
         open_vote(ws, DEMO_JOURNEY, "people", 3, author="Sam")
-    with pytest.raises(JourneysError, match="no pain notes"):
-        ws.journeys.save(ws.journeys.get(DEMO_JOURNEY).model_copy(update={"notes": []}),
-                         ws.journeys.load(DEMO_JOURNEY).version, "Sam")
-        open_vote(ws, DEMO_JOURNEY, "notes", 3, author="Sam")
     close_vote(ws, key, author="Sam")
+    ws.journeys.save(ws.journeys.get(DEMO_JOURNEY).model_copy(update={"notes": []}),
+                     ws.journeys.load(DEMO_JOURNEY).version, "Sam")
+    with pytest.raises(JourneysError, match="no pain notes"):
+        open_vote(ws, DEMO_JOURNEY, "notes", 3, author="Sam")
     with pytest.raises(JourneysError, match="closed by Sam; its results are final"):
         cast(ws, key, step, 1, voter=ANN)
     with pytest.raises(JourneysError, match="already closed by Sam"):
