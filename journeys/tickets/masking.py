@@ -1,0 +1,258 @@
+"""Mask e-mail addresses, phone numbers and card-like numbers in ticket text before it is written.
+
+A workspace can ask (its privacy setting, :mod:`journeys.usecases.privacy`) that imports never write these
+values: the importer passes each free-text column through :func:`mask_array` on its way to the Parquet file.
+
+What is masked (the rule, in words):
+
+- **E-mail** → ``[email]``: 1–64 of ``A–Z a–z 0–9 . _ % + -``, ``@``, one to eight domain labels
+  (letters, digits, ``-``) each followed by ``.``, and a top-level domain of 2–24 letters.
+- A *number* is a run of digit groups joined by one space, dash or dot, or by a parenthesised group
+  (``(555)``, ``(0)``); the first group may start with ``+``. Within a run, windows of groups are tried
+  leftmost first, longest first; a window counts only when the character before it is the start of the text,
+  white space or punctuation other than ``# + - . _ @ / ) ] $ € £ &`` and letters and digits (so ``#48213``,
+  ``A1234567``, ``v1.2.3`` and the ``12`` of ``2026-12-07`` never start one), and the character after it is
+  the end, white space or punctuation other than ``@ ( [ _`` and letters and digits (a ``-`` or ``.`` after it
+  counts only when no digit follows).
+- **Card** → ``[card]``: a window of 13–19 digits, as one run or in groups joined by one kind of separator
+  (space or dash), no ``+`` or parentheses, whose digits pass the Luhn check.
+- **Phone** → ``[phone]``: a window of 7–15 digits (the E.164 limit): one group (``+442079460958``,
+  ``5551234567``, an order number of 7 or more digits), or groups where — leaving out a leading ``+country``
+  group and parenthesised groups — the joins are all the same character, every group after the first has 2–4
+  digits (the last up to 8 when the number starts with ``+``, ``(`` or ``0``), and the groups are not a date
+  (three groups of 4-2-2 or 2-2-4 digits: ``2026-12-07``, ``07.12.2026``) nor an amount or address written
+  with dots (every group after the first of 3 digits: ``1.234.567``, ``192.168.100.200``).
+- Never masked: fewer than 7 digits (ticket ids such as ``#48213``, order numbers under 7 digits, times,
+  short dates); a card-length number failing Luhn is not a card (a part of it may still read as a phone).
+
+Why this shape: every pattern is bounded or unambiguous (no nested quantifier can split the same text two
+ways), so the time is linear in the text's length even on hostile input, and the rules only look at the
+characters just around a match, so masking twice gives what masking once gave (the replacements hold
+brackets and letters, which no rule accepts beside a number). Columns are masked in bulk: rows that cannot hold
+a value (no ``@`` and fewer than 7 digits; found by Arrow's RE2 kernels, linear time) are left untouched,
+only the others go through the Python rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+KINDS = ("email", "phone", "card")
+TOKENS = {kind: f"[{kind}]" for kind in KINDS}
+WORDS = {"email": ("e-mail address", "e-mail addresses"), "phone": ("phone number", "phone numbers"),
+         "card": ("card number", "card numbers")}
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@(?:[A-Za-z0-9\-]{1,63}\.){1,8}[A-Za-z]{2,24}")
+_GROUP = r"(?:\+\d+|\(\d{1,5}\)|\d+)"
+# a join is one separator, or nothing right after ")" or right before "(": never two digit groups side by side
+_JOIN = r"(?:[ .\-]|(?<=\))|(?=\())"
+NUMBER_RUN = re.compile(rf"{_GROUP}(?:{_JOIN}{_GROUP})*", re.ASCII)
+_GROUP_TOKEN = re.compile(r"\+?\(?\d+\)?", re.ASCII)
+_DIGIT = re.compile(r"[0-9]")
+_NOT_BEFORE = set("#+-._@/)]$€£&")
+_NOT_AFTER = set("@([_")
+_DATES = ((4, 2, 2), (2, 2, 4))
+
+
+@dataclass(frozen=True)
+class _Group:
+    text: str
+    start: int  # in the whole text
+    end: int
+    digits: str
+
+    @property
+    def core(self) -> bool:
+        """A plain digit group (not ``+country``, not parenthesised)."""
+        return self.text[0].isdigit() and self.text[-1].isdigit()
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum card numbers carry (doubling every second digit from the right)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def mask_text(text: str, counts: Counter | None = None) -> str:
+    """``text`` with every e-mail address, card-like and phone number replaced by its token; ``counts`` (when
+    given) gains one per value masked, by kind."""
+    if not text:
+        return text
+    tally = counts if counts is not None else Counter()
+    if "@" in text:
+        text, n = EMAIL.subn(TOKENS["email"], text)
+        tally["email"] += n
+    if len(_DIGIT.findall(text)) >= 7:
+        text = NUMBER_RUN.sub(lambda m: _mask_run(m, tally), text)
+    return text
+
+
+def find_values(text: str) -> list[tuple[str, str]]:
+    """Every value :func:`mask_text` would mask, as (kind, text): what a test asserts is gone afterwards."""
+    found = [("email", m.group()) for m in EMAIL.finditer(text)]
+    for m in NUMBER_RUN.finditer(EMAIL.sub(TOKENS["email"], text)):
+        found += [(kind, m.string[a:b]) for kind, a, b in _windows(m)]
+    return found
+
+
+def _mask_run(m: re.Match[str], tally: Counter) -> str:
+    spans = list(_windows(m))
+    if not spans:
+        return m.group()
+    out, at = [], m.start()
+    for kind, a, b in spans:
+        out += [m.string[at:a], TOKENS[kind]]
+        tally[kind] += 1
+        at = b
+    out.append(m.string[at:m.end()])
+    return "".join(out)
+
+
+def _windows(m: re.Match[str]) -> Iterator[tuple[str, int, int]]:
+    """(kind, start, end) of each masked window of a number run, leftmost first, longest first."""
+    text = m.string
+    groups = [_Group(g.group(), m.start() + g.start(), m.start() + g.end(), "".join(_DIGIT.findall(g.group())))
+              for g in _GROUP_TOKEN.finditer(m.group())]
+    i = 0
+    while i < len(groups):
+        hit = _longest(text, groups, i) if _starts_ok(text, groups[i].start) else None
+        if hit is None:
+            i += 1
+            continue
+        kind, j = hit
+        yield kind, groups[i].start, groups[j].end
+        i = j + 1
+
+
+def _longest(text: str, groups: list[_Group], i: int) -> tuple[str, int] | None:
+    """The longest window from group ``i`` that is a card or phone number, as (kind, last group).
+
+    Grown one group at a time, stopping once no longer window can be either (more than 19 digits, or a shape
+    neither allows): at most 19 steps of constant work, so a run of any length is scanned in linear time."""
+    shape = _Shape(groups[i])
+    best: tuple[str, int] | None = None
+    for j in range(i, len(groups)):
+        if j > i and not shape.add(groups[j], text[groups[j - 1].end:groups[j].start]):
+            break
+        if _ends_ok(text, groups[j].end):
+            kind = shape.kind(groups[i:j + 1])
+            best = (kind, j) if kind else best
+    return best
+
+
+def _starts_ok(text: str, at: int) -> bool:
+    if at == 0:
+        return True
+    before = text[at - 1]
+    return not (before.isalnum() or before in _NOT_BEFORE)
+
+
+def _ends_ok(text: str, at: int) -> bool:
+    if at >= len(text):
+        return True
+    after = text[at]
+    if after in "-.":
+        return not (at + 1 < len(text) and text[at + 1].isdigit())
+    return not (after.isalnum() or after in _NOT_AFTER)
+
+
+class _Shape:
+    """What a growing window of groups still allows: a card, a phone number, both or neither."""
+
+    def __init__(self, first: _Group) -> None:
+        self.digits = len(first.digits)
+        self.card = first.core
+        self.card_join: str | None = None
+        self.phone = True
+        self.plain_join: str | None = None
+        self.prefixed = first.text[0] in "+(0"
+        self.cores = [len(first.digits)] if first.core else []
+        self.last = first
+
+    def add(self, group: _Group, join: str) -> bool:
+        """Take the next group; False when no window this long or longer can be a card or a phone."""
+        self.digits += len(group.digits)
+        self.card = (self.card and group.core and 4 <= len(self.last.digits) <= 6 and join in (" ", "-")
+                     and self.card_join in (None, join))
+        self.card_join = join
+        if self.last.core and group.core:
+            self.phone = self.phone and self.plain_join in (None, join)
+            self.plain_join = join
+        if group.core:
+            if self.cores and (len(group.digits) < 2 or (len(self.cores) > 1 and self.cores[-1] > 4)):
+                self.phone = False
+            self.cores.append(len(group.digits))
+        self.last = group
+        return self.digits <= 19 and (self.card or self.phone)
+
+    def kind(self, window: list[_Group]) -> str | None:
+        if self.card and 13 <= self.digits <= 19 and luhn_valid("".join(g.digits for g in window)):
+            return "card"
+        if self.phone and 7 <= self.digits <= 15 and self._phone_shaped(len(window)):
+            return "phone"
+        return None
+
+    def _phone_shaped(self, groups: int) -> bool:
+        later = self.cores[1:]
+        if groups == 1 or not later:
+            return True
+        if later[-1] > (8 if self.prefixed else 4):
+            return False
+        if groups == len(self.cores) == 3 and tuple(self.cores) in _DATES:
+            return False
+        return not (self.plain_join == "." and all(n == 3 for n in later))
+
+
+# --- columns ------------------------------------------------------------------------------------------------
+
+def candidates(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """True where a value could hold something to mask (an ``@``, or 7 digits or more); RE2 kernels, linear."""
+    at = pc.match_substring(values, "@")
+    many_digits = pc.greater_equal(pc.count_substring_regex(values, "[0-9]"), 7)
+    return pc.fill_null(pc.or_(at, many_digits), False)
+
+
+def mask_array(values: pa.Array | pa.ChunkedArray, counts: Counter | None = None) -> pa.Array | pa.ChunkedArray:
+    """A string column with :func:`mask_text` applied to every value that could need it (the rest untouched)."""
+    if len(values) == 0:
+        return values
+    which = candidates(values)
+    idx = pc.indices_nonzero(which)
+    if len(idx) == 0:
+        return values
+    tally = counts if counts is not None else Counter()
+    masked = [mask_text(v, tally) for v in pc.take(values, idx).to_pylist()]
+    if isinstance(values, pa.ChunkedArray):
+        values, which = values.combine_chunks(), which.combine_chunks()
+    return pc.replace_with_mask(values, which, pa.array(masked, values.type))
+
+
+def text_columns(schema: pa.Schema, free_text: tuple[str, ...]) -> list[str]:
+    """The columns an import masks: the canonical free-text ones and every text extra (``x_…``)."""
+    return [f.name for f in schema
+            if (f.name in free_text or f.name.startswith("x_")) and pa.types.is_string(f.type)]
+
+
+def mask_table(table: pa.Table, columns: list[str], counts: Counter) -> pa.Table:
+    """``table`` with ``columns`` masked; ``counts`` gains the values masked, by kind."""
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, table.schema.field(i), mask_array(table.column(i), counts))
+    return table
+
+
+def masked_sentence(counts: dict[str, int]) -> str:
+    """The import report's line: how many values of each kind were masked before anything was written."""
+    parts = [f"{counts.get(k, 0):,} {WORDS[k][counts.get(k, 0) != 1]}" for k in KINDS]
+    return "Masked before writing (privacy setting): " + ", ".join(parts) + "."
