@@ -15,6 +15,7 @@ from ui import cached, freshness_view, inspector, journey_admin, session, table_
 from ui.dot_vote_view import voting  # noqa: E402
 from ui.frame import author  # noqa: E402
 from ui.text import plain  # noqa: E402
+from ui.workshop_view import live  # noqa: E402
 
 # Present mode: the sidebar and Streamlit's header out of the way, the page's padding down to a sliver.
 PRESENT_CSS = """<style>
@@ -60,6 +61,7 @@ if present:
     head, leave = st.columns([6, 1], vertical_alignment="center")
     head.markdown(f"#### {plain(loaded.journey.name)}")
     leave.toggle("Present", key="map_present", help="Leave Present to edit the map")
+    live(name, loaded.version, loaded.journey, editing=False)  # who is here; a colleague's save redraws
     _board(name, loaded.journey, loaded.version, st.session_state.get("map_color") or "channel", set(), None)
     st.stop()
 
@@ -93,6 +95,7 @@ with derive:
 with export:
     journey_admin.export_menu(journey, color_by)
 if view == "Table editor":
+    live(name, loaded.version, journey, follow=False)  # who is here; a colleague's save offered, not redrawn
     table_editor.render(name, journey)
     st.stop()
 with colour_col:
@@ -118,6 +121,7 @@ if selected not in journey.step_ids():
 if selected and st.query_params.get("step") != selected:
     st.query_params["step"] = selected
     st.session_state["step_link"] = selected
+live(name, loaded.version, journey)  # who is here, on which step; a colleague's save redraws the map
 
 checks_col, fresh_col = st.columns(2)
 with checks_col:
