@@ -14,6 +14,7 @@ from journeys.tickets.canonical import COLUMNS
 from journeys.tickets.canonical import label as field_label
 from journeys.tickets.column_mapping import extra_name
 from journeys.tickets.importer import ImportReport
+from journeys.tickets.masking import masked_sentence
 from journeys.usecases.ticket_import import Imported
 from ui.import_mapping import describe
 from ui.text import plain
@@ -55,6 +56,8 @@ def show_report(result: Imported) -> None:
                f"{report.seconds:.1f} s.")
     if report.history_note:
         st.info(plain(report.history_note), icon=":material/history:")
+    if report.masked is not None:
+        st.info(plain(masked_sentence(report.masked)), icon=":material/shield_person:")
     if report.rejected:
         st.markdown("**Rows left out, and why**")
         rejected_table(report)

@@ -83,6 +83,7 @@ from journeys.tickets.export_files import (
     sniff,
 )
 from journeys.tickets.export_files import quote_str as qs
+from journeys.tickets.masking import FREE_TEXT, KINDS, mask_table, mask_text, masked_sentence, text_columns
 
 _log = logging.getLogger(__name__)
 Progress = Callable[[str, float], None]
@@ -120,6 +121,7 @@ class ImportReport:
     invalid_bytes: dict | None = None   # UTF-8 lines holding invalid bytes: {"lines", "bytes", "examples"}
     updated_tickets: int = 0            # tickets that had more than one update row (one-row-per-update logs)
     history_note: str | None = None     # how such a log was collapsed, in words
+    masked: dict[str, int] | None = None  # values masked per kind (privacy setting on), None when masking is off
 
     def summary(self) -> str:
         """A few lines a person reads: what was kept, what was not and why."""
@@ -131,6 +133,8 @@ class ImportReport:
             lines.append(rejected_sentence(self.rejected, self.examples, self.rows_rejected))
         if self.history_note:
             lines.append(self.history_note)
+        if self.masked is not None:
+            lines.append(masked_sentence(self.masked))
         if self.coerced:
             lines.append("Set to null (unusable values): "
                          + ", ".join(f"{k} {v:,}" for k, v in sorted(self.coerced.items())) + ".")
@@ -151,7 +155,7 @@ class ImportReport:
             "warnings": list(self.warnings), "mapping": self.mapping.to_json(), "output": self.output,
             "date_order": self.date_order, "seconds": round(self.seconds, 3),
             "invalid_bytes": self.invalid_bytes, "updated_tickets": self.updated_tickets,
-            "history_note": self.history_note,
+            "history_note": self.history_note, "masked": self.masked,
         }
 
 
@@ -298,6 +302,7 @@ class _PassStats:
     coerced_examples: dict[str, list[str]] = field(default_factory=dict)
     unrated: int = 0
     failed_timestamps: list[str] = field(default_factory=list)
+    masked: Counter = field(default_factory=Counter)  # values masked before writing, by kind
 
     def example(self, store: dict[str, list[str]], key: str, values: list[str]) -> None:
         have = store.setdefault(key, [])
@@ -402,9 +407,11 @@ def _writer(dest: Path, schema: pa.Schema, canonical: list[str]) -> pq.ParquetWr
 
 
 def _stream(con: duckdb.DuckDBPyConnection, plan: nz.Plan, schema: pa.Schema, dest: Path,
-            progress: Progress | None, est_rows: int) -> _PassStats:
-    """Run the plan and write the kept rows to ``dest``; the report's counts come from the helper columns."""
+            progress: Progress | None, est_rows: int, mask: bool = False) -> _PassStats:
+    """Run the plan and write the kept rows to ``dest``; the report's counts come from the helper columns.
+    ``mask``: personal data in the free-text columns is masked in each batch before it reaches the writer."""
     stats = _PassStats()
+    masked_columns = text_columns(schema, FREE_TEXT) if mask else []
     reader = con.sql(plan.sql).to_arrow_reader(BATCH_ROWS)
     batches = _prefetch(reader)
     writer: pq.ParquetWriter | None = None
@@ -423,6 +430,8 @@ def _stream(con: duckdb.DuckDBPyConnection, plan: nz.Plan, schema: pa.Schema, de
             if plan.unrated:
                 stats.unrated += pc.sum(batch.column(plan.unrated)).as_py() or 0
             table = pa.Table.from_batches([batch.select(plan.output)]).cast(schema)
+            if masked_columns:
+                table = mask_table(table, masked_columns, stats.masked)
             if writer is None:
                 writer = _writer(dest, schema, plan.canonical)
             writer.write_table(table)
@@ -450,18 +459,22 @@ def _estimate_rows(info: SourceInfo) -> int:
 
 def import_file(path: Path, out_path: Path, mapping: ColumnMapping | None = None,
                 progress: Progress | None = None, tmp_home: Path | None = None,
-                sheet: str | None = None) -> ImportReport:
+                sheet: str | None = None, mask: bool = False) -> ImportReport:
     """Normalise ``path`` into ``out_path`` (Parquet, canonical schema + ``x_`` extras) and report on it.
 
     ``tmp_home``: the workspace folder whose ``tmp/`` holds the work files (default: the one registered
     at start, see :func:`journeys.files.workspace_tmp`). ``sheet``: the workbook sheet to read (default:
-    the readers' choice, e.g. the first sheet that is not a pivot)."""
+    the readers' choice, e.g. the first sheet that is not a pivot). ``mask``: e-mail addresses, phone and card
+    numbers in the free-text columns are masked before anything is written (:mod:`~journeys.tickets.masking`),
+    in the report's examples too."""
     started = time.perf_counter()
     path, out_path = Path(path), Path(out_path)
     tmp = out_path.with_name(out_path.name + ".tmp")
     try:
-        return _import(path, out_path, tmp, mapping, progress, started, tmp_home, sheet)
-    except TicketImportError:
+        return mask_report(_import(path, out_path, tmp, mapping, progress, started, tmp_home, sheet, mask), mask)
+    except TicketImportError as exc:
+        if exc.report is not None:
+            mask_report(exc.report, mask)
         raise
     except JourneysError as exc:
         raise TicketImportError(exc.message, exc.problems) from None
@@ -487,6 +500,16 @@ def _out_of_memory(path: Path, exc: BaseException) -> TicketImportError | None:
     return TicketImportError("The import needs more memory than it may use", [Problem(
         path.name, f"over the import budget of {import_limits().memory} (JOURNEYS_IMPORT_MEMORY): import fewer columns "
                    "or rows at a time, or raise the budget")])
+
+
+def mask_report(report: ImportReport, mask: bool) -> ImportReport:
+    """With ``mask``, the report's quoted values (rejected rows' examples, unusable values in the notes) masked
+    too: the report is stored with the dataset version and shown, so it must not carry what the file did not."""
+    if mask:
+        report.examples = {k: [mask_text(v) for v in vs] for k, vs in report.examples.items()}
+        report.warnings = [mask_text(w) for w in report.warnings]
+        report.history_note = mask_text(report.history_note) if report.history_note else report.history_note
+    return report
 
 
 def _report(info: SourceInfo | None, path: Path, mapping: ColumnMapping, **kw: Any) -> ImportReport:
@@ -515,7 +538,7 @@ def _monotonic(progress: Progress | None) -> Progress | None:
 
 
 def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None, progress: Progress | None,
-            started: float, tmp_home: Path | None, sheet: str | None = None) -> ImportReport:
+            started: float, tmp_home: Path | None, sheet: str | None = None, mask: bool = False) -> ImportReport:
     progress = _monotonic(progress)
     if progress:
         progress("sniffing", 0.0)
@@ -544,14 +567,14 @@ def _import(path: Path, out_path: Path, tmp: Path, mapping: ColumnMapping | None
             con.execute("SET enable_progress_bar = false")  # progress goes through ``progress``, not stderr
             con.execute(f"SET temp_directory = {qs(str(workdir / 'spill'))}")
             con.execute(f"SET memory_limit = {qs(import_limits().memory)}")
-            return _run(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started)
+            return _run(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started, mask)
         finally:
             con.close()
 
 
 def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path: Path, tmp: Path,
          mapping: ColumnMapping, warnings: list[str], workdir: Path, progress: Progress | None,
-         started: float) -> ImportReport:
+         started: float, mask: bool = False) -> ImportReport:
     fallback_encoding = False
     null_padding = False
     newlines = False
@@ -564,7 +587,7 @@ def _run(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path:
             utf8 = (prepare_csv(info, workdir, force_fallback=fallback_encoding, newlines=newlines)
                     if info.format == "csv" else None)
             return _attempt(con, info, path, out_path, tmp, mapping, warnings, workdir, progress, started,
-                            attempt, utf8, null_padding, date_order, date_note, est_rows, collapse)
+                            attempt, utf8, null_padding, date_order, date_note, est_rows, collapse, mask)
         except _Retry as again:
             fallback_encoding |= again.fallback_encoding
             null_padding |= again.null_padding
@@ -595,7 +618,7 @@ class _Retry(Exception):
 def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_path: Path, tmp: Path,
              mapping: ColumnMapping, warnings: list[str], workdir: Path, progress: Progress | None, started: float,
              attempt: int, utf8: Path | None, null_padding: bool, date_order: str, date_note: str | None,
-             est_rows: int, collapse: bool = False) -> ImportReport:
+             est_rows: int, collapse: bool = False, mask: bool = False) -> ImportReport:
     """One read of the file; raises :class:`_Retry` when a re-read would keep more, else finishes the import."""
     rejects = f"rejects_{attempt}" if info.format == "csv" else None
     rel = relation(con, info, workdir, utf8_path=utf8, null_padding=null_padding, rejects=rejects)
@@ -613,7 +636,7 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
     schema = arrow_schema(tuple(o for _, o in plan.extras))
     if progress:
         progress("reading", 0.05)
-    stats = _stream(con, plan, schema, tmp, progress, est_rows)
+    stats = _stream(con, plan, schema, tmp, progress, est_rows, mask)
     bad_lines = rejected_csv_lines(con, rejects, MAX_EXAMPLES)
     if attempt < 4:
         _retry_when_rereading_keeps_more(info, {et for et, *_ in bad_lines}, null_padding, stats,
@@ -652,7 +675,8 @@ def _attempt(con: duckdb.DuckDBPyConnection, info: SourceInfo, path: Path, out_p
         extras=[o for _, o in plan.extras], date_order=ctx.date_order,
         invalid_bytes=info.invalid_bytes.to_json() if info.invalid_bytes else None,
         updated_tickets=done.updated_tickets if done else 0,
-        history_note=hx.summary(done, hist) if done and hist else None)
+        history_note=hx.summary(done, hist) if done and hist else None,
+        masked={k: stats.masked[k] for k in KINDS} if mask else None)
     if kept == 0:
         reason = "The file has no rows" if rows_read == 0 else "No row could be used"
         problems = [Problem(r, f"{n:,} row(s)") for r, n in rejected.items()]

@@ -43,6 +43,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+# The canonical columns people write in (identifiers — ticket_id, customer_id — are keys the metrics join on and are
+# kept; every text extra ``x_…``, where descriptions, first messages and comments land, is masked too).
+FREE_TEXT = ("subject",)
 KINDS = ("email", "phone", "card")
 TOKENS = {kind: f"[{kind}]" for kind in KINDS}
 WORDS = {"email": ("e-mail address", "e-mail addresses"), "phone": ("phone number", "phone numbers"),

@@ -25,15 +25,16 @@ if TYPE_CHECKING:
 def import_dataset(store: Store, home: Path, workspace: str, name: str, source: Path, author: str,
                    mapping: ColumnMapping | None = None, profile: str | None = None,
                    progress: Callable[[str, float], None] | None = None,
-                   sheet: str | None = None) -> tuple[DatasetVersion, ImportReport]:
+                   sheet: str | None = None, mask: bool = False) -> tuple[DatasetVersion, ImportReport]:
     """Import ``source`` as the next version of dataset ``name``; a saved ``profile`` gives the mapping,
-    ``sheet`` the workbook sheet to read."""
+    ``sheet`` the workbook sheet to read; ``mask``: personal data in ticket text is masked before writing."""
     datasets = Datasets(store, home)
     if profile is not None:
         mapping = ColumnMapping.from_json(datasets.load_profile(workspace, profile))
     staged = datasets.staging_path(workspace, name)
     try:
-        report = import_file(source, staged, mapping=mapping, progress=progress, tmp_home=home, sheet=sheet)
+        report = import_file(source, staged, mapping=mapping, progress=progress, tmp_home=home, sheet=sheet,
+                             mask=mask)
         version = datasets.commit(workspace, name, staged, report.to_json(), author)
     finally:
         staged.unlink(missing_ok=True)
