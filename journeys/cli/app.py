@@ -91,6 +91,7 @@ class TopGroup(Group):
         "experiments": "journeys.cli.experiments:experiments",
         "topics": "journeys.cli.topic_commands:topics",
         "members": "journeys.cli.member_commands:members",
+        "privacy": "journeys.cli.privacy_commands:privacy",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
