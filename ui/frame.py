@@ -279,7 +279,7 @@ def run_frame() -> None:
     st.set_page_config(page_title=APP_TITLE, page_icon=favicon(), layout="wide")
     if identity.signs_in() and not getattr(st.user, "is_logged_in", False):
         identity.sign_in_screen()
-    page = st.navigation(_pages())
+    page = st.navigation(_pages(), expanded=True)  # every page in view: a workshop should not hunt for one
     _frame_state.active = True
     identity.forget_roles()
     try:

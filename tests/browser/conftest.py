@@ -48,26 +48,29 @@ class Server:
     process: subprocess.Popen
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_server(home: Path) -> Server:
+def start_server(home: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                 env: dict[str, str] | None = None) -> Server:
     """Start `streamlit run streamlit_app.py`; ready once it announces its URL and its health check says ok.
 
     The server's output is read line by line (no polling sleeps) and copied to a log file beside the
-    workspace by a thread, so the pipe never fills up.
+    workspace by a thread, so the pipe never fills up. ``args`` and ``env``: more Streamlit options and
+    environment (e.g. a secrets file with sign-in); ``port`` when the caller must know it beforehand.
     """
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYS_")}
-    env["JOURNEYS_HOME"] = str(home)
+    port = port or free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("JOURNEYS_")}
+    environment["JOURNEYS_HOME"] = str(home)
+    environment.update(env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],  # the rest from .streamlit/config.toml, as users get it
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+         "--server.fileWatcherType", "none", *args],  # the rest from .streamlit/config.toml, as users get it
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     url = f"http://127.0.0.1:{port}"
     announced = threading.Event()
     log_path = home.parent / f"streamlit-{port}.log"
