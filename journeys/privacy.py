@@ -3,7 +3,7 @@
 One setting today: whether imports mask e-mail addresses, phone numbers and card-like numbers in ticket text
 (:mod:`journeys.tickets.masking`). A document rather than a column so every change is a revision with its
 author and time — who turned masking off, and when, is part of the record a data-protection review asks for.
-Read and change it through :mod:`journeys.usecases.privacy` (owners only).
+Read and change it through :mod:`journeys.usecases.privacy_settings` (owners only).
 """
 
 from __future__ import annotations

@@ -31,9 +31,9 @@ def privacy() -> None:
 @with_workspace
 def privacy_show(ws: Workspace, fmt: str) -> None:
     """Whether imports mask personal data, and who changed that last."""
-    from journeys.usecases.privacy import privacy_settings
+    from journeys.usecases.privacy_settings import current
 
-    stored = privacy_settings(ws)
+    stored = current(ws)
     on = stored.settings.mask_at_import
     if fmt != "table":
         echo_json({"workspace": ws.name, "mask_at_import": on, "version": stored.version,
@@ -51,7 +51,7 @@ def privacy_show(ws: Workspace, fmt: str) -> None:
 @with_workspace
 def privacy_mask(ws: Workspace, state: str) -> None:
     """Turn masking at import on or off (owners); it applies to imports from now on."""
-    from journeys.usecases.privacy import masking_on, set_masking
+    from journeys.usecases.privacy_settings import masking_on, set_masking
 
     was = masking_on(ws)
     set_masking(ws, state == "on", ws.settings.author)

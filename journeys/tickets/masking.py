@@ -1,6 +1,6 @@
 """Mask e-mail addresses, phone numbers and card-like numbers in ticket text before it is written.
 
-A workspace can ask (its privacy setting, :mod:`journeys.usecases.privacy`) that imports never write these
+A workspace can ask (its privacy setting, :mod:`journeys.usecases.privacy_settings`) that imports never write these
 values: the importer passes each free-text column through :func:`mask_array` on its way to the Parquet file.
 
 What is masked (the rule, in words):

@@ -19,7 +19,7 @@ from journeys.tickets.column_mapping import ColumnMapping, valid_zone
 from journeys.tickets.datasets import DatasetVersion
 from journeys.tickets.importer import ImportReport, SourceInfo, inspect_file
 from journeys.tickets.workflow import import_dataset, prepare_mappings
-from journeys.usecases.privacy import masking_on
+from journeys.usecases.privacy_settings import masking_on
 
 if TYPE_CHECKING:
     from journeys.workspace import Workspace
@@ -81,7 +81,7 @@ def import_tickets(ws: Workspace, source: Path | str, dataset: str, author: str,
     version is then mapped onto every journey that has rules, so Friction opens without the wait;
     ``progress(stage, fraction)`` hears the importer's stages and then :data:`MAPPING_STAGE`. When the
     workspace's privacy setting asks for it, personal data in ticket text is masked before anything is written
-    (:func:`journeys.usecases.privacy.masking_on`)."""
+    (:func:`journeys.usecases.privacy_settings.masking_on`)."""
     ws.require(Role.editor, "importing tickets")  # before a byte is written under the workspace folder
     if mapping is None and profile is not None:
         mapping = load_profile(ws, profile).mapping

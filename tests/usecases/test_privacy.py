@@ -15,7 +15,8 @@ import pytest
 
 from journeys.errors import NotAllowed, StaleWrite
 from journeys.members import Role, User
-from journeys.usecases import privacy, ticket_import
+from journeys.usecases import privacy_settings as privacy
+from journeys.usecases import ticket_import
 from journeys.workspace import Workspace, open_workspace
 
 EMAIL = "maria.lopez@example.org"
@@ -79,12 +80,12 @@ def _found_under(home: Path) -> dict[str, list[str]]:
 
 
 def test_masking_is_off_until_an_owner_turns_it_on_and_each_change_is_a_revision(ws: Workspace) -> None:
-    assert privacy.masking_on(ws) is False and privacy.privacy_settings(ws).version == 0
+    assert privacy.masking_on(ws) is False and privacy.current(ws).version == 0
     assert privacy.set_masking(ws, True, "Ana") == 1
     assert privacy.masking_on(ws) is True
     assert privacy.set_masking(ws, True, "Ana") == 1  # already on: nothing saved
     assert privacy.set_masking(ws, False, "Bo") == 2
-    stored = privacy.privacy_settings(ws)
+    stored = privacy.current(ws)
     assert (stored.settings.mask_at_import, stored.version, stored.author) == (False, 2, "Bo")
     history = privacy.Privacy(ws.store).history(ws.name)
     assert sorted((r.version, r.author, r.message) for r in history) == [

@@ -19,14 +19,14 @@ if TYPE_CHECKING:
 WHAT = "changing the workspace's privacy settings"
 
 
-def privacy_settings(ws: Workspace) -> StoredPrivacy:
+def current(ws: Workspace) -> StoredPrivacy:
     """The settings as saved (defaults, version 0, when no one has chosen yet)."""
     return Privacy(ws.store).load(ws.name)
 
 
 def masking_on(ws: Workspace) -> bool:
     """Whether imports into ``ws`` mask e-mail addresses, phone and card-like numbers before writing."""
-    return privacy_settings(ws).settings.mask_at_import
+    return current(ws).settings.mask_at_import
 
 
 def set_masking(ws: Workspace, on: bool, author: str, expected_version: int | None = None) -> int:
@@ -34,13 +34,13 @@ def set_masking(ws: Workspace, on: bool, author: str, expected_version: int | No
     when it already is so. ``expected_version``: the version the caller showed (a change on a stale page is
     refused with :class:`~journeys.errors.StaleWrite`); None saves on top of the newest."""
     ws.require(Role.owner, WHAT)
-    current = privacy_settings(ws)
-    if current.settings.mask_at_import == on:
-        return current.version
-    changed = current.settings.model_copy(update={"mask_at_import": on})
+    stored = current(ws)
+    if stored.settings.mask_at_import == on:
+        return stored.version
+    changed = stored.settings.model_copy(update={"mask_at_import": on})
     message = "Masking personal data at import turned " + ("on" if on else "off")
     return Privacy(ws.store).save(ws.name, changed, author,
-                                  current.version if expected_version is None else expected_version, message)
+                                  stored.version if expected_version is None else expected_version, message)
 
 
-__all__ = ["PrivacySettings", "StoredPrivacy", "masking_on", "privacy_settings", "set_masking"]
+__all__ = ["PrivacySettings", "StoredPrivacy", "current", "masking_on", "set_masking"]
