@@ -18,9 +18,11 @@ from ui.notices import show_notice
 from ui.text import plain
 
 NOTICE = "settings_notice"
-ROLE_WORDS = {Role.owner: "owner — manages members and everything editors do",
-              Role.editor: "editor — changes maps, rules, data, pain points and experiments",
-              Role.viewer: "viewer — reads everything, changes nothing"}
+ROLE_WORDS = {Role.owner: "owner — also manages members",
+              Role.editor: "editor — changes the workspace",
+              Role.viewer: "viewer — reads only"}
+ROLES_HELP = ("Viewers read everything and take part in a workshop's dot vote. Editors also change maps, rules, "
+              "ticket data, pain points and experiments, and download customer ids. Owners also manage members.")
 
 
 def you() -> None:
@@ -46,8 +48,7 @@ def members() -> None:
         st.caption("No one is listed yet. Without sign-in the local user is the owner; invite people's "
                    "addresses before turning sign-in on.")
     else:
-        st.dataframe(_frame(listed), hide_index=True, width="stretch", column_config={
-            "Joined (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+        st.dataframe(_frame(listed), hide_index=True, width="stretch")
     if not ws().may(Role.owner):
         st.caption("Owners invite people and change roles.")
         return
@@ -55,9 +56,10 @@ def members() -> None:
     with invite.form("invite", clear_on_submit=True, border=True):
         st.markdown("**Invite someone**")
         email = st.text_input("E-mail address", placeholder="name@example.com", key="invite_email")
-        role = st.selectbox("Role", list(Role), index=1, format_func=ROLE_WORDS.get, key="invite_role")
+        role = st.selectbox("Role", list(Role), index=1, format_func=ROLE_WORDS.get, key="invite_role",
+                            help=ROLES_HELP)
         if st.form_submit_button("Invite", type="primary", icon=":material/person_add:"):
-            _run(lambda who: team.invite(ws(), email, role, who), f"Invited {email.strip()} as {role.value}.")
+            _run(lambda who: team.invite(ws(), email, role, who), f"Invited {email.strip().lower()} as {role.value}.")
     addresses = [m.email for m in listed]
     with change.container(border=True):
         st.markdown("**Change a role or remove someone**")
@@ -65,7 +67,8 @@ def members() -> None:
             st.caption("Nobody to change yet.")
             return
         chosen = st.selectbox("Member", addresses, key="member_pick")
-        new_role = st.selectbox("New role", list(Role), format_func=ROLE_WORDS.get, key="member_role")
+        new_role = st.selectbox("New role", list(Role), format_func=ROLE_WORDS.get, key="member_role",
+                                help=ROLES_HELP)
         left, right = st.columns(2)
         if left.button("Change role", key="member_role_go", width="stretch"):
             _run(lambda who: team.change_role(ws(), chosen, new_role, who), f"{chosen} is now {new_role.value}.")
@@ -74,11 +77,15 @@ def members() -> None:
 
 
 def _frame(listed: list[Member]) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "Address": m.email, "Name": m.name, "Role": m.role.value,
-        "Status": "joined" if m.joined else f"invited by {m.invited_by or 'an owner'}",
-        "Joined (UTC)": m.joined,
-    } for m in listed])
+    return pd.DataFrame([{"Address": m.email, "Name": m.name, "Role": m.role.value, "Status": _status(m)}
+                         for m in listed])
+
+
+def _status(member: Member) -> str:
+    if member.joined:
+        return f"joined {member.joined:%-d %b %Y}"
+    since = f" on {member.invited_at:%-d %b %Y}" if member.invited_at else ""
+    return f"invited by {member.invited_by or 'an owner'}{since}, not signed in yet"
 
 
 def _run(action: Callable[[str], object], done: str) -> None:

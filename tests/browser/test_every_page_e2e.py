@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"": "Workspace overview", "map": None, "compare": None, "history": None, "friction": "Friction",
          "import_tickets": None, "rules": None, "discover": None, "priorities": None, "experiments": None,
-         "review": "Review", "topics": None}
+         "review": "Review", "topics": None, "settings": "Workspace settings"}
 WIDTHS = {1440: 900, 1280: 800}
 
 # Per page: the table columns that must show without scrolling sideways, and texts that must lie in the window.

@@ -19,7 +19,7 @@ from tests.pg_cluster import PgCluster, find_bindir
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 PAGES = [None, "map", "compare", "history", "friction", "topics", "import_tickets", "rules", "discover", "priorities",
-         "experiments", "review"]
+         "experiments", "review", "settings"]
 UNREACHABLE = "Cannot reach the workspace database"
 LEAKS = ("Traceback", "127.0.0.1", "localhost", "/work", "/tmp", "psycopg", "sqlalchemy", "File \"", ".py")
 
