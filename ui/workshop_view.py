@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -31,6 +31,7 @@ from journeys.usecases import workshop
 from journeys.workshop.presence import Here
 from ui import session
 from ui.frame import author, show_fault, workspace, ws
+from ui.inspector import SAME
 from ui.text import plain
 
 POLL_SECONDS = 1.5  # a colleague's save shows within this plus one page run (the issue asks for 3 s)
@@ -87,10 +88,12 @@ def _strip(name: str, version: int, labels: dict[str, str], follow: bool, editin
     step = step if step in labels else None
     try:
         opened = ws()
+        head = workshop.head(opened, name)
+        if head.version > version and follow:  # first: the page redraws at once, and beats again as it does
+            _follow(name, step, head)
         me = _me()
         workshop.heartbeat(opened, name, _session_id(), step, user=me)
         others = [p for p in workshop.present(opened, name) if (p.email, p.name) != (me.email, me.name)]
-        head = workshop.head(opened, name)
     except NotFound:  # deleted or renamed since the page was drawn: the page says what happened
         st.rerun(scope="app")
     except JourneysError as error:
@@ -100,18 +103,18 @@ def _strip(name: str, version: int, labels: dict[str, str], follow: bool, editin
         show_fault(error)
         return
     _people(others, labels)
-    if head.version <= version:
-        return
-    news = f"{head.saved_by} saved version {head.version}"
-    if not follow:
+    if head.version > version:  # the table editor: its grid edits are row positions, so offered, not redrawn
+        news = f"{head.saved_by} saved version {head.version}"
         if st.button(f"{plain(news)}: show it", key="workshop_show_newer", icon=":material/sync:"):
             st.rerun(scope="app")
-        return
+
+
+def _follow(name: str, step: str | None, head: workshop.Head) -> NoReturn:
+    """Redraw the page with the newer version, naming who saved it; an open step's edit keeps its base."""
     if step is not None:
         _hold(name, step)
-    st.session_state[NEWS] = news
+    st.session_state[NEWS] = f"{head.saved_by} saved version {head.version}"
     st.rerun(scope="app")
-
 
 def _people(others: list[Here], labels: dict[str, str]) -> None:
     """One line: each other person on the journey (once, however many tabs) and the step they have open;
@@ -151,7 +154,7 @@ def _keep_edit_base(name: str, journey: Journey, step: str | None) -> None:
     saved = st.session_state.get(session.JUST_SAVED)
     if (saved[:4] if saved else None) != held.saved or (held.refused and not refused):
         del st.session_state[HOLD]  # saved (on top) or reloaded: the form shows the newest version again
-        _redraw_form(step)
+        _redraw_form(journey, step)
         return
     if refused and not held.refused:
         st.session_state[HOLD] = replace(held, refused=True)
@@ -166,11 +169,16 @@ def _untouched(held: Hold, journey: Journey) -> bool:
     return bool(before.step(held.step) == journey.step(held.step))
 
 
-def _redraw_form(step: str) -> None:
-    """Forget the step form's widget values, so it is drawn from the newest version (its notes form is kept)."""
-    prefix = f"insp_{step}_"
-    fields = {*STEP_FIELDS}
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
-        rest = key[len(prefix):]
-        if rest in fields or rest.startswith("persona_"):
-            del st.session_state[key]
+def _redraw_form(journey: Journey, step_id: str) -> None:
+    """Set the step form's widgets to the newest version: a key kept across runs keeps what the browser shows,
+    so forgetting the values would not redraw them; setting them does (the notes form is left alone)."""
+    step = journey.step(step_id)
+    data = step.model_dump(mode="json")
+    values = {field: data[field] for field in STEP_FIELDS}
+    values["channel"] = step.channel or None
+    values["emotion"] = "not set" if step.emotion is None else step.emotion
+    values |= {f"persona_{i}": step.persona_emotions.get(persona, SAME) for i, persona in enumerate(journey.personas)}
+    prefix = f"insp_{step_id}_"
+    for field, value in values.items():
+        if prefix + field in st.session_state:  # only widgets drawn before: a new one is drawn from the version
+            st.session_state[prefix + field] = value
