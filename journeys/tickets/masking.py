@@ -57,23 +57,26 @@ _GROUP = r"(?:\+\d+|\(\d{1,5}\)|\d+)"
 _JOIN = r"(?:[ .\-]|(?<=\))|(?=\())"
 NUMBER_RUN = re.compile(rf"{_GROUP}(?:{_JOIN}{_GROUP})*", re.ASCII)
 _GROUP_TOKEN = re.compile(r"\+?\(?\d+\)?", re.ASCII)
-_DIGIT = re.compile(r"[0-9]")
+_DROP_DIGITS = str.maketrans("", "", "0123456789")
+_DROP_MARKS = str.maketrans("", "", "+()")
+# a run that is exactly a date holds no window of 7+ digits other than the date itself: skipped at once
+_DATE_RUN = re.compile(r"\d{4}([ .\-])\d\d\1\d\d|\d\d([ .\-])\d\d\2\d{4}", re.ASCII)
 _NOT_BEFORE = set("#+-._@/)]$€£&")
 _NOT_AFTER = set("@([_")
 _DATES = ((4, 2, 2), (2, 2, 4))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Group:
     text: str
     start: int  # in the whole text
     end: int
     digits: str
+    core: bool  # a plain digit group (not ``+country``, not parenthesised)
 
-    @property
-    def core(self) -> bool:
-        """A plain digit group (not ``+country``, not parenthesised)."""
-        return self.text[0].isdigit() and self.text[-1].isdigit()
+
+def _digit_count(text: str) -> int:
+    return len(text) - len(text.translate(_DROP_DIGITS))
 
 
 def luhn_valid(digits: str) -> bool:
@@ -96,7 +99,7 @@ def mask_text(text: str, counts: Counter | None = None) -> str:
     if "@" in text:
         text, n = EMAIL.subn(TOKENS["email"], text)
         tally["email"] += n
-    if len(_DIGIT.findall(text)) >= 7:
+    if _digit_count(text) >= 7:
         text = NUMBER_RUN.sub(lambda m: _mask_run(m, tally), text)
     return text
 
@@ -124,9 +127,11 @@ def _mask_run(m: re.Match[str], tally: Counter) -> str:
 
 def _windows(m: re.Match[str]) -> Iterator[tuple[str, int, int]]:
     """(kind, start, end) of each masked window of a number run, leftmost first, longest first."""
-    text = m.string
-    groups = [_Group(g.group(), m.start() + g.start(), m.start() + g.end(), "".join(_DIGIT.findall(g.group())))
-              for g in _GROUP_TOKEN.finditer(m.group())]
+    text, run, at = m.string, m.group(), m.start()
+    if _digit_count(run) < 7 or _DATE_RUN.fullmatch(run):
+        return
+    groups = [_Group(t, at + g.start(), at + g.end(), t.translate(_DROP_MARKS), t[0] not in "+(")
+              for g in _GROUP_TOKEN.finditer(run) for t in (g.group(),)]
     i = 0
     while i < len(groups):
         hit = _longest(text, groups, i) if _starts_ok(text, groups[i].start) else None
@@ -219,15 +224,36 @@ class _Shape:
 
 # --- columns ------------------------------------------------------------------------------------------------
 
-def candidates(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """True where a value could hold something to mask (an ``@``, or 7 digits or more); RE2 kernels, linear."""
-    at = pc.match_substring(values, "@")
-    many_digits = pc.greater_equal(pc.count_substring_regex(values, "[0-9]"), 7)
-    return pc.fill_null(pc.or_(at, many_digits), False)
+_SEVEN_DIGITS = r"[0-9](?:[^0-9]*[0-9]){6}"
+_DATE_SHAPES = "|".join(f"[0-9]{{{a}}}{sep}[0-9]{{2}}{sep}[0-9]{{{b}}}" for a, b in ((4, 2), (2, 4))
+                        for sep in (" ", r"\.", "-"))
+# A date standing alone, as a number run of its own (:data:`_DATE_RUN`, skipped by the rules), with the characters
+# around it that show no run reaches into it: nothing before it that a group could end with (a digit, ")") or
+# that joins (a separator after one), nothing after it that joins on. Its context characters are never digits.
+_ALONE_DATE = (r"(?:^|[^0-9)(+ .\-]|(?:^|[^0-9)])[ .\-])(?:" + _DATE_SHAPES
+               + r")(?:$|[^0-9(+ .\-]|[ .\-](?:$|[^0-9(+]))")
 
 
-def mask_array(values: pa.Array | pa.ChunkedArray, counts: Counter | None = None) -> pa.Array | pa.ChunkedArray:
+def candidates(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """True where a value could hold something to mask: an ``@``, or 7 digits or more once dates standing alone
+    are left out (a ticket dated in its text is common and holds nothing to mask). RE2 kernels, linear time; the
+    dates are only looked for in the rows with 7 digits and no ``@``."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    at = pc.fill_null(pc.match_substring(values, "@"), False)
+    seven = pc.fill_null(pc.match_substring_regex(values, _SEVEN_DIGITS), False)
+    dated = pc.and_(seven, pc.invert(at))
+    rows = pc.indices_nonzero(dated)
+    if len(rows):
+        undated = pc.replace_substring_regex(pc.take(values, rows), _ALONE_DATE, "")
+        seven = pc.replace_with_mask(seven, dated, pc.match_substring_regex(undated, _SEVEN_DIGITS))
+    return pc.or_(at, seven)
+
+
+def mask_array(values: pa.Array | pa.ChunkedArray, counts: Counter | None = None) -> pa.Array:
     """A string column with :func:`mask_text` applied to every value that could need it (the rest untouched)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     if len(values) == 0:
         return values
     which = candidates(values)
@@ -236,8 +262,6 @@ def mask_array(values: pa.Array | pa.ChunkedArray, counts: Counter | None = None
         return values
     tally = counts if counts is not None else Counter()
     masked = [mask_text(v, tally) for v in pc.take(values, idx).to_pylist()]
-    if isinstance(values, pa.ChunkedArray):
-        values, which = values.combine_chunks(), which.combine_chunks()
     return pc.replace_with_mask(values, which, pa.array(masked, values.type))
 
 

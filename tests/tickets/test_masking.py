@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from journeys.tickets.masking import find_values, luhn_valid, mask_array, mask_table, mask_text, masked_sentence
+from journeys.tickets.masking import (
+    candidates,
+    find_values,
+    luhn_valid,
+    mask_array,
+    mask_table,
+    mask_text,
+    masked_sentence,
+)
 from tests.strategies import examples
 
 MASKED = [
@@ -120,6 +128,20 @@ def test_the_column_path_masks_as_the_text_path_does(values: list[str | None]) -
     assert counts == expected_counts
     chunked = pa.chunked_array([pa.array(values[:3], pa.string()), pa.array(values[3:], pa.string())])
     assert mask_array(chunked).to_pylist() == expected
+
+
+DATED = st.lists(st.sampled_from(["2026-12-07", "07.12.2026", "2026 12 07", "31-01-2026", " ", "-", ".", "(", ")",
+                                  "+", "5", "0151", "a", ",", "\n"]), max_size=10).map("".join)
+
+
+@examples(300, deadline=None)
+@given(DATED)
+def test_rows_the_column_path_leaves_out_hold_nothing_to_mask(text: str) -> None:
+    """The bulk path skips rows with no ``@`` and under 7 digits once dates standing alone are left out; the
+    rules must agree that such a row holds nothing to mask (dates next to numbers, separators, brackets)."""
+    if not candidates(pa.array([text])).to_pylist()[0]:
+        assert mask_text(text) == text
+    assert mask_array(pa.array([text])).to_pylist() == [mask_text(text)]
 
 
 def test_mask_table_masks_the_named_columns_only() -> None:
