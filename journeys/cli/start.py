@@ -64,9 +64,10 @@ def serve(settings: Settings, port: int, address: str, allow_anonymous: bool) ->
     if not APP.exists():
         raise BadInput(f"cannot find the app entry point {APP}; run from a checkout of journeys")
     if not is_loopback(address) and not allow_anonymous and not signs_in(APP.parent):
-        raise BadInput(f"refusing to serve on {clip_echo(address)!r}: the app has no sign-in, so anyone who can "
-                       "reach it could read and edit the workspace; serve on 127.0.0.1, or pass --allow-anonymous "
-                       "on a network you trust")
+        raise BadInput(f"refusing to serve on {clip_echo(address)!r}: sign-in is not configured (an [auth] section "
+                       "in .streamlit/secrets.toml, see the README), so anyone who can reach it could read and edit "
+                       "the workspace; configure sign-in, serve on 127.0.0.1, or pass --allow-anonymous on a "
+                       "network you trust")
     env = dict(os.environ, JOURNEYS_HOME=str(settings.home), JOURNEYS_DATABASE_URL=settings.database_url,
                JOURNEYS_WORKSPACE=settings.workspace)
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
@@ -77,6 +78,12 @@ def serve(settings: Settings, port: int, address: str, allow_anonymous: bool) ->
     sys.stderr.flush()
     # Become the server (no child left behind): SIGTERM or SIGINT to this PID stops Streamlit itself.
     os.execve(sys.executable, command, env)
+
+
+def _has_provider(auth: dict[str, object]) -> bool:
+    """An identity provider in [auth] itself or in a named sub-table ([auth.google] …), as Streamlit reads them."""
+    tables = [auth, *(v for v in auth.values() if isinstance(v, dict))]
+    return any(t.get("client_id") and t.get("server_metadata_url") for t in tables)
 
 
 def is_loopback(address: str) -> bool:
@@ -99,6 +106,6 @@ def signs_in(app_dir: Path) -> bool:
             auth = tomllib.loads(secrets.read_text(encoding="utf-8")).get("auth")
         except (OSError, tomllib.TOMLDecodeError):
             continue
-        if isinstance(auth, dict) and auth.get("cookie_secret") and auth.get("redirect_uri"):
+        if isinstance(auth, dict) and auth.get("cookie_secret") and auth.get("redirect_uri") and _has_provider(auth):
             return True
     return False

@@ -48,10 +48,10 @@ def workspace(tmp_path_factory) -> tuple[Path, Path]:
     return home, user_home
 
 
-def _started(workspace: tuple[Path, Path], port: int) -> subprocess.Popen[str]:
+def _started(workspace: tuple[Path, Path], port: int, *more: str) -> subprocess.Popen[str]:
     """``journeys serve`` on ``port``, once its health endpoint answers ok."""
-    proc = subprocess.Popen([sys.executable, "-m", "journeys", "serve", "--port", str(port)], env=_env(*workspace),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "journeys", "serve", "--port", str(port), *more],
+                            env=_env(*workspace), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -83,18 +83,36 @@ def test_a_signal_to_its_pid_stops_the_server(workspace, sig):
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0", "192.0.2.7", "example.org", "::"])
-def test_beyond_loopback_it_refuses_without_sign_in_or_allow_anonymous(workspace, address):
+@pytest.mark.parametrize("secrets", ["", '[auth]\nredirect_uri = "http://x/oauth2callback"\ncookie_secret = "s"\n'],
+                         ids=["no secrets", "auth without a provider"])
+def test_beyond_loopback_it_refuses_without_sign_in_or_allow_anonymous(workspace, address, secrets):
     home, user_home = workspace
-    # An [auth] section alone protects nothing while the app does not ask anyone to sign in.
     (user_home / ".streamlit").mkdir(exist_ok=True)
-    (user_home / ".streamlit" / "secrets.toml").write_text(
-        '[auth]\nredirect_uri = "http://x/oauth2callback"\ncookie_secret = "s"\n', encoding="utf-8")
+    (user_home / ".streamlit" / "secrets.toml").write_text(secrets, encoding="utf-8")
     port = _free_port()
     done = subprocess.run([sys.executable, "-m", "journeys", "serve", "--address", address, "--port", str(port)],
                           env=_env(home, user_home), capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert len(done.stderr.splitlines()) == 1 and "--allow-anonymous" in done.stderr and "sign-in" in done.stderr
     assert "Traceback" not in done.stderr and not _listening(port)
+
+
+def test_with_sign_in_configured_it_serves_on_every_address(workspace):
+    """A complete [auth] section (the app then asks everyone to sign in): a network address is accepted."""
+    _, user_home = workspace
+    (user_home / ".streamlit").mkdir(exist_ok=True)
+    (user_home / ".streamlit" / "secrets.toml").write_text(
+        '[auth]\nredirect_uri = "http://x/oauth2callback"\ncookie_secret = "s"\nclient_id = "journeys"\n'
+        'client_secret = "c"\nserver_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"\n',
+        encoding="utf-8")
+    port = _free_port()
+    proc = _started(workspace, port, "--address", "0.0.0.0")
+    try:
+        assert _listening(port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=STOP_WITHIN)
+        (user_home / ".streamlit" / "secrets.toml").unlink()
 
 
 def test_loopback_addresses():
