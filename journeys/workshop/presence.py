@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from journeys.errors import NotFound
@@ -65,6 +65,13 @@ def head_of(store: Store, workspace: str, journey: str) -> Head | None:
     return None if row is None else Head(row.version, row.updated_by, row.updated_at)
 
 
+def _stale(moment: datetime) -> Select[Any]:
+    """The keys of rows older than :data:`KEEP_SECONDS`, skipping rows another transaction has locked
+    (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a time and no row locks)."""
+    keys = select(*presence.primary_key.columns).where(presence.c.seen_at < moment - timedelta(seconds=KEEP_SECONDS))
+    return keys.with_for_update(skip_locked=True)
+
+
 class Presence:
     """The presence table of a store (SQLite or PostgreSQL)."""
 
@@ -74,8 +81,8 @@ class Presence:
     def beat(self, workspace: str, journey: str, session: str, user: User, step: str | None,
              at: datetime | None = None) -> None:
         """Say that ``session`` (``user``) is on ``journey`` with ``step`` open: one upsert of its row, after
-        deleting the rows nobody has refreshed for a minute (deletes first, in one order, so two heartbeats
-        pruning the same rows wait on each other instead of deadlocking on PostgreSQL)."""
+        deleting the rows nobody has refreshed for a minute (:func:`_stale`: never waiting on a row another
+        heartbeat holds, so concurrent heartbeats cannot deadlock on PostgreSQL)."""
         ws = clean(workspace, "workspace name", NAME_LENGTH)
         key = {"journey": clean(journey, "journey name", NAME_LENGTH),
                "session": clean(session, "session", SESSION_LENGTH)}
@@ -84,7 +91,7 @@ class Presence:
                "step": step[:NAME_LENGTH] if step else None, "seen_at": moment}
         ws_id = select(workspaces.c.id).where(workspaces.c.name == ws).scalar_subquery()
         with self._store.writer.begin() as conn:
-            conn.execute(delete(presence).where(presence.c.seen_at < moment - timedelta(seconds=KEEP_SECONDS)))
+            conn.execute(delete(presence).where(tuple_(*presence.primary_key.columns).in_(_stale(moment))))
             upsert = insert_ignoring(conn)(presence).values(workspace_id=ws_id, **key, **row)
             try:
                 conn.execute(upsert.on_conflict_do_update(
