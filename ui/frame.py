@@ -277,8 +277,11 @@ def favicon() -> Image.Image:
 def run_frame() -> None:
     """Draw the frame and run the selected page inside it; a fault becomes a short message (:func:`show_fault`)."""
     st.set_page_config(page_title=APP_TITLE, page_icon=favicon(), layout="wide")
-    if identity.signs_in() and not getattr(st.user, "is_logged_in", False):
-        identity.sign_in_screen()
+    if identity.signs_in():
+        # A team deployment: tickets leave the app only through the recorded downloads (ui/recorded_download).
+        st.set_option("client.disableDataExport", True)
+        if not getattr(st.user, "is_logged_in", False):
+            identity.sign_in_screen()
     page = st.navigation(_pages(), expanded=True)  # every page in view: a workshop should not hunt for one
     _frame_state.active = True
     identity.forget_roles()

@@ -14,6 +14,7 @@ import streamlit as st
 
 from journeys.errors import JourneysError
 from journeys.usecases import ticket_search
+from ui import recorded_download
 from ui.frame import ws
 from ui.text import plain
 
@@ -65,3 +66,4 @@ def _run(find: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
 def _table(found: pd.DataFrame | None, table_key: str) -> None:
     if found is not None and len(found):
         st.dataframe(found, hide_index=True, width="stretch", key=table_key, column_config=COLUMNS)
+        recorded_download.tickets_button(found, "tickets found by meaning", f"{table_key}_csv")

@@ -26,6 +26,7 @@ from journeys.topics.languages import EMBEDDING_METHOD
 from journeys.topics.storage import StoredTopicSet
 from journeys.usecases import topic_figures
 from journeys.usecases.topics import discover_topics
+from ui import recorded_download
 from ui.frame import author, settings, workspace, ws
 from ui.stale_safe import NO_AUTHOR
 from ui.text import plain
@@ -261,6 +262,7 @@ def examples(stored: StoredTopicSet, topic_id: str, subtopic: str | None = None)
     """Tickets to read (the most typical first, then the newest); returned for the move control."""
     found = _examples(key_of(stored), stored, topic_id, subtopic)
     st.dataframe(found, hide_index=True, width="stretch", column_config=EXAMPLE_COLUMNS)
+    recorded_download.tickets_button(found, f"example tickets of topic {topic_id}", f"topic_{topic_id}_tickets")
     return found
 
 

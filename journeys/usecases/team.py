@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from journeys.errors import JourneysError, NotAllowed
 from journeys.members import Member, MemberList, Members, Role, User, clean_email, now
 from journeys.store import Store
 from journeys.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DOWNLOAD_KIND = "download"
 
@@ -162,6 +166,14 @@ def record_download(ws: Workspace, what: str, rows: int) -> None:
     ws.require(Role.editor, "downloading customer-level data")
     body = {"who": ws.user.shown, "email": ws.user.email, "what": what, "rows": int(rows), "at": now().isoformat()}
     ws.shared_store.documents.create(ws.name, DOWNLOAD_KIND, "DL", body, ws.user.shown, f"Downloaded {what}")
+
+
+def ticket_file(ws: Workspace, what: str, tickets: pd.DataFrame) -> str:
+    """Tickets as CSV (formula-safe), the download recorded: ticket-level data is for editors and owners."""
+    from journeys.csv_export import csv_text
+
+    record_download(ws, what, len(tickets))
+    return csv_text(tickets)
 
 
 def downloads(ws: Workspace) -> list[Download]:

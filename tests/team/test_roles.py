@@ -136,7 +136,14 @@ WRITES: dict[str, Callable[..., Any]] = {
     "topics discovery": lambda ws: topics.discover_topics(ws, author="x"),
     "ticket import": None,  # filled in by the test (needs the export file)
     "affected customers": _customers,
+    "ticket download": lambda ws: team.ticket_file(ws, "tickets of a topic", _hostile_tickets()),
 }
+
+
+def _hostile_tickets() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"ticket_id": ["1", "2"], "subject": ["=HYPERLINK(\"http://x\")", "refund"]})
 
 
 @pytest.mark.parametrize("name", list(WRITES))
@@ -159,7 +166,11 @@ def test_the_same_writes_go_through_for_an_editor(home: Path, export: Path) -> N
             write(ws)
         assert fingerprint(home) != before, name
     with journeys.open_workspace(home, name="demo") as ws:
-        assert [d.who for d in team.downloads(ws)] == ["Eda"]  # the customer download, recorded
+        found = team.downloads(ws)
+    assert [(d.who, d.what, d.rows) for d in found] == [("Eda", "tickets of a topic", 2),
+                                                        ("Eda", "affected customers of EX-1", found[1].rows)]
+    for ws in as_user(home, EDITOR):
+        assert "'=HYPERLINK" in team.ticket_file(ws, "again", _hostile_tickets())  # neutralised for spreadsheets
 
 
 def test_members_are_managed_by_owners_only(home: Path) -> None:
