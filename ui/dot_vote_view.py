@@ -26,11 +26,13 @@ ON = {"Steps": "steps", "Pain notes": "notes"}
 
 
 def voting(name: str, journey: Any, version: int) -> None:
-    """The dot-vote section of ``name``'s map (``journey`` at ``version`` as the page shows it)."""
+    """The dot-vote section of ``name``'s map (``journey`` at ``version`` as the page shows it).
+
+    A bordered box, not an expander: an expander the person unfolded is folded again by a full rerun (a
+    colleague's save redraws the page), which would hide the vote from under the room."""
     if not ws().may(Role.viewer):
         return
-    open_now = any(v.vote.is_open for v in votes_of(ws(), name))
-    with st.expander("Dot vote", icon=":material/how_to_vote:", expanded=open_now):
+    with st.container(border=True, key="dot_vote"):
         _live(name, len(journey.steps))
 
 
@@ -60,15 +62,16 @@ def _live(name: str, steps: int) -> None:
 
 def _open_form(name: str, steps: int) -> None:
     if not ws().may(Role.editor):
-        st.caption("No vote is open. A facilitator (an editor of the workspace) opens one here.")
+        st.markdown("**:material/how_to_vote: Dot vote** · no vote is open; a facilitator (an editor) opens one here.")
         return
-    st.caption(f"Let the room rank what matters: everyone gets a few dots to place on the {steps:d} steps or on "
-               "the pain notes, and sees the dots add up live.")
-    on_col, dots_col, go_col = st.columns([2, 1, 1], vertical_alignment="bottom")
+    words, on_col, dots_col, go_col = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+    words.markdown("**:material/how_to_vote: Dot vote**")
+    words.caption(f"Let the room rank what matters: everyone places a few dots on the {steps:d} steps or on the "
+                  "pain notes and sees them add up live.")
     on_col.segmented_control("Vote on", list(ON), default="Steps", key="dot_vote_on")
     dots_col.number_input("Dots each", min_value=1, max_value=MAX_DOTS, value=3, step=1, key="dot_vote_n")
     go_col.button("Open a vote", key="dot_vote_open", type="primary", icon=":material/how_to_vote:",
-                  on_click=_open, args=(name,))
+                  on_click=_open, args=(name,), width="stretch")
 
 
 def _open(name: str) -> None:
@@ -89,7 +92,8 @@ def _ballot(stored: StoredVote) -> None:
     vote = stored.vote
     voter, name = _me()
     mine = vote.mine(voter) if voter else {}
-    st.markdown(f"**Dot vote {stored.key}** on the {plain(vote.on.value)} · opened by {shown(vote.opened_by, 40)} · "
+    st.markdown(f"**:material/how_to_vote: Dot vote {stored.key}** on the {plain(vote.on.value)} · "
+                f"opened by {shown(vote.opened_by, 40)} · "
                 f"{plain(dots_words(vote.dots))} each")
     cast_col, results_col = st.columns([2, 3])
     with cast_col:
