@@ -8,20 +8,23 @@ What is masked (the rule, in words):
 - **E-mail** → ``[email]``: 1–64 of ``A–Z a–z 0–9 . _ % + -``, ``@``, one to eight domain labels
   (letters, digits, ``-``) each followed by ``.``, and a top-level domain of 2–24 letters.
 - A *number* is a run of digit groups joined by one space, dash or dot, or by a parenthesised group
-  (``(555)``, ``(0)``); the first group may start with ``+``. Within a run, windows of groups are tried
-  leftmost first, longest first; a window counts only when the character before it is the start of the text,
-  white space or punctuation other than ``# + - . _ @ / ) ] $ € £ &`` and letters and digits (so ``#48213``,
-  ``A1234567``, ``v1.2.3`` and the ``12`` of ``2026-12-07`` never start one), and the character after it is
-  the end, white space or punctuation other than ``@ ( [ _`` and letters and digits (a ``-`` or ``.`` after it
-  counts only when no digit follows).
-- **Card** → ``[card]``: a window of 13–19 digits, as one run or in groups joined by one kind of separator
-  (space or dash), no ``+`` or parentheses, whose digits pass the Luhn check.
+  (``(555)``, ``(0)``); the first group may start with ``+``. Within a run, card numbers are looked for
+  first, then phone numbers in the groups between them; windows of groups are tried leftmost first, longest
+  first. A window counts only when the character before it is the start of the text, white space or
+  punctuation other than ``# + - . _ @ / ) ] $ € £ &`` and letters and digits (so ``#48213``, ``A1234567``,
+  ``v1.2.3`` and the ``12`` of ``2026-12-07`` never start one), and the character after it is the end, white
+  space or punctuation other than ``@ ( [ _`` and letters and digits (a ``-`` or ``.`` after it counts only
+  when no digit follows).
+- **Card** → ``[card]``: a window of 13–19 digits, as one run or in groups of 4–6 digits (the last of any
+  length) joined by one kind of separator (space or dash), no ``+`` or parentheses, whose digits pass the
+  Luhn check.
 - **Phone** → ``[phone]``: a window of 7–15 digits (the E.164 limit): one group (``+442079460958``,
-  ``5551234567``, an order number of 7 or more digits), or groups where — leaving out a leading ``+country``
-  group and parenthesised groups — the joins are all the same character, every group after the first has 2–4
-  digits (the last up to 8 when the number starts with ``+``, ``(`` or ``0``), and the groups are not a date
-  (three groups of 4-2-2 or 2-2-4 digits: ``2026-12-07``, ``07.12.2026``) nor an amount or address written
-  with dots (every group after the first of 3 digits: ``1.234.567``, ``192.168.100.200``).
+  ``5551234567``, an order number of 7 or more digits), or groups where the first, if plain digits, has at most
+  5 digits and — leaving out a leading ``+country`` group and parenthesised groups — the joins are all the same
+  character, every later group has 2–4 digits (the last up to 8 when the number starts with ``+``, ``(`` or
+  ``0``), and the groups are not a date (three groups of 4-2-2 or 2-2-4 digits: ``2026-12-07``,
+  ``07.12.2026``) nor an amount or address written with dots (every group after the first of 3 digits:
+  ``1.234.567``, ``192.168.100.200``).
 - Never masked: fewer than 7 digits (ticket ids such as ``#48213``, order numbers under 7 digits, times,
   short dates); a card-length number failing Luhn is not a card (a part of it may still read as a phone).
 
@@ -126,36 +129,45 @@ def _mask_run(m: re.Match[str], tally: Counter) -> str:
 
 
 def _windows(m: re.Match[str]) -> Iterator[tuple[str, int, int]]:
-    """(kind, start, end) of each masked window of a number run, leftmost first, longest first."""
+    """(kind, start, end) of each masked window of a number run, in order: card numbers first (leftmost, longest),
+    then phone numbers in the groups between them, so a phone number never swallows part of a card number."""
     text, run, at = m.string, m.group(), m.start()
     if _digit_count(run) < 7 or _DATE_RUN.fullmatch(run):
         return
     groups = [_Group(t, at + g.start(), at + g.end(), t.translate(_DROP_MARKS), t[0] not in "+(")
               for g in _GROUP_TOKEN.finditer(run) for t in (g.group(),)]
-    i = 0
-    while i < len(groups):
-        hit = _longest(text, groups, i) if _starts_ok(text, groups[i].start) else None
-        if hit is None:
+    lo = 0
+    for i, j in [*_scan(text, groups, 0, len(groups), "card"), (len(groups), len(groups))]:
+        yield from (("phone", groups[a].start, groups[b].end) for a, b in _scan(text, groups, lo, i, "phone"))
+        if i < len(groups):
+            yield "card", groups[i].start, groups[j].end
+        lo = j + 1
+
+
+def _scan(text: str, groups: list[_Group], lo: int, hi: int, kind: str) -> Iterator[tuple[int, int]]:
+    """(first, last) group of each window of ``kind`` among ``groups[lo:hi]``, leftmost first, longest first."""
+    i = lo
+    while i < hi:
+        j = _longest(text, groups, i, hi, kind) if _starts_ok(text, groups[i].start) else None
+        if j is None:
             i += 1
             continue
-        kind, j = hit
-        yield kind, groups[i].start, groups[j].end
+        yield i, j
         i = j + 1
 
 
-def _longest(text: str, groups: list[_Group], i: int) -> tuple[str, int] | None:
-    """The longest window from group ``i`` that is a card or phone number, as (kind, last group).
+def _longest(text: str, groups: list[_Group], i: int, hi: int, kind: str) -> int | None:
+    """The last group of the longest window of ``kind`` from group ``i`` (before ``hi``).
 
-    Grown one group at a time, stopping once no longer window can be either (more than 19 digits, or a shape
-    neither allows): at most 19 steps of constant work, so a run of any length is scanned in linear time."""
+    Grown one group at a time, stopping once no longer window can be one (more than 19 digits, or a shape it
+    does not allow): at most 19 steps of constant work, so a run of any length is scanned in linear time."""
     shape = _Shape(groups[i])
-    best: tuple[str, int] | None = None
-    for j in range(i, len(groups)):
-        if j > i and not shape.add(groups[j], text[groups[j - 1].end:groups[j].start]):
+    best: int | None = None
+    for j in range(i, hi):
+        if j > i and not shape.add(groups[j], text[groups[j - 1].end:groups[j].start], kind):
             break
-        if _ends_ok(text, groups[j].end):
-            kind = shape.kind(groups[i:j + 1])
-            best = (kind, j) if kind else best
+        if _ends_ok(text, groups[j].end) and shape.fits(groups[i:j + 1], kind):
+            best = j
     return best
 
 
@@ -186,9 +198,9 @@ class _Shape:
         self.plain_join: str | None = None
         self.prefixed = first.text[0] in "+(0"
         self.cores = [len(first.digits)] if first.core else []
-        self.last = first
+        self.first = self.last = first
 
-    def add(self, group: _Group, join: str) -> bool:
+    def add(self, group: _Group, join: str, kind: str) -> bool:
         """Take the next group; False when no window this long or longer can be a card or a phone."""
         self.digits += len(group.digits)
         self.card = (self.card and group.core and 4 <= len(self.last.digits) <= 6 and join in (" ", "-")
@@ -201,15 +213,15 @@ class _Shape:
             if self.cores and (len(group.digits) < 2 or (len(self.cores) > 1 and self.cores[-1] > 4)):
                 self.phone = False
             self.cores.append(len(group.digits))
+        self.phone = self.phone and not (self.first.core and len(self.first.digits) > 5)
         self.last = group
-        return self.digits <= 19 and (self.card or self.phone)
+        return self.digits <= 19 and (self.card if kind == "card" else self.phone)
 
-    def kind(self, window: list[_Group]) -> str | None:
-        if self.card and 13 <= self.digits <= 19 and luhn_valid("".join(g.digits for g in window)):
-            return "card"
-        if self.phone and 7 <= self.digits <= 15 and self._phone_shaped(len(window)):
-            return "phone"
-        return None
+    def fits(self, window: list[_Group], kind: str) -> bool:
+        """Whether ``window`` (the groups taken so far) is a number of ``kind``."""
+        if kind == "card":
+            return self.card and 13 <= self.digits <= 19 and luhn_valid("".join(g.digits for g in window))
+        return self.phone and 7 <= self.digits <= 15 and self._phone_shaped(len(window))
 
     def _phone_shaped(self, groups: int) -> bool:
         later = self.cores[1:]
