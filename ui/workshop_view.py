@@ -54,6 +54,7 @@ class Hold:
     record: LoadedJourney
     saved: tuple[Any, ...] | None  # this session's last save when the hold began (a new one releases it)
     refused: bool = False  # a stale refusal has been shown since (its apply/reload releases it)
+    by: str = ""  # who saved the version that changed the step
 
 
 def live(name: str, version: int, journey: Journey, *, follow: bool = True, editing: bool = True) -> None:
@@ -66,6 +67,8 @@ def live(name: str, version: int, journey: Journey, *, follow: bool = True, edit
         st.toast(plain(news), icon=":material/sync:")
     step = _open_step(journey) if editing else None
     _keep_edit_base(name, journey, step)
+    if step is not None:
+        _held_notice(name, journey, step)
     _strip(name, version, {s.id: s.label for s in journey.steps}, follow, editing)
 
 
@@ -126,7 +129,7 @@ def _beat(opened: Workspace, name: str, step: str | None, me: User) -> None:
 def _follow(name: str, step: str | None, head: workshop.Head) -> NoReturn:
     """Redraw the page with the newer version, naming who saved it; an open step's edit keeps its base."""
     if step is not None:
-        _hold(name, step)
+        _hold(name, step, head.saved_by)
     st.session_state[NEWS] = f"{head.saved_by} saved version {head.version}"
     st.rerun(scope="app")
 
@@ -146,14 +149,14 @@ def _people(others: list[Here], labels: dict[str, str]) -> None:
     st.markdown(f":gray[On this journey with you:] {' · '.join(chips)}")
 
 
-def _hold(name: str, step: str) -> None:
+def _hold(name: str, step: str, by: str) -> None:
     """Keep the version the open step's form was drawn from as its edit's base (an older hold stays)."""
     key = (workspace(), name)
     held: Hold | None = st.session_state.get(HOLD)
     if held is not None and held.journey == key and held.step == step:
         return
     saved = st.session_state.get(session.JUST_SAVED)
-    st.session_state[HOLD] = Hold(key, step, session.JOURNEYS.seen(name), saved[:4] if saved else None)
+    st.session_state[HOLD] = Hold(key, step, session.JOURNEYS.seen(name), saved[:4] if saved else None, by=by)
 
 
 def _keep_edit_base(name: str, journey: Journey, step: str | None) -> None:
@@ -173,6 +176,25 @@ def _keep_edit_base(name: str, journey: Journey, step: str | None) -> None:
     if refused and not held.refused:
         st.session_state[HOLD] = replace(held, refused=True)
     session.JOURNEYS.remember(name, held.record)
+
+
+def _held_notice(name: str, journey: Journey, step: str) -> None:
+    """Say why the open step's form shows an older version than the board, and offer theirs instead."""
+    held: Hold | None = st.session_state.get(HOLD)
+    if held is None or session.JOURNEYS.pending(name) is not None:  # a refused save explains itself
+        return
+    st.info(f"{plain(held.by or 'A colleague')} changed **{plain(journey.step(step).label)}** since you opened it. "
+            f"The step form still shows version {held.record.version}: **Save step** applies what you typed on "
+            "top of their version (you are asked first), nothing of theirs is lost.", icon=":material/edit_note:")
+    st.button("Show their version in the form instead (drops what you typed there)", key="workshop_show_theirs",
+              type="tertiary", on_click=_show_theirs, args=(name, step))
+
+
+def _show_theirs(name: str, step: str) -> None:
+    st.session_state.pop(HOLD, None)
+    newest = session.latest(name).journey
+    if step in newest.step_ids():
+        _redraw_form(newest, step)
 
 
 def _untouched(held: Hold, journey: Journey) -> bool:

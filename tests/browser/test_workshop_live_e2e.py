@@ -87,6 +87,7 @@ def test_bea_sees_anns_save_within_3_s_keeps_her_typing_and_saves_on_top(demo_se
     # Bea's half-typed value survived the redraw; her form is still the one she was editing.
     expect(owner).to_have_value("Bea's draft owner")
     expect(bea.get_by_label("Label", exact=True).first).to_have_value(LABEL)
+    expect(bea.get_by_text("Ann changed Signs in to the account since you opened it")).to_be_visible()  # and why
     shot(bea, "workshop-live-kept-typing")
 
     # Her save is refused as stale and offered on top of Ann's version; both changes are kept.

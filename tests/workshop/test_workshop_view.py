@@ -59,9 +59,10 @@ def test_an_edit_on_a_step_a_colleague_changed_is_saved_through_the_stale_flow_a
         drawn = store.load("demo", DEMO_JOURNEY)
         store.save("demo", update_step(drawn.journey, "login", label="Signs in"), drawn.version, "Ann")
     # What the fragment leaves when it notices version 2: Bea's form stays based on version 1.
-    at.session_state[HOLD] = Hold(("demo", DEMO_JOURNEY), "login", drawn, None)
+    at.session_state[HOLD] = Hold(("demo", DEMO_JOURNEY), "login", drawn, None, by="Ann")
     at.run()
     assert not at.exception
+    assert "Ann changed **Signs in** since you opened it" in at.info[0].value
     assert "version 2 saved by Ann" in " ".join(c.value for c in at.caption)  # the page shows Ann's version
     assert at.text_input(key="insp_login_label").value == drawn.journey.step("login").label  # Bea's form kept
     at.text_input(key="insp_login_owner").set_value("Identity team")
@@ -96,3 +97,26 @@ def test_a_colleague_save_elsewhere_lets_the_edit_go_straight_on_top(home: Path)
         loaded = store.load("demo", DEMO_JOURNEY)
     assert (loaded.version, loaded.journey.step("login").owner, loaded.journey.step(other).owner) == (
         3, "Identity team", "Ann's team")
+
+
+def test_the_colleagues_version_can_be_shown_in_the_form_instead(home: Path) -> None:
+    at = _map("Bea", step="login")
+    with store_at(home) as store:
+        drawn = store.load("demo", DEMO_JOURNEY)
+        store.save("demo", update_step(drawn.journey, "login", label="Signs in", owner="Ann's team"), drawn.version,
+                   "Ann")
+    at.session_state[HOLD] = Hold(("demo", DEMO_JOURNEY), "login", drawn, None, by="Ann")
+    at.run()
+    assert at.text_input(key="insp_login_label").value == drawn.journey.step("login").label
+    at.button(key="workshop_show_theirs").click()
+    at.run()
+    assert not at.exception and HOLD not in at.session_state and not at.info
+    assert (at.text_input(key="insp_login_label").value, at.text_input(key="insp_login_owner").value) == (
+        "Signs in", "Ann's team")
+    at.select_slider(key="insp_login_emotion").set_value(2)
+    at.button(key=SAVE).click()
+    at.run()
+    assert not at.warning  # based on Ann's version now: straight on top
+    with store_at(home) as store:
+        step = store.load("demo", DEMO_JOURNEY).journey.step("login")
+    assert (step.label, step.owner, step.emotion) == ("Signs in", "Ann's team", 2)
