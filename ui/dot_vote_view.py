@@ -22,6 +22,7 @@ from ui.text import plain, shown
 
 REFRESH_SECONDS = 2  # others' dots show within this (the workshop's promise is 3 s)
 NOTICE = "dot_vote_notice"
+OPTION = "dot_vote_option"  # the option the dots go on
 ON = {"Steps": "steps", "Pain notes": "notes"}
 
 
@@ -102,13 +103,13 @@ def _ballot(stored: StoredVote) -> None:
         else:
             st.markdown(f"You have **{vote.remaining(voter):d}** of {plain(dots_words(vote.dots))} left")
             labels = {o.id: o.label for o in vote.options}
-            option = st.selectbox("Option", list(labels), format_func=lambda o: labels[o], key="dot_vote_option")
+            option = st.selectbox("Option", list(labels), format_func=lambda o: labels[o], key=OPTION)
             add, back = st.columns(2)
             add.button("Add a dot", key="dot_vote_add", icon=":material/add_circle:", width="stretch",
-                       on_click=_cast, args=(stored.key, option, 1, voter, name),
+                       on_click=_cast, args=(stored.key, 1, voter, name),
                        disabled=vote.remaining(voter) == 0)
             back.button("Take one back", key="dot_vote_back", icon=":material/remove_circle:", width="stretch",
-                        on_click=_cast, args=(stored.key, option, -1, voter, name), disabled=not mine.get(option))
+                        on_click=_cast, args=(stored.key, -1, voter, name), disabled=not mine.get(option))
     with results_col:
         _results(stored, mine)
 
@@ -125,8 +126,12 @@ def _results(stored: StoredVote, mine: dict[str, int]) -> None:
                f"{plain(dots_words(got.dots))} placed · updates every {REFRESH_SECONDS:d} s")
 
 
-def _cast(key: str, option: str, delta: int, voter: str, name: str) -> None:
-    _act(cast, ws(), key, option, delta, voter=voter, name=name)
+def _cast(key: str, delta: int, voter: str, name: str) -> None:
+    """The option as the box shows it when the button is clicked (the click brings the box's value along), not
+    as it was when the button was drawn: a pick followed at once by a click must not put the dot elsewhere."""
+    option = st.session_state.get(OPTION)
+    if option:
+        _act(cast, ws(), key, option, delta, voter=voter, name=name)
 
 
 def _act(action: Any, *args: Any, **kwargs: Any) -> Any:

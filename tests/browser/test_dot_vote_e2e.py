@@ -40,6 +40,11 @@ def _place(page, label: str, dots: int, each: int) -> None:
         wait_idle(page)
 
 
+def _ballots(server) -> dict:
+    with Store(load_settings(home=server.home).database_url) as store:
+        return store.documents.load("demo", "vote", "V-1").body["ballots"]
+
+
 def _last_cast(server) -> datetime:
     """When the server saved the newest change of the vote (the database's own clock, this machine's)."""
     with Store(load_settings(home=server.home).database_url) as store:
@@ -67,6 +72,7 @@ def test_facilitator_opens_two_people_vote_results_live_closed_into_history(fres
     sign_in(ann, "Ann")
     _place(ann, first.label, 2, each=2)
     expect(_section(ann).get_by_role("button", name="Add a dot")).to_be_disabled()
+    assert _ballots(fresh_server) == {"ann": {"name": "Ann", "dots": {first.id: 2}}}  # both where she picked
 
     _open(ben, fresh_server)
     sign_in(ben, "Ben")
