@@ -52,12 +52,14 @@ def _live(name: str, steps: int) -> None:
                        f"{shown(done.vote.results().summary(), 200)}")
         return
     _ballot(current)
-    if not ws().may(Role.editor):
-        return
+
+
+def _close(stored: StoredVote) -> None:
+    """The facilitator's button; the page then reruns whole, so the map shows the journey's new revision."""
     closing = st.button("Close the vote", key="dot_vote_close", icon=":material/lock:",
                         help="The results become final and are saved in the journey's History")
-    if closing and _act(close_vote, ws(), current.key, author=author()) is not None:
-        st.session_state["last_saved"] = f"Dot vote {current.key} closed; the result is in History"
+    if closing and _act(close_vote, ws(), stored.key, author=author()) is not None:
+        st.session_state["last_saved"] = f"Dot vote {stored.key} closed; the result is in History"
         st.rerun()
 
 
@@ -110,6 +112,8 @@ def _ballot(stored: StoredVote) -> None:
                        disabled=vote.remaining(voter) == 0)
             back.button("Take one back", key="dot_vote_back", icon=":material/remove_circle:", width="stretch",
                         on_click=_cast, args=(stored.key, -1, voter, name), disabled=not mine.get(option))
+        if ws().may(Role.editor):
+            _close(stored)
     with results_col:
         _results(stored, mine)
 

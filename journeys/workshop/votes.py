@@ -173,11 +173,12 @@ def voter_key(voter: str) -> str:
     return str(voter).strip().lower()[:200]
 
 
-def note_option(note: Note) -> Option:
-    """A pain note as an option: a digest of its step, creation time and text names it across saves."""
+def note_option(note: Note, where: str = "") -> Option:
+    """A pain note as an option: a digest of its step, creation time and text names it across saves; its label
+    is the note's words, after ``where`` (the step's label) when given."""
     digest = hashlib.sha256(f"{note.step}\n{note.created_at.isoformat()}\n{note.text}".encode()).hexdigest()
-    text = " ".join(note.text.split())
-    label = text if len(text) <= 80 else text[:79] + "…"
+    text = " ".join(f"{where}: {note.text}".split()) if where else " ".join(note.text.split())
+    label = text if len(text) <= 100 else text[:99] + "…"
     return Option(id=f"note-{digest[:12]}", label=label, step=note.step)
 
 
@@ -186,7 +187,9 @@ def options_of(journey: Journey, on: VoteOn) -> list[Option]:
     if on is VoteOn.steps:
         options = [Option(id=s.id, label=s.label) for s in journey.steps]
     else:
-        options = list({o.id: o for o in (note_option(n) for n in journey.notes if n.kind is NoteKind.pain)}.values())
+        steps = {s.id: s.label for s in journey.steps}
+        pains = (note_option(n, steps.get(n.step, n.step)) for n in journey.notes if n.kind is NoteKind.pain)
+        options = list({o.id: o for o in pains}.values())
     if not options:
         raise JourneysError(f"'{journey.name}' has no {'steps' if on is VoteOn.steps else 'pain notes'} to vote on")
     if len(options) > MAX_OPTIONS:

@@ -154,7 +154,7 @@ def test_notes_are_options_that_stay_the_same_across_saves(ws: Workspace) -> Non
     again = ws.journeys.get(DEMO_JOURNEY)  # read back from the store: the ids survive the round trip
     assert [note_option(n).id for n in again.notes if n.kind is NoteKind.pain] == [o.id for o in stored.vote.options]
     cast(ws, stored.key, stored.vote.options[-1].id, 2, voter=ANN, name="Ann")
-    assert results(ws, stored.key).tallies[0].label == "Too many **clicks**"
+    assert results(ws, stored.key).tallies[0].label == f"{loaded.journey.steps[0].label}: Too many **clicks**"
 
 
 def test_closing_writes_the_result_into_the_journeys_history(ws: Workspace) -> None:
