@@ -136,7 +136,7 @@ def who_box(shared: Store, workspace: str) -> None:
         return
     role = roles(shared).get(workspace)
     box = st.sidebar.container(border=True)
-    box.caption(f"Signed in as **{shown(person.shown, 60)}** · {role.value if role else 'no access'}")
+    box.caption(f"Signed in as **{shown(person.shown, 60)}** · {plain(role.value if role else 'no access')}")
     if role == Role.viewer:
         box.caption("You can read everything here; saving needs an editor.")
     if box.button("Sign out", key="sign_out", type="tertiary", icon=":material/logout:"):

@@ -1,7 +1,7 @@
 """The Settings page's privacy section: whether imports mask personal data in ticket text.
 
 Owners get a toggle; everyone else reads the setting. The change goes through
-:func:`journeys.usecases.privacy.set_masking` (owners only there too), saved on top of the version shown, so a
+:func:`journeys.usecases.privacy_settings.set_masking` (owners only there too), saved on top of the version shown, so a
 colleague's change in between is refused in words instead of silently undone.
 """
 
