@@ -30,7 +30,7 @@ def you() -> None:
     here = ws()
     role = here.role.value if here.role else "no access"
     if identity.signs_in():
-        st.markdown(f"Signed in as **{plain(here.user.shown)}** ({plain(here.user.email)}) · **{role}** of "
+        st.markdown(f"Signed in as **{plain(here.user.shown)}** ({plain(here.user.email)}) · **{plain(role)}** of "
                     f"workspace **{plain(here.name)}**.")
         return
     st.markdown(f"Sign-in is **off**: everyone who reaches this app is the machine's local user "
