@@ -15,12 +15,13 @@ import streamlit as st
 
 from journeys.errors import JourneysError
 from journeys.members import Role
-from journeys.usecases.voting import cast, close_vote, open_vote, votes_of
+from journeys.usecases.voting import cast, close_vote, open_vote, vote, votes_of
 from journeys.workshop.votes import MAX_DOTS, StoredVote, dots_words
 from ui.frame import author, ws
 from ui.text import plain, shown
 
 REFRESH_SECONDS = 2  # others' dots show within this (the workshop's promise is 3 s)
+LISTED_SECONDS = 1.5  # a vote opened or closed elsewhere shows within this plus REFRESH_SECONDS
 NOTICE = "dot_vote_notice"
 OPTION = "dot_vote_option"  # the option the dots go on
 ON = {"Steps": "steps", "Pain notes": "notes"}
@@ -37,16 +38,25 @@ def voting(name: str, journey: Any, version: int) -> None:
         _live(name, len(journey.steps))
 
 
+@st.cache_data(ttl=LISTED_SECONDS, max_entries=64, show_spinner=False)
+def _listed(url: str, workspace: str, name: str) -> list[StoredVote]:
+    """The journey's votes, read at most once a second and a half for every session on the map (the listing
+    reads every vote's newest revision; each session then reads only the open vote itself). ``url`` and
+    ``workspace`` are the cache's key: the sessions of one workspace share the listing, no other."""
+    return votes_of(ws(), name)
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
 def _live(name: str, steps: int) -> None:
     left = st.session_state.pop(NOTICE, None)
     if left:
         st.error(plain(left), icon=":material/block:")
-    votes = votes_of(ws(), name)
-    current = next((v for v in votes if v.vote.is_open), None)
-    if current is None:
+    listed = _listed(ws().settings.database_url, ws().name, name)
+    known = next((v for v in listed if v.vote.is_open), None)
+    current = vote(ws(), known.key) if known else None  # the open vote itself read fresh: dots just placed show
+    if current is None or not current.vote.is_open:
         _open_form(name, steps)
-        done = next((v for v in votes if not v.vote.is_open), None)
+        done = current or next((v for v in listed if not v.vote.is_open), None)
         if done is not None:
             st.caption(f"Last vote, {done.key}, closed by {shown(done.vote.closed_by, 40)}: "
                        f"{shown(done.vote.results().summary(), 200)}")
@@ -59,6 +69,7 @@ def _close(stored: StoredVote) -> None:
     closing = st.button("Close the vote", key="dot_vote_close", icon=":material/lock:",
                         help="The results become final and are saved in the journey's History")
     if closing and _act(close_vote, ws(), stored.key, author=author()) is not None:
+        _listed.clear()
         st.session_state["last_saved"] = f"Dot vote {stored.key} closed; the result is in History"
         st.rerun()
 
@@ -80,6 +91,7 @@ def _open_form(name: str, steps: int) -> None:
 def _open(name: str) -> None:
     on = ON[st.session_state.get("dot_vote_on") or "Steps"]
     _act(open_vote, ws(), name, on, int(st.session_state.get("dot_vote_n") or 3), author=author())
+    _listed.clear()
 
 
 def _me() -> tuple[str, str]:

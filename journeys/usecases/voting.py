@@ -79,8 +79,13 @@ def close_vote(ws: Workspace, key: str, author: str) -> StoredVote:
 
 
 def results(ws: Workspace, key: str) -> Results:
+    return vote(ws, key).vote.results()
+
+
+def vote(ws: Workspace, key: str) -> StoredVote:
+    """One vote as it stands now (one indexed read: what a page polls once it knows the vote)."""
     ws.require(Role.viewer, "reading a dot vote")
-    return _votes(ws, shared=True).load(ws.name, key).vote.results()
+    return _votes(ws, shared=True).load(ws.name, key)
 
 
 def votes_of(ws: Workspace, journey: str) -> list[StoredVote]:

@@ -28,16 +28,28 @@ def _section(page):
 
 
 def _place(page, label: str, dots: int, each: int) -> None:
-    """Put ``dots`` on one option. The click is dispatched to the button itself: the page shifts while people
-    arrive (the "on this journey with you" line above the board), and a click by position can land on what moved
-    under it."""
+    """Put ``dots`` on one option, each confirmed on the person's own page ("You have … left").
+
+    The click is dispatched to the button itself: the page shifts while people arrive (the "on this journey with
+    you" line above the board), and a click by position can land on what moved under it. A click that reaches a
+    button while the section is being redrawn can reach the copy being replaced and bring nothing: a person
+    clicks again, so does this, once, only when the count did not move (a second dot would show as one too many).
+    """
     section = _section(page)
     expect(section.get_by_text("Dot vote V-1")).to_be_visible()  # opened by the facilitator: shown open
     choose(page, "Option", label)
     for n in range(1, dots + 1):
-        section.get_by_role("button", name="Add a dot").dispatch_event("click")
-        expect(section.get_by_text(f"You have {each - n} of {each} dots left")).to_be_visible()
-        wait_idle(page)
+        left = section.get_by_text(f"You have {each - n} of {each} dots left")
+        for attempt in range(2):
+            wait_idle(page)
+            section.get_by_role("button", name="Add a dot").dispatch_event("click")
+            try:
+                expect(left).to_be_visible(timeout=10_000 if attempt == 0 else 30_000)
+                break
+            except AssertionError:
+                if attempt == 1 or section.get_by_text(f"You have {each - n + 1} of").count() == 0:
+                    raise
+    wait_idle(page)
 
 
 def _ballots(server) -> dict:
@@ -76,12 +88,10 @@ def test_facilitator_opens_two_people_vote_results_live_closed_into_history(fres
 
     _open(ben, fresh_server)
     sign_in(ben, "Ben")
-    expect(_section(ben).get_by_text("Dot vote V-1")).to_be_visible()
-    choose(ben, "Option", second.label)
-    _section(ben).get_by_role("button", name="Add a dot").dispatch_event("click")  # Ben's page is not awaited:
+    _place(ben, second.label, 1, each=2)
     expect(section.get_by_text("2 people have voted · 3 dots placed", exact=False)).to_be_visible(timeout=LIVE_MS)
-    seen_after = (datetime.now(UTC) - _last_cast(fresh_server)).total_seconds()  # the facilitator's, never reloaded
-    expect(_section(ben).get_by_text("You have 1 of 2 dots left")).to_be_visible()
+    # On the facilitator's page, never reloaded, since the server saved Ben's dot (at most: Ben's page came first).
+    seen_after = (datetime.now(UTC) - _last_cast(fresh_server)).total_seconds()
     table = section.get_by_test_id("stDataFrame")
     expect(table).to_contain_text(first.label)
     section.scroll_into_view_if_needed()

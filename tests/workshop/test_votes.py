@@ -110,7 +110,16 @@ def test_results_rank_options_by_dots_with_voters(ws: Workspace) -> None:
     assert all(t.dots == 0 for t in got.tallies[3:]) and len(got.tallies) == len(steps)
 
 
-def test_concurrent_casts_by_two_people_lose_nothing(ws: Workspace) -> None:
+@pytest.fixture
+def ws_each_backend(db_url: str, tmp_path: Path) -> Iterator[Workspace]:
+    """The demo journeys on SQLite and on PostgreSQL (where the suite runs its throwaway cluster)."""
+    with journeys.open_workspace(tmp_path / "backend", url=db_url, name="team") as opened:
+        load_demo(opened.store, opened.name)
+        yield opened
+
+
+def test_concurrent_casts_by_two_people_lose_nothing(ws_each_backend: Workspace) -> None:
+    ws = ws_each_backend
     key = open_vote(ws, DEMO_JOURNEY, "steps", 20, author="Sam").key
     steps = _steps(ws)
     start = threading.Barrier(2)
