@@ -96,3 +96,17 @@ def test_without_a_name_there_is_nothing_to_vote_as(home: Path) -> None:
     assert "Tell us your name in the sidebar to vote." in [i.value for i in nameless.info]
     assert not [b for b in nameless.button if b.key == "dot_vote_add"]
     assert store_at(home).documents.load("demo", "vote", "V-1").body["opened_by"] == "Sam"
+
+
+def test_a_vote_on_the_pain_notes_offers_each_note_with_its_step(home: Path) -> None:
+    at = open_page("map", author="Sam", journey=DEMO_JOURNEY)
+    at.segmented_control(key="dot_vote_on").set_value("Pain notes")
+    at.button(key="dot_vote_open").click().run()
+    assert not at.exception, at.exception
+    with journeys.open_workspace(home) as ws:
+        journey = ws.journeys.get(DEMO_JOURNEY)
+    pains = [n for n in journey.notes if n.kind == "pain"]
+    assert pains  # the demo journey has pain notes from its workshop
+    assert at.selectbox(key="dot_vote_option").options == [
+        f"{journey.step(n.step).label}: {' '.join(n.text.split())}" for n in pains]
+    assert _vote(home).body["on"] == "notes"
