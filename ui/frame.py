@@ -253,7 +253,7 @@ def _pages() -> dict[str, list[st.Page]]:
             st.Page(PAGES_DIR / "experiments.py", title="Experiments", icon=":material/science:"),
             st.Page(PAGES_DIR / "review.py", title="Review", icon=":material/fact_check:"),
         ],
-        "Workspace": [
+        "Team": [
             st.Page(PAGES_DIR / "settings.py", title="Settings", icon=":material/group:"),
         ],
     }
