@@ -80,6 +80,7 @@ def test_write_up_rank_estimate_and_export(demo_server, page_factory):
     effort = editor.get_by_role("spinbutton", name="Effort (person-weeks)")
     effort.fill("400")
     effort.press("Tab")
+    wait_idle(page)  # the value is sent on blur: a click while that run redraws the form can be swallowed
     editor.get_by_role("button", name="Save changes").click()
     wait_idle(page)
     with Store.for_folder(demo_server.home) as store:
