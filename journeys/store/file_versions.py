@@ -160,10 +160,15 @@ class FileVersions:
                 target.unlink(missing_ok=True)
 
     def _explained(self, error: BaseException, name: str) -> BaseException:
-        """The failure as the user reads it: the database or the disk refused, the old version stands."""
+        """The failure as the user reads it: the database or the disk refused, the old version stands. A known
+        fault of the machine (disk full, database down …) leads the message, as the CLI words those."""
+        from journeys.faults import classify_fault
+
+        fault = classify_fault(error)
         if isinstance(error, SQLAlchemyError):
+            lead = f"{fault.one_line()}: the" if fault else "The"
             return JourneysError(
-                f"The workspace database could not record the new version of {self.what} '{name.strip()}'; "
+                f"{lead} workspace database could not record the new version of {self.what} '{name.strip()}'; "
                 f"the previous version is unchanged ({type(error).__name__}: {str(error).splitlines()[0]})"
             )
         if isinstance(error, OSError):
