@@ -16,6 +16,7 @@ from journeys.templates import TEMPLATES, from_template
 from ui.frame import author, store, workspace
 from ui.session import PROBLEMS, problem_markdown, seen
 from ui.text import plain
+from ui.workshop_view import PAUSED
 
 MAX_IMPORT_MB = 5
 MIME = {"json": "application/json", "graphml": "application/xml", "mermaid": "text/plain",
@@ -89,8 +90,9 @@ def _import_into(upload, name: str) -> tuple[str, list[str]] | None:
     return None
 
 
-@st.dialog("New journey", width="large")
+@st.dialog("New journey", width="large", on_dismiss="rerun")  # closing it reruns the page: live polling resumes
 def _new_journey_dialog() -> None:
+    st.session_state[PAUSED] = True  # the live strip holds its polls while this is open
     template_tab, file_tab = st.tabs(["From a template", "From a file"])
     problem = None
     with template_tab:
@@ -129,6 +131,7 @@ def _new_journey_dialog() -> None:
 
 def new_journey_menu() -> None:
     """Start a journey from a template, blank, or a file (in a dialog, so uploads keep it open)."""
+    st.session_state.pop(PAUSED, None)  # a full run: the dialog is open only if drawn again below
     if st.button("New journey", icon=":material/add:", width="stretch"):
         _new_journey_dialog()
 

@@ -43,6 +43,10 @@ SESSION = "workshop_session"  # this browser session's id in the presence table
 NEWS = "workshop_news"  # "Ann saved version 7", toasted by the page run the fragment started
 HOLD = "workshop_hold"  # the Hold while a colleague changed the step this session is editing
 BEAT = "workshop_beat"  # (journey, step, monotonic time) of this session's last heartbeat
+# Set while a dialog of the map page is open (ui/journey_admin.py): the strip then does not poll. A dialog is a
+# fragment too, and a poll's run beside it lost a click inside the dialog in a loaded CI run; a colleague's save
+# would also rerun the page and close the dialog under the person using it. Polling resumes on the next full run.
+PAUSED = "workshop_paused"
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,12 @@ def live(name: str, version: int, journey: Journey, *, follow: bool = True, edit
     _keep_edit_base(name, journey, step)
     if step is not None:
         _held_notice(name, journey, step)
-    _strip(name, version, {s.id: s.label for s in journey.steps}, follow, editing)
+    labels = {s.id: s.label for s in journey.steps}
+    if editing and st.session_state.get(PAUSED):  # Present draws no dialog
+        with st.container():
+            _strip_now(name, version, labels, follow, editing)
+    else:
+        _strip(name, version, labels, follow, editing)
 
 
 def _open_step(journey: Journey) -> str | None:
@@ -89,9 +98,8 @@ def _me() -> User:
     return User(person.email, author() or person.shown)
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def _strip(name: str, version: int, labels: dict[str, str], follow: bool, editing: bool) -> None:
-    """Heartbeat, who is here, and the page rerun when the journey moved on (a fragment: only this reruns)."""
+def _strip_now(name: str, version: int, labels: dict[str, str], follow: bool, editing: bool) -> None:
+    """Heartbeat, who is here, and the page rerun when the journey moved on (polled by :func:`_strip`)."""
     step = st.session_state.get("selected_step") if editing else None
     step = step if step in labels else None
     try:
@@ -115,6 +123,9 @@ def _strip(name: str, version: int, labels: dict[str, str], follow: bool, editin
         news = f"{head.saved_by} saved version {head.version}"
         if st.button(f"{plain(news)}: show it", key="workshop_show_newer", icon=":material/sync:"):
             st.rerun(scope="app")
+
+
+_strip = st.fragment(run_every=POLL_SECONDS)(_strip_now)  # a fragment: only the strip reruns on each poll
 
 
 def _beat(opened: Workspace, name: str, step: str | None, me: User) -> None:
