@@ -35,6 +35,10 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
     .every(chart => chart.querySelector('.marks') !== null)"""
 
+# Streamlit marks what the last run has not redrawn yet as stale and removes it a render after the run ends: a
+# locator can meet the stale copy beside the new one until then (a "Metric" box twice, in a loaded CI run).
+NO_STALE = """() => document.querySelector('[data-stale="true"]') === null"""
+
 pytestmark = pytest.mark.browser
 # An assertion waits as long as an action may (Playwright's own default is 5 s): under a full parallel run a
 # rerun that draws the sidebar can take longer than that here, and a wait is not a sleep — it returns at once.
@@ -161,13 +165,15 @@ def page_factory(browser):
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current script run and every chart it sent is drawn.
+    """Wait until Streamlit has finished the current script run, removed what that run left stale, and drawn every
+    chart it sent.
 
     The charts matter: a click while Vega is still embedding a chart starts a rerun that can swap the chart's
     data under it ("Unrecognized data set", streamlit/streamlit#11906). A person reads a chart before the
     next click; the tests wait for it too.
     """
     page.wait_for_selector(IDLE, timeout=30_000)
+    page.wait_for_function(NO_STALE, timeout=30_000)
     page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
 
 
@@ -193,6 +199,9 @@ def choose(page, label: str, option: str) -> None:
     Retried, because a rerun that redraws the box can close a list that was just opened.
     """
     box = page.get_by_label(label, exact=True)
+    # A rerun that moves the box leaves its stale copy on the page for a moment (both labelled alike; seen in a
+    # loaded CI run even after the run ended): wait until only the live one is left.
+    expect(box).to_have_count(1)
     for _ in range(3):
         if box.input_value() == option:
             return
