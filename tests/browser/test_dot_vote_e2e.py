@@ -105,6 +105,7 @@ def test_facilitator_opens_two_people_vote_results_live_closed_into_history(fres
     wait_idle(fac)
     expected = f"Dot vote V-1 closed: {first.label} (2), {second.label} (1)"
     expect(section.get_by_text("Last vote, V-1, closed by Sam", exact=False)).to_be_visible()
+    ann.bring_to_front()  # each participant looks at their own screen: Chromium throttles timers of pages behind
     expect(_section(ann).get_by_text("Last vote, V-1, closed by Sam", exact=False)).to_be_visible()
 
     _open(fac, fresh_server, f"/history?journey={quote(DEMO_JOURNEY)}")

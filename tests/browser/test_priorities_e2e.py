@@ -82,11 +82,13 @@ def test_write_up_rank_estimate_and_export(demo_server, page_factory):
     effort.press("Tab")
     wait_idle(page)  # the value is sent on blur: a click while that run redraws the form can be swallowed
     editor.get_by_role("button", name="Save changes").click()
+    # The page confirms the save first: right after a click the run may not have started, so an idle page
+    # proves nothing (a database read there found version 1 in a loaded CI run).
+    expect(page.get_by_text("version 2 saved by Maya", exact=False).first).to_be_visible()
     wait_idle(page)
     with Store.for_folder(demo_server.home) as store:
         saved = PainPoints(store).load("demo", key)
     assert saved.version == 2 and saved.pain.effort == 400
-    expect(page.get_by_text("version 2 saved by Maya", exact=False).first).to_be_visible()
     expect(_rank_value(page)).not_to_have_text(f"#{ranked_at}")  # the rerun redraws the header after the caption
     moved_to = _rank(page)
     assert moved_to > ranked_at
