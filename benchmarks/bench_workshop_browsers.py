@@ -79,7 +79,7 @@ def main() -> None:
             pages = []
             for i in range(args.pages):
                 page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                page.goto(f"{server.url}/map?journey={quote(DEMO_JOURNEY)}")
+                page.goto(f"{server.url}/map?journey={quote(DEMO_JOURNEY)}", timeout=180_000)
                 page.wait_for_selector(IDLE, timeout=120_000)
                 box = page.get_by_placeholder("e.g. Sam from Support")
                 box.fill(f"Person {i + 1}")
