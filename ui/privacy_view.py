@@ -20,7 +20,8 @@ NOTICE = "privacy_notice"
 LABEL = "Mask personal data in ticket text at import"
 WHAT_IT_DOES = ("When this is on, every import replaces e-mail addresses, phone numbers and card-like numbers in "
                 "ticket text (subject, description and every other text column) with **[email]**, **[phone]** and "
-                "**[card]** before anything is written, so the workspace never stores them. It applies to imports "
+                "**[card]** before the dataset is written, so the workspace's data never holds them (the import's own "
+                "working copies hold them until it ends; README: *Sign-in for a team*). It applies to imports "
                 "from now on: datasets already imported keep what they hold (import them again to mask them). "
                 "Ticket and customer ids are kept: the metrics count repeat contacts by them.")
 
